@@ -1,0 +1,16 @@
+"""The ``borrowedtime`` command line.
+
+One typer app; each command group lives in its own module here and registers
+itself on import. Results go to stdout (``--json`` writes only JSON there),
+progress and messages to stderr. A :class:`~borrowedtime.errors.BorrowedTimeError`
+becomes one red line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+from borrowedtime.cli._app import app, main
+
+# Each import registers its commands on ``app``.
+from borrowedtime.cli import watch as _watch  # noqa: E402,F401  isort: skip
+
+__all__ = ["app", "main"]
