@@ -14,10 +14,11 @@ Builder = Callable[[ReportContext], Section | None]
 
 
 def _builders() -> list[Builder]:
-    from borrowedtime.report import kinematics
+    from borrowedtime.report import detectors, kinematics
 
     return [
         kinematics.build,
+        detectors.build,
     ]
 
 
