@@ -134,6 +134,44 @@ def solve_spd(a, b, p, x, work):
 
 
 @_jit
+def _explained4(a00, a10, a11, a20, a21, a22, a30, a31, a32, a33, b0, b1, b2, b3):
+    """``b' A^-1 b`` for a 4x4 normal matrix, unrolled Cholesky (``||L^-1 b||^2``).
+
+    Same conventions as :func:`solve_spd`: a pivot below ``1e-12`` of its
+    diagonal drops that column.
+    """
+    l00 = math.sqrt(a00)
+    l10 = a10 / l00
+    l20 = a20 / l00
+    l30 = a30 / l00
+    z0 = b0 / l00
+    d1 = a11 - l10 * l10
+    if d1 > 1e-12 * a11 and a11 > 0.0:
+        l11 = math.sqrt(d1)
+        l21 = (a21 - l20 * l10) / l11
+        l31 = (a31 - l30 * l10) / l11
+        z1 = (b1 - l10 * z0) / l11
+    else:
+        l21 = 0.0
+        l31 = 0.0
+        z1 = 0.0
+    d2 = a22 - l20 * l20 - l21 * l21
+    if d2 > 1e-12 * a22 and a22 > 0.0:
+        l22 = math.sqrt(d2)
+        l32 = (a32 - l30 * l20 - l31 * l21) / l22
+        z2 = (b2 - l20 * z0 - l21 * z1) / l22
+    else:
+        l32 = 0.0
+        z2 = 0.0
+    d3 = a33 - l30 * l30 - l31 * l31 - l32 * l32
+    if d3 > 1e-12 * a33 and a33 > 0.0:
+        z3 = (b3 - l30 * z0 - l31 * z1 - l32 * z2) / math.sqrt(d3)
+    else:
+        z3 = 0.0
+    return z0 * z0 + z1 * z1 + z2 * z2 + z3 * z3
+
+
+@_jit
 def _lppls_basis_sse(s, y, sc, m, w, beta, xb, fb, cb, sb):
     """Profiled SSE at (sc, m, w), keeping the basis values (log gap, power, cos, sin) per observation."""
     n = s.shape[0]
@@ -231,75 +269,58 @@ def lppls_grid_sse(s, y, starts, sc_grid, m_grid, w_grid, sc_hi, out):
     nk = sc_grid.shape[0]
     nm = m_grid.shape[0]
     nq = w_grid.shape[0]
-    # which windows start at observation i (-1 if none); windows may share a start
-    a = np.zeros((4, 4))
-    b = np.zeros(4)
-    beta = np.zeros(4)
-    work = np.zeros((4, 4))
     x = np.empty(n)
-    cw = np.empty((nq, n))
-    sw = np.empty((nq, n))
+    cw = np.empty((n, nq))  # omega innermost: the accumulation below vectorises over omega
+    sw = np.empty((n, nq))
     f = np.empty(n)
+    acc = np.empty((9, nq))
     order = np.argsort(-starts)  # latest start first: reached first going backwards
     for k in range(nk):
         sc = sc_grid[k]
         for i in range(n):
             x[i] = math.log(sc - s[i])
-        for q in range(nq):
-            for i in range(n):
-                cw[q, i] = math.cos(w_grid[q] * x[i])
-                sw[q, i] = math.sin(w_grid[q] * x[i])
+            for q in range(nq):
+                cw[i, q] = math.cos(w_grid[q] * x[i])
+                sw[i, q] = math.sin(w_grid[q] * x[i])
         for mi in range(nm):
             for i in range(n):
                 f[i] = math.exp(m_grid[mi] * x[i])
-            for q in range(nq):
-                s1 = sf = sg = sh = sff = sfg = sfh = sgg = sgh = shh = 0.0
-                sy = syf = syg = syh = syy = 0.0
-                pos = 0
-                for i in range(n - 1, -1, -1):
-                    fi = f[i]
-                    gi = fi * cw[q, i]
-                    hi = fi * sw[q, i]
-                    yi = y[i]
-                    s1 += 1.0
-                    sf += fi
-                    sg += gi
-                    sh += hi
-                    sff += fi * fi
-                    sfg += fi * gi
-                    sfh += fi * hi
-                    sgg += gi * gi
-                    sgh += gi * hi
-                    shh += hi * hi
-                    sy += yi
-                    syf += yi * fi
-                    syg += yi * gi
-                    syh += yi * hi
-                    syy += yi * yi
-                    while pos < nw and starts[order[pos]] == i:
-                        wi = order[pos]
-                        pos += 1
-                        if sc > sc_hi[wi]:
+            acc[:, :] = 0.0
+            s1 = sf = sff = sy = syf = syy = 0.0
+            pos = 0
+            for i in range(n - 1, -1, -1):
+                fi = f[i]
+                yi = y[i]
+                s1 += 1.0
+                sf += fi
+                sff += fi * fi
+                sy += yi
+                syf += yi * fi
+                syy += yi * yi
+                for q in range(nq):
+                    gi = fi * cw[i, q]
+                    hi = fi * sw[i, q]
+                    acc[0, q] += gi
+                    acc[1, q] += hi
+                    acc[2, q] += fi * gi
+                    acc[3, q] += fi * hi
+                    acc[4, q] += gi * gi
+                    acc[5, q] += gi * hi
+                    acc[6, q] += hi * hi
+                    acc[7, q] += yi * gi
+                    acc[8, q] += yi * hi
+                while pos < nw and starts[order[pos]] == i:
+                    wi = order[pos]
+                    pos += 1
+                    if sc > sc_hi[wi]:
+                        for q in range(nq):
                             out[wi, k, mi, q] = np.inf
-                            continue
-                        a[0, 0] = s1
-                        a[1, 0] = sf
-                        a[2, 0] = sg
-                        a[3, 0] = sh
-                        a[1, 1] = sff
-                        a[2, 1] = sfg
-                        a[3, 1] = sfh
-                        a[2, 2] = sgg
-                        a[3, 2] = sgh
-                        a[3, 3] = shh
-                        for j in range(4):
-                            for jj in range(j + 1, 4):
-                                a[j, jj] = a[jj, j]
-                        b[0] = sy
-                        b[1] = syf
-                        b[2] = syg
-                        b[3] = syh
-                        explained, _ = solve_spd(a, b, 4, beta, work)
+                        continue
+                    for q in range(nq):
+                        explained = _explained4(
+                            s1, sf, sff, acc[0, q], acc[2, q], acc[4, q], acc[1, q], acc[3, q],
+                            acc[5, q], acc[6, q], sy, syf, acc[7, q], acc[8, q],
+                        )
                         sse = syy - explained
                         out[wi, k, mi, q] = sse if sse > 0.0 else 0.0
     return out
@@ -428,16 +449,17 @@ def lppls_refine(s, y, sc0, m0, w0, lo, hi, max_iter, out):
     lam = 1e-3
     evals = 1
     while evals < max_iter:
+        # active set: a parameter on a bound whose descent direction (J'r) points out stays there
         for q in range(3):
-            fixed[q] = False
+            g = jtr[4 + q]
+            fixed[q] = (cur[q] <= lo[q] and g < 0.0) or (cur[q] >= hi[q] and g > 0.0)
         _lm_step(jtj, jtr, lam, fixed, step, damped, work, delta)
-        again = False
-        for q in range(3):
-            if (cur[q] <= lo[q] and step[q] < 0.0) or (cur[q] >= hi[q] and step[q] > 0.0):
-                fixed[q] = True
-                again = True
-        if again:
-            _lm_step(jtj, jtr, lam, fixed, step, damped, work, delta)
+        # Gauss-Newton model of the decrease: below 1e-12 there is nothing left worth a pass
+        pred = 0.0
+        for j in range(7):
+            pred += delta[j] * jtr[j]
+        if pred < 1e-12 and lam <= 1e-3:
+            break
         moved = False
         for q in range(3):
             v = cur[q] + step[q]
@@ -457,7 +479,7 @@ def lppls_refine(s, y, sc0, m0, w0, lo, hi, max_iter, out):
             for j in range(4):
                 beta[j] = trial[j]
             lam = max(lam / 5.0, 1e-12)
-            if gain <= 1e-13 * (1e-3 + sse):
+            if gain <= 1e-15 * (1e-3 + sse):
                 break
             xb, xt = xt, xb
             fb, ft = ft, fb
@@ -537,7 +559,7 @@ def _local_minima_top(grid, k_best, idx):
 @_jit(parallel=True)
 def lppls_nested_fits(
     t, y, ends, sizes, scale, sc_grid, m_grid, w_grid, sc_lo, sc_hi_days_cap,
-    sc_hi_frac, m_lo, m_hi, w_lo, w_hi, n_starts, max_iter, out,
+    sc_hi_frac, m_lo, m_hi, w_lo, w_hi, n_starts, unit_starts, short_iter, n_keep, max_iter, out,
 ):
     """Fit every nested window of every outer window: grid, then refine the best minima.
 
@@ -565,8 +587,15 @@ def lppls_nested_fits(
         Box of the search.
     n_starts : int
         Local minima of the grid refined per window.
+    unit_starts : ndarray, shape (R, 3)
+        Extra starts in the unit cube, mapped to the box of each window
+        (log-uniform in ``tc - t2``); drawn by the caller from the seed.
+    short_iter, n_keep : int
+        Every start first gets ``short_iter`` cost evaluations; the ``n_keep``
+        lowest then run to convergence.
     max_iter : int
-        Levenberg-Marquardt iterations per start.
+        Cost evaluations per start in the second phase (the winner gets four
+        times as many to polish).
     out : ndarray, shape (O, W, 10)
         Output per window: sc, m, w, A, B, C1, C2, SSE, grid-best SSE,
         shift (the centring constant added back to A).
@@ -612,17 +641,39 @@ def lppls_nested_fits(
             lo[2] = w_lo
             hi[2] = w_hi
             found = _local_minima_top(grid[wi], n_starts, idx)
-            best[7] = np.inf
             gbest = np.inf
-            for j in range(found):
-                flat = idx[j]
-                c = flat % nq
-                b = (flat // nq) % nm
-                a = flat // (nq * nm)
-                gval = grid[wi, a, b, c]
-                if gval < gbest:
-                    gbest = gval
-                lppls_refine(sw, yw, sc_grid[a], m_grid[b], w_grid[c], lo, hi, max_iter, res)
+            # phase 1: a short run from every start (grid minima, then the seeded random starts)
+            n_all = found + unit_starts.shape[0]
+            ends_p = np.empty((n_all, 8))
+            for j in range(n_all):
+                if j < found:
+                    flat = idx[j]
+                    c = flat % nq
+                    b = (flat // nq) % nm
+                    a = flat // (nq * nm)
+                    gval = grid[wi, a, b, c]
+                    if gval < gbest:
+                        gbest = gval
+                    r0, r1, r2 = sc_grid[a], m_grid[b], w_grid[c]
+                else:
+                    u = unit_starts[j - found]
+                    r0 = math.exp(math.log(lo[0]) + u[0] * (math.log(hi[0]) - math.log(lo[0])))
+                    r1 = lo[1] + u[1] * (hi[1] - lo[1])
+                    r2 = lo[2] + u[2] * (hi[2] - lo[2])
+                lppls_refine(sw, yw, r0, r1, r2, lo, hi, short_iter, res)
+                for q in range(8):
+                    ends_p[j, q] = res[q]
+            # phase 2: the most promising ones to convergence, then polish the winner
+            rank = np.argsort(ends_p[:, 7])
+            best[7] = np.inf
+            for jj in range(min(n_keep, n_all)):
+                j = rank[jj]
+                lppls_refine(sw, yw, ends_p[j, 0], ends_p[j, 1], ends_p[j, 2], lo, hi, max_iter, res)
+                if res[7] < best[7]:
+                    for q in range(8):
+                        best[q] = res[q]
+            if best[7] < np.inf:
+                lppls_refine(sw, yw, best[0], best[1], best[2], lo, hi, 4 * max_iter, res)
                 if res[7] < best[7]:
                     for q in range(8):
                         best[q] = res[q]

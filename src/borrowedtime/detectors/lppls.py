@@ -165,15 +165,22 @@ class LPPLSModel:
         Search box for m and omega.
     tc_gap : float, default 0.5
         tc lies at least this many median observation spacings after t2.
-    grid : (int, int, int), default (10, 6, 18)
+    grid : (int, int, int), default (12, 8, 24)
         Grid points in tc, m and omega.
-    n_starts : int, default 4
+    n_starts : int, default 6
         Lowest local minima of the grid refined by Levenberg-Marquardt.
+    n_random_starts : int, default 6
+        Further Levenberg-Marquardt starts drawn from ``seed`` (the same
+        relative positions in every window's box).
+    short_iter : int, default 10
+        Cost evaluations every start gets first.
+    n_keep : int, default 3
+        Starts (lowest SSE after the short run) refined to convergence.
     max_iter : int, default 60
-        Iterations per refinement.
+        Cost evaluations per refinement (four times that to polish the winner).
     seed : int, default 0
-        Shifts the grid by a random fraction of a cell; the same seed gives
-        bit-identical output.
+        Shifts the grid by a random fraction of a cell and draws the random
+        starts; the same seed gives bit-identical output.
     """
 
     window: int = 120
@@ -184,14 +191,18 @@ class LPPLSModel:
     m_bounds: tuple[float, float] = (0.01, 1.0)
     w_bounds: tuple[float, float] = (2.0, 15.0)
     tc_gap: float = 0.5
-    grid: tuple[int, int, int] = (10, 6, 18)
-    n_starts: int = 4
+    grid: tuple[int, int, int] = (12, 8, 24)
+    n_starts: int = 6
+    n_random_starts: int = 6
+    short_iter: int = 10
+    n_keep: int = 3
     max_iter: int = 60
     seed: int = 0
 
     def __post_init__(self) -> None:
         name = type(self).__name__
-        for attr in ("window", "smallest_window", "outer_increment", "inner_increment", "n_starts", "max_iter"):
+        for attr in ("window", "smallest_window", "outer_increment", "inner_increment", "n_starts", "max_iter",
+                     "short_iter", "n_keep"):
             v = getattr(self, attr)
             if not isinstance(v, int | np.integer) or v < 1:
                 raise SpecError(f"The '{attr}' parameter of {name} must be an int >= 1. Got {v!r} instead.")
@@ -210,6 +221,10 @@ class LPPLSModel:
         lo, hi = self.w_bounds
         if not 0 < lo < hi:
             raise SpecError(f"The 'w_bounds' parameter of {name} must satisfy 0 < lo < hi. Got {self.w_bounds!r}.")
+        if not isinstance(self.n_random_starts, int | np.integer) or self.n_random_starts < 0:
+            raise SpecError(
+                f"The 'n_random_starts' parameter of {name} must be an int >= 0. Got {self.n_random_starts!r}."
+            )
         if len(self.grid) != 3 or min(self.grid) < 2:
             raise SpecError(f"The 'grid' parameter of {name} must be 3 ints >= 2. Got {self.grid!r}.")
         if not self.tc_gap > 0:
@@ -243,20 +258,18 @@ class LPPLSModel:
             raise SpecError(
                 f"{type(self).__name__}: the tc search range is empty ({lo:g} to {hi:g} days after t2)."
             )
-        step_k = (np.log(hi) - np.log(lo)) / (nk - 1)
-        sc = np.exp(np.clip(np.log(lo) + step_k * (np.arange(nk) + u[0] * 0.5), np.log(lo), np.log(hi)))
-        m_lo, m_hi = self.m_bounds
-        step_m = (m_hi - m_lo) / nm
-        mg = m_lo + step_m * (np.arange(nm) + 0.5 + u[1] * 0.5)
-        w_lo, w_hi = self.w_bounds
-        step_w = (w_hi - w_lo) / nq
-        wg = w_lo + step_w * (np.arange(nq) + 0.5 + u[2] * 0.5)
-        return sc / scale, mg, wg, lo / scale
+        # the grid includes the faces of the box (optima often lie on them); the seed shifts
+        # the interior points by up to a quarter of a cell
+        sc = np.exp(_shifted(np.log(lo), np.log(hi), nk, u[0]))
+        mg = _shifted(*self.m_bounds, nm, u[1])
+        wg = _shifted(*self.w_bounds, nq, u[2])
+        unit = rng.uniform(0.0, 1.0, size=(self.n_random_starts, 3))
+        return sc / scale, mg, wg, lo / scale, unit
 
     def _run(self, t, y, ends, sizes, on_progress=None, chunk: int = 48):
         spacing = float(np.median(np.diff(t)))
         scale = spacing * (self.window - 1)
-        sc, mg, wg, sc_lo = self._grids(spacing, scale)
+        sc, mg, wg, sc_lo, unit = self._grids(spacing, scale)
         f = self.filters
         out = np.empty((len(ends), len(sizes), 10))
         for start in range(0, len(ends), chunk):
@@ -264,7 +277,8 @@ class LPPLSModel:
             _kernels.lppls_nested_fits(
                 t, y, part, sizes, scale, sc, mg, wg, sc_lo, f.tc_max_days / scale, f.tc_max_frac,
                 self.m_bounds[0], self.m_bounds[1], self.w_bounds[0], self.w_bounds[1],
-                self.n_starts, self.max_iter, out[start : start + chunk],
+                self.n_starts, unit, self.short_iter, self.n_keep, self.max_iter,
+                out[start : start + chunk],
             )
             if on_progress is not None:
                 on_progress(len(part))
@@ -322,6 +336,13 @@ class LPPLSModel:
             index=y.index[ends], fits=fits, qualified=qual, sizes=sizes,
             t1_days=t1, t2_days=t[ends], b_negative=b < 0, b_positive=b > 0, model=self,
         )
+
+
+def _shifted(lo: float, hi: float, n: int, u: float) -> np.ndarray:
+    """``n`` points from ``lo`` to ``hi`` inclusive, interior ones shifted by ``u / 2`` of a cell."""
+    grid = np.linspace(lo, hi, n)
+    grid[1:-1] += 0.5 * u * (hi - lo) / (n - 1)
+    return grid
 
 
 def _to_days(out: np.ndarray, t: np.ndarray, ends: np.ndarray, scale: float) -> np.ndarray:
