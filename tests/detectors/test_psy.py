@@ -124,3 +124,19 @@ def test_bad_input_gets_clear_errors(tmp_path):
         PSYTest(level=0.5)
     with pytest.raises(SpecError, match="reps"):
         psy_critical_values(50, reps=5)
+
+
+@pytest.mark.parametrize("lag", [0, 2])
+def test_running_sup_matches_the_full_window_matrix(lag):
+    x = np.log(_walk(90, seed=4).to_numpy())
+    minw = 15
+    stats = np.empty((90, 90))
+    _kernels.adf_all_windows(x, lag, minw, stats)
+    full = np.empty(90)
+    sadf, gsadf = _kernels.sup_stats(stats, lag, minw, full)
+    run = np.empty(90)
+    sadf2, gsadf2 = _kernels.adf_sup(x, lag, minw, run)
+    assert sadf2 == pytest.approx(sadf, rel=1e-9)
+    assert gsadf2 == pytest.approx(gsadf, rel=1e-9)
+    assert_allclose(run[minw + lag:], full[minw + lag:], rtol=1e-9)
+    assert np.isnan(run[: minw + lag]).all()

@@ -42,6 +42,7 @@ __all__ = [
     "lppls_refine",
     "lppls_nested_fits",
     "adf_all_windows",
+    "adf_sup",
     "adf_window_stats_numpy",
     "psy_null_sup_stats",
     "sup_stats",
@@ -762,6 +763,101 @@ def adf_all_windows(y, k, minw, stats):
     return stats
 
 
+@_jit
+def adf_sup(y, k, minw, bsadf):
+    """SADF, GSADF and the BSADF sequence without storing every window's statistic.
+
+    Same windows and statistics as :func:`adf_all_windows` followed by
+    :func:`sup_stats`; the sup over starts is kept as a running maximum, and
+    with no lags (two regressors) the statistic comes in closed form. The
+    lagged level is centred on the window's first value (the intercept
+    absorbs the shift; the t-ratio is unchanged) to keep the sums exact.
+
+    Parameters
+    ----------
+    bsadf : ndarray, shape (n,)
+        Output: BSADF at each end, NaN before the first complete window.
+
+    Returns
+    -------
+    (float, float)
+        SADF and GSADF.
+    """
+    n = y.shape[0]
+    z = _lagged_design(y, k)
+    p = k + 2
+    for i in range(n):
+        bsadf[i] = -np.inf
+    a = np.zeros((p, p))
+    b = np.zeros(p)
+    beta = np.zeros(p)
+    work = np.zeros((p, p))
+    sadf = -np.inf
+    for i0 in range(n - minw - k):
+        c = y[i0]
+        n_r = 0.0
+        s1 = s2 = sd = sxd = sdd = 0.0
+        if p > 2:
+            for u in range(p):
+                b[u] = 0.0
+                for v in range(p):
+                    a[u, v] = 0.0
+        for i1 in range(i0 + k + 1, n):
+            r = i1 - k - 1
+            d = z[r, 0]
+            sdd += d * d
+            n_r += 1.0
+            if p == 2:
+                x = z[r, 2] - c
+                s1 += x
+                s2 += x * x
+                sd += d
+                sxd += x * d
+                if n_r < minw:
+                    continue
+                det = n_r * s2 - s1 * s1
+                if not det > 0.0:
+                    continue
+                bet = (n_r * sxd - s1 * sd) / det
+                alpha = (sd - bet * s1) / n_r
+                ssr = sdd - alpha * sd - bet * sxd
+                if not ssr > 0.0:
+                    continue
+                stat = bet / math.sqrt(ssr / (n_r - 2.0) * n_r / det)
+            else:
+                for u in range(p):
+                    zu = z[r, 1 + u]
+                    if u == p - 1:
+                        zu -= c
+                    b[u] += zu * d
+                    for v in range(u + 1):
+                        zv = z[r, 1 + v]
+                        if v == p - 1:
+                            zv -= c
+                        a[u, v] += zu * zv
+                if n_r < minw:
+                    continue
+                for u in range(p):
+                    for v in range(u + 1, p):
+                        a[u, v] = a[v, u]
+                explained, piv = solve_spd(a, b, p, beta, work)
+                ssr = sdd - explained
+                if piv == 0.0 or not ssr > 0.0:
+                    continue
+                stat = beta[p - 1] * piv / math.sqrt(ssr / (n_r - p))
+            if stat > bsadf[i1]:
+                bsadf[i1] = stat
+            if i0 == 0 and stat > sadf:
+                sadf = stat
+    gsadf = -np.inf
+    for i in range(n):
+        if bsadf[i] == -np.inf:
+            bsadf[i] = np.nan
+        elif bsadf[i] > gsadf:
+            gsadf = bsadf[i]
+    return sadf, gsadf
+
+
 def adf_window_stats_numpy(y, k, i0, i1):
     """NumPy specification of one window's ADF t-statistic (see :func:`adf_all_windows`)."""
     y = np.asarray(y, float)
@@ -822,10 +918,8 @@ def psy_null_sup_stats(eps, k, minw, drift, bsadf_out, sadf_out, gsadf_out):
         for i in range(n):
             acc += drift + eps[r, i]
             y[i] = acc
-        stats = np.empty((n, n))
-        adf_all_windows(y, k, minw, stats)
-        seq = np.full(n, np.nan)
-        sadf, gsadf = sup_stats(stats, k, minw, seq)
+        seq = np.empty(n)
+        sadf, gsadf = adf_sup(y, k, minw, seq)
         for i in range(n):
             bsadf_out[r, i] = seq[i]
         sadf_out[r] = sadf

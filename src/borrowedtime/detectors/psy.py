@@ -304,10 +304,8 @@ class PSYTest:
         k = self.lag if lag is None else lag
         mw = self._min_window(len(x))
         _check(len(x), k, mw, f"PSYTest on {y.name}")
-        stats = np.empty((len(x), len(x)))
-        _kernels.adf_all_windows(x, k, mw, stats)
-        seq = np.full(len(x), np.nan)
-        sadf, gsadf = _kernels.sup_stats(stats, k, mw, seq)
+        seq = np.empty(len(x))
+        sadf, gsadf = _kernels.adf_sup(x, k, mw, seq)
         return float(sadf), float(gsadf), seq
 
     def _prepare(self, series: pd.Series) -> tuple[pd.Series, np.ndarray]:
