@@ -56,6 +56,9 @@ def test_statistics_agree_with_exuber_case_shiller(case_shiller, case):
     assert gsadf == pytest.approx(ref["gsadf"], abs=1e-8)
     first = ref["minw"] + ref["lag"]
     assert_allclose(seq[first::10], ref["bsadf_every10"], atol=1e-8)
+    forward = np.empty(len(case_shiller))
+    _kernels.adf_sup(case_shiller.to_numpy(), ref["lag"], ref["minw"], np.empty(len(case_shiller)), forward)
+    assert_allclose(forward[first::10], ref["badf_every10"], atol=1e-8)
 
 
 def test_statistics_agree_with_exuber_nasdaq(nasdaq_path):
@@ -73,7 +76,7 @@ def test_statistics_agree_with_exuber_nasdaq(nasdaq_path):
 def test_critical_values_seeded_cached_and_ordered(tmp_path, monkeypatch):
     monkeypatch.setenv("BORROWEDTIME_CACHE", str(tmp_path / "env"))
     a = psy_critical_values(80, lag=1, reps=60, seed=3, cache=tmp_path)
-    files = list(tmp_path.glob("psy-v1-n80-*.npz"))
+    files = list(tmp_path.glob("psy-v2-n80-*.npz"))
     assert len(files) == 1
     b = psy_critical_values(80, lag=1, reps=60, seed=3, cache=tmp_path)  # from disk
     c = psy_critical_values(80, lag=1, reps=60, seed=3, cache=False)  # recomputed
@@ -135,7 +138,7 @@ def test_running_sup_matches_the_full_window_matrix(lag):
     full = np.empty(90)
     sadf, gsadf = _kernels.sup_stats(stats, lag, minw, full)
     run = np.empty(90)
-    sadf2, gsadf2 = _kernels.adf_sup(x, lag, minw, run)
+    sadf2, gsadf2 = _kernels.adf_sup(x, lag, minw, run, np.empty(90))
     assert sadf2 == pytest.approx(sadf, rel=1e-9)
     assert gsadf2 == pytest.approx(gsadf, rel=1e-9)
     assert_allclose(run[minw + lag:], full[minw + lag:], rtol=1e-9)

@@ -764,7 +764,7 @@ def adf_all_windows(y, k, minw, stats):
 
 
 @_jit
-def adf_sup(y, k, minw, bsadf):
+def adf_sup(y, k, minw, bsadf, badf):
     """SADF, GSADF and the BSADF sequence without storing every window's statistic.
 
     Same windows and statistics as :func:`adf_all_windows` followed by
@@ -777,6 +777,9 @@ def adf_sup(y, k, minw, bsadf):
     ----------
     bsadf : ndarray, shape (n,)
         Output: BSADF at each end, NaN before the first complete window.
+    badf : ndarray, shape (n,)
+        Output: ADF of the window from the first observation to each end
+        (the forward recursive sequence), NaN before the first complete window.
 
     Returns
     -------
@@ -788,6 +791,7 @@ def adf_sup(y, k, minw, bsadf):
     p = k + 2
     for i in range(n):
         bsadf[i] = -np.inf
+        badf[i] = np.nan
     a = np.zeros((p, p))
     b = np.zeros(p)
     beta = np.zeros(p)
@@ -847,8 +851,10 @@ def adf_sup(y, k, minw, bsadf):
                 stat = beta[p - 1] * piv / math.sqrt(ssr / (n_r - p))
             if stat > bsadf[i1]:
                 bsadf[i1] = stat
-            if i0 == 0 and stat > sadf:
-                sadf = stat
+            if i0 == 0:
+                badf[i1] = stat
+                if stat > sadf:
+                    sadf = stat
     gsadf = -np.inf
     for i in range(n):
         if bsadf[i] == -np.inf:
@@ -898,7 +904,7 @@ def sup_stats(stats, k, minw, bsadf):
 
 
 @_jit(parallel=True)
-def psy_null_sup_stats(eps, k, minw, drift, bsadf_out, sadf_out, gsadf_out):
+def psy_null_sup_stats(eps, k, minw, drift, bsadf_out, sadf_out, gsadf_out, badf_out):
     """Simulate the PSY null and record SADF, GSADF and the BSADF sequence per replication.
 
     Each replication is the random walk ``y_t = drift + y_{t-1} + eps_t`` with
@@ -908,8 +914,8 @@ def psy_null_sup_stats(eps, k, minw, drift, bsadf_out, sadf_out, gsadf_out):
     ----------
     eps : ndarray, shape (reps, n)
         Standard normal shocks (drawn by the caller from a seeded Generator).
-    bsadf_out : ndarray, shape (reps, n)
-        Output; NaN before the first complete window.
+    bsadf_out, badf_out : ndarray, shape (reps, n)
+        Output BSADF and forward ADF sequences; NaN before the first complete window.
     """
     reps, n = eps.shape
     for r in prange(reps):
@@ -919,9 +925,11 @@ def psy_null_sup_stats(eps, k, minw, drift, bsadf_out, sadf_out, gsadf_out):
             acc += drift + eps[r, i]
             y[i] = acc
         seq = np.empty(n)
-        sadf, gsadf = adf_sup(y, k, minw, seq)
+        fwd = np.empty(n)
+        sadf, gsadf = adf_sup(y, k, minw, seq, fwd)
         for i in range(n):
             bsadf_out[r, i] = seq[i]
+            badf_out[r, i] = fwd[i]
         sadf_out[r] = sadf
         gsadf_out[r] = gsadf
     return bsadf_out

@@ -23,8 +23,9 @@ The minimum window (in regression rows) defaults to
 values are finite-sample quantiles under the null
 :math:`y_t = T^{-1} + y_{t-1} + \varepsilon_t`, :math:`\varepsilon_t \sim N(0,1)`
 (PSY 2015, eq. 5 with :math:`d = \eta = 1`), by Monte Carlo with a seed; the
-BSADF critical value at each end date is the quantile of the simulated BSADF
-at that date. They are cached on disk per (sample size, minimum window, lag,
+date-stamping critical value at each end date is, as in PSY (2015, eq. 7)
+and exuber, that of SADF on the sample up to that date (the quantiles of the
+simulated BSADF itself are kept too). They are cached on disk per (sample size, minimum window, lag,
 replications, seed) under ``$BORROWEDTIME_CACHE`` (default
 ``~/.cache/borrowedtime``), so a second run is instant and works offline.
 
@@ -143,8 +144,12 @@ class PSYCriticalValues:
     sadf, gsadf : ndarray, shape (3,)
         Critical values of the whole-sample statistics.
     bsadf : ndarray, shape (n, 3)
-        Critical value of BSADF at each end position (NaN before the first
-        complete window).
+        Quantiles of the simulated BSADF at each end position (NaN before
+        the first complete window): the exact null distribution of the
+        monitored statistic.
+    sadf_path : ndarray, shape (n, 3)
+        Quantiles of SADF on the sample up to each end position, the
+        critical value PSY (2015, eq. 7) and exuber use for date-stamping.
     """
 
     n: int
@@ -156,9 +161,11 @@ class PSYCriticalValues:
     sadf: np.ndarray
     gsadf: np.ndarray
     bsadf: np.ndarray
+    sadf_path: np.ndarray
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.bsadf, columns=[f"bsadf_{int(q * 100)}" for q in self.levels])
+        cols = [f"bsadf_{int(q * 100)}" for q in self.levels] + [f"sadf_path_{int(q * 100)}" for q in self.levels]
+        return pd.DataFrame(np.hstack([self.bsadf, self.sadf_path]), columns=cols)
 
     def summary(self) -> str:
         return (
@@ -169,7 +176,7 @@ class PSYCriticalValues:
 
 
 def _cache_key(n: int, min_window: int, lag: int, reps: int, seed: int) -> str:
-    raw = f"psy-v1-n{n}-w{min_window}-k{lag}-r{reps}-s{seed}-drift1overn"
+    raw = f"psy-v2-n{n}-w{min_window}-k{lag}-r{reps}-s{seed}-drift1overn"
     return f"{raw}-{hashlib.sha1(raw.encode()).hexdigest()[:8]}.npz"
 
 
@@ -218,7 +225,7 @@ def psy_critical_values(
             if on_progress is not None:
                 on_progress(reps)
             return PSYCriticalValues(
-                n, min_window, lag, reps, seed, _LEVELS, z["sadf"], z["gsadf"], z["bsadf"]
+                n, min_window, lag, reps, seed, _LEVELS, z["sadf"], z["gsadf"], z["bsadf"], z["sadf_path"]
             )
     chunk = 50
     n_chunks = -(-reps // chunk)
@@ -226,24 +233,31 @@ def psy_critical_values(
     sadf = np.empty(reps)
     gsadf = np.empty(reps)
     bsadf = np.empty((reps, n))
+    badf = np.empty((reps, n))
     for c in range(n_chunks):
         lo, hi = c * chunk, min(reps, (c + 1) * chunk)
         eps = as_generator(np.random.default_rng(seeds[c])).standard_normal((hi - lo, n))
-        _kernels.psy_null_sup_stats(eps, lag, min_window, 1.0 / n, bsadf[lo:hi], sadf[lo:hi], gsadf[lo:hi])
+        _kernels.psy_null_sup_stats(
+            eps, lag, min_window, 1.0 / n, bsadf[lo:hi], sadf[lo:hi], gsadf[lo:hi], badf[lo:hi]
+        )
         if on_progress is not None:
             on_progress(hi - lo)
     q = np.asarray(_LEVELS)
-    cv_b = np.full((n, 3), np.nan)
     first = min_window + lag
+    cv_b = np.full((n, 3), np.nan)
     cv_b[first:] = np.quantile(bsadf[:, first:], q, axis=0).T
+    # PSY (2015, eq. 7): at each end date, the critical value of SADF on the sample up to it,
+    # i.e. quantiles of the running maximum of the forward ADF sequence
+    cv_s = np.full((n, 3), np.nan)
+    cv_s[first:] = np.quantile(np.maximum.accumulate(badf[:, first:], axis=1), q, axis=0).T
     result = PSYCriticalValues(
-        n, min_window, lag, reps, seed, _LEVELS, np.quantile(sadf, q), np.quantile(gsadf, q), cv_b
+        n, min_window, lag, reps, seed, _LEVELS, np.quantile(sadf, q), np.quantile(gsadf, q), cv_b, cv_s
     )
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-            np.savez(tmp, sadf=result.sadf, gsadf=result.gsadf, bsadf=result.bsadf)
+            np.savez(tmp, sadf=result.sadf, gsadf=result.gsadf, bsadf=result.bsadf, sadf_path=result.sadf_path)
             os.replace(tmp, path)
         except OSError:  # read-only home: the values are still returned
             pass
@@ -274,6 +288,10 @@ class PSYTest:
         Lags for :meth:`PSYResult.lag_sensitivity`.
     cache : bool or path, default True
         Where critical values are cached (see :func:`psy_critical_values`).
+    dating_cv : {"sadf", "bsadf"}, default "sadf"
+        Critical value sequence for date-stamping: ``"sadf"`` follows PSY
+        (2015, eq. 7) and exuber (SADF on the sample up to each date);
+        ``"bsadf"`` uses the simulated quantiles of BSADF itself at each date.
     """
 
     lag: int = 0
@@ -285,8 +303,13 @@ class PSYTest:
     min_duration: int | None = None
     sensitivity_lags: tuple[int, ...] = (0, 1, 2, 3)
     cache: bool | str | Path = True
+    dating_cv: str = "sadf"
 
     def __post_init__(self) -> None:
+        if self.dating_cv not in ("sadf", "bsadf"):
+            raise SpecError(
+                f"The 'dating_cv' parameter of PSYTest must be 'sadf' or 'bsadf'. Got {self.dating_cv!r} instead."
+            )
         if self.level not in _LEVELS:
             raise SpecError(f"The 'level' parameter of PSYTest must be one of {_LEVELS}. Got {self.level!r} instead.")
         if not isinstance(self.lag, int | np.integer) or self.lag < 0:
@@ -305,7 +328,7 @@ class PSYTest:
         mw = self._min_window(len(x))
         _check(len(x), k, mw, f"PSYTest on {y.name}")
         seq = np.empty(len(x))
-        sadf, gsadf = _kernels.adf_sup(x, k, mw, seq)
+        sadf, gsadf = _kernels.adf_sup(x, k, mw, seq, np.empty(len(x)))
         return float(sadf), float(gsadf), seq
 
     def _prepare(self, series: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -378,7 +401,9 @@ class PSYResult:
 
     @property
     def bsadf_cv(self) -> np.ndarray:
-        return self.cv.bsadf[:, self._level_idx]
+        """The date-stamping critical value at each date (see ``PSYTest.dating_cv``)."""
+        table = self.cv.sadf_path if self.model.dating_cv == "sadf" else self.cv.bsadf
+        return table[:, self._level_idx]
 
     @property
     def rejects(self) -> bool:
