@@ -17,6 +17,7 @@ def _builders() -> list[Builder]:
     from borrowedtime.report import kinematics
 
     return [
+        kinematics.build_essay,
         kinematics.build,
     ]
 
