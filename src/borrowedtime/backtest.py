@@ -29,6 +29,7 @@ from borrowedtime.series import as_series, days_since_epoch
 __all__ = [
     "year_over_year",
     "naive_calls",
+    "borrowed_time_windows",
     "Backtest",
     "BacktestResult",
     "ScoredWindow",
@@ -60,6 +61,24 @@ def year_over_year(series: pd.Series) -> pd.Series:
     ok = pos >= 0
     yoy = s.to_numpy()[ok] / s.to_numpy()[pos[ok]] - 1.0
     return pd.Series(yoy, index=s.index[ok], name="yoy")
+
+
+def borrowed_time_windows(regimes: RegimeResult, yoy: pd.Series, series: int | str = 0) -> list[Window]:
+    """Warning episodes called while growth as the market reads it was still positive.
+
+    The market's S' is year-over-year growth; the filtered velocity leads it by
+    months, so a call made in borrowed time may already carry the label
+    contraction. Where YoY growth is not yet defined (the first year), the
+    filtered velocity decides.
+    """
+    yoy_at = yoy.reindex(regimes.index)
+    labels = regimes.labels(series)
+    out = []
+    for w in regimes.windows(series):
+        g = yoy_at.loc[w.start]
+        if (g > 0) if pd.notna(g) else labels.loc[w.start] == "borrowed time":
+            out.append(w)
+    return out
 
 
 def naive_calls(yoy: pd.Series, k: int = 3) -> pd.Series:
@@ -165,11 +184,7 @@ class Backtest:
         yoy = year_over_year(s)
         if yoy.empty:
             raise DataError(f"{s.name}: less than a year of data; year-over-year growth is undefined.")
-        # Borrowed-time windows: calls made while growth as the market reads it
-        # (year-over-year) was still positive. The filtered velocity leads YoY
-        # growth by months, so a call may already be labelled contraction.
-        yoy_at = yoy.reindex(reg.index)
-        wins = [w for w in reg.windows(0) if yoy_at.loc[w.start] > 0]
+        wins = borrowed_time_windows(reg, yoy)
         scored = _score(wins, yoy, s.index[-1])
         k = reg.persistence
         naive = _score(_episodes(naive_calls(yoy, k)), yoy, s.index[-1])

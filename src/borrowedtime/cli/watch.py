@@ -45,6 +45,7 @@ def watch(
     as_json: JsonOpt = False,
 ) -> None:
     """Latest level, velocity, acceleration (with standard errors), P(S''<0), regime and events."""
+    from borrowedtime.backtest import borrowed_time_windows, year_over_year
     from borrowedtime.essay import essay_series
     from borrowedtime.kinematics import KinematicsModel
     from borrowedtime.regimes import RegimeRule
@@ -63,22 +64,25 @@ def watch(
             res = model.fit(s)
             reg = RegimeRule().classify(res)
             cur = reg.current(0)
+            windows = borrowed_time_windows(reg, year_over_year(s))
             rows.append({"series": str(s.name), "frequency": str(res.frequency), "observations": len(s),
                          "latest": res.latest(0), "regime": cur["regime"], "call": cur["call"],
                          "p_projected_negative": cur["p_projected_negative"],
                          "windows": [{"start": w.start, "end": w.end, "rollover": w.rollover,
-                                      "velocity_zero": w.velocity_zero} for w in reg.windows(0)]})
+                                      "velocity_zero": w.velocity_zero} for w in windows]})
     if as_json:
         write_json({"series": rows})
         return
     table = Table(title="Real-time kinematics (log level; velocity per year; acceleration per year²)")
-    for col in ("series", "date", "velocity", "± sd", "acceleration", "± sd", "P(S''<0)", "regime", "windows"):
+    for col in ("series", "date", "velocity", "± sd", "acceleration", "± sd", "P(S''<0)",
+                "P(S'+2y·S''<0)", "call", "regime", "windows"):
         table.add_column(col, justify="right" if col not in ("series", "regime") else "left")
     for r in rows:
         lt = r["latest"]
         table.add_row(r["series"], lt["date"], _fmt(lt["velocity"]), _fmt(lt["velocity_sd"], ".4f"),
                       _fmt(lt["acceleration"]), _fmt(lt["acceleration_sd"], ".4f"),
-                      _fmt(lt["p_accel_neg"], ".2f"), r["regime"], str(len(r["windows"])))
+                      _fmt(lt["p_accel_neg"], ".2f"), _fmt(r["p_projected_negative"], ".2f"),
+                      "yes" if r["call"] else "no", r["regime"], str(len(r["windows"])))
     stdout.print(table)
     for r in rows:
         for w in r["windows"]:
