@@ -74,3 +74,25 @@ def test_irregular_marks_get_persistence_one():
     res = KinematicsModel().fit(marks)
     reg = RegimeRule().classify(res)
     assert reg.persistence == 1 and res.season is None
+
+
+def test_numba_calls_match_reference():
+    from borrowedtime._numba import HAS_NUMBA
+    from borrowedtime.regimes import _calls_loop
+
+    if not HAS_NUMBA:
+        pytest.skip("numba not installed")
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0, 1, (50, 300))
+    p[rng.uniform(size=p.shape) < 0.05] = np.nan
+    ref = _calls_loop(p, 0.8, 0.4, 2, np.zeros(p.shape, dtype=bool))
+    assert (ref == _calls(p, 0.8, 0.4, 2)).all()
+    assert ref.any() and not ref.all()
+
+
+def test_calls_are_causal(case_shiller):
+    """Calls made on a prefix are the calls the full run made on those dates."""
+    full = RegimeRule().classify(KinematicsModel().fit(case_shiller)).call[0]
+    for cut in (200, 377, 560):
+        part = RegimeRule().classify(KinematicsModel().fit(case_shiller.iloc[:cut])).call[0]
+        assert (part == full[:cut]).all()

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from borrowedtime._numba import jit
 from borrowedtime.errors import SpecError
 from borrowedtime.kinematics import KinematicsResult
 
@@ -172,29 +173,39 @@ class RegimeRule:
         )
 
 
-def _calls(p: np.ndarray, enter: float, leave: float, k: int) -> np.ndarray:
-    """Hysteresis state machine over time for each series: True where a call stands."""
+def _calls_loop(p: np.ndarray, enter: float, leave: float, k: int, out: np.ndarray) -> np.ndarray:
+    """Hysteresis state machine over time for each series (reference; numba-compiled below)."""
     n_series, n = p.shape
-    out = np.zeros((n_series, n), dtype=bool)
     for i in range(n_series):
         on = False
-        run_in = run_out = 0
-        row = p[i]
+        run_in = 0
+        run_out = 0
         for t in range(n):
-            pt = row[t]
+            pt = p[i, t]
             if np.isnan(pt):
                 out[i, t] = on
                 continue
             if not on:
                 run_in = run_in + 1 if pt >= enter else 0
                 if run_in >= k:
-                    on, run_out = True, 0
+                    on = True
+                    run_out = 0
             else:
                 run_out = run_out + 1 if pt < leave else 0
                 if run_out >= k:
-                    on, run_in = False, 0
+                    on = False
+                    run_in = 0
             out[i, t] = on
     return out
+
+
+_calls_compiled = jit(_calls_loop)
+
+
+def _calls(p: np.ndarray, enter: float, leave: float, k: int) -> np.ndarray:
+    """True where a call stands: enter after k readings >= enter, leave after k < leave."""
+    p = np.ascontiguousarray(p, dtype=np.float64)
+    return _calls_compiled(p, float(enter), float(leave), int(k), np.zeros(p.shape, dtype=np.bool_))
 
 
 @dataclass(frozen=True, eq=False)
