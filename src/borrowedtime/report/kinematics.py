@@ -53,10 +53,14 @@ def essay_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def build_essay(ctx: ReportContext) -> Section:
     cap, val = essay_tables()
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Hyperscaler capex ($bn) and growth", "OpenAI marks: step-up"))
+    fig = make_subplots(rows=1, cols=2, specs=[[{"secondary_y": True}, {}]],
+                        subplot_titles=("Hyperscaler capex ($bn, bars) and its growth (%, lines)",
+                                        "OpenAI marks: step-up"))
     fig.add_bar(x=cap.year, y=cap.capex_usd_bn, name="capex $bn", row=1, col=1)
-    fig.add_scatter(x=cap.year, y=cap.growth_pct, name="growth %", mode="lines+markers", row=1, col=1)
-    fig.add_scatter(x=cap.year, y=cap.acceleration_pp, name="acceleration pp", mode="lines+markers", row=1, col=1)
+    fig.add_scatter(x=cap.year, y=cap.growth_pct, name="growth %", mode="lines+markers", row=1, col=1,
+                    secondary_y=True)
+    fig.add_scatter(x=cap.year, y=cap.acceleration_pp, name="acceleration pp", mode="lines+markers",
+                    row=1, col=1, secondary_y=True)
     fig.add_scatter(x=val.date, y=val.step_up, name="step-up x", mode="lines+markers", row=1, col=2)
     fig.update_layout(height=380, margin=dict(t=40, b=30))
     body = (
@@ -75,11 +79,16 @@ def kinematics_figure(bt: BacktestResult, *, title: str) -> go.Figure:
     f = bt.kinematics.to_frame()
     ready = bt.kinematics.ready[0]
     f = f[ready]
-    fig = make_subplots(
-        rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.04,
-        subplot_titles=("S (level)", "S' velocity, log growth per year (real time, ±2 sd)",
-                        "S'' acceleration, per year² (real time, ±2 sd)"),
-    )
+    rows = 4 if bt.outcome is not None else 3
+    titles = ["S (level)", "S' velocity, log growth per year (real time, ±2 sd)",
+              "S'' acceleration, per year² (real time, ±2 sd)"]
+    if bt.outcome is not None:
+        titles.append(f"Outcome: {bt.outcome.name}")
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.04,
+                        subplot_titles=tuple(titles))
+    if bt.outcome is not None:
+        fig.add_scatter(x=bt.outcome.index, y=bt.outcome.to_numpy(), name=str(bt.outcome.name),
+                        row=4, col=1, line=dict(color="#6c3483"))
     fig.add_scatter(x=bt.series.index, y=bt.series.to_numpy(), name=bt.name, row=1, col=1, line=dict(color="#1f4e79"))
     for row, col, color in ((2, "velocity", "#2a7f62"), (3, "acceleration", "#b03a2e")):
         mean, sd = f[col].to_numpy(), f[f"{col}_sd"].to_numpy()
@@ -95,7 +104,7 @@ def kinematics_figure(bt: BacktestResult, *, title: str) -> go.Figure:
     for w in bt.windows:
         fig.add_vrect(x0=w.start, x1=w.end if w.end is not None else last, fillcolor=_SHADE,
                       line_width=0, layer="below")
-    fig.update_layout(height=720, title=title, margin=dict(t=60, b=30), legend=dict(orientation="h"))
+    fig.update_layout(height=240 * rows, title=title, margin=dict(t=60, b=30), legend=dict(orientation="h"))
     return fig
 
 
