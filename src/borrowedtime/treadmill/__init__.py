@@ -6,5 +6,16 @@
 """
 
 from borrowedtime.treadmill.arm import ArmResult, ArmSpec, calibrate_refi_intensity, turn_date
+from borrowedtime.treadmill.ipo import IpoResult, IpoSpec
+from borrowedtime.treadmill.rounds import RoundsResult, RoundsSpec
 
-__all__ = ["ArmSpec", "ArmResult", "calibrate_refi_intensity", "turn_date"]
+__all__ = [
+    "ArmSpec",
+    "ArmResult",
+    "calibrate_refi_intensity",
+    "turn_date",
+    "RoundsSpec",
+    "RoundsResult",
+    "IpoSpec",
+    "IpoResult",
+]
