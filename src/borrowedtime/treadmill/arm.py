@@ -637,15 +637,18 @@ class ArmResult:
             out["refi_rate"] = out["refinances"] / out["outstanding"]
         return out
 
-    def default_rate_turn(self, smooth_months: int = 6) -> pd.Timestamp:
-        """Month the book's default rate turned up for good.
+    def default_rate_turn(self, smooth_months: int = 13) -> pd.Timestamp:
+        """Month the book's default rate turned up for good (a hindsight dating).
 
-        The trailing ``smooth_months`` mean of the monthly default rate, from
-        two years after the first vintage (a seasoned book) to its peak within
-        two years after the last vintage; the turn is the last minimum before
-        that peak (:func:`turn_date`).
+        The centred ``smooth_months`` mean of the monthly default rate (two-sided:
+        this dates a past turn, it is not a real-time signal), from two years
+        after the first vintage (a seasoned book) to its peak within two years
+        after the last vintage; the turn is the last minimum before that peak
+        (:func:`turn_date`). The centred year-long window also removes the
+        seasonality the NSA price index passes to defaults; across seeds at
+        200,000 loans the date moves by about +-3 months.
         """
-        rate = self.book()["default_rate"].rolling(smooth_months).mean()
+        rate = self.book()["default_rate"].rolling(smooth_months, center=True).mean()
         start = self.vintage_dates[0] + pd.DateOffset(months=24)
         end = self.vintage_dates[-1] + pd.DateOffset(months=24)
         return turn_date(rate, start, end)
