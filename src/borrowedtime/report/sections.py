@@ -15,9 +15,11 @@ Builder = Callable[[ReportContext], Section | None]
 
 def _builders() -> list[Builder]:
     from borrowedtime.report import kinematics
+    from borrowedtime.report import treadmill as _treadmill
 
     return [
         kinematics.build,
+        _treadmill.build,
     ]
 
 
