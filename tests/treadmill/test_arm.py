@@ -162,3 +162,10 @@ def test_volumes_needed_for_unknown_years():
     with pytest.raises(SpecError, match="no default origination volume for vintage"):
         ArmSpec(vintages=(1995,))
     assert replace(ArmSpec(), vintages=(1995,), volumes={1995: 65.0}).volume_by_year == {1995: 65.0}
+
+
+def test_series_ending_early_censors_rather_than_guesses(case_shiller):
+    short = case_shiller[:"2008-05-01"]
+    f = ArmSpec(vintages=(2003, 2006)).run(short, n_loans=24 * 500, seed=0).to_frame()
+    assert np.isnan(f.loc[2006, "defaulted_by_2008_end"]) and np.isnan(f.loc[2006, "reset_exposed"])
+    assert 0 < f.loc[2003, "reset_exposed"] < 1 and f.loc[2003, "refinanced_by_2006_end"] > 0.5

@@ -120,6 +120,7 @@ def treadmill(
             f"{(delinquency_turn.month - 1) // 3 + 1}   model default rate turned: "
             f"{doc['aggregate']['default_rate_turn'][:7]}   price YoY < 0: {doc['aggregate']['price_yoy_negative']}",
             highlight=False,
+            soft_wrap=True,
         )
     stdout.print(rounds.summary(), highlight=False, soft_wrap=True)
     stdout.print(ipo.summary(), highlight=False, soft_wrap=True)

@@ -600,12 +600,18 @@ class ArmResult:
         return cum.loc[when].rename(kind)
 
     def reset_exposed(self) -> pd.Series:
-        """Share of each origination year still outstanding at its first reset (the treadmill failed)."""
+        """Share of each origination year still outstanding at its first reset (the treadmill failed).
+
+        NaN for a year some of whose loans could not reach a 36-month reset
+        before the price series ends (censored).
+        """
         years = self.vintage_dates.year
-        return pd.Series(
-            {y: self.reset_hits[years == y].sum() / ((years == y).sum() * self.n_per_vintage) for y in self.spec.vintages},
-            name="reset_exposed",
-        )
+        out = {}
+        for y in self.spec.vintages:
+            rows = years == y
+            seen = self.n_months[rows].min() >= 36
+            out[y] = self.reset_hits[rows].sum() / (rows.sum() * self.n_per_vintage) if seen else np.nan
+        return pd.Series(out, name="reset_exposed")
 
     def book(self) -> pd.DataFrame:
         """The aggregate book by calendar month, vintages weighted by origination volume.
@@ -704,10 +710,11 @@ class ArmResult:
             "  vintage  refi<=2006  default<=2008  reset-exposed",
         ]
         for y, row in frame.iterrows():
-            lines.append(
-                f"  {y}     {row['refinanced_by_2006_end']:9.1%}  {row['defaulted_by_2008_end']:12.1%}"
-                f"  {row['reset_exposed']:12.1%}"
-            )
+            cells = [
+                "—" if np.isnan(row[c]) else f"{row[c]:.1%}"
+                for c in ("refinanced_by_2006_end", "defaulted_by_2008_end", "reset_exposed")
+            ]
+            lines.append(f"  {y}     {cells[0]:>9}  {cells[1]:>12}  {cells[2]:>12}")
         lines.append(
             f"  default rate turned up: {self.default_rate_turn():%Y-%m}   price YoY first negative: "
             f"{'never' if yoy_neg is None else format(yoy_neg, '%Y-%m')}"

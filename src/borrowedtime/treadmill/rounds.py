@@ -352,7 +352,13 @@ class RoundsResult:
 
     # ------------------------------------------------------------------ output
     def rounds_frame(self) -> pd.DataFrame:
-        """One row per round: mark, capital raised, step-up, dilution, required step-up at the limit."""
+        """One row per round: mark, capital raised, step-up, dilution, required and trend step-ups.
+
+        ``required_step_up`` is the step-up at which the capital actually raised
+        would sell exactly the dilution limit (NaN for secondary sales);
+        ``trend_step_up`` the trend of the step-ups before that round. The last
+        row is the reported next mark with the raise the structure requires.
+        """
         m = self.marks
         prev = m.shift(1)
         frame = pd.DataFrame(
@@ -361,7 +367,8 @@ class RoundsResult:
                 "raised_usd_bn": self.raised,
                 "step_up": m / prev,
                 "dilution": self.raised / m,
-                "required_step_up": self.raised / self.dilution_limit / prev,
+                # a round that raised no primary capital (a secondary sale) had nothing to fit
+                "required_step_up": (self.raised / self.dilution_limit / prev).where(self.raised > 0),
                 "trend_step_up": np.nan,
             }
         )
