@@ -63,17 +63,15 @@ import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from borrowedtime._random import as_generator
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.series import as_series
 from borrowedtime.treadmill import _kernels
+from borrowedtime.treadmill._data import inputs
 
 __all__ = [
     "ArmSpec",
@@ -103,15 +101,9 @@ had been refinanced away by the end of 2006"; "nearly four in five" read as 0.78
 _CALIBRATED_REFI_INTENSITY = 0.0466
 
 
-@cache
-def _inputs() -> dict:
-    text = resources.files("borrowedtime").joinpath("data/treadmill_inputs.yaml").read_text()
-    return yaml.safe_load(text)
-
-
 def subprime_volumes() -> dict[int, float]:
     """Subprime originations by year, USD bn (Inside Mortgage Finance via the FCIC report)."""
-    return {int(k): float(v["value"]) for k, v in _inputs()["subprime_originations"]["values"].items()}
+    return {int(k): float(v["value"]) for k, v in inputs()["subprime_originations"]["values"].items()}
 
 
 def balance_factor(rate: float, ages: np.ndarray, term_months: int = 360) -> np.ndarray:

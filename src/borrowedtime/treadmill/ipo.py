@@ -29,15 +29,14 @@ import pandas as pd
 
 from borrowedtime._random import as_generator
 from borrowedtime.errors import SpecError
+from borrowedtime.treadmill._data import inputs
 from borrowedtime.treadmill.rounds import RoundsResult, RoundsSpec
 
 __all__ = ["IpoSpec", "IpoResult"]
 
 
 def _ipo_defaults() -> dict:
-    from borrowedtime.treadmill.arm import _inputs
-
-    return dict(_inputs()["ipo"]["revenue_multiple"])
+    return dict(inputs()["ipo"]["revenue_multiple"])
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,7 @@ class IpoSpec:
         median = self.multiple_median if self.multiple_median is not None else float(d["median"])
         log_sd = self.multiple_log_sd if self.multiple_log_sd is not None else float(d["log_sd"])
         date = rounds.next_date
-        fwd = rounds._flow_between(rounds.revenue, date, date + pd.DateOffset(years=1))
+        fwd = rounds.flow_between(rounds.revenue, date, date + pd.DateOffset(years=1))
         if not fwd > 0:
             raise SpecError(f"no projected revenue in the twelve months after the IPO date {date.date()}.")
         rng = as_generator(seed)

@@ -43,15 +43,14 @@ import pandas as pd
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.essay import essay_points
 from borrowedtime.kinematics import step_ups
+from borrowedtime.treadmill._data import inputs
 
 __all__ = ["RoundsSpec", "RoundsResult", "default_inputs", "annual_inputs"]
 
 
 def annual_inputs(name: str) -> pd.Series:
     """One annual OpenAI input from ``data/treadmill_inputs.yaml`` (index: year; attrs: source)."""
-    from borrowedtime.treadmill.arm import _inputs
-
-    block = _inputs()["openai"][name]
+    block = inputs()["openai"][name]
     s = pd.Series({int(y): float(v["value"]) for y, v in block["values"].items()}, name=name, dtype=float)
     s.index.name = "year"
     s.attrs.update(source=block["source"], unit=block["unit"], as_of=str(block["as_of"]))
@@ -60,12 +59,10 @@ def annual_inputs(name: str) -> pd.Series:
 
 def default_inputs() -> dict:
     """The embedded default inputs of :class:`RoundsSpec` (marks from the essay, the rest with provenance)."""
-    from borrowedtime.treadmill.arm import _inputs
-
     points = essay_points("openai_valuation")
     marks = points["value"].astype(float).rename("post_money_usd_bn")
     is_target = points["estimate"].to_numpy(bool)
-    raised_block = _inputs()["openai"]["capital_raised"]
+    raised_block = inputs()["openai"]["capital_raised"]
     raised = pd.Series(
         {pd.Timestamp(p["date"]): float(p["value"]) for p in raised_block["points"]},
         name="raised_usd_bn",
@@ -77,8 +74,8 @@ def default_inputs() -> dict:
         "revenue": annual_inputs("revenue"),
         "burn_share": annual_inputs("burn_share"),
         "contracted_compute": annual_inputs("contracted_compute"),
-        "compute_share": float(_inputs()["openai"]["compute_share_of_costs"]["value"]),
-        "dilution_limit": float(_inputs()["ipo"]["dilution_limit"]["value"]),
+        "compute_share": float(inputs()["openai"]["compute_share_of_costs"]["value"]),
+        "dilution_limit": float(inputs()["ipo"]["dilution_limit"]["value"]),
     }
 
 
@@ -265,8 +262,8 @@ class RoundsResult:
         b = self.burn
         return float(b[(b.index >= self.spec.burn_from) & (b.index <= through)].sum())
 
-    def _flow_between(self, annual: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> float:
-        """Flow of an annual series between two dates, spread evenly within each year."""
+    def flow_between(self, annual: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> float:
+        """Flow of an annual series (USD bn per calendar year) between two dates, spread evenly within each year."""
         total = 0.0
         for y, v in annual.items():
             lo = max(float(y), start.year + _year_fraction(start))
@@ -281,7 +278,7 @@ class RoundsResult:
         start = pd.Timestamp(year=self.spec.burn_from, month=1, day=1)
         last = self.marks.index[-1]
         raised = float(self.raised[self.raised.index >= start].sum())
-        return raised - self._flow_between(self.burn, start, last)
+        return raised - self.flow_between(self.burn, start, last)
 
     def runway(self) -> pd.Timestamp | None:
         """Date the cash after the last round runs out on burn plus excess commitments (None: beyond the projections)."""
@@ -290,7 +287,7 @@ class RoundsResult:
         date = self.marks.index[-1]
         end = pd.Timestamp(year=int(need.index[-1]) + 1, month=1, day=1)
         for month_end in pd.date_range(date, end, freq="MS")[1:]:
-            cash -= self._flow_between(need, date, month_end)
+            cash -= self.flow_between(need, date, month_end)
             date = month_end
             if cash <= 0:
                 return month_end
@@ -307,7 +304,7 @@ class RoundsResult:
         """The next raise, USD bn: cumulative burn to retire plus pre-funded excess commitments."""
         start = self.next_date
         end = start + pd.DateOffset(days=round(365.25 * self.spec.commitment_cover_years))
-        return self.cumulative_burn() + self._flow_between(self.excess_commitments, start, end)
+        return self.cumulative_burn() + self.flow_between(self.excess_commitments, start, end)
 
     # ------------------------------------------------------------------ step-ups
     @cached_property
