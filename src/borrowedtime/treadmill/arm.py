@@ -667,23 +667,23 @@ class ArmResult:
         """One row per origination year: the essay's measures, decimals of the year's loans.
 
         Columns: ``refinanced_by_2006_end``, ``defaulted_by_2008_end``,
-        ``reset_exposed``, ``refinanced_before_reset`` (within 24/36 months:
-        comparable across vintages), ``volume_usd_bn``.
+        ``reset_exposed``, ``refinanced_within_24m`` (refinanced at an age of
+        at most 24 months, the teaser period every loan shares: comparable
+        across vintages, NaN when censored), ``volume_usd_bn``.
         """
         years = self.vintage_dates.year
         n_year = {y: (years == y).sum() * self.n_per_vintage for y in self.spec.vintages}
-        ages = np.arange(self.refi_by_age.shape[1])
-        # refinanced at an age <= 24 (2/28 loans can be told apart only by their draws;
-        # the first 24 months are the teaser period of every loan)
-        early = self.refi_by_age[:, ages <= 24].sum(axis=1)
+        early = self.refi_by_age[:, 1:25].sum(axis=1)
+        within_24m = {
+            y: early[years == y].sum() / n_year[y] if self.n_months[years == y].min() >= 24 else np.nan
+            for y in self.spec.vintages
+        }
         frame = pd.DataFrame(
             {
                 "refinanced_by_2006_end": self.share_by("refinanced", "2006-12-01"),
                 "defaulted_by_2008_end": self.share_by("defaulted", "2008-12-01"),
                 "reset_exposed": self.reset_exposed(),
-                "refinanced_within_24m": pd.Series(
-                    {y: early[years == y].sum() / n_year[y] for y in self.spec.vintages}
-                ),
+                "refinanced_within_24m": pd.Series(within_24m),
                 "volume_usd_bn": pd.Series(self.spec.volume_by_year),
             }
         )
