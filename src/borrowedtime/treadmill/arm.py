@@ -170,8 +170,10 @@ class ArmSpec:
         Initial adjustment cap on the rate at the first reset.
     piggyback_share : float, default 0.30, range [0, 1]
         Share of loans with a piggy-back second lien, combined LTV near 100 %
-        (drawn uniformly in ``piggyback_cltv``); about a third of late-vintage
-        subprime purchase loans [2]_, [3]_.
+        (drawn uniformly in ``piggyback_cltv``); piggy-back seconds became
+        common in 2005-2006 subprime purchase lending [2]_, [3]_. The share is
+        an order of magnitude, held fixed across vintages on purpose: later
+        vintages differ only by the price path they meet.
     piggyback_cltv : (float, float), default (0.97, 1.00)
         Range of the combined LTV of piggy-back loans, decimal.
     ltv_low, ltv_high : float, default 0.55, 0.95
