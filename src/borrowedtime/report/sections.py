@@ -15,10 +15,12 @@ Builder = Callable[[ReportContext], Section | None]
 
 def _builders() -> list[Builder]:
     from borrowedtime.report import kinematics
+    from borrowedtime.report import treadmill as _treadmill
 
     return [
         kinematics.build_essay,
         kinematics.build,
+        _treadmill.build,
     ]
 
 
