@@ -59,6 +59,7 @@ __all__ = [
     "CROSS_SOURCE",
     "PLATFORMS",
     "CAPEX_GROUP",
+    "format_value",
 ]
 
 Status = Literal["pass", "fail", "cannot check"]
@@ -104,7 +105,11 @@ class ClaimCheck:
     why : str
         How it was recomputed, from what, and any inconsistency found.
     unit : str
-        ``usd_bn``, ``share``, ``growth``, ``pp``, ``multiple`` or ``years``.
+        ``usd_bn``, ``share``, ``growth``, ``pp``, ``multiple``, ``years`` or ``count``.
+    test : str or None
+        How recomputed is compared with stated: ``within`` (|r - s| <= tolerance),
+        ``at least`` (r >= s - tolerance), ``more than`` (r > s), ``less than``
+        (r < s), ``at most``; None when the claim cannot be checked.
     """
 
     id: str
@@ -116,6 +121,7 @@ class ClaimCheck:
     status: Status
     why: str
     unit: str = "usd_bn"
+    test: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -169,6 +175,35 @@ class AuditResult:
 
     def __str__(self) -> str:
         return self.summary()
+
+
+def format_value(value: float | None, unit: str, *, tolerance: bool = False) -> str:
+    """A claim's number as printed: percent for shares, x for multiples, pp, USD bn.
+
+    Parameters
+    ----------
+    value : float or None
+        In the claim's unit (decimals for shares and growth).
+    unit : str
+        ``usd_bn``, ``share``, ``growth``, ``pp``, ``multiple``, ``years`` or ``count``.
+    tolerance : bool
+        Print as a +/- half-width.
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    pre = "±" if tolerance else ""
+    if unit in ("share", "growth"):
+        sign = "+" if unit == "growth" and not tolerance and value > 0 else ""
+        return f"{pre}{sign}{value * 100:.1f}%"
+    if unit == "pp":
+        return f"{pre}{value:+.1f} pp" if not tolerance else f"±{value:.1f} pp"
+    if unit == "multiple":
+        return f"{pre}{value:.2f}x"
+    if unit == "years":
+        return f"{pre}{value:g} yr"
+    if unit == "count":
+        return f"{pre}{value:g}"
+    return f"{pre}${value:,.1f}bn" if abs(value) < 100 else f"{pre}${value:,.0f}bn"
 
 
 # ============================================================================ machinery
@@ -257,13 +292,19 @@ def _claim(cid: str, section: str, text: str, stated: float, unit: str = "usd_bn
                 return ClaimCheck(cid, section, text, stated, None, None, "cannot check",
                                   f"input missing: {msg}", unit)
             recomputed, tol, why, kind = out
-            return ClaimCheck(cid, section, text, stated, _num(recomputed), tol,
-                              _status(stated, recomputed, tol, kind), why, unit)
+            status = _status(stated, recomputed, tol, kind)
+            return ClaimCheck(cid, section, text, stated, _num(recomputed) if status != "cannot check" else None,
+                              tol if status != "cannot check" else None, status, why, unit,
+                              _TESTS.get(kind) if status != "cannot check" else None)
 
         _CLAIMS.append((cid, section, text, stated, unit, run))
         return fn
 
     return deco
+
+
+_TESTS = {"value": "within", "at_least": "at least", "more_than": "more than", "at_most": "at most",
+          "less_than": "less than"}
 
 
 def _num(x) -> float | None:
