@@ -18,6 +18,7 @@ def _builders() -> list[Builder]:
 
     return [
         kinematics.build,
+        __import__("borrowedtime.report.audit", fromlist=["build"]).build,
     ]
 
 
