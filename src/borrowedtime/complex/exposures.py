@@ -112,7 +112,13 @@ def _direct_edges(cx: Complex) -> pd.DataFrame:
             "stated_residual": False, "source": c.source, "as_of": c.as_of.isoformat(),
         })
     frame = pd.DataFrame(rows)
-    return pd.concat([frame, _residual_edges(cx, frame)], ignore_index=True)
+    residual = _residual_edges(cx, frame)
+    if not residual.empty:
+        frame = pd.concat([frame, residual], ignore_index=True)
+    num = ["amount_usd_bn", "low_usd_bn", "high_usd_bn"]
+    frame[num] = frame[num].astype(float)
+    frame["stated_residual"] = frame["stated_residual"].astype(bool)
+    return frame
 
 
 def _residual_edges(cx: Complex, direct: pd.DataFrame) -> pd.DataFrame:

@@ -186,7 +186,19 @@ def _pydantic_problems(file: str, prefix: str, exc: ValidationError) -> list[Pro
             msg = "unknown field"
         loc = [p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function")))]
         out.append(Problem(file, _loc(prefix, loc), msg))
-    return out
+    # A figure inherits its holder's as_of/source: one bad date is one problem,
+    # reported where it was written, not again under every figure that inherited it.
+    seen = {(p.path, p.message) for p in out}
+
+    def inherited(p: Problem) -> bool:
+        head, _, leaf = p.path.rpartition(".")
+        while "." in head:
+            head = head.rpartition(".")[0]
+            if (f"{head}.{leaf}", p.message) in seen:
+                return True
+        return False
+
+    return [p for p in out if not inherited(p)]
 
 
 class _Meta(BaseModel):
@@ -424,11 +436,8 @@ class Complex:
 
 
 def _label(path: Path | str) -> str:
-    p = Path(path)
-    try:
-        return str(p.resolve().relative_to(default_complex_path().parent.parent)) if p.is_absolute() else str(p)
-    except ValueError:
-        return p.name if p.is_absolute() else str(p)
+    """How a file is named in messages: as the user gave it."""
+    return str(path)
 
 
 def _build(layers: list[tuple[str, dict]], problems: list[Problem]) -> tuple[Complex | None, list[Problem]]:
