@@ -17,17 +17,13 @@ from borrowedtime.complex import load_complex
 runner = CliRunner()
 
 NEWER_QUARTERS = """\
-# Hypothetical newer quarters (test values, not filings): the books grow toward the essay's date.
+# Hypothetical newer figures (test values, not filings).
 entities:
-  - name: microsoft
-    figures:
-      - {metric: backlog_usd_bn, period: "test", value: 700, as_of: 2026-03-31, source: "test overlay"}
-  - name: oracle
-    figures:
-      - {metric: backlog_usd_bn, period: "test", value: 560, as_of: 2026-02-28, source: "test overlay"}
   - name: amazon
     figures:
-      - {metric: backlog_usd_bn, period: "test", value: 300, as_of: 2026-03-31, source: "test overlay"}
+      - {metric: backlog_usd_bn, period: "test", value: 480, as_of: 2026-06-30, source: "test overlay"}
+contracts:
+  - {name: microsoft-coreweave, notional_usd_bn: 22, source: "test overlay", as_of: 2026-05-31}
 """
 
 
@@ -85,14 +81,15 @@ def test_step_ups_are_recomputed_from_marks(result):
 def test_oracle_backlog_implied_by_300_and_54(result):
     c = result["VI.oracle_implied_backlog"]
     assert c.stated == pytest.approx(300 / 0.54)
-    assert c.recomputed == 523
-    assert "57" in c.why  # $300bn is 57% of the filed book, above the 54% for both labs
+    assert c.recomputed == 553  # Oracle FQ3 FY2026 RPO
+    assert c.status == "pass"
+    assert "54.2%" in c.why  # the 54% is OpenAI alone
 
 
 def test_about_half_from_per_platform_shares(result):
     c = result["VI.labs_half"]
     assert c.status == "pass"
-    books = {"microsoft": 625, "oracle": 523, "google": 460, "amazon": 244}
+    books = {"microsoft": 627, "oracle": 553, "google": 462, "amazon": 364 + 100}
     shares = {"microsoft": 0.49, "oracle": 0.54, "google": 0.43, "amazon": 0.51}
     expected = sum(shares[k] * books[k] for k in books) / sum(books.values())
     assert c.recomputed == pytest.approx(expected)
@@ -107,17 +104,29 @@ def test_implied_operating_cash_flow(result):
     assert "growth nearly stops" in result["VII.implied_ocf_2026"].why
 
 
+def test_the_backlog_reconciles_at_the_essays_date(result):
+    # Q1 2026 reports + Anthropic's April AWS commitment: 627 + 553 + 462 + (364 + 100) = 2,106.
+    c = result["III.backlog_total"]
+    assert c.recomputed == pytest.approx(2106) and c.status == "pass"
+    for cid in ("VI.microsoft_share", "VI.oracle_share", "VI.google_share", "VI.amazon_share",
+                "VI.labs_half", "VI.labs_half_from_contracts", "VIII.google_backlog"):
+        assert result[cid].status == "pass", cid
+
+
 def test_known_inconsistencies_are_failures_not_hidden(result):
     assert result["VII.capex_to_ocf_2022"].status == "fail"  # filings give ~54%, not ~30%
-    assert result["III.backlog_total"].status == "fail"  # filed books sum to $1.85T, not $2.1T
-    assert result["IX.coreweave_two_thirds"].status == "fail"
+    assert result["VIII.oracle_capex_to_sales"].status == "fail"  # ~75% on filings and guidance
+    c = result["IX.coreweave_two_thirds"]
+    assert c.status == "fail" and c.recomputed == pytest.approx((22.4 + 10) / 66.8)
 
 
-def test_overlay_with_newer_quarters_changes_the_total(overlay):
+def test_overlay_changes_the_checked_figures(overlay):
     r = audit(load_complex(overlay=overlay))
-    c = r["III.backlog_total"]
-    assert c.recomputed == 700 + 560 + 460 + 300
-    assert c.status == "pass"
+    # a newer Amazon report absorbs the April contract: book 480, not 364 + 100
+    assert r["III.backlog_total"].recomputed == pytest.approx(627 + 553 + 462 + 480)
+    # more Microsoft-routed capacity makes CoreWeave two-thirds OpenAI
+    assert r["IX.coreweave_two_thirds"].recomputed == pytest.approx((22.4 + 22) / 66.8)
+    assert r["IX.coreweave_two_thirds"].status == "pass"
     assert r.files[-1] == str(overlay)
 
 
@@ -158,9 +167,9 @@ def test_cli_audit_overlay_and_csv(overlay, tmp_path):
     r = runner.invoke(app, ["audit", "--overlay", str(overlay), "--csv", str(out), "--json"])
     assert r.exit_code == 0, r.stderr
     claims = {c["id"]: c for c in json.loads(r.stdout)["claims"]}
-    assert claims["III.backlog_total"]["status"] == "pass"
+    assert claims["IX.coreweave_two_thirds"]["status"] == "pass"
     table = pd.read_csv(out, index_col="id")
-    assert table.loc["III.backlog_total", "recomputed"] == 2020
+    assert table.loc["III.backlog_total", "recomputed"] == pytest.approx(2122)
 
 
 def test_cli_audit_table_for_humans():
@@ -209,7 +218,7 @@ def test_cli_complex_show(overlay):
     r = runner.invoke(app, ["complex", "show", "concentration", "--overlay", str(overlay), "--json"])
     assert r.exit_code == 0, r.stderr
     rows = {x["platform"]: x for x in json.loads(r.stdout)["concentration"]}
-    assert rows["oracle"]["backlog_usd_bn"] == 560
+    assert rows["amazon"]["backlog_usd_bn"] == 480 and rows["amazon"]["book_usd_bn"] == 480
     r = runner.invoke(app, ["complex", "show"])
     assert r.exit_code == 0 and "Entities" in r.stdout and "Contracts" in r.stdout
 

@@ -243,6 +243,16 @@ class _Ctx:
         o = obs[-1]
         return o.value, f"{name} {o.value:,.0f} ({o.as_of}, {'essay' if o.source.lower().startswith('essay') else 'filed'})"
 
+    def book(self, name: str) -> tuple[float, str]:
+        """Pro forma book (reported backlog + take-or-pay signed since) and a provenance note."""
+        b, note = self.backlog(name, filed=True)
+        added = self.cx.signed_since(name)
+        if not added:
+            return b, note
+        extra = sum(c.notional_usd_bn.value for c in added)
+        names = ", ".join(f"{c.name} {c.notional_usd_bn.value:g} ({c.as_of})" for c in added)
+        return b + extra, f"{note} + {names} = {b + extra:,.0f}"
+
     def stated_share(self, platform: str) -> float:
         for k in self.cx.concentrations:
             if k.platform == platform and set(k.obligors) == set(_LABS) and k.share is not None:
@@ -347,20 +357,18 @@ def _pct(x: float) -> str:
 
 @_claim("III.backlog_total", "III", "The four big platforms' contracted backlog is roughly $2.1 trillion", 2100)
 def _(ctx, stated):
-    parts = [ctx.backlog(p) for p in PLATFORMS]
+    parts = [ctx.book(p) for p in PLATFORMS]
     total = sum(v for v, _ in parts)
-    gap = total / stated - 1
     return total, ABOUT * stated, (
-        "sum of the latest recorded backlog of each platform: " + "; ".join(n for _, n in parts)
-        + f" = {total:,.0f}, {gap:+.0%} against $2.1T. The filed figures (late 2025) predate the essay "
-        "(spring 2026); overlay newer quarters to check the total at the essay's date."
+        "sum of each platform's book (latest reported backlog + take-or-pay signed since): "
+        + "; ".join(n for _, n in parts) + f" = {total:,.0f} ({total / stated - 1:+.1%} against $2.1T)."
     ), "value"
 
 
 def _weighted(ctx) -> tuple[float, float, list[str]]:
     owed, books, notes = 0.0, 0.0, []
     for p in PLATFORMS:
-        b, _ = ctx.backlog(p)
+        b, _ = ctx.book(p)
         s = ctx.stated_share(p)
         owed += s * b
         books += b
@@ -368,21 +376,43 @@ def _weighted(ctx) -> tuple[float, float, list[str]]:
     return owed, books, notes
 
 
-@_claim("VI.labs_half", "VI", "About half of the backlog is owed by OpenAI and Anthropic", 0.5, "share")
+def _disclosed_labs(ctx) -> tuple[float, float, list[str]]:
+    t = ctx.conc()
+    missing = [p for p in PLATFORMS if p not in t.index]
+    if missing:
+        raise _Missing(f"no backlog for {', '.join(missing)}")
+    t = t.loc[list(PLATFORMS)]
+    labs = t["lab_share_disclosed"] * t["book_usd_bn"]
+    notes = [f"{p} {v:,.0f}" for p, v in labs.items()]
+    return float(labs.sum()), float(t["book_usd_bn"].sum()), notes
+
+
+@_claim("VI.labs_half", "VI", "About half of the backlog is owed by OpenAI and Anthropic (essay's shares)", 0.5,
+        "share")
 def _(ctx, stated):
     owed, books, notes = _weighted(ctx)
     return owed / books, ABOUT * stated, (
         "book-weighted mean of the essay's per-platform shares: " + ", ".join(notes)
-        + f" -> {owed:,.0f} of {books:,.0f}. Any weighting of 43-54% shares is 'about half'."
+        + f" -> {owed:,.0f} of {books:,.0f}."
+    ), "value"
+
+
+@_claim("VI.labs_half_from_contracts", "VI",
+        "About half of the backlog is owed by OpenAI and Anthropic (disclosed contracts)", 0.5, "share")
+def _(ctx, stated):
+    owed, books, notes = _disclosed_labs(ctx)
+    return owed / books, ABOUT * stated, (
+        "disclosed lab contracts, without the essay's shares: " + ", ".join(notes)
+        + f" = {owed:,.0f} of {books:,.0f}."
     ), "value"
 
 
 @_claim("VI.labs_owed", "VI", "On the order of $1.05 trillion is owed by OpenAI and Anthropic", 1050)
 def _(ctx, stated):
     owed, books, _ = _weighted(ctx)
+    disclosed, _, _ = _disclosed_labs(ctx)
     return owed, ORDER_OF * stated, (
-        f"sum over platforms of stated share x recorded book = {owed:,.0f}; lower than $1.05T by as much "
-        f"as the recorded books ({books:,.0f}) fall short of $2.1T."
+        f"sum over platforms of stated share x book = {owed:,.0f}; from disclosed contracts alone {disclosed:,.0f}."
     ), "value"
 
 
@@ -391,52 +421,42 @@ def _(ctx, stated):
     return 0.5 * 2100, ROUNDING * 1000, "0.5 x 2,100 = 1,050: the two headline figures agree with each other.", "value"
 
 
-def _platform_share(ctx, platform: str, stated: float):
-    row = ctx.conc().loc[platform]
-    disclosed = float(row["lab_share_disclosed"])
-    b, note = ctx.backlog(platform)
-    labs = {lab: float(row.get(f"{lab}_usd_bn", 0.0)) for lab in _LABS}
-    return disclosed, labs, b, note
+def _platform_share(ctx, platform: str, stated: float, words: str):
+    t = ctx.conc()
+    if platform not in t.index:
+        raise _Missing(f"no backlog for {platform!r}")
+    row = t.loc[platform]
+    d = float(row["lab_share_disclosed"])
+    b, note = ctx.book(platform)
+    if d == 0:
+        return _cannot(f"no lab contract with {platform} has a disclosed amount; the dataset's split of its book "
+                       f"({note}) would be the essay's own {stated:.0%}.")
+    labs = ", ".join(f"{lab} {float(row.get(f'{lab}_usd_bn', 0.0)):,.1f}" for lab in _LABS)
+    return d, ABOUT * stated, f"disclosed lab contracts ({labs}){words} over {note} = {_pct(d)}.", "value"
 
 
 @_claim("VI.microsoft_share", "VI", "Microsoft's book is about 49% OpenAI and Anthropic", 0.49, "share")
 def _(ctx, stated):
-    d, labs, b, note = _platform_share(ctx, "microsoft", stated)
-    return d, ABOUT * stated, (
-        f"disclosed contracts: OpenAI ~45% of commercial RPO ({labs['openai']:,.0f}) + Anthropic $30bn Azure "
-        f"commitment ({labs['anthropic']:,.0f}) over {note} = {_pct(d)}."
-    ), "value"
+    return _platform_share(ctx, "microsoft", stated,
+                           ": OpenAI ~45% of the USD 625bn RPO of 2025-12-31, Anthropic's USD 30bn Azure commitment")
 
 
 @_claim("VI.oracle_share", "VI", "Oracle's book is 54% OpenAI and Anthropic", 0.54, "share")
 def _(ctx, stated):
-    d, labs, b, note = _platform_share(ctx, "oracle", stated)
-    return d, ABOUT * stated, (
-        f"OpenAI alone ({labs['openai']:,.0f}) is {_pct(labs['openai'] / b)} of {note}, already above 54% before "
-        "any Anthropic commitment (none is disclosed); the 'about' of the same sentence covers it. See "
-        "VI.oracle_implied_backlog."
-    ), "value"
+    return _platform_share(ctx, "oracle", stated,
+                           ": OpenAI's ~USD 300bn alone; no Anthropic commitment to Oracle is disclosed")
 
 
 @_claim("VI.google_share", "VI", "Google's book is 43% OpenAI and Anthropic", 0.43, "share")
 def _(ctx, stated):
-    d, labs, b, note = _platform_share(ctx, "google", stated)
-    if d > 0:
-        return d, ABOUT * stated, f"disclosed lab contracts over {note} = {_pct(d)}.", "value"
-    return _cannot(
-        f"no lab contract with Google has a disclosed amount (Anthropic's TPU deal: 'tens of billions'); "
-        f"the dataset's split of Google's book ({note}) is the essay's own 43%."
-    )
+    return _platform_share(ctx, "google", stated,
+                           ": Anthropic's ~USD 200bn TPU commitment as reported by the press, not a filing")
 
 
 @_claim("VI.amazon_share", "VI", "Amazon's book is 51% OpenAI and Anthropic", 0.51, "share")
 def _(ctx, stated):
-    d, labs, b, note = _platform_share(ctx, "amazon", stated)
-    return _cannot(
-        f"only OpenAI's $38bn (2025-11-03) is disclosed: {_pct(d)} of {note}. Anthropic's AWS commitments are not "
-        f"disclosed; the essay's 51% would put ~{stated * b - labs['openai']:,.0f} on Anthropic, making it, "
-        "not OpenAI, Amazon's largest lab tenant (see IX.openai_largest_customer)."
-    )
+    return _platform_share(ctx, "amazon", stated,
+                           ": OpenAI USD 38bn + USD 100bn expansion, Anthropic's >USD 100bn of April 2026")
 
 
 @_claim("VI.oracle_openai_300", "VI", "Roughly $300 billion of Oracle's backlog is owed by OpenAI alone", 300)
@@ -449,14 +469,13 @@ def _(ctx, stated):
 
 
 @_claim("VI.oracle_implied_backlog", "VI",
-        "54% with roughly $300B from OpenAI implies an Oracle book of at least $556B", 300 / 0.54)
+        "54% with roughly $300B from OpenAI implies an Oracle book of about $556B", 300 / 0.54)
 def _(ctx, stated):
     b, note = ctx.backlog("oracle", filed=True)
     oa = ctx.contract_amount("openai-oracle")
     return b, ABOUT * stated, (
-        f"$300bn / 54% = {stated:,.0f}: the two figures fit only if Oracle's book is at least that large and "
-        f"Anthropic owes Oracle nothing. Filed: {note}, on which ${oa:,.0f}bn is {_pct(oa / b)}. "
-        f"Within 'roughly', but the 54% and the $300bn pull against each other."
+        f"$300bn / 54% = {stated:,.0f}. Filed: {note}, on which ${oa:,.0f}bn is {_pct(oa / b)}: the 54% is "
+        "OpenAI alone, so the 'two names' leave nothing for Anthropic at Oracle."
     ), "value"
 
 
@@ -609,10 +628,14 @@ for _ym, _v in _ESSAY_MARKS.items():
 
 @_claim("V.mark_2026", "V", "OpenAI's valuation was approximately $852B by spring 2026", 852)
 def _(ctx, stated):
-    o = ctx.cx.entity("openai").latest("valuation_usd_bn")
-    if o is None or o.source.lower().startswith("essay"):
-        return _cannot("the spring-2026 mark's only source in the dataset is the essay.")
-    return o.value, ABOUT * stated, f"{o.source}.", "value"
+    c = ctx.cx.contract("openai-2026-round-first-close")
+    if c.pre_money_usd_bn is None or c.notional_usd_bn is None:
+        raise _Missing("no pre-money or size on the 2026 round")
+    pre, size = c.pre_money_usd_bn.value, c.notional_usd_bn.value
+    return pre + size, ABOUT * stated, (
+        f"announced pre-money {pre:g} + first close {size:g} = {pre + size:g} post-money ({c.source}); "
+        f"with the essay's $122bn round the same pre-money gives {pre + 122:g}, the essay's mark exactly."
+    ), "value"
 
 
 _ESSAY_STEPS = (1.83, 1.91, 1.67, 1.70)
@@ -659,7 +682,25 @@ def _(ctx, stated):
 
 @_claim("V.round_122", "V", "OpenAI's most recent round raised roughly $122B of fresh capital", 122)
 def _(ctx, stated):
-    return _cannot("the round's only source in the dataset is the essay.")
+    c = ctx.cx.contract("openai-2026-round-first-close")
+    if c.notional_usd_bn is None:
+        raise _Missing("no size on the 2026 round")
+    v = c.notional_usd_bn.value
+    return v, ABOUT * stated, (
+        f"announced first close {v:g} ({c.source}); the essay's $122bn would include later additions."
+    ), "value"
+
+
+@_claim("V.round_backers", "V", "The same names underneath the round: Microsoft, SoftBank, Nvidia, Amazon", 4,
+        "count")
+def _(ctx, stated):
+    c = ctx.cx.contract("openai-2026-round-first-close")
+    named = {"microsoft", "softbank", "nvidia", "amazon"}
+    found = sorted(named & set(c.participants))
+    return _cannot(
+        f"{len(found)} of the 4 are among the announced first-close investors ({', '.join(found)}); Microsoft is "
+        "not, and the dataset does not list who joined the extension to $122bn."
+    )
 
 
 @_claim("V.open_weights_openrouter", "V", "Chinese open-weight models capture over 60% of OpenRouter tokens", 0.60, "share")
@@ -797,25 +838,25 @@ def _(ctx, stated):
 @_claim("VIII.google_backlog", "VIII", "Google reports a cloud backlog north of $460 billion", 460)
 def _(ctx, stated):
     v, note = ctx.backlog("google", filed=True)
-    cur, _ = ctx.backlog("google")
-    if v >= stated:
-        return v, 0.0, f"latest filed: {note}.", "at_least"
-    return _cannot(
-        f"the latest filing in the dataset ({note}) predates the essay; $460B would be {stated / v - 1:+.0%} on it. "
-        f"The dataset carries the essay's {cur:,.0f} as Google's current backlog; overlay a newer quarter to check."
-    )
+    src = ctx.cx.entity("google").latest("backlog_usd_bn").source
+    return v, 0.0, f"latest reported: {note} ({src}).", "at_least"
 
 
 @_claim("VIII.oracle_capex_to_sales", "VIII", "Oracle spends roughly 86% of sales on capex", 0.86, "share")
 def _(ctx, stated):
     o = ctx.cx.entity("oracle")
-    c, r = o.latest("capex_usd_bn"), o.latest("revenue_usd_bn")
-    if c is None or r is None or c.period != r.period:
+    capex = {x.period: x for x in o.observations("capex_usd_bn")}
+    revenue = {x.period: x for x in o.observations("revenue_usd_bn")}
+    both = sorted(set(capex) & set(revenue), key=lambda k: capex[k].as_of)
+    if not both:
         raise _Missing("no Oracle capex and revenue for the same period")
-    v = c.value / r.value
-    return v, ABOUT * stated, (
-        f"{c.period} (to {c.as_of}): capex {c.value:g} / revenue {r.value:g} = {_pct(v)}. The essay's figure may "
-        "refer to a later quarter or to guidance; overlay it to check."
+    ratios = {k: capex[k].value / revenue[k].value for k in both}
+    last = both[-1]
+    return ratios[last], ABOUT * stated, (
+        "capex / revenue: " + "; ".join(f"{k} {capex[k].value:g} / {revenue[k].value:g} = {_pct(v)}"
+                                        for k, v in ratios.items())
+        + ". The 86% may be a single later quarter (FQ3 capex is not in the dataset); neither the latest "
+        "quarter nor the full-year guidance reaches it."
     ), "value"
 
 
@@ -854,15 +895,15 @@ def _(ctx, stated):
 @_claim("IX.oracle_majority_openai", "IX", "Oracle's contracted backlog is more than half OpenAI", 0.5, "share")
 def _(ctx, stated):
     row = ctx.conc().loc["oracle"]
-    v = float(row["openai_usd_bn"] / row["backlog_usd_bn"])
-    return v, 0.0, f"OpenAI {row['openai_usd_bn']:,.0f} of {row['backlog_usd_bn']:,.0f} ({row['backlog_as_of']}).", "more_than"
+    v = float(row["openai_usd_bn"] / row["book_usd_bn"])
+    return v, 0.0, f"OpenAI {row['openai_usd_bn']:,.0f} of {row['book_usd_bn']:,.0f} ({row['backlog_as_of']}).", "more_than"
 
 
 @_claim("IX.coreweave_two_thirds", "IX",
         "CoreWeave's book, Microsoft-routed capacity traced through, is roughly two-thirds OpenAI", 2 / 3, "share")
 def _(ctx, stated):
     row = ctx.conc().loc["coreweave"]
-    b = float(row["backlog_usd_bn"])
+    b = float(row["book_usd_bn"])
     v = float(row["openai_usd_bn"]) / b
     routed = ctx.contract_amount("microsoft-coreweave")
     lo, hi = ctx.cx.contract("microsoft-coreweave").notional_usd_bn.range
@@ -889,7 +930,8 @@ def _(ctx, stated):
 
 
 @_claim("IX.openai_largest_customer", "IX",
-        "OpenAI is the largest customer, directly or one counterparty removed, of very nearly every name", 0.9, "share")
+        "OpenAI is the largest customer, directly or one counterparty removed, of very nearly every name "
+        "(exceptions at most one)", 1, "count")
 def _(ctx, stated):
     t = ctx.conc()
     look = ctx.lookthrough()
@@ -901,16 +943,16 @@ def _(ctx, stated):
         singles = by[[("|" not in k) for k in by.index]]
         if singles.empty or ("openai" not in singles.index and by.index.str.contains("openai").any()):
             continue  # only an undisclosed split: cannot tell
-        verdict[p] = singles.idxmax() == "openai"
+        verdict[p] = (singles.idxmax(), float(singles.max()), float(singles.get("openai", 0.0)))
     if not verdict:
         raise _Missing("no platform with an identified largest tenant")
-    v = sum(verdict.values()) / len(verdict)
-    return v, 0.0, (
-        "largest identified ultimate tenant is OpenAI at: "
-        + ", ".join(f"{p} {'yes' if ok else 'no'}" for p, ok in verdict.items())
-        + ". Amazon is 'no' because the essay's own 51% less OpenAI's disclosed $38bn leaves ~$86bn on Anthropic; "
-        "Google's split is undisclosed. 'Very nearly every' read as at least 90%."
-    ), "at_least"
+    exceptions = [p for p, (top, _, _) in verdict.items() if top != "openai"]
+    return float(len(exceptions)), 0.0, (
+        "largest identified ultimate tenant: "
+        + ", ".join(f"{p} {top} ({amt:,.0f}{'' if top == 'openai' else f'; OpenAI {oa:,.0f}'})"
+                    for p, (top, amt, oa) in verdict.items())
+        + f". Exceptions: {', '.join(exceptions) or 'none'}. 'Very nearly every' read as all but one."
+    ), "at_most"
 
 
 @_claim("IX.ddtl5", "IX", "CoreWeave's DDTL 5.0 facility is $3.1 billion", 3.1)

@@ -67,7 +67,7 @@ def test_essay_figures_are_the_essays_values():
     cx = load_complex()
     assert cx.contract("openai-oracle").notional_usd_bn.value == 300
     assert cx.contract("openai-oracle").notional_usd_bn.source.startswith("essay VI")
-    assert cx.backlog("google") == 460
+    assert cx.contract("openai-2026-round").post_money_usd_bn.value == 852
     assert cx.contract("ddtl5").notional_usd_bn.value == 3.1
     assert cx.contract("tpu-senior").notional_usd_bn.value == 31
     shares = {k.platform: k.share.value for k in cx.concentrations}
@@ -230,13 +230,27 @@ def test_overlay_a_newer_quarters_backlog(tmp_path):
 entities:
   - name: oracle
     figures:
-      - {metric: backlog_usd_bn, period: "FQ3 FY26", value: 560, as_of: 2026-02-28, source: "test overlay"}
+      - {metric: backlog_usd_bn, period: "FQ4 FY26", value: 600, as_of: 2026-05-31, source: "test overlay"}
 """, "newer.yaml")
     cx = load_complex(overlay=over)
-    assert cx.backlog("oracle") == 560
-    assert len(cx.entity("oracle").observations("backlog_usd_bn")) == 3  # history kept
+    assert cx.backlog("oracle") == 600
+    assert len(cx.entity("oracle").observations("backlog_usd_bn")) == 4  # history kept
     assert cx.files == ("complex_2026.yaml (default)", str(over))
-    assert load_complex().backlog("oracle") == 523  # the cached default is untouched
+    assert load_complex().backlog("oracle") == 553  # the cached default is untouched
+
+
+def test_book_adds_contracts_signed_after_the_report_until_a_newer_report(tmp_path):
+    # Amazon's Q1 2026 backlog (USD 364bn, 2026-03-31) excludes Anthropic's >USD 100bn of 2026-04-20.
+    cx = load_complex()
+    assert cx.backlog("amazon") == 364
+    assert [c.name for c in cx.signed_since("amazon")] == ["anthropic-aws"]
+    assert cx.book("amazon") == 464
+    over = _file(tmp_path, """entities:
+  - name: amazon
+    figures: [{metric: backlog_usd_bn, value: 480, as_of: 2026-06-30, source: "test overlay"}]
+""", "q2.yaml")
+    newer = load_complex(overlay=over)
+    assert newer.signed_since("amazon") == [] and newer.book("amazon") == 480
 
 
 def test_overlay_adds_updates_and_drops(tmp_path):

@@ -15,7 +15,7 @@ Units: USD bn; shares decimal.
 
 **Amount of an edge.** The contract's ``notional_usd_bn``; for a take-or-pay
 contract that states only a ``share_of_obligee_book``, that share times the
-obligee's latest backlog. Contracts with no disclosed amount stay in the
+obligee's backlog reported at the share's date. Contracts with no disclosed amount stay in the
 edge list with a NaN amount (they still carry look-through weights).
 
 **Look-through.** Let :math:`d_c` be the first-hop distribution of contract c
@@ -31,7 +31,7 @@ changing (chains of vehicles resolve in :math:`\log_2` of their length).
 
 **Stated shares.** The essay states, for each platform, the share of its book
 owed by a group (OpenAI and Anthropic). Where the group's disclosed contracts
-fall short of that share times the backlog, the difference is added as a
+fall short of that share times the book, the difference is added as a
 ``stated residual`` edge: to the one member with no disclosed contract, or to
 the group label when none or several have one. Where contracts exceed it, no
 edge is added and the gap is reported in :func:`platform_concentration`.
@@ -76,7 +76,8 @@ def _amount(cx: Complex, c) -> tuple[float, float, float]:
         lo, hi = c.notional_usd_bn.range
         return c.notional_usd_bn.value, lo, hi
     if c.kind == "take_or_pay" and c.share_of_obligee_book is not None and c.obligee:
-        obs = cx.entity(c.obligee).latest("backlog_usd_bn")
+        # the share is of the backlog reported at the share's date, not of a later one
+        obs = cx.entity(c.obligee).as_of_date("backlog_usd_bn", c.share_of_obligee_book.as_of)
         if obs is not None:
             s, (slo, shi), (blo, bhi) = c.share_of_obligee_book.value, c.share_of_obligee_book.range, obs.figure.range
             return s * obs.value, slo * blo, shi * bhi
@@ -128,9 +129,11 @@ def _residual_edges(cx: Complex, direct: pd.DataFrame) -> pd.DataFrame:
         obs = cx.entity(k.platform).latest("backlog_usd_bn")
         if obs is None or k.share is None:
             continue
+        book = cx.book(k.platform)
+        added = book - obs.value
         mine = owed[(owed["obligee"] == k.platform) & owed["obligor"].isin(k.obligors)]
         disclosed = float(mine["amount_usd_bn"].sum())
-        residual = k.share.value * obs.value - disclosed
+        residual = k.share.value * book - disclosed
         if residual <= 1e-9:
             continue
         without = [o for o in k.obligors if o not in set(mine["obligor"])]
@@ -139,7 +142,8 @@ def _residual_edges(cx: Complex, direct: pd.DataFrame) -> pd.DataFrame:
         rows.append({
             "contract": f"{k.platform}:stated-residual", "kind": "take_or_pay", "nature": "owed",
             "obligor": who, "obligee": k.platform, "amount_usd_bn": residual,
-            "low_usd_bn": max(0.0, slo * blo - disclosed), "high_usd_bn": max(0.0, shi * bhi - disclosed),
+            "low_usd_bn": max(0.0, slo * (blo + added) - disclosed),
+            "high_usd_bn": max(0.0, shi * (bhi + added) - disclosed),
             "status": "active", "guaranteed_by": None, "stated_residual": True,
             "source": f"{k.source}: stated share {k.share.value:.0%} of backlog less disclosed contracts",
             "as_of": k.as_of.isoformat(),
@@ -279,18 +283,20 @@ def exposures(cx: Complex) -> Exposures:
 
 @dataclass(frozen=True, eq=False)
 class PlatformConcentration:
-    """Each platform's backlog split by ultimate tenant, against the stated share.
+    """Each platform's book split by ultimate tenant, against the stated share.
 
     Attributes
     ----------
     table : pandas.DataFrame
-        Index ``platform``; columns ``backlog_usd_bn``, ``backlog_as_of``, one
-        ``<lab>_usd_bn`` per lab and ``labs_unsplit_usd_bn`` (disclosed
-        contracts plus stated residuals), ``other_usd_bn`` (other identified
-        tenants), ``unidentified_usd_bn``, ``lab_share`` (all lab rows /
-        backlog), ``lab_share_disclosed`` (disclosed contracts only),
+        Index ``platform``; columns ``backlog_usd_bn`` (latest reported),
+        ``backlog_as_of``, ``signed_since_usd_bn`` (take-or-pay signed after
+        the report), ``book_usd_bn`` (their sum), one ``<lab>_usd_bn`` per lab
+        and ``labs_unsplit_usd_bn`` (disclosed contracts plus stated
+        residuals), ``other_usd_bn`` (other identified tenants),
+        ``unidentified_usd_bn``, ``lab_share`` (all lab rows / book),
+        ``lab_share_disclosed`` (disclosed contracts only),
         ``stated_lab_share`` and ``stated_gap_usd_bn`` (disclosed lab
-        contracts less stated share x backlog; > 0 means the contracts alone
+        contracts less stated share x book; > 0 means the contracts alone
         exceed what the stated share allows).
     labs : tuple of str
     """
@@ -306,7 +312,7 @@ class PlatformConcentration:
         for p, r in self.table.iterrows():
             stated = "" if pd.isna(r["stated_lab_share"]) else f", stated {r['stated_lab_share']:.0%}"
             lines.append(
-                f"  {p}: backlog {r['backlog_usd_bn']:,.0f}; labs {r['lab_share']:.0%} "
+                f"  {p}: book {r['book_usd_bn']:,.0f}; labs {r['lab_share']:.0%} "
                 f"(disclosed contracts {r['lab_share_disclosed']:.0%}{stated})"
             )
         return "\n".join(lines)
@@ -322,7 +328,7 @@ def _lab_columns(labels, labs) -> tuple[list[str], list[str]]:
 
 
 def platform_concentration(cx: Complex, platforms: list[str] | None = None) -> PlatformConcentration:
-    """Backlog of each platform by ultimate tenant (labs first), with the stated share.
+    """Book of each platform by ultimate tenant (labs first), with the stated share.
 
     Parameters
     ----------
@@ -347,7 +353,8 @@ def platform_concentration(cx: Complex, platforms: list[str] | None = None) -> P
     ).reindex(platforms, fill_value=0.0)
     single, groups = _lab_columns(list(pivot.columns), labs)
     lab_cols = single + groups
-    backlog = pd.Series({p: cx.backlog(p) for p in platforms})
+    reported = pd.Series({p: cx.backlog(p) for p in platforms}, dtype=float)
+    backlog = pd.Series({p: cx.book(p) for p in platforms}, dtype=float)
     as_of = pd.Series({p: cx.entity(p).latest("backlog_usd_bn").as_of.isoformat() for p in platforms})
     labs_total = pivot[lab_cols].sum(axis=1) if lab_cols else pd.Series(0.0, index=platforms)
     d_single, d_groups = _lab_columns(list(disclosed.columns), labs)
@@ -357,7 +364,8 @@ def platform_concentration(cx: Complex, platforms: list[str] | None = None) -> P
     for k in cx.concentrations:
         if k.platform in stated.index and set(k.obligors) <= set(labs) and k.share is not None:
             stated[k.platform] = k.share.value
-    table = pd.DataFrame({"backlog_usd_bn": backlog, "backlog_as_of": as_of})
+    table = pd.DataFrame({"backlog_usd_bn": reported, "backlog_as_of": as_of,
+                          "signed_since_usd_bn": backlog - reported, "book_usd_bn": backlog})
     for lab in single:
         table[f"{lab}_usd_bn"] = pivot[lab]
     table["labs_unsplit_usd_bn"] = pivot[groups].sum(axis=1) if groups else 0.0
@@ -367,6 +375,7 @@ def platform_concentration(cx: Complex, platforms: list[str] | None = None) -> P
     table["lab_share_disclosed"] = labs_disclosed / backlog
     table["stated_lab_share"] = stated
     table["stated_gap_usd_bn"] = labs_disclosed - stated * backlog
+    table.attrs["note"] = "book = reported backlog + take-or-pay signed since; shares are of the book"
     table.index.name = "platform"
     return PlatformConcentration(table=table, labs=labs)
 

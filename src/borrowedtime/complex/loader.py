@@ -370,12 +370,36 @@ class Complex:
         return name in self._entities
 
     def backlog(self, name: str) -> float:
-        """Latest backlog (RPO) of an entity, USD bn; NaN when none is recorded."""
+        """Latest reported backlog (RPO) of an entity, USD bn; NaN when none is recorded."""
         obs = self.entity(name).latest("backlog_usd_bn")
         return float("nan") if obs is None else obs.value
 
+    def signed_since(self, name: str) -> list[Contract]:
+        """Take-or-pay contracts owed to ``name`` signed after its latest reported backlog.
+
+        Those marked ``in_backlog: false`` and dated after the backlog's as_of;
+        once a newer backlog is overlaid, they drop out (the report includes them).
+        """
+        obs = self.entity(name).latest("backlog_usd_bn")
+        if obs is None:
+            return []
+        return [c for c in self.contracts
+                if c.kind == "take_or_pay" and c.obligee == name and not c.in_backlog
+                and c.as_of > obs.as_of and c.notional_usd_bn is not None]
+
+    def book(self, name: str) -> float:
+        """Pro forma book, USD bn: latest reported backlog plus take-or-pay signed since.
+
+        Notes
+        -----
+        The essay's "$2.1 trillion backlog" adds to the platforms' reported
+        backlogs commitments announced after the report date; this is that sum.
+        NaN when no backlog is recorded.
+        """
+        return self.backlog(name) + sum(c.notional_usd_bn.value for c in self.signed_since(name))
+
     def entities_frame(self):
-        """One row per entity: kind, rating, parent, latest backlog and its source."""
+        """One row per entity: kind, rating, parent, latest backlog (and pro forma book), its source."""
         import pandas as pd
 
         rows = []
@@ -384,6 +408,7 @@ class Complex:
             rows.append({
                 "name": e.name, "label": e.display, "kind": e.kind, "rating": e.rating,
                 "parent": e.parent, "backlog_usd_bn": None if b is None else b.value,
+                "book_usd_bn": None if b is None else self.book(e.name),
                 "backlog_as_of": None if b is None else b.as_of.isoformat(),
                 "backlog_source": None if b is None else b.source, "n_figures": len(e.figures),
             })

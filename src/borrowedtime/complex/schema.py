@@ -300,13 +300,21 @@ class Entity(_Model):
         ]
         return obs[-1] if obs else None
 
+    def as_of_date(self, metric: str, when) -> Observation | None:
+        """The latest observation of a metric dated on or before ``when`` (else the earliest)."""
+        obs = self.observations(metric)
+        before = [o for o in obs if o.as_of <= when]
+        return before[-1] if before else (obs[0] if obs else None)
+
     def on(self, metric: str, period: str) -> Observation | None:
         """The observation of a metric for a named period (``FY2024``)."""
         hits = [o for o in self.figures if o.metric == metric and o.period == period]
         return hits[-1] if hits else None
 
 
-_CONTRACT_FIGURES = ("notional_usd_bn", "share_of_obligee_book", "stake", "post_money_usd_bn", "revenue_share")
+_CONTRACT_FIGURES = (
+    "notional_usd_bn", "share_of_obligee_book", "stake", "pre_money_usd_bn", "post_money_usd_bn", "revenue_share",
+)
 
 
 class Contract(_Model):
@@ -336,6 +344,11 @@ class Contract(_Model):
     collateral, recourse, seniority : str, optional
         For debt: what secures it, ``full``/``limited``/``non_recourse``,
         ``senior``/``junior``.
+    in_backlog : bool, default True
+        For take-or-pay: the contract is inside the obligee's latest reported
+        backlog. False for a contract signed after that report (Anthropic's
+        April 2026 AWS commitment against Amazon's March 2026 backlog); it is
+        then added to the platform's book pro forma (:meth:`Complex.book`).
     """
 
     name: Name
@@ -346,8 +359,10 @@ class Contract(_Model):
     notional_usd_bn: Amount = None
     share_of_obligee_book: Share = None
     stake: Share = None
+    pre_money_usd_bn: Amount = None
     post_money_usd_bn: Amount = None
     revenue_share: Share = None
+    in_backlog: bool = True
     term_years: float | None = Field(default=None, gt=0)
     start: IsoDate | None = None
     end: IsoDate | None = None

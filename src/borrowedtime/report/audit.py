@@ -36,13 +36,14 @@ def backlog_figure(concentration: pd.DataFrame) -> go.Figure:
     t = concentration
     fig = go.Figure()
     parts = [c.removesuffix("_usd_bn") for c in t.columns
-             if c.endswith("_usd_bn") and c not in ("backlog_usd_bn", "stated_gap_usd_bn")]
+             if c.endswith("_usd_bn")
+             and c not in ("backlog_usd_bn", "signed_since_usd_bn", "book_usd_bn", "stated_gap_usd_bn")]
     for part in parts:
         fig.add_bar(
             x=t.index, y=t[f"{part}_usd_bn"].clip(lower=0), name=part.replace("_", " "),
             marker_color=_COLORS.get(part), hovertemplate="%{x}: %{y:,.0f} USD bn<extra>" + part + "</extra>",
         )
-    stated = t["stated_lab_share"] * t["backlog_usd_bn"]
+    stated = t["stated_lab_share"] * t["book_usd_bn"]
     fig.add_scatter(
         x=t.index, y=stated, mode="markers", name="essay's stated lab share",
         marker={"symbol": "line-ew-open", "size": 28, "line": {"width": 3, "color": "black"}},
@@ -51,7 +52,7 @@ def backlog_figure(concentration: pd.DataFrame) -> go.Figure:
     )
     fig.update_layout(
         barmode="stack", height=460, margin={"t": 40, "b": 40},
-        title="Platform backlog looked through to the labs (USD bn; latest recorded backlog)",
+        title="Platform book looked through to the labs (USD bn; reported backlog + contracts signed since)",
         yaxis_title="USD bn", legend={"orientation": "h", "y": -0.15},
     )
     return fig
