@@ -48,7 +48,7 @@ def test_default_dataset_loads_with_every_kind_of_party():
     ckinds = {c.kind for c in cx.contracts}
     assert {"take_or_pay", "term_loan", "bond", "equity_stake", "funding_round", "guarantee",
             "residual_value_guarantee", "revenue_share", "margin_loan"} <= ckinds
-    assert str(cx.as_of) == "2026-05-31"
+    assert str(cx.as_of) == "2026-07-01"
 
 
 def test_every_figure_has_provenance():
@@ -258,7 +258,7 @@ def test_overlay_adds_updates_and_drops(tmp_path):
 contracts:
   - {name: openai-aws, notional_usd_bn: 50, as_of: 2026-04-01, source: "test overlay"}
   - {name: softbank-margin-loan, drop: true}
-  - {name: son-margin-guarantee, drop: true}
+  - {name: softbank-margin-guarantee, drop: true}
   - {name: anthropic-aws, kind: take_or_pay, obligor: anthropic, obligee: amazon, notional_usd_bn: 20, source: t, as_of: 2026-04-01}
 """, "o.yaml")
     cx = load_complex(overlay=over)
