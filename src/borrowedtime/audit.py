@@ -525,7 +525,6 @@ def _(ctx, stated):
 @_claim("VI.anthropic_wrapped", "VI",
         "Anthropic's facility borrows the rating of investment-grade backers (Google, Broadcom)", 1.0, "share")
 def _(ctx, stated):
-    e = ctx.edges()
     look = ctx.lookthrough()
     facility = look[(look["ultimate_obligor"] == "anthropic") & (look["nature"] == "owed")
                     & ~look["obligee"].isin(PLATFORMS) & ~look["stated_residual"]]
@@ -536,8 +535,8 @@ def _(ctx, stated):
     guaranteed = facility["guaranteed_by"].fillna("").map(
         lambda g: any(rated.get(x.strip()) == "IG" for x in g.split(",") if x.strip()))
     share = float(guaranteed.mean())
-    names = ", ".join(f"{c} (by {g})" for c, g in zip(facility["contract"], facility["guaranteed_by"].fillna("none"), strict=True))
-    _ = e
+    names = ", ".join(f"{c} (by {g})" for c, g in
+                      zip(facility["contract"], facility["guaranteed_by"].fillna("none"), strict=True))
     return share, 0.0, f"share of Anthropic's facility contracts with an investment-grade guarantor: {names}.", "value"
 
 

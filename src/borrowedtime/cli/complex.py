@@ -132,7 +132,7 @@ def show(
     }
     for k, f in frames.items():
         if k == "exposures":
-            f = f.loc[:, f.sum(axis=0) > 0]
+            f = f.loc[f.sum(axis=1) > 0, f.sum(axis=0) > 0]
         stdout.print(_rich_table(f, titles[k], float_fmt="{:,.3f}" if k == "concentration" else "{:,.1f}"))
 
 
