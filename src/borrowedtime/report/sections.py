@@ -14,13 +14,13 @@ Builder = Callable[[ReportContext], Section | None]
 
 
 def _builders() -> list[Builder]:
-    from borrowedtime.report import kinematics
-    from borrowedtime.report import treadmill as _treadmill
+    from borrowedtime.report import audit, kinematics, treadmill
 
     return [
         kinematics.build_essay,
         kinematics.build,
-        _treadmill.build,
+        audit.build,
+        treadmill.build,
     ]
 
 
