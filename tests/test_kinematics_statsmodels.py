@@ -16,6 +16,11 @@ Tolerances
   floor of 1e-6. The diffuse prior makes early entries ~1e7, where rounding
   alone is ~1e-9 absolute; measured over these cases: relative error
   <= 1.2e-9, absolute <= 6.5e-7 (on entries of size ~1e7).
+* Smoother (hindsight): states 1e-6 absolute (measured <= 5e-10). Covariances
+  only from the third year on, relative 1e-6 with an absolute floor of 1e-8
+  (measured <= 2e-9 absolute on entries ~200): in the first year of the
+  diffuse start the RTS form (pinv of P_{t+1|t} ~ 1e7) and statsmodels'
+  backward recursion differ by up to ~5e-2 absolute (1e-3 of the entries).
 * Panel pass vs one series at a time: 1e-12 (only the BLAS blocking of the
   (N, m) @ (m, m) product differs).
 
@@ -35,6 +40,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy.linalg import expm
 from statsmodels.tsa.statespace.kalman_filter import KalmanFilter
+from statsmodels.tsa.statespace.kalman_smoother import KalmanSmoother
 
 from borrowedtime.errors import DataQualityWarning
 from borrowedtime.kinematics import KinematicsModel, _system
@@ -231,3 +237,26 @@ def test_gappy_column_alone_equals_series_without_the_missing_rows():
     with pytest.warns(DataQualityWarning):  # the loader warns about the gap
         result_series = KinematicsModel().fit(column.dropna())
     assert_allclose(result_series.filtered[0], result_panel.filtered[1], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("seasonal", ["auto", "none"])
+def test_smoother_matches_statsmodels(seasonal):
+    result = KinematicsModel(seasonal=seasonal).fit(_panel_with_gaps(), smooth=True)
+    for i in range(result.n_series):
+        Z, T, Q = _reference_system(1 / 12, result.q, result.season, result.q_s)
+        log_y = result.log_level[i]
+        m = Z.size
+        ks = KalmanSmoother(k_endog=1, k_states=m, k_posdef=m)
+        ks.bind(log_y[:, None].copy())
+        ks["design"] = Z[None, :]
+        ks["obs_cov"] = np.eye(1)
+        ks["transition"] = T
+        ks["selection"] = np.eye(m)
+        ks["state_cov"] = Q
+        a0 = np.zeros(m)
+        a0[0] = log_y[np.flatnonzero(~np.isnan(log_y))[0]]
+        ks.initialize_known(a0, DIFFUSE * np.eye(m))
+        ref = ks.smooth()
+        assert_allclose(result.smoothed[i], ref.smoothed_state.T[:, :3], rtol=0, atol=STATE_ATOL)
+        ref_cov = np.moveaxis(ref.smoothed_state_cov, 2, 0)[:, :3, :3]
+        assert_allclose(result.smoothed_cov[i, 24:], ref_cov[24:], rtol=1e-6, atol=1e-8)
