@@ -45,6 +45,7 @@ from borrowedtime.kinematics import KinematicsModel, _system
 
 HERE = Path(__file__).resolve().parent
 DIFFUSE = 1e7  # the prior of KinematicsModel: P0 = 1e7 I
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def make_panel(n_series: int, n_obs: int, seed: int) -> pd.DataFrame:
@@ -249,6 +250,11 @@ def render(
         line(
             f"statsmodels, same, x {N} (extrapolated) s", lambda r: f"{r['sm_extrapolated_s']:.1f}"
         ),
+        line("**speed-up**: statsmodels est. / ours fit", lambda r: f"**{r['ratio']:.1f}x**"),
+        line(
+            "speed-up of the kernel alone: statsmodels est. / kernel",
+            lambda r: f"{r['sm_extrapolated_s'] / r['kernel_s']:.1f}x",
+        ),
         line(
             "**peak RSS**, fresh process, one fit, MiB (before the fit)",
             lambda r: f"**{r['rss_peak_mib']:,.0f}** ({r['rss_before_mib']:,.0f})",
@@ -318,7 +324,8 @@ def main(argv: list[str] | None = None) -> None:
         _memory_child(args)
         return
     raw = sys.argv[1:] if argv is None else argv
-    command = shlex.join([".venv/bin/python", "benchmarks/bench_kinematics.py", *raw])
+    env = [f"{k}={os.environ[k]}" for k in _THREAD_VARS if k in os.environ]
+    command = shlex.join([*env, ".venv/bin/python", "benchmarks/bench_kinematics.py", *raw])
     load_before = os.getloadavg()[0]
     panel = make_panel(args.n_series, args.n_obs, args.seed)
     rows = [bench_setting(args, panel, s) for s in (args.seasonal or ["auto", "none"])]
