@@ -23,14 +23,30 @@ __all__ = ["FilterOutput", "kalman_filter_shared", "rts_smoother_shared"]
 
 @dataclass(frozen=True, eq=False)
 class FilterOutput:
-    """Raw filter output for one group of series sharing a covariance path."""
+    """Raw filter output for one group of series sharing a covariance path.
+
+    The predicted means a_{t|t-1} = T_t a_{t-1|t-1} are not stored (for a
+    seasonal panel they are as large as the filtered means); ``predicted_mean``
+    recomputes them on demand with the same product the filter used.
+    """
 
     filtered_mean: np.ndarray  # (N, n, m)   a_{t|t}
     filtered_cov: np.ndarray  # (n, m, m)    P_{t|t} / sigma^2
-    predicted_mean: np.ndarray  # (N, n, m)  a_{t|t-1}
     predicted_cov: np.ndarray  # (n, m, m)   P_{t|t-1} / sigma^2
     innovation: np.ndarray  # (N, n)         v_t (NaN where y_t is missing)
     innovation_var: np.ndarray  # (n,)       F_t / sigma^2 (NaN where missing)
+    prior_mean: np.ndarray  # (N, m)         a_{0|-1} = a0
+    transition: np.ndarray  # (n, m, m)      T_t
+
+    @property
+    def predicted_mean(self) -> np.ndarray:
+        """a_{t|t-1}, shape (N, n, m), recomputed (allocates a new array)."""
+        N, n, m = self.filtered_mean.shape
+        a_pred = np.empty((n, N, m))
+        a_pred[0] = self.prior_mean
+        for t in range(1, n):
+            np.matmul(self.filtered_mean[:, t - 1], self.transition[t].T, out=a_pred[t])
+        return a_pred.transpose(1, 0, 2)
 
 
 def kalman_filter_shared(
@@ -62,34 +78,47 @@ def kalman_filter_shared(
     """
     N, n = Y.shape
     m = Z.shape[0]
-    a_filt = np.empty((N, n, m))
-    a_pred = np.empty((N, n, m))
+    # Time-major buffers: step t reads and writes one contiguous (N, m) block
+    # (series-major storage made every step a strided scatter over N rows).
+    # Returned as (N, n, m) views; the arithmetic is unchanged, bit for bit.
+    a_filt = np.empty((n, N, m))
+    a_pred = np.empty((N, m))  # a_{t|t-1} for the current step only
     P_filt = np.empty((n, m, m))
     P_pred = np.empty((n, m, m))
-    v_all = np.full((N, n), np.nan)
+    v_all = np.full((n, N), np.nan)
     F_all = np.full(n, np.nan)
-    a = np.array(a0, dtype=float, copy=True)
+    Y_t = np.ascontiguousarray(np.asarray(Y, dtype=float).T)
+    a_pred[:] = a0
     P = np.array(P0, dtype=float, copy=True)
     for t in range(n):
         if t > 0:
-            a = a @ T[t].T
+            np.matmul(a_filt[t - 1], T[t].T, out=a_pred)
             P = T[t] @ P @ T[t].T + Q[t]
             P = 0.5 * (P + P.T)
-        a_pred[:, t] = a
+        a = a_pred
         P_pred[t] = P
         if observed[t]:
             PZ = P @ Z
             F = float(Z @ PZ) + 1.0
             K = PZ / F
-            v = Y[:, t] - a @ Z
-            a = a + v[:, None] * K[None, :]
+            v = np.subtract(Y_t[t], a @ Z, out=v_all[t])
+            np.multiply(v[:, None], K[None, :], out=a_filt[t])
+            a_filt[t] += a
             P = P - np.outer(K, PZ)
             P = 0.5 * (P + P.T)
-            v_all[:, t] = v
             F_all[t] = F
-        a_filt[:, t] = a
+        else:
+            a_filt[t] = a
         P_filt[t] = P
-    return FilterOutput(a_filt, P_filt, a_pred, P_pred, v_all, F_all)
+    return FilterOutput(
+        filtered_mean=a_filt.transpose(1, 0, 2),
+        filtered_cov=P_filt,
+        predicted_cov=P_pred,
+        innovation=v_all.T,
+        innovation_var=F_all,
+        prior_mean=np.array(a0, dtype=float, copy=True),
+        transition=T,
+    )
 
 
 def rts_smoother_shared(out: FilterOutput, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -106,6 +135,7 @@ def rts_smoother_shared(out: FilterOutput, T: np.ndarray) -> tuple[np.ndarray, n
     for t in range(n - 2, -1, -1):
         Pp = out.predicted_cov[t + 1]
         J = out.filtered_cov[t] @ T[t + 1].T @ np.linalg.pinv(Pp)
-        a_s[:, t] = out.filtered_mean[:, t] + (a_s[:, t + 1] - out.predicted_mean[:, t + 1]) @ J.T
+        predicted = np.matmul(out.filtered_mean[:, t], T[t + 1].T)  # a_{t+1|t}
+        a_s[:, t] = out.filtered_mean[:, t] + (a_s[:, t + 1] - predicted) @ J.T
         P_s[t] = out.filtered_cov[t] + J @ (P_s[t + 1] - Pp) @ J.T
     return a_s, P_s
