@@ -10,7 +10,7 @@ import warnings
 
 from borrowedtime.errors import BorrowedTimeWarning
 
-__all__ = ["HAS_NUMBA", "jit", "PerformanceWarning"]
+__all__ = ["HAS_NUMBA", "jit", "jit_parallel", "prange", "PerformanceWarning"]
 
 
 class PerformanceWarning(BorrowedTimeWarning):
@@ -36,3 +36,16 @@ def jit(func):
         return func(*args, **kwargs)
 
     return fallback
+
+
+try:
+    from numba import prange
+except ImportError:  # pragma: no cover
+    prange = range
+
+
+def jit_parallel(func):
+    """Compile ``func`` with numba's parallel loops (``prange``) or return it unchanged."""
+    if HAS_NUMBA:
+        return _njit(cache=True, parallel=True)(func)
+    return jit(func)  # pragma: no cover
