@@ -194,17 +194,24 @@ def covariance_path(
     return K_all, F_all, P_filt
 
 
-def _mean_path(Y, K, F, observed, dt, n_season, first, burn_in, trend, season0, sigma2, dof):
+def _mean_path(Y, K, K_sum, F, observed, dt, n_season, first, burn_in, trend, season0, sigma2):
     """Structured filtered-mean recursion for every series (reference; compiled below).
 
     Y : (N, n) log levels; K : (n, m) shared gains; F : (n,) innovation variances;
     dt : (n,) years into each period; n_season : seasonal states (s - 1, or 0);
     first : index of the first observation; burn_in : observations spent on the
-    diffuse prior. Writes trend (N, n, 3), season0 (N, n), sigma2 (N, n), dof (N, n).
+    diffuse prior. Writes trend (N, n, 3), season0 (N, n) when n_season > 0, sigma2 (N, n).
     """
     N, n = Y.shape
+    ns = n_season
     for i in prange(N):
-        g = np.zeros(max(n_season, 1))
+        # The seasonal states live in a ring: g_j = ring[(head + j) % ns]. The
+        # dummy-seasonal step g'_0 = -sum(g), g'_j = g_{j-1} then moves the head
+        # back one slot (over the g_{ns-1} that drops out) and needs the sum,
+        # which is carried along: after the step it is -g_{ns-1}(old).
+        ring = np.zeros(max(ns, 1))
+        head = 0
+        total = 0.0
         lev = Y[i, first]
         vel = 0.0
         acc = 0.0
@@ -216,21 +223,27 @@ def _mean_path(Y, K, F, observed, dt, n_season, first, burn_in, trend, season0, 
                 d = dt[t]
                 lev = lev + d * vel + 0.5 * d * d * acc
                 vel = vel + d * acc
-                if n_season > 0:
-                    s = 0.0
-                    for j in range(n_season):
-                        s += g[j]
-                    for j in range(n_season - 1, 0, -1):
-                        g[j] = g[j - 1]
-                    g[0] = -s
+                if ns > 0:
+                    head = head - 1 if head > 0 else ns - 1
+                    dropped = ring[head]
+                    ring[head] = -total
+                    total = -dropped
             if observed[t]:
-                fit = lev + g[0] if n_season > 0 else lev
+                fit = lev + ring[head] if ns > 0 else lev
                 v = Y[i, t] - fit
                 lev += v * K[t, 0]
                 vel += v * K[t, 1]
                 acc += v * K[t, 2]
-                for j in range(n_season):
-                    g[j] += v * K[t, 3 + j]
+                if ns > 0:
+                    # j runs over the ring from the head: first to the end, then wrapped.
+                    k = 3
+                    for r in range(head, ns):
+                        ring[r] += v * K[t, k]
+                        k += 1
+                    for r in range(0, head):
+                        ring[r] += v * K[t, k]
+                        k += 1
+                    total += v * K_sum[t]
                 count += 1
                 if count > burn_in:
                     cum += v * v / F[t]
@@ -238,8 +251,8 @@ def _mean_path(Y, K, F, observed, dt, n_season, first, burn_in, trend, season0, 
             trend[i, t, 0] = lev
             trend[i, t, 1] = vel
             trend[i, t, 2] = acc
-            season0[i, t] = g[0] if n_season > 0 else 0.0
-            dof[i, t] = used
+            if ns > 0:
+                season0[i, t] = ring[head]
             sigma2[i, t] = cum / used if used > 0 else np.nan
     return trend
 
@@ -250,19 +263,24 @@ mean_path = jit_parallel(_mean_path)
 def run_mean_path(
     Y: np.ndarray, K: np.ndarray, F: np.ndarray, observed: np.ndarray, dt: np.ndarray,
     n_season: int, burn_in: int, *, compiled: bool = True,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Filtered trend means, seasonal, real-time scale and its degrees of freedom.
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """Filtered trend means, seasonal and the real-time scale of every series.
 
-    Returns ``trend`` (N, n, 3), ``season0`` (N, n), ``sigma2`` (N, n), ``dof`` (N, n).
+    Returns ``trend`` (N, n, 3), ``season0`` (N, n; None without a seasonal)
+    and ``sigma2`` (N, n): the running mean of v^2/F over the observations
+    after the first ``burn_in`` (NaN before), i.e. the concentrated ML scale
+    on data dated <= t.
     """
     Y = np.ascontiguousarray(Y, dtype=np.float64)
     N, n = Y.shape
     trend = np.empty((N, n, 3))
-    season0 = np.empty((N, n))
+    season0 = np.empty((N, n)) if n_season > 0 else np.empty((1, 1))
     sigma2 = np.empty((N, n))
-    dof = np.empty((N, n), dtype=np.int64)
     first = int(np.argmax(observed))
     fn = mean_path if compiled else _mean_path
-    fn(Y, np.ascontiguousarray(K), F, np.ascontiguousarray(observed), np.ascontiguousarray(dt, dtype=np.float64),
-       int(n_season), first, int(burn_in), trend, season0, sigma2, dof)
-    return trend, season0, sigma2, dof
+    K = np.ascontiguousarray(K)
+    K_sum = K[:, 3:].sum(axis=1) if n_season > 0 else np.zeros(n)
+    fn(Y, K, K_sum, F, np.ascontiguousarray(observed),
+       np.ascontiguousarray(dt, dtype=np.float64), int(n_season), first, int(burn_in),
+       trend, season0, sigma2)
+    return trend, (season0 if n_season > 0 else None), sigma2

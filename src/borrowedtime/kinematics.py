@@ -397,18 +397,18 @@ class KinematicsModel:
             raise DataError("panel: dates must be sorted and unique.")
         values = frame.to_numpy(dtype=float).T  # (N, n)
         if not validated:
-            finite = np.isfinite(values) | np.isnan(values)
-            if not finite.all():
-                raise DataError("panel: infinite values.")
-            ok = ~np.isnan(values)
-            if (values[ok] <= 0).any():
-                col, t = np.argwhere(ok & (np.nan_to_num(values, nan=1.0) <= 0))[0]
+            if np.isinf(values).any():
+                col, row = np.argwhere(np.isinf(values))[0]
+                raise DataError(f"panel, column {frame.columns[col]!r}, {frame.index[row].date()}: infinite value.")
+            if (values <= 0).any():  # NaN compares False: missing values pass here
+                col, row = np.argwhere(values <= 0)[0]
                 raise DataError(
-                    f"panel, column {frame.columns[col]!r}, {frame.index[t].date()}: non-positive "
+                    f"panel, column {frame.columns[col]!r}, {frame.index[row].date()}: non-positive "
                     "value; growth is measured on logs, so values must be > 0."
                 )
-            if (ok.sum(axis=1) < 3).any():
-                col = int(np.flatnonzero(ok.sum(axis=1) < 3)[0])
+            n_obs = values.shape[1] - np.isnan(values).sum(axis=1)
+            if (n_obs < 3).any():
+                col = int(np.flatnonzero(n_obs < 3)[0])
                 raise DataError(f"panel, column {frame.columns[col]!r}: fewer than 3 observations.")
         freq = frame.attrs.get("frequency")
         if not isinstance(freq, Frequency):
@@ -449,9 +449,9 @@ class KinematicsModel:
         observed = ~np.isnan(y)
         N, n = y.shape
         trend = np.empty((N, n, 3))
-        season0 = np.empty((N, n))
+        season0 = np.empty((N, n)) if season else None
         sigma2 = np.empty((N, n))
-        dof = np.empty((N, n), dtype=np.int64)
+        dofs: list[tuple[np.ndarray | None, np.ndarray]] = []
         covs: list[tuple[np.ndarray, np.ndarray]] = []
         sm_mean = np.empty((N, n, 3)) if smooth else None
         sm_cov = np.empty((N, n, 3, 3)) if smooth else None
@@ -461,9 +461,16 @@ class KinematicsModel:
             yr = y if rows is None else y[rows]
             # Real time: trend means, seasonal and the running ML scale, data <= t only.
             # The first m observations are spent on the diffuse prior.
-            tr, s0, s2, df = run_mean_path(yr, K, F, pattern, dt, m - 3, m)
+            tr, s0, s2 = run_mean_path(yr, K, F, pattern, dt, m - 3, m)
             sel = slice(None) if rows is None else rows
-            trend[sel], season0[sel], sigma2[sel], dof[sel] = tr, s0, s2, df
+            if rows is None:  # the usual panel: take the kernel's arrays as they are
+                trend, sigma2 = tr, s2
+                season0 = s0
+            else:
+                trend[sel], sigma2[sel] = tr, s2
+                if s0 is not None:
+                    season0[sel] = s0
+            dofs.append((rows, np.maximum(np.cumsum(pattern) - m, 0)))
             covs.append((rows, P_filt[:, :3, :3]))
             if smooth:  # hindsight: the dense reference filter feeds the RTS smoother
                 a0 = np.zeros((yr.shape[0], m))
@@ -472,12 +479,15 @@ class KinematicsModel:
                 mean_s, cov_s = rts_smoother_shared(out, T)
                 sm_mean[sel] = mean_s[..., :3]
                 sm_cov[sel] = cov_s[None, :, :3, :3]
-        if len(covs) == 1:  # one path for every series: a read-only view, not N copies
+        if len(covs) == 1:  # one path for every series: read-only views, not N copies
             filt_cov = np.broadcast_to(covs[0][1], (N, n, 3, 3))
+            dof = np.broadcast_to(dofs[0][1], (N, n))
         else:
             filt_cov = np.empty((N, n, 3, 3))
-            for rows, cov in covs:
+            dof = np.empty((N, n), dtype=np.int64)
+            for (rows, cov), (_, d) in zip(covs, dofs, strict=True):
                 filt_cov[rows] = cov[None]
+                dof[rows] = d[None]
         return KinematicsResult(
             index=index,
             names=tuple(str(c) for c in frame.columns),
