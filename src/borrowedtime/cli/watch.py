@@ -73,24 +73,42 @@ def watch(
     if as_json:
         write_json({"series": rows})
         return
-    table = Table(title="Real-time kinematics (log level; velocity per year; acceleration per year²)")
-    for col in ("series", "date", "velocity", "± sd", "acceleration", "± sd", "P(S''<0)",
-                "P(S'+2y·S''<0)", "call", "regime", "windows"):
-        table.add_column(col, justify="right" if col not in ("series", "regime") else "left")
+    table = Table(title="Real-time kinematics: velocity per year, acceleration per year² (log S)")
+    for col in ("series", "date", "S′ ± sd", "S″ ± sd", "P(S″<0)", "P(S′+2y·S″<0)", "call", "regime"):
+        table.add_column(col, justify="left" if col in ("series", "regime") else "right")
     for r in rows:
         lt = r["latest"]
-        table.add_row(r["series"], lt["date"], _fmt(lt["velocity"]), _fmt(lt["velocity_sd"], ".4f"),
-                      _fmt(lt["acceleration"]), _fmt(lt["acceleration_sd"], ".4f"),
+        table.add_row(r["series"], lt["date"],
+                      f"{_fmt(lt['velocity'], '+.3f')} ± {_fmt(lt['velocity_sd'], '.3f')}",
+                      f"{_fmt(lt['acceleration'], '+.3f')} ± {_fmt(lt['acceleration_sd'], '.3f')}",
                       _fmt(lt["p_accel_neg"], ".2f"), _fmt(r["p_projected_negative"], ".2f"),
-                      "yes" if r["call"] else "no", r["regime"], str(len(r["windows"])))
+                      "yes" if r["call"] else "no", r["regime"])
     stdout.print(table)
     for r in rows:
         for w in r["windows"]:
-            stdout.print(f"  {r['series']}: call {w['start'].date()} -> "
+            stdout.print(f"  {r['series']}: borrowed-time call {w['start'].date()} -> "
                          f"{w['end'].date() if w['end'] is not None else 'standing'}"
                          f"{'; S′ crossed zero ' + str(w['velocity_zero'].date()) if w['velocity_zero'] is not None else ''}")
     if demo:
-        stdout.print("[dim]The essay's series are short (5-6 points): read the bands, not the point estimates.[/dim]")
+        from borrowedtime.report.kinematics import essay_tables
+
+        cap, val = essay_tables()
+        t1 = Table(title="The essay's arithmetic: hyperscaler capex (recomputed | stated)")
+        for col in ("year", "capex $bn", "growth %", "stated", "accel. pp", "stated"):
+            t1.add_column(col, justify="right")
+        for row in cap.itertuples(index=False):
+            t1.add_row(str(row.year), f"{row.capex_usd_bn:,.0f}", _fmt(row.growth_pct, "+.1f"),
+                       _fmt(row.stated_growth_pct, "+.0f"), _fmt(row.acceleration_pp, "+.0f"),
+                       _fmt(row.stated_acceleration_pp, "+.0f"))
+        stdout.print(t1)
+        t2 = Table(title="OpenAI marks: step-ups (recomputed | stated)")
+        for col in ("date", "mark $bn", "step-up", "stated"):
+            t2.add_column(col, justify="right")
+        for row in val.itertuples(index=False):
+            t2.add_row(row.date, f"{row.mark_usd_bn:,.0f}", _fmt(row.step_up, ".2f"), _fmt(row.stated_step_up, ".2f"))
+        stdout.print(t2)
+        stdout.print("[dim]The essay's series have 5-6 points: read the bands, not the point estimates. "
+                     "The acceleration column differences growth rounded to whole percents, as the essay does.[/dim]")
 
 
 @app.command()
