@@ -18,19 +18,43 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["FilterOutput", "kalman_filter_shared", "rts_smoother_shared"]
+from borrowedtime._numba import jit_parallel, prange
+
+__all__ = [
+    "FilterOutput",
+    "kalman_filter_shared",
+    "rts_smoother_shared",
+    "covariance_path",
+    "run_mean_path",
+]
 
 
 @dataclass(frozen=True, eq=False)
 class FilterOutput:
-    """Raw filter output for one group of series sharing a covariance path."""
+    """Raw filter output for one group of series sharing a covariance path.
+
+    The predicted means a_{t|t-1} = T_t a_{t-1|t-1} are not stored (for a
+    seasonal panel they are as large as the filtered means); ``predicted_mean``
+    recomputes them on demand with the same product the filter used.
+    """
 
     filtered_mean: np.ndarray  # (N, n, m)   a_{t|t}
     filtered_cov: np.ndarray  # (n, m, m)    P_{t|t} / sigma^2
-    predicted_mean: np.ndarray  # (N, n, m)  a_{t|t-1}
     predicted_cov: np.ndarray  # (n, m, m)   P_{t|t-1} / sigma^2
     innovation: np.ndarray  # (N, n)         v_t (NaN where y_t is missing)
     innovation_var: np.ndarray  # (n,)       F_t / sigma^2 (NaN where missing)
+    prior_mean: np.ndarray  # (N, m)         a_{0|-1} = a0
+    transition: np.ndarray  # (n, m, m)      T_t
+
+    @property
+    def predicted_mean(self) -> np.ndarray:
+        """a_{t|t-1}, shape (N, n, m), recomputed (allocates a new array)."""
+        N, n, m = self.filtered_mean.shape
+        a_pred = np.empty((n, N, m))
+        a_pred[0] = self.prior_mean
+        for t in range(1, n):
+            np.matmul(self.filtered_mean[:, t - 1], self.transition[t].T, out=a_pred[t])
+        return a_pred.transpose(1, 0, 2)
 
 
 def kalman_filter_shared(
@@ -62,34 +86,47 @@ def kalman_filter_shared(
     """
     N, n = Y.shape
     m = Z.shape[0]
-    a_filt = np.empty((N, n, m))
-    a_pred = np.empty((N, n, m))
+    # Time-major buffers: step t reads and writes one contiguous (N, m) block
+    # (series-major storage made every step a strided scatter over N rows).
+    # Returned as (N, n, m) views; the arithmetic is unchanged, bit for bit.
+    a_filt = np.empty((n, N, m))
+    a_pred = np.empty((N, m))  # a_{t|t-1} for the current step only
     P_filt = np.empty((n, m, m))
     P_pred = np.empty((n, m, m))
-    v_all = np.full((N, n), np.nan)
+    v_all = np.full((n, N), np.nan)
     F_all = np.full(n, np.nan)
-    a = np.array(a0, dtype=float, copy=True)
+    Y_t = np.ascontiguousarray(np.asarray(Y, dtype=float).T)
+    a_pred[:] = a0
     P = np.array(P0, dtype=float, copy=True)
     for t in range(n):
         if t > 0:
-            a = a @ T[t].T
+            np.matmul(a_filt[t - 1], T[t].T, out=a_pred)
             P = T[t] @ P @ T[t].T + Q[t]
             P = 0.5 * (P + P.T)
-        a_pred[:, t] = a
+        a = a_pred
         P_pred[t] = P
         if observed[t]:
             PZ = P @ Z
             F = float(Z @ PZ) + 1.0
             K = PZ / F
-            v = Y[:, t] - a @ Z
-            a = a + v[:, None] * K[None, :]
+            v = np.subtract(Y_t[t], a @ Z, out=v_all[t])
+            np.multiply(v[:, None], K[None, :], out=a_filt[t])
+            a_filt[t] += a
             P = P - np.outer(K, PZ)
             P = 0.5 * (P + P.T)
-            v_all[:, t] = v
             F_all[t] = F
-        a_filt[:, t] = a
+        else:
+            a_filt[t] = a
         P_filt[t] = P
-    return FilterOutput(a_filt, P_filt, a_pred, P_pred, v_all, F_all)
+    return FilterOutput(
+        filtered_mean=a_filt.transpose(1, 0, 2),
+        filtered_cov=P_filt,
+        predicted_cov=P_pred,
+        innovation=v_all.T,
+        innovation_var=F_all,
+        prior_mean=np.array(a0, dtype=float, copy=True),
+        transition=T,
+    )
 
 
 def rts_smoother_shared(out: FilterOutput, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -106,6 +143,144 @@ def rts_smoother_shared(out: FilterOutput, T: np.ndarray) -> tuple[np.ndarray, n
     for t in range(n - 2, -1, -1):
         Pp = out.predicted_cov[t + 1]
         J = out.filtered_cov[t] @ T[t + 1].T @ np.linalg.pinv(Pp)
-        a_s[:, t] = out.filtered_mean[:, t] + (a_s[:, t + 1] - out.predicted_mean[:, t + 1]) @ J.T
+        predicted = np.matmul(out.filtered_mean[:, t], T[t + 1].T)  # a_{t+1|t}
+        a_s[:, t] = out.filtered_mean[:, t] + (a_s[:, t + 1] - predicted) @ J.T
         P_s[t] = out.filtered_cov[t] + J @ (P_s[t + 1] - Pp) @ J.T
     return a_s, P_s
+
+
+# --------------------------------------------------------------------------- fast path
+#
+# With the covariance path shared, the filtered mean of each series is a
+# scalar recursion: predict with the structured transition (trend: three
+# multiply-adds; dummy seasonal: a sum and a shift), then add the innovation
+# times the shared gain. ``covariance_path`` computes the gains once;
+# ``mean_path`` runs the recursion per series (numba, parallel over series)
+# and accumulates the real-time scale estimate on the way. The dense
+# ``kalman_filter_shared`` above is the reference it is tested against.
+
+
+def covariance_path(
+    T: np.ndarray, Q: np.ndarray, Z: np.ndarray, P0: np.ndarray, observed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gains, innovation variances and filtered covariances of the shared path.
+
+    Returns
+    -------
+    K : ndarray, shape (n, m)
+        Kalman gain at each period (zero where nothing is observed).
+    F : ndarray, shape (n,)
+        Innovation variance / sigma^2 (NaN where nothing is observed).
+    P_filt : ndarray, shape (n, m, m)
+        P_{t|t} / sigma^2.
+    """
+    n, m = T.shape[0], Z.shape[0]
+    K_all = np.zeros((n, m))
+    F_all = np.full(n, np.nan)
+    P_filt = np.empty((n, m, m))
+    P = np.array(P0, dtype=float, copy=True)
+    for t in range(n):
+        if t > 0:
+            P = T[t] @ P @ T[t].T + Q[t]
+            P = 0.5 * (P + P.T)
+        if observed[t]:
+            PZ = P @ Z
+            F = float(Z @ PZ) + 1.0
+            K_all[t] = PZ / F
+            F_all[t] = F
+            P = P - np.outer(PZ / F, PZ)
+            P = 0.5 * (P + P.T)
+        P_filt[t] = P
+    return K_all, F_all, P_filt
+
+
+def _mean_path(Y, K, K_sum, F, observed, dt, n_season, first, burn_in, trend, season0, sigma2):
+    """Structured filtered-mean recursion for every series (reference; compiled below).
+
+    Y : (N, n) log levels; K : (n, m) shared gains; F : (n,) innovation variances;
+    dt : (n,) years into each period; n_season : seasonal states (s - 1, or 0);
+    first : index of the first observation; burn_in : observations spent on the
+    diffuse prior. Writes trend (N, n, 3), season0 (N, n) when n_season > 0, sigma2 (N, n).
+    """
+    N, n = Y.shape
+    ns = n_season
+    for i in prange(N):
+        # The seasonal states live in a ring: g_j = ring[(head + j) % ns]. The
+        # dummy-seasonal step g'_0 = -sum(g), g'_j = g_{j-1} then moves the head
+        # back one slot (over the g_{ns-1} that drops out) and needs the sum,
+        # which is carried along: after the step it is -g_{ns-1}(old).
+        ring = np.zeros(max(ns, 1))
+        head = 0
+        total = 0.0
+        lev = Y[i, first]
+        vel = 0.0
+        acc = 0.0
+        count = 0
+        used = 0
+        cum = 0.0
+        for t in range(n):
+            if t > 0:
+                d = dt[t]
+                lev = lev + d * vel + 0.5 * d * d * acc
+                vel = vel + d * acc
+                if ns > 0:
+                    head = head - 1 if head > 0 else ns - 1
+                    dropped = ring[head]
+                    ring[head] = -total
+                    total = -dropped
+            if observed[t]:
+                fit = lev + ring[head] if ns > 0 else lev
+                v = Y[i, t] - fit
+                lev += v * K[t, 0]
+                vel += v * K[t, 1]
+                acc += v * K[t, 2]
+                if ns > 0:
+                    # j runs over the ring from the head: first to the end, then wrapped.
+                    k = 3
+                    for r in range(head, ns):
+                        ring[r] += v * K[t, k]
+                        k += 1
+                    for r in range(0, head):
+                        ring[r] += v * K[t, k]
+                        k += 1
+                    total += v * K_sum[t]
+                count += 1
+                if count > burn_in:
+                    cum += v * v / F[t]
+                    used += 1
+            trend[i, t, 0] = lev
+            trend[i, t, 1] = vel
+            trend[i, t, 2] = acc
+            if ns > 0:
+                season0[i, t] = ring[head]
+            sigma2[i, t] = cum / used if used > 0 else np.nan
+    return trend
+
+
+mean_path = jit_parallel(_mean_path)
+
+
+def run_mean_path(
+    Y: np.ndarray, K: np.ndarray, F: np.ndarray, observed: np.ndarray, dt: np.ndarray,
+    n_season: int, burn_in: int, *, compiled: bool = True,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """Filtered trend means, seasonal and the real-time scale of every series.
+
+    Returns ``trend`` (N, n, 3), ``season0`` (N, n; None without a seasonal)
+    and ``sigma2`` (N, n): the running mean of v^2/F over the observations
+    after the first ``burn_in`` (NaN before), i.e. the concentrated ML scale
+    on data dated <= t.
+    """
+    Y = np.ascontiguousarray(Y, dtype=np.float64)
+    N, n = Y.shape
+    trend = np.empty((N, n, 3))
+    season0 = np.empty((N, n)) if n_season > 0 else np.empty((1, 1))
+    sigma2 = np.empty((N, n))
+    first = int(np.argmax(observed))
+    fn = mean_path if compiled else _mean_path
+    K = np.ascontiguousarray(K)
+    K_sum = K[:, 3:].sum(axis=1) if n_season > 0 else np.zeros(n)
+    fn(Y, K, K_sum, F, np.ascontiguousarray(observed),
+       np.ascontiguousarray(dt, dtype=np.float64), int(n_season), first, int(burn_in),
+       trend, season0, sigma2)
+    return trend, (season0 if n_season > 0 else None), sigma2

@@ -73,7 +73,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from borrowedtime._kalman import kalman_filter_shared, rts_smoother_shared
+from borrowedtime._kalman import (
+    covariance_path,
+    kalman_filter_shared,
+    rts_smoother_shared,
+    run_mean_path,
+)
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.series import Frequency, as_series, days_since_epoch, infer_frequency
 
@@ -283,6 +288,18 @@ def _system(
     return T, Q, Z
 
 
+def _missing_patterns(observed: np.ndarray):
+    """Yield (rows, pattern) for each distinct missing-value pattern; rows None = all."""
+    if observed.all(axis=1).all() or (observed == observed[0]).all():
+        yield None, observed[0]
+        return
+    packed = np.packbits(observed, axis=1)
+    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first_row, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    for g, r in enumerate(first_row):
+        yield np.flatnonzero(inverse.ravel() == g), observed[r]
+
+
 @dataclass(frozen=True)
 class KinematicsModel:
     """Real-time level, velocity and acceleration of log S (specification).
@@ -380,18 +397,18 @@ class KinematicsModel:
             raise DataError("panel: dates must be sorted and unique.")
         values = frame.to_numpy(dtype=float).T  # (N, n)
         if not validated:
-            finite = np.isfinite(values) | np.isnan(values)
-            if not finite.all():
-                raise DataError("panel: infinite values.")
-            ok = ~np.isnan(values)
-            if (values[ok] <= 0).any():
-                col, t = np.argwhere(ok & (np.nan_to_num(values, nan=1.0) <= 0))[0]
+            if np.isinf(values).any():
+                col, row = np.argwhere(np.isinf(values))[0]
+                raise DataError(f"panel, column {frame.columns[col]!r}, {frame.index[row].date()}: infinite value.")
+            if (values <= 0).any():  # NaN compares False: missing values pass here
+                col, row = np.argwhere(values <= 0)[0]
                 raise DataError(
-                    f"panel, column {frame.columns[col]!r}, {frame.index[t].date()}: non-positive "
+                    f"panel, column {frame.columns[col]!r}, {frame.index[row].date()}: non-positive "
                     "value; growth is measured on logs, so values must be > 0."
                 )
-            if (ok.sum(axis=1) < 3).any():
-                col = int(np.flatnonzero(ok.sum(axis=1) < 3)[0])
+            n_obs = values.shape[1] - np.isnan(values).sum(axis=1)
+            if (n_obs < 3).any():
+                col = int(np.flatnonzero(n_obs < 3)[0])
                 raise DataError(f"panel, column {frame.columns[col]!r}: fewer than 3 observations.")
         freq = frame.attrs.get("frequency")
         if not isinstance(freq, Frequency):
@@ -431,49 +448,58 @@ class KinematicsModel:
         y = np.log(values)
         observed = ~np.isnan(y)
         N, n = y.shape
-        filt_mean = np.empty((N, n, m))
-        filt_cov = np.empty((N, n, m, m))
-        innov = np.full((N, n), np.nan)
-        innov_var = np.full((N, n), np.nan)
-        sm_mean = np.empty((N, n, m)) if smooth else None
-        sm_cov = np.empty((N, n, m, m)) if smooth else None
-        patterns, inverse = np.unique(observed, axis=0, return_inverse=True)
-        for g, pattern in enumerate(patterns):
-            rows = np.flatnonzero(inverse.ravel() == g)
-            first = int(np.argmax(pattern))
-            a0 = np.zeros((rows.size, m))
-            a0[:, 0] = y[rows, first]
-            P0 = np.eye(m) * _DIFFUSE
-            out = kalman_filter_shared(y[rows], T, Q, Z, a0, P0, pattern)
-            filt_mean[rows] = out.filtered_mean
-            filt_cov[rows] = out.filtered_cov[None]
-            innov[rows] = out.innovation
-            innov_var[rows] = out.innovation_var[None]
-            if smooth:
+        trend = np.empty((N, n, 3))
+        season0 = np.empty((N, n)) if season else None
+        sigma2 = np.empty((N, n))
+        dofs: list[tuple[np.ndarray | None, np.ndarray]] = []
+        covs: list[tuple[np.ndarray, np.ndarray]] = []
+        sm_mean = np.empty((N, n, 3)) if smooth else None
+        sm_cov = np.empty((N, n, 3, 3)) if smooth else None
+        P0 = np.eye(m) * _DIFFUSE
+        for rows, pattern in _missing_patterns(observed):
+            K, F, P_filt = covariance_path(T, Q, Z, P0, pattern)
+            yr = y if rows is None else y[rows]
+            # Real time: trend means, seasonal and the running ML scale, data <= t only.
+            # The first m observations are spent on the diffuse prior.
+            tr, s0, s2 = run_mean_path(yr, K, F, pattern, dt, m - 3, m)
+            sel = slice(None) if rows is None else rows
+            if rows is None:  # the usual panel: take the kernel's arrays as they are
+                trend, sigma2 = tr, s2
+                season0 = s0
+            else:
+                trend[sel], sigma2[sel] = tr, s2
+                if s0 is not None:
+                    season0[sel] = s0
+            dofs.append((rows, np.maximum(np.cumsum(pattern) - m, 0)))
+            covs.append((rows, P_filt[:, :3, :3]))
+            if smooth:  # hindsight: the dense reference filter feeds the RTS smoother
+                a0 = np.zeros((yr.shape[0], m))
+                a0[:, 0] = yr[:, int(np.argmax(pattern))]
+                out = kalman_filter_shared(yr, T, Q, Z, a0, P0, pattern)
                 mean_s, cov_s = rts_smoother_shared(out, T)
-                sm_mean[rows] = mean_s
-                sm_cov[rows] = cov_s[None]
-        # Concentrated ML of sigma^2 in real time: the first m observations are
-        # spent on the diffuse prior; after that, the running mean of v^2/F.
-        std2 = np.where(observed, innov**2 / innov_var, np.nan)
-        count = np.cumsum(observed, axis=1)
-        usable = observed & (count > m)
-        cum = np.cumsum(np.where(usable, std2, 0.0), axis=1)
-        dof = np.cumsum(usable, axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sigma2 = np.where(dof > 0, cum / np.maximum(dof, 1), np.nan)
+                sm_mean[sel] = mean_s[..., :3]
+                sm_cov[sel] = cov_s[None, :, :3, :3]
+        if len(covs) == 1:  # one path for every series: read-only views, not N copies
+            filt_cov = np.broadcast_to(covs[0][1], (N, n, 3, 3))
+            dof = np.broadcast_to(dofs[0][1], (N, n))
+        else:
+            filt_cov = np.empty((N, n, 3, 3))
+            dof = np.empty((N, n), dtype=np.int64)
+            for (rows, cov), (_, d) in zip(covs, dofs, strict=True):
+                filt_cov[rows] = cov[None]
+                dof[rows] = d[None]
         return KinematicsResult(
             index=index,
             names=tuple(str(c) for c in frame.columns),
-            filtered=filt_mean[..., :3],
-            filtered_cov=filt_cov[..., :3, :3],
+            filtered=trend,
+            filtered_cov=filt_cov,
             sigma2=sigma2,
             dof=dof,
             observed=observed,
             log_level=y,
-            smoothed=None if sm_mean is None else sm_mean[..., :3],
-            smoothed_cov=None if sm_cov is None else sm_cov[..., :3, :3],
-            seasonal=None if not season else filt_mean[..., 3],
+            smoothed=sm_mean,
+            smoothed_cov=sm_cov,
+            seasonal=None if not season else season0,
             season=season,
             frequency=freq,
             q=q,

@@ -1,38 +1,195 @@
-"""``borrowedtime watch``: the latest real-time kinematics of a series."""
+"""``watch``, ``backtest`` and ``report``: the second-derivative monitor on the command line."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
+from rich.table import Table
 
-from borrowedtime.cli._app import app, error_boundary, stdout, write_json
+from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+
+SHARED_DATA = Path("../shared/data")
+CASE_SHILLER = SHARED_DATA / "case_shiller_us_national_monthly.csv"
+DELINQUENCY = SHARED_DATA / "fred_DRSFRMACBS_sf_mortgage_delinquency_quarterly.csv"
+
+ColumnOpt = Annotated[str | None, typer.Option("--column", "-c", help="Value column of FILE.")]
+SeasonalOpt = Annotated[str, typer.Option(help="Seasonal component: auto, none or a period in observations.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Write JSON to stdout (nothing else goes there).")]
+
+
+def _source(text: str):
+    return text if text.startswith("fred:") else Path(text)
+
+
+def _seasonal(text: str):
+    if text.isdigit():
+        return int(text)
+    if text not in ("auto", "none"):
+        raise typer.BadParameter(f"--seasonal must be auto, none or an integer; got {text!r}")
+    return text
+
+
+def _fmt(x, spec: str = "+.4f") -> str:
+    return "—" if x is None or pd.isna(x) else format(x, spec)
 
 
 @app.command()
 def watch(
-    source: Annotated[
-        str | None,
-        typer.Argument(help="CSV/Parquet file or fred:SERIES_ID; omit with --demo."),
-    ] = None,
-    column: Annotated[str | None, typer.Option("--column", "-c", help="Value column.")] = None,
-    seasonal: Annotated[str, typer.Option(help="auto, none or a period in observations.")] = "auto",
+    source: Annotated[str | None, typer.Argument(help="CSV/Parquet FILE or fred:SERIES_ID.")] = None,
+    column: ColumnOpt = None,
+    seasonal: SeasonalOpt = "auto",
     demo: Annotated[bool, typer.Option("--demo", help="Run on the embedded essay series.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Latest level, velocity, acceleration (with standard errors), P(S''<0), regime, events."""
+    """Latest level, velocity, acceleration (with standard errors), P(S''<0), regime and events."""
+    from borrowedtime.backtest import borrowed_time_windows, year_over_year
+    from borrowedtime.essay import essay_series
+    from borrowedtime.kinematics import KinematicsModel
+    from borrowedtime.regimes import RegimeRule
+    from borrowedtime.series import load_series
+
+    if source is None and not demo:
+        raise typer.BadParameter("give a FILE (or fred:SERIES_ID), or --demo")
+    with error_boundary():
+        model = KinematicsModel(seasonal=_seasonal(seasonal))
+        if demo:
+            series = [essay_series("hyperscaler_capex"), essay_series("openai_valuation")]
+        else:
+            series = [load_series(_source(source), column)]
+        rows = []
+        for s in series:
+            res = model.fit(s)
+            reg = RegimeRule().classify(res)
+            cur = reg.current(0)
+            windows = borrowed_time_windows(reg, year_over_year(s))
+            rows.append({"series": str(s.name), "frequency": str(res.frequency), "observations": len(s),
+                         "latest": res.latest(0), "regime": cur["regime"], "call": cur["call"],
+                         "p_projected_negative": cur["p_projected_negative"],
+                         "windows": [{"start": w.start, "end": w.end, "rollover": w.rollover,
+                                      "velocity_zero": w.velocity_zero} for w in windows]})
+    if as_json:
+        write_json({"series": rows})
+        return
+    table = Table(title="Real-time kinematics: velocity per year, acceleration per year² (log S)")
+    for col in ("series", "date", "S′ ± sd", "S″ ± sd", "P(S″<0)", "P(S′+2y·S″<0)", "call", "regime"):
+        table.add_column(col, justify="left" if col in ("series", "regime") else "right")
+    for r in rows:
+        lt = r["latest"]
+        table.add_row(r["series"], lt["date"],
+                      f"{_fmt(lt['velocity'], '+.3f')} ± {_fmt(lt['velocity_sd'], '.3f')}",
+                      f"{_fmt(lt['acceleration'], '+.3f')} ± {_fmt(lt['acceleration_sd'], '.3f')}",
+                      _fmt(lt["p_accel_neg"], ".2f"), _fmt(r["p_projected_negative"], ".2f"),
+                      "yes" if r["call"] else "no", r["regime"])
+    stdout.print(table)
+    for r in rows:
+        for w in r["windows"]:
+            stdout.print(f"  {r['series']}: borrowed-time call {w['start'].date()} -> "
+                         f"{w['end'].date() if w['end'] is not None else 'standing'}"
+                         f"{'; S′ crossed zero ' + str(w['velocity_zero'].date()) if w['velocity_zero'] is not None else ''}")
+    if demo:
+        from borrowedtime.report.kinematics import essay_tables
+
+        cap, val = essay_tables()
+        t1 = Table(title="The essay's arithmetic: hyperscaler capex (recomputed | stated)")
+        for col in ("year", "capex $bn", "growth %", "stated", "accel. pp", "stated"):
+            t1.add_column(col, justify="right")
+        for row in cap.itertuples(index=False):
+            t1.add_row(str(row.year), f"{row.capex_usd_bn:,.0f}", _fmt(row.growth_pct, "+.1f"),
+                       _fmt(row.stated_growth_pct, "+.0f"), _fmt(row.acceleration_pp, "+.0f"),
+                       _fmt(row.stated_acceleration_pp, "+.0f"))
+        stdout.print(t1)
+        t2 = Table(title="OpenAI marks: step-ups (recomputed | stated)")
+        for col in ("date", "mark $bn", "step-up", "stated"):
+            t2.add_column(col, justify="right")
+        for row in val.itertuples(index=False):
+            t2.add_row(row.date, f"{row.mark_usd_bn:,.0f}", _fmt(row.step_up, ".2f"), _fmt(row.stated_step_up, ".2f"))
+        stdout.print(t2)
+        stdout.print("[dim]The essay's series have 5-6 points: read the bands, not the point estimates. "
+                     "The acceleration column differences growth rounded to whole percents, as the essay does.[/dim]")
+
+
+@app.command()
+def backtest(
+    source: Annotated[str | None, typer.Argument(help="FILE or fred:ID; default: Case-Shiller national in ../shared/data.")] = None,
+    column: ColumnOpt = None,
+    outcome: Annotated[str | None, typer.Option(help="Outcome series FILE (e.g. delinquency) shown alongside.")] = None,
+    outcome_column: Annotated[str | None, typer.Option(help="Value column of the outcome file.")] = None,
+    calm: Annotated[str | None, typer.Option(help="Calm span START:END in which calls count as false alarms.")] = None,
+    seasonal: SeasonalOpt = "auto",
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the monitor in real time, date by date, and score its calls against what followed."""
+    from borrowedtime.backtest import Backtest
     from borrowedtime.kinematics import KinematicsModel
     from borrowedtime.series import load_series
 
     with error_boundary():
-        if source is None and not demo:
-            raise typer.BadParameter("give a FILE (or fred:ID), or --demo")
-        season = int(seasonal) if seasonal.isdigit() else seasonal
-        series = load_series(Path(source) if source and not source.startswith("fred:") else source, column)
-        result = KinematicsModel(seasonal=season).fit(series)
-        latest = result.latest()
+        calm_span = None
+        if source is None:
+            if not CASE_SHILLER.exists():
+                raise typer.BadParameter(f"no FILE given and {CASE_SHILLER} not found")
+            series = load_series(CASE_SHILLER, column="National-US")
+            out = load_series(DELINQUENCY) if outcome is None and DELINQUENCY.exists() else None
+            calm_span = ("1992-01-01", "2003-12-31")
+        else:
+            series = load_series(_source(source), column)
+            out = None
+        if outcome is not None:
+            out = load_series(_source(outcome), outcome_column, positive=False)
+        if calm:
+            try:
+                a, b = calm.split(":")
+                calm_span = (str(pd.Timestamp(a).date()), str(pd.Timestamp(b).date()))
+            except ValueError:
+                raise typer.BadParameter(f"--calm must be START:END dates, got {calm!r}") from None
+        result = Backtest(KinematicsModel(seasonal=_seasonal(seasonal)), calm=calm_span).run(series, out)
     if as_json:
-        write_json({"series": result.names[0], "latest": latest})
+        write_json(result.to_dict())
+        return
+    from borrowedtime.report.kinematics import backtest_table
+
+    frame = backtest_table(result)
+    table = Table(title=f"Real-time backtest: {result.name}")
+    for col in frame.columns:
+        table.add_column(col, justify="left" if col == "rule" else "right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*["—" if pd.isna(v) else str(v) for v in row])
+    stdout.print(table)
+    stdout.print(result.summary())
+    o = result.outcome_summary()
+    if o:
+        for t in o["turns"]:
+            stdout.print(f"  {o['name']}: trough {t['trough']} ({t['trough_value']:.2f}), "
+                         f"{t['value_at_turn']:.2f} when YoY turned negative {t['yoy_negative']}")
+
+
+@app.command()
+def report(
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("report.html"),
+    series: Annotated[list[str] | None, typer.Option("--series", help="Extra series FILE[:COLUMN] to chart.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for any Monte Carlo section.")] = 0,
+    quick: Annotated[bool, typer.Option("--quick", help="Smaller Monte Carlo runs.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write one self-contained HTML report (works offline)."""
+    from rich.progress import Progress
+
+    from borrowedtime.report import ReportContext, build_report
+
+    pairs = []
+    for item in series or []:
+        path, _, col = item.partition(":") if not item.startswith("fred:") else (item, "", "")
+        pairs.append((path, col or None))
+    ctx = ReportContext(series=tuple(pairs), shared_data=SHARED_DATA if SHARED_DATA.exists() else None,
+                        seed=seed, quick=quick)
+    with error_boundary(), Progress(console=stderr, transient=True, disable=as_json) as bar:
+        task = bar.add_task("report sections", total=None)
+        page = build_report(ctx, on_section=lambda name: bar.update(task, description=f"section: {name}"))
+        output.write_text(page, encoding="utf-8")
+    if as_json:
+        write_json({"output": str(output), "bytes": len(page.encode())})
     else:
-        stdout.print(result.summary())
+        stdout.print(f"wrote {output} ({len(page.encode()) / 1e6:.1f} MB)")

@@ -1,0 +1,191 @@
+"""``borrowedtime complex validate|show`` and ``borrowedtime audit``.
+
+``complex validate FILE`` lists every problem in a complex file at once (exit
+code 1 when there are any); ``complex show`` prints entities, contracts and
+the exposure views; ``audit`` recomputes the essay's claims from the default
+dataset or a user's file, optionally with overlays.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+
+complex_app = typer.Typer(
+    name="complex",
+    help="The AI credit complex as data: validate a file, show entities, contracts and exposures.",
+    no_args_is_help=True,
+)
+app.add_typer(complex_app, name="complex")
+
+_JSON = Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")]
+_OVERLAY = Annotated[
+    list[Path] | None,
+    typer.Option("--overlay", "-o", help="Overlay file merged on the base by name (repeatable)."),
+]
+_BASE = Annotated[
+    Path | None,
+    typer.Option("--complex", "-c", help="Complex YAML file; default: the packaged essay dataset."),
+]
+_STATUS_STYLE = {"pass": "green", "fail": "bold red", "cannot check": "yellow"}
+
+
+def _records(frame) -> list[dict]:
+    return frame.reset_index().to_dict(orient="records")
+
+
+def _rich_table(frame, title: str, *, float_fmt: str = "{:,.1f}") -> Table:
+    t = Table(title=title, title_justify="left", show_lines=False)
+    df = frame.reset_index()
+    for col in df.columns:
+        t.add_column(str(col).removesuffix("_usd_bn"), overflow="fold",
+                     justify="right" if df[col].dtype.kind in "fi" else "left")
+    for row in df.itertuples(index=False):
+        cells = []
+        for v in row:
+            if isinstance(v, float):
+                cells.append("—" if v != v else float_fmt.format(v))
+            else:
+                cells.append("—" if v is None else str(v))
+        t.add_row(*cells)
+    return t
+
+
+@complex_app.command("validate")
+def validate(
+    file: Annotated[Path, typer.Argument(help="The complex YAML file to check.")],
+    on_default: Annotated[
+        bool, typer.Option("--on-default", help="Check FILE as an overlay on the packaged dataset.")
+    ] = False,
+    as_json: _JSON = False,
+) -> None:
+    """List every problem in a complex file (exit code 1 if there are any)."""
+    from borrowedtime.complex import validate_complex
+
+    with error_boundary():
+        problems = validate_complex(None, overlay=file) if on_default else validate_complex(file)
+    if as_json:
+        write_json({"file": str(file), "valid": not problems, "problems": [p.to_dict() for p in problems]})
+    elif not problems:
+        stdout.print(f"[green]valid:[/green] {file}")
+    else:
+        t = Table(title=f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {file}", title_justify="left")
+        for col in ("file", "path", "problem"):
+            t.add_column(col, overflow="fold")
+        for p in problems:
+            t.add_row(p.file, p.path, p.message)
+        stdout.print(t)
+    if problems:
+        raise typer.Exit(code=1)
+
+
+@complex_app.command("show")
+def show(
+    what: Annotated[
+        str,
+        typer.Argument(help="entities, contracts, figures, exposures, concentration, labs or all."),
+    ] = "all",
+    base: _BASE = None,
+    overlay: _OVERLAY = None,
+    as_json: _JSON = False,
+) -> None:
+    """Print the entities, contracts and exposure views of the complex."""
+    from borrowedtime.complex import exposures, lab_exposure, load_complex, platform_concentration
+
+    views = ("entities", "contracts", "figures", "exposures", "concentration", "labs")
+    if what != "all" and what not in views:
+        stderr.print(f"[red]error:[/red] unknown view {what!r}; choose one of {', '.join(views)} or all")
+        raise typer.Exit(code=2)
+    with error_boundary():
+        cx = load_complex(base, overlay=overlay or None)
+        wanted = views if what == "all" else (what,)
+        frames = {}
+        for v in wanted:
+            if v == "entities":
+                frames[v] = cx.entities_frame()
+            elif v == "contracts":
+                frames[v] = cx.contracts_frame().drop(columns=["source"])
+            elif v == "figures":
+                frames[v] = cx.figures_frame()
+            elif v == "exposures":
+                frames[v] = exposures(cx).matrix("ultimate")
+            elif v == "concentration":
+                frames[v] = platform_concentration(cx).to_frame()
+            elif v == "labs":
+                frames[v] = lab_exposure(cx).to_frame()
+    if as_json:
+        write_json({"files": list(cx.files), "as_of": cx.as_of, **{k: _records(f) for k, f in frames.items()}})
+        return
+    stdout.print(cx.summary())
+    titles = {
+        "entities": "Entities (latest backlog, USD bn)",
+        "contracts": "Contracts (USD bn; obligor owes obligee)",
+        "figures": "Reported figures with provenance",
+        "exposures": "Owed, looked through: creditor (rows) x ultimate debtor (columns), USD bn",
+        "concentration": "Platform backlog by ultimate tenant (USD bn, shares decimal)",
+        "labs": "Ultimate exposure to the labs by creditor (USD bn)",
+    }
+    for k, f in frames.items():
+        if k == "exposures":
+            f = f.loc[f.sum(axis=1) > 0, f.sum(axis=0) > 0]
+        stdout.print(_rich_table(f, titles[k], float_fmt="{:,.3f}" if k == "concentration" else "{:,.1f}"))
+
+
+@app.command("audit")
+def audit_cmd(
+    base: _BASE = None,
+    overlay: _OVERLAY = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Also write the table to this CSV file.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="Show only claims with this status (pass, fail, cannot check).")
+    ] = None,
+    why: Annotated[bool, typer.Option("--why", help="Show the 'why' column in the table.")] = False,
+    as_json: _JSON = False,
+) -> None:
+    """Recompute every quantitative claim of the essay: pass, fail or cannot check."""
+    from borrowedtime.audit import STATUSES, audit, format_value
+    from borrowedtime.complex import load_complex
+
+    if status is not None and status not in STATUSES:
+        stderr.print(f"[red]error:[/red] --status must be one of {', '.join(STATUSES)}; got {status!r}")
+        raise typer.Exit(code=2)
+    with error_boundary():
+        cx = load_complex(base, overlay=overlay or None)
+        result = audit(cx)
+    if csv is not None:
+        result.to_frame().to_csv(csv)
+        if not as_json:
+            stderr.print(f"wrote {csv}")
+    claims = [c for c in result.claims if status is None or c.status == status]
+    if as_json:
+        payload = result.to_dict()
+        payload["claims"] = [c.to_dict() for c in claims]
+        write_json(payload)
+        return
+    n = result.counts()
+    t = Table(
+        title=f"Audit of the essay: {len(result.claims)} claims — {n['pass']} pass, {n['fail']} fail, "
+        f"{n['cannot check']} cannot check",
+        title_justify="left",
+    )
+    for col, just in (("id", "left"), ("claim", "left"), ("stated", "right"), ("recomputed", "right"),
+                      ("tolerance", "right"), ("status", "left")):
+        t.add_column(col, justify=just, overflow="fold")
+    if why:
+        t.add_column("why", overflow="fold")
+    for c in claims:
+        sign = {"at least": ">= ", "more than": "> ", "less than": "< ", "at most": "<= "}.get(c.test or "", "")
+        row = [c.id, c.claim, sign + format_value(c.stated, c.unit), format_value(c.recomputed, c.unit),
+               "—" if c.test not in (None, "within") and not c.tolerance
+               else format_value(c.tolerance, c.unit, tolerance=True),
+               f"[{_STATUS_STYLE[c.status]}]{c.status}[/{_STATUS_STYLE[c.status]}]"]
+        if why:
+            row.append(c.why)
+        t.add_row(*row)
+    stdout.print(t)
+    stdout.print(f"dataset: {', '.join(result.files)}", style="dim")

@@ -1,0 +1,126 @@
+"""``borrowedtime treadmill``: the 2/28 cohorts on a price path, the up-round borrower, the IPO."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+
+DEFAULT_PRICES = Path("../shared/data/case_shiller_us_national_monthly.csv")
+DEFAULT_COLUMN = "National-US"
+DELINQUENCY = Path("../shared/data/fred_DRSFRMACBS_sf_mortgage_delinquency_quarterly.csv")
+_PROGRESS_FROM = 2_000_000  # loans; smaller runs take a few seconds
+
+
+def _achievable(text: str) -> str | float:
+    if text in ("trend", "target"):
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise typer.BadParameter(f"expected 'trend', 'target' or a step-up such as 1.4; got {text!r}") from None
+
+
+def payload(arm, rounds, ipo) -> dict:
+    """The ``--json`` document: vintages, aggregate, rounds, ipo (shares 0-1, money USD bn)."""
+    frame = arm.to_frame()
+    turn = arm.default_rate_turn()
+    yoy_neg = arm.price_yoy_negative()
+    return {
+        "vintages": [
+            {
+                "year": int(year),
+                "refinanced_by_2006_end": float(row["refinanced_by_2006_end"]),
+                "defaulted_by_2008_end": float(row["defaulted_by_2008_end"]),
+                "reset_exposed": float(row["reset_exposed"]),
+            }
+            for year, row in frame.iterrows()
+        ],
+        "aggregate": {
+            "default_rate_turn": turn.date().isoformat(),
+            "price_yoy_negative": None if yoy_neg is None else yoy_neg.date().isoformat(),
+        },
+        "rounds": {
+            "step_ups": [float(v) for v in rounds.step_ups],
+            "required_step_up": rounds.required_step_up(),
+            "achievable_step_up": rounds.achievable_step_up(),
+            "trigger": bool(rounds.trigger),
+            "cumulative_burn_2029": rounds.cumulative_burn(2029),
+        },
+        "ipo": {
+            "clearing_value": ipo.clearing_value,
+            "required_value": ipo.required_value,
+            "feasible": bool(ipo.feasible),
+        },
+    }
+
+
+@app.command()
+def treadmill(
+    prices: Annotated[
+        Path | None,
+        typer.Option(
+            "--prices",
+            help="Monthly home-price CSV/Parquet driving the cohorts (default: Case-Shiller U.S. National "
+            "NSA in ../shared/data when present).",
+        ),
+    ] = None,
+    column: Annotated[str | None, typer.Option("--column", "-c", help="Value column of --prices.")] = None,
+    loans: Annotated[int, typer.Option("--loans", min=1, help="Loans in all, over the monthly vintages.")] = 1_000_000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed of the loan simulation.")] = 0,
+    achievable: Annotated[
+        str, typer.Option("--achievable", help="Achievable next step-up: trend, target or a number.")
+    ] = "trend",
+    dilution_limit: Annotated[
+        float | None, typer.Option("--dilution-limit", help="Largest share one raise may sell (default 0.10).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """The refinancing treadmill: 2/28 cohorts on a price path, the up-round borrower, the IPO's two prices."""
+    from borrowedtime.series import load_series
+    from borrowedtime.treadmill import ArmSpec, IpoSpec, RoundsSpec, turn_date
+
+    achievable_value = _achievable(achievable)
+    with error_boundary():
+        if prices is None:
+            if not DEFAULT_PRICES.exists():
+                raise typer.BadParameter(
+                    f"no --prices given and the default {DEFAULT_PRICES} is not here (run from the project "
+                    "root beside ../shared, or pass --prices FILE [--column C] with a monthly home-price series)",
+                    param_hint="--prices",
+                )
+            prices, column = DEFAULT_PRICES, column or DEFAULT_COLUMN
+        series = load_series(prices, column)
+        rounds = RoundsSpec(achievable=achievable_value, dilution_limit=dilution_limit).run()
+        ipo = IpoSpec().run(rounds, seed=seed)
+        with Progress(
+            TextColumn("loans"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=stderr, transient=True, disable=loans < _PROGRESS_FROM,
+        ) as bar:
+            spec = ArmSpec()
+            per_vintage = max(1, loans // (12 * len(spec.vintages)))
+            task = bar.add_task("loans", total=per_vintage * 12 * len(spec.vintages))
+            arm = spec.run(series, n_loans=loans, seed=seed, on_progress=lambda k: bar.advance(task, k))
+        doc = payload(arm, rounds, ipo)
+        delinquency_turn = None
+        if DELINQUENCY.exists():
+            delinquency = load_series(DELINQUENCY)
+            delinquency_turn = turn_date(delinquency, "2000-01-01", "2012-12-31")
+    if as_json:
+        write_json(doc)
+        return
+    stdout.print(arm.summary(), highlight=False, soft_wrap=True)
+    if delinquency_turn is not None:
+        stdout.print(
+            f"  bank mortgage delinquency (FRED DRSFRMACBS) bottomed: {delinquency_turn:%Y}Q"
+            f"{(delinquency_turn.month - 1) // 3 + 1}   model default rate turned: "
+            f"{doc['aggregate']['default_rate_turn'][:7]}   price YoY < 0: {doc['aggregate']['price_yoy_negative']}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    stdout.print(rounds.summary(), highlight=False, soft_wrap=True)
+    stdout.print(ipo.summary(), highlight=False, soft_wrap=True)

@@ -1,0 +1,21 @@
+"""Refinancing treadmills: the 2/28 mortgage cohorts, the up-round borrower, the terminal refinance.
+
+- :mod:`~borrowedtime.treadmill.arm`: loan-level hybrid-ARM vintages on a real home-price path.
+- :mod:`~borrowedtime.treadmill.rounds`: the lab funded by up-rounds; required vs achievable step-up.
+- :mod:`~borrowedtime.treadmill.ipo`: the two prices of the IPO and the region where none does both.
+"""
+
+from borrowedtime.treadmill.arm import ArmResult, ArmSpec, calibrate_refi_intensity, turn_date
+from borrowedtime.treadmill.ipo import IpoResult, IpoSpec
+from borrowedtime.treadmill.rounds import RoundsResult, RoundsSpec
+
+__all__ = [
+    "ArmSpec",
+    "ArmResult",
+    "calibrate_refi_intensity",
+    "turn_date",
+    "RoundsSpec",
+    "RoundsResult",
+    "IpoSpec",
+    "IpoResult",
+]

@@ -1,0 +1,783 @@
+r"""The 2/28 treadmill: loan-level cohorts of subprime hybrid ARMs on a real price path.
+
+A hybrid adjustable-rate mortgage pays a fixed teaser rate for two years (the
+2/28) or three (the 3/27), then resets to an index plus a margin. It was built
+to be refinanced before the reset: appreciation manufactures equity, the
+borrower refinances into a fresh teaser, the clock restarts (essay, sections I
+and XI). This module simulates that machine loan by loan, month by month, for
+monthly origination vintages driven by any home-price series, and measures
+what the essay says about it: how much of each vintage refinanced away, how
+much reached its reset, how much defaulted, and when the book's default rate
+turned up relative to the price series' year-over-year growth.
+
+Model (one loan :math:`i` of origination month :math:`v`, age :math:`a` months)
+-------------------------------------------------------------------------------
+House value follows the driving index with idiosyncratic dispersion, and the
+combined loan-to-value falls with amortisation and appreciation:
+
+.. math::
+
+    x_{i,a} = x_{i,a-1} + \sigma_m z_{i,a},\qquad
+    \mathrm{CLTV}_{i,a} = \mathrm{LTV}_{i,0}\, b_a\, \exp\!\big(-(\log P_{v+a} - \log P_v) - x_{i,a}\big)
+
+where :math:`b_a` is the scheduled balance of a 30-year loan at the teaser
+rate. Each month the borrower meets two competing risks decided by one uniform
+draw: refinance with probability :math:`\lambda` if
+:math:`\mathrm{CLTV} + c + \pi\,[a < R_i] \le L` (closing costs :math:`c`, a
+prepayment penalty :math:`\pi` until the reset :math:`R_i`, lender's limit
+:math:`L`), and default with probability
+
+.. math::
+
+    h_{i,a} = h_0 \exp\big(\beta_e(\mathrm{CLTV}_{i,a} - 1) + \beta_s\, s_i\, [a > R_i]\big)
+
+with :math:`s_i` the payment shock at the reset. :math:`\lambda` is the one
+calibrated number (see :func:`calibrate_refi_intensity`); every other
+parameter is set from the literature cited on :class:`ArmSpec`.
+
+Chunks and seeds
+----------------
+Loans of one monthly vintage are simulated in fixed blocks of
+:data:`BLOCK_SIZE`; block ``b`` of vintage ``v`` draws from
+``np.random.SeedSequence(seed).spawn(n_vintages)[v].spawn(n_blocks)[b]``, so
+the numbers do not depend on the order or number of workers, and the result is
+exact integer counts summed over blocks.
+
+References
+----------
+.. [1] Gorton, G. (2008). "The Panic of 2007." NBER Working Paper 14358
+   (the 2/28 and 3/27 as products designed to be refinanced at the reset).
+.. [2] Demyanyk, Y. and Van Hemert, O. (2011). "Understanding the Subprime
+   Mortgage Crisis." Review of Financial Studies 24(6), 1848-1880.
+.. [3] Mayer, C., Pence, K. and Sherlund, S. M. (2009). "The Rise in Mortgage
+   Defaults." Journal of Economic Perspectives 23(1), 27-50.
+.. [4] Foote, C., Gerardi, K. and Willen, P. (2008). "Negative equity and
+   foreclosure: Theory and evidence." Journal of Urban Economics 64(2), 234-245.
+.. [5] Pennington-Cross, A. and Ho, G. (2010). "The Termination of Subprime
+   Hybrid and Fixed-Rate Mortgages." Real Estate Economics 38(3), 399-426.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from borrowedtime._random import as_generator
+from borrowedtime.errors import DataError, SpecError
+from borrowedtime.series import as_series
+from borrowedtime.treadmill import _kernels
+from borrowedtime.treadmill._data import inputs
+
+__all__ = [
+    "ArmSpec",
+    "ArmResult",
+    "BLOCK_SIZE",
+    "CALIBRATION_TARGET",
+    "calibrate_refi_intensity",
+    "subprime_volumes",
+    "turn_date",
+    "payment_shock",
+    "balance_factor",
+]
+
+BLOCK_SIZE = 32_768
+"""Loans per random-number block (fixed: results do not depend on chunking)."""
+
+CALIBRATION_TARGET = 0.78
+"""Share of 2003 subprime hybrid ARMs refinanced away by the end of 2006.
+
+Essay, section I: "Nearly four in five subprime hybrid ARMs originated in 2003
+had been refinanced away by the end of 2006"; "nearly four in five" read as 0.78.
+"""
+
+# Calibrated by tests/treadmill/results/calibrate_arm.py (root-find of the
+# 2003-vintage refinanced share on the Case-Shiller U.S. National NSA index);
+# its output is tests/treadmill/results/arm_calibration.json.
+_CALIBRATED_REFI_INTENSITY = 0.0466
+
+
+def subprime_volumes() -> dict[int, float]:
+    """Subprime originations by year, USD bn (Inside Mortgage Finance via the FCIC report)."""
+    return {int(k): float(v["value"]) for k, v in inputs()["subprime_originations"]["values"].items()}
+
+
+def balance_factor(rate: float, ages: np.ndarray, term_months: int = 360) -> np.ndarray:
+    """Scheduled balance of a level-payment loan after ``ages`` payments, as a share of the original.
+
+    Parameters
+    ----------
+    rate : float
+        Annual note rate, decimal (0.08 is 8 %), compounded monthly.
+    ages : array of int
+        Payments made.
+    term_months : int, default 360
+        Amortisation term in months.
+    """
+    r = rate / 12.0
+    growth = (1.0 + r) ** term_months
+    return (growth - (1.0 + r) ** np.asarray(ages, dtype=float)) / (growth - 1.0)
+
+
+def _annuity(balance: float, rate: float, months: int) -> float:
+    r = rate / 12.0
+    return balance * r / (1.0 - (1.0 + r) ** -months)
+
+
+def payment_shock(
+    teaser_rate: float, margin: float, index_rate: float, reset_cap: float, reset_age: int, term_months: int = 360
+) -> float:
+    """Payment increase at the first reset of a hybrid ARM, decimal (0.3 is +30 %).
+
+    The new rate is ``min(index_rate + margin, teaser_rate + reset_cap)`` (the
+    initial adjustment cap), never below the teaser; the remaining balance is
+    re-amortised over the remaining term.
+    """
+    new_rate = max(teaser_rate, min(index_rate + margin, teaser_rate + reset_cap))
+    before = _annuity(1.0, teaser_rate, term_months)
+    remaining = float(balance_factor(teaser_rate, np.array([reset_age]), term_months)[0])
+    after = _annuity(remaining, new_rate, term_months - reset_age)
+    return after / before - 1.0
+
+
+@dataclass(frozen=True)
+class ArmSpec:
+    """Settings of the hybrid-ARM cohort model (defaults: US subprime, 2001-2007).
+
+    Parameters
+    ----------
+    vintages : tuple of int, default 2001..2007
+        Origination years; each is simulated as twelve monthly vintages.
+    horizon_months : int, default 84
+        Months each loan is followed (censored earlier at the end of the price series).
+    share_228 : float, default 0.75, range [0, 1]
+        Share of 2/28 loans (the rest are 3/27). The 2/28 dominated subprime
+        hybrids (Mayer, Pence and Sherlund 2009 [3]_).
+    teaser_rate : float, default 0.08, range 0.06-0.10
+        Initial fixed rate, annual decimal; subprime 2/28 initial rates ran
+        7-9 % in 2003-2006 (Demyanyk and Van Hemert 2011 [2]_).
+    margin : float, default 0.06, range 0.05-0.07
+        Margin over the index after the reset, annual decimal (about 6 points
+        over six-month LIBOR was typical [3]_).
+    index_rate : float, default 0.053, range 0.01-0.06
+        Index (six-month LIBOR) at the reset, annual decimal; 5.3 % was its
+        level in 2006-2007. One number for every reset (a simplification).
+    reset_cap : float, default 0.03, range 0.01-0.05
+        Initial adjustment cap on the rate at the first reset.
+    piggyback_share : float, default 0.30, range [0, 1]
+        Share of loans with a piggy-back second lien, combined LTV near 100 %
+        (drawn uniformly in ``piggyback_cltv``); piggy-back seconds became
+        common in 2005-2006 subprime purchase lending [2]_, [3]_. The share is
+        an order of magnitude, held fixed across vintages on purpose: later
+        vintages differ only by the price path they meet.
+    piggyback_cltv : (float, float), default (0.97, 1.00)
+        Range of the combined LTV of piggy-back loans, decimal.
+    ltv_low, ltv_high : float, default 0.55, 0.95
+        Range of LTV of the other loans, drawn as ``low + (high - low) * Beta(a, b)``.
+    ltv_beta : (float, float), default (5, 2)
+        Beta shape of that draw (mean 0.84 with the default range; [2]_ reports
+        average subprime CLTV of 0.80-0.86 over 2001-2006).
+    idio_vol : float, default 0.10, range 0.05-0.15
+        Annual standard deviation of a single house's log value around the
+        index (a random walk); repeat-sales estimates put it near 10 %/yr
+        (Case and Shiller 1989; Giacoletti 2021, RFS 34(8)).
+    ltv_limit : float, default 0.95, range 0.80-1.00
+        Lender's maximum combined LTV for a refinance.
+    refi_cost : float, default 0.03, range 0.01-0.05
+        Closing costs of a refinance, decimal of the house value.
+    prepay_penalty : float, default 0.03, range 0-0.05
+        Prepayment penalty before the reset (most subprime hybrids carried one
+        for the teaser period; [1]_, [5]_), decimal of the house value.
+    refi_intensity : float, default calibrated (0.0466)
+        Monthly probability that a borrower able to refinance does so. The one
+        calibrated number: :func:`calibrate_refi_intensity` sets it so that
+        the 2003 vintage is :data:`CALIBRATION_TARGET` refinanced by 2006-12.
+    base_hazard : float, default 0.004, range 0.001-0.01
+        Monthly default hazard at CLTV 1 before the reset (about 4.7 %/yr).
+    beta_equity : float, default 4.0, range 2-8
+        Log-slope of the hazard in CLTV: 20 points of negative equity multiply
+        it by e^0.8 = 2.2 (negative equity as the necessary condition, [4]_).
+    beta_shock : float, default 3.0, range 1-5
+        Log-slope of the hazard in the payment shock after the reset.
+    volumes : mapping year -> USD bn, optional
+        Origination volume of each year, the weights of the aggregate book;
+        default :func:`subprime_volumes`.
+
+    Notes
+    -----
+    Units: rates annual decimals, LTVs decimals, ages and horizons in months,
+    volumes USD bn.
+    """
+
+    vintages: tuple[int, ...] = (2001, 2002, 2003, 2004, 2005, 2006, 2007)
+    horizon_months: int = 84
+    share_228: float = 0.75
+    teaser_rate: float = 0.08
+    margin: float = 0.06
+    index_rate: float = 0.053
+    reset_cap: float = 0.03
+    piggyback_share: float = 0.30
+    piggyback_cltv: tuple[float, float] = (0.97, 1.00)
+    ltv_low: float = 0.55
+    ltv_high: float = 0.95
+    ltv_beta: tuple[float, float] = (5.0, 2.0)
+    idio_vol: float = 0.10
+    ltv_limit: float = 0.95
+    refi_cost: float = 0.03
+    prepay_penalty: float = 0.03
+    refi_intensity: float = _CALIBRATED_REFI_INTENSITY
+    base_hazard: float = 0.004
+    beta_equity: float = 4.0
+    beta_shock: float = 3.0
+    volumes: Mapping[int, float] | None = field(default=None, hash=False)
+
+    def __post_init__(self) -> None:
+        name = type(self).__name__
+
+        def bad(param: str, expected: str) -> SpecError:
+            return SpecError(
+                f"The '{param}' parameter of {name} must be {expected}. Got {getattr(self, param)!r} instead."
+            )
+
+        if not self.vintages or any(not isinstance(y, int | np.integer) for y in self.vintages):
+            raise bad("vintages", "a non-empty tuple of years (int)")
+        if list(self.vintages) != sorted(set(self.vintages)):
+            raise bad("vintages", "sorted, unique years")
+        if not (isinstance(self.horizon_months, int | np.integer) and 1 <= self.horizon_months <= 480):
+            raise bad("horizon_months", "an int in [1, 480]")
+        for p in ("share_228", "piggyback_share"):
+            if not 0.0 <= getattr(self, p) <= 1.0:
+                raise bad(p, "a float in [0, 1]")
+        lo, hi = self.piggyback_cltv
+        if not 0.0 < lo <= hi:
+            raise bad("piggyback_cltv", "a range (low, high) of LTVs with 0 < low <= high (LTV must be > 0)")
+        if not self.ltv_low > 0.0:
+            raise bad("ltv_low", "an LTV > 0")
+        if not self.ltv_high >= self.ltv_low:
+            raise bad("ltv_high", f"an LTV >= ltv_low ({self.ltv_low})")
+        if min(self.ltv_beta) <= 0:
+            raise bad("ltv_beta", "two positive Beta shape parameters")
+        for p in ("teaser_rate", "margin", "index_rate", "reset_cap", "idio_vol", "refi_cost", "prepay_penalty",
+                  "beta_equity", "beta_shock"):
+            if not (np.isfinite(getattr(self, p)) and getattr(self, p) >= 0.0):
+                raise bad(p, "a finite float >= 0")
+        if not self.teaser_rate > 0:
+            raise bad("teaser_rate", "a float > 0")
+        if not self.ltv_limit > 0.0:
+            raise bad("ltv_limit", "an LTV > 0")
+        if not 0.0 <= self.refi_intensity <= 1.0:
+            raise bad("refi_intensity", "a monthly probability in [0, 1]")
+        if not 0.0 <= self.base_hazard <= 1.0:
+            raise bad("base_hazard", "a monthly probability in [0, 1]")
+        if self.volumes is not None:
+            missing = [y for y in self.vintages if y not in self.volumes]
+            if missing:
+                raise SpecError(f"{name}: 'volumes' has no origination volume for vintage(s) {missing}.")
+            if any(not float(self.volumes[y]) > 0 for y in self.vintages):
+                raise bad("volumes", "positive USD bn for every vintage")
+        else:
+            known = subprime_volumes()
+            missing = [y for y in self.vintages if y not in known]
+            if missing:
+                raise SpecError(
+                    f"{name}: no default origination volume for vintage(s) {missing} (the embedded "
+                    f"series covers {min(known)}-{max(known)}); pass volumes={{year: usd_bn}}."
+                )
+
+    # ------------------------------------------------------------------ derived
+    @property
+    def volume_by_year(self) -> dict[int, float]:
+        vols = self.volumes if self.volumes is not None else subprime_volumes()
+        return {int(y): float(vols[y]) for y in self.vintages}
+
+    def shocks(self) -> tuple[float, float]:
+        """Payment shock of a 2/28 and of a 3/27 at their first reset (decimals)."""
+        return (
+            payment_shock(self.teaser_rate, self.margin, self.index_rate, self.reset_cap, 24),
+            payment_shock(self.teaser_rate, self.margin, self.index_rate, self.reset_cap, 36),
+        )
+
+    def run(
+        self,
+        prices: pd.Series,
+        n_loans: int = 200_000,
+        seed: int | np.random.Generator | None = 0,
+        *,
+        n_workers: int | None = None,
+        on_progress: Callable[[int], None] | None = None,
+        use_numba: bool = True,
+    ) -> ArmResult:
+        """Simulate every monthly vintage on a home-price path.
+
+        Parameters
+        ----------
+        prices : pandas.Series
+            Monthly home-price index (any positive level) on a DatetimeIndex;
+            Case-Shiller U.S. National NSA by default in the CLI.
+        n_loans : int, default 200_000
+            Loans in all, split evenly over the monthly vintages (at least one each).
+        seed : int, Generator or None
+            Seed of the root ``SeedSequence`` (a Generator supplies one integer).
+        n_workers : int, optional
+            Threads running blocks (default: the number of CPUs). Results do not depend on it.
+        on_progress : callable, optional
+            Called with the number of loans finished after each block.
+        use_numba : bool, default True
+            False runs the plain-Python reference kernel (slow; for checks).
+
+        Returns
+        -------
+        ArmResult
+
+        Raises
+        ------
+        DataError
+            The price series is not monthly, or a vintage month is outside it.
+        """
+        if not (isinstance(n_loans, int | np.integer) and n_loans >= 1):
+            raise SpecError(f"n_loans must be an int >= 1. Got {n_loans!r}.")
+        p = _monthly_prices(prices)
+        months = _month_number(p.index)
+        first_v = self.vintages[0] * 12
+        last_v = self.vintages[-1] * 12 + 11
+        if first_v < months[0] or last_v > months[-1]:
+            lo, hi = p.index[0], p.index[-1]
+            bad = self.vintages[0] if first_v < months[0] else self.vintages[-1]
+            raise DataError(
+                f"{p.name}: vintage {bad} is outside the price series ({lo:%Y-%m}..{hi:%Y-%m}); every "
+                f"origination month {self.vintages[0]}-01..{self.vintages[-1]}-12 needs a price. Give a "
+                "longer series or fewer vintages."
+            )
+        log_p = np.log(p.to_numpy())
+        vintage_months = np.arange(first_v, last_v + 1)
+        n_v = vintage_months.size
+        per_vintage = max(1, int(n_loans) // n_v)
+        H = int(self.horizon_months)
+        bal = balance_factor(self.teaser_rate, np.arange(1, H + 1))
+        shock_228, shock_327 = self.shocks()
+        sigma_m = self.idio_vol / np.sqrt(12.0)
+        kernel = _kernels.simulate_loans if use_numba else _kernels.simulate_loans_python
+
+        root = _root_seed(seed)
+        vintage_seeds = np.random.SeedSequence(root).spawn(n_v)
+        n_blocks = -(-per_vintage // BLOCK_SIZE)
+        tasks = []
+        for v in range(n_v):
+            pos = int(vintage_months[v] - months[0])
+            n_months = min(H, log_p.size - 1 - pos)
+            dlp = np.zeros(H)
+            dlp[:n_months] = log_p[pos + 1 : pos + 1 + n_months] - log_p[pos]
+            for b, ss in enumerate(vintage_seeds[v].spawn(n_blocks)):
+                size = min(BLOCK_SIZE, per_vintage - b * BLOCK_SIZE)
+                tasks.append((v, ss, size, dlp, n_months))
+
+        refi = np.zeros((n_v, H + 1), dtype=np.int64)
+        default = np.zeros((n_v, H + 1), dtype=np.int64)
+        reset = np.zeros(n_v, dtype=np.int64)
+        n_months_v = np.zeros(n_v, dtype=np.int64)
+
+        def work(task):
+            v, ss, size, dlp, n_months = task
+            draws = self._draw(np.random.default_rng(ss), size, H)
+            exit_age = np.zeros(size, dtype=np.int32)
+            exit_kind = np.zeros(size, dtype=np.int8)
+            reset_hit = np.zeros(size, dtype=np.bool_)
+            shock = np.where(draws["reset_age"] == 24, shock_228, shock_327)
+            kernel(
+                draws["ltv0"], draws["reset_age"], shock, draws["z"], draws["u"], dlp, bal, int(n_months),
+                float(sigma_m), float(self.ltv_limit), float(self.refi_cost), float(self.prepay_penalty),
+                float(self.refi_intensity), float(self.base_hazard), float(self.beta_equity),
+                float(self.beta_shock), exit_age, exit_kind, reset_hit,
+            )
+            return (
+                v,
+                n_months,
+                np.bincount(exit_age[exit_kind == _kernels.REFI], minlength=H + 1),
+                np.bincount(exit_age[exit_kind == _kernels.DEFAULT], minlength=H + 1),
+                int(reset_hit.sum()),
+                size,
+            )
+
+        workers = n_workers or os.cpu_count() or 1
+        if workers == 1:
+            outputs = map(work, tasks)
+        else:
+            pool = ThreadPoolExecutor(max_workers=workers)
+            outputs = pool.map(work, tasks)
+        try:
+            for v, n_months, r, d, hits, size in outputs:
+                refi[v] += r
+                default[v] += d
+                reset[v] += hits
+                n_months_v[v] = n_months
+                if on_progress is not None:
+                    on_progress(size)
+        finally:
+            if workers != 1:
+                pool.shutdown()
+        return ArmResult(
+            spec=self,
+            prices=p,
+            vintage_dates=_month_dates(vintage_months),
+            n_per_vintage=per_vintage,
+            n_months=n_months_v,
+            refi_by_age=refi,
+            default_by_age=default,
+            reset_hits=reset,
+            seed=root,
+        )
+
+    def _draw(self, rng: np.random.Generator, size: int, H: int) -> dict[str, np.ndarray]:
+        """The random inputs of one block, in a fixed order (the kernel's only randomness)."""
+        is_228 = rng.random(size) < self.share_228
+        piggy = rng.random(size) < self.piggyback_share
+        lo, hi = self.piggyback_cltv
+        cltv_piggy = rng.uniform(lo, hi, size)
+        a, b = self.ltv_beta
+        ltv_other = self.ltv_low + (self.ltv_high - self.ltv_low) * rng.beta(a, b, size)
+        z = rng.standard_normal((size, H))
+        u = rng.random((size, H))
+        return {
+            "ltv0": np.where(piggy, cltv_piggy, ltv_other),
+            "reset_age": np.where(is_228, 24, 36).astype(np.int64),
+            "z": z,
+            "u": u,
+        }
+
+
+def _root_seed(seed: int | np.random.Generator | None) -> int:
+    if isinstance(seed, int | np.integer) and not isinstance(seed, bool):
+        if seed < 0:
+            raise SpecError(f"seed must be >= 0. Got {seed!r}.")
+        return int(seed)
+    return int(as_generator(seed).integers(2**63 - 1))
+
+
+def _monthly_prices(prices: pd.Series) -> pd.Series:
+    p = as_series(prices, name=str(prices.name or "prices"), min_obs=13)
+    freq = p.attrs.get("frequency")
+    if getattr(freq, "name", None) != "monthly":
+        raise DataError(
+            f"{p.name}: the treadmill needs a monthly home-price series; this one is {freq}. "
+            "Resample it to months first."
+        )
+    return p
+
+
+def _month_number(index: pd.DatetimeIndex) -> np.ndarray:
+    return np.asarray(index.year * 12 + index.month - 1, dtype=np.int64)
+
+
+def _month_dates(numbers: np.ndarray) -> pd.DatetimeIndex:
+    numbers = np.asarray(numbers)
+    return pd.DatetimeIndex(
+        pd.to_datetime({"year": numbers // 12, "month": numbers % 12 + 1, "day": np.ones_like(numbers)}),
+        name="date",
+    )
+
+
+def turn_date(series: pd.Series, start: str | pd.Timestamp | None = None, end: str | pd.Timestamp | None = None) -> pd.Timestamp:
+    """Date a series turned up for good: its minimum between ``start`` and its later peak.
+
+    The peak is the maximum over ``[start, end]``; the turn is the last
+    minimum before it (the trough the rise to the peak starts from).
+
+    Parameters
+    ----------
+    series : pandas.Series
+        A rate on a DatetimeIndex (the book's default rate, a delinquency rate).
+    start, end : date-like, optional
+        Window searched.
+    """
+    s = series.dropna()
+    s = s.loc[start:end] if start is not None or end is not None else s
+    if s.size < 3:
+        raise DataError(f"turn_date: fewer than 3 observations of {series.name!r} in the window.")
+    peak = s.idxmax()
+    before = s.loc[:peak]
+    values = before.to_numpy()
+    last_min = int(np.flatnonzero(values == values.min())[-1])
+    return before.index[last_min]
+
+
+@dataclass(frozen=True, eq=False)
+class ArmResult:
+    """Counts of refinances and defaults by monthly vintage and age (frozen).
+
+    Attributes
+    ----------
+    spec : ArmSpec
+    prices : pandas.Series
+        The driving price series.
+    vintage_dates : DatetimeIndex
+        Origination month of each monthly vintage (first of month).
+    n_per_vintage : int
+        Loans simulated in each monthly vintage.
+    n_months : (V,) int
+        Months observed per vintage (the horizon, or fewer at the series end).
+    refi_by_age, default_by_age : (V, H+1) int
+        Loans refinanced / defaulted at each age in months (column 0 unused).
+    reset_hits : (V,) int
+        Loans still outstanding at their first reset.
+    seed : int
+        Root seed used.
+    """
+
+    spec: ArmSpec
+    prices: pd.Series
+    vintage_dates: pd.DatetimeIndex
+    n_per_vintage: int
+    n_months: np.ndarray
+    refi_by_age: np.ndarray
+    default_by_age: np.ndarray
+    reset_hits: np.ndarray
+    seed: int
+
+    @property
+    def n_loans(self) -> int:
+        return int(self.n_per_vintage * self.vintage_dates.size)
+
+    # ------------------------------------------------------------------ calendar panels
+    def _calendar(self) -> pd.DatetimeIndex:
+        first = _month_number(self.vintage_dates)[0]
+        last = _month_number(self.vintage_dates)[-1] + self.spec.horizon_months
+        return _month_dates(np.arange(first, last + 1))
+
+    def _by_calendar(self, counts: np.ndarray) -> np.ndarray:
+        """(V, C) counts placed at calendar month = origination + age."""
+        cal = self._calendar()
+        out = np.zeros((counts.shape[0], cal.size), dtype=np.int64)
+        H = self.spec.horizon_months
+        for v in range(counts.shape[0]):
+            out[v, v + 1 : v + 1 + H] = counts[v, 1:]
+        return out
+
+    def cumulative_share(self, kind: str = "refinanced") -> pd.DataFrame:
+        """Cumulative share of each origination year's loans that refinanced or defaulted, by month.
+
+        Parameters
+        ----------
+        kind : {"refinanced", "defaulted"}
+
+        Returns
+        -------
+        DataFrame
+            Calendar months by origination year, decimals; NaN past the price series.
+        """
+        counts = {"refinanced": self.refi_by_age, "defaulted": self.default_by_age}.get(kind)
+        if counts is None:
+            raise SpecError(f"kind must be 'refinanced' or 'defaulted'. Got {kind!r}.")
+        cal = self._calendar()
+        panel = self._by_calendar(counts)
+        years = self.vintage_dates.year
+        frame = {}
+        for y in self.spec.vintages:
+            rows = years == y
+            frame[y] = panel[rows].sum(axis=0).cumsum() / (rows.sum() * self.n_per_vintage)
+        out = pd.DataFrame(frame, index=cal)
+        out.columns.name = "vintage"
+        out.loc[out.index > self.prices.index[-1]] = np.nan
+        return out
+
+    def share_by(self, kind: str, date: str | pd.Timestamp) -> pd.Series:
+        """Share of each origination year refinanced/defaulted by the end of a month (NaN if unobserved)."""
+        when = pd.Timestamp(date).to_period("M").to_timestamp()
+        cum = self.cumulative_share(kind)
+        if when > self.prices.index[-1] or when not in cum.index:
+            if when < cum.index[0]:
+                return pd.Series(0.0, index=cum.columns, name=kind)
+            return pd.Series(np.nan, index=cum.columns, name=kind)
+        return cum.loc[when].rename(kind)
+
+    def reset_exposed(self) -> pd.Series:
+        """Share of each origination year still outstanding at its first reset (the treadmill failed).
+
+        NaN for a year some of whose loans could not reach a 36-month reset
+        before the price series ends (censored).
+        """
+        years = self.vintage_dates.year
+        out = {}
+        for y in self.spec.vintages:
+            rows = years == y
+            seen = self.n_months[rows].min() >= 36
+            out[y] = self.reset_hits[rows].sum() / (rows.sum() * self.n_per_vintage) if seen else np.nan
+        return pd.Series(out, name="reset_exposed")
+
+    def book(self) -> pd.DataFrame:
+        """The aggregate book by calendar month, vintages weighted by origination volume.
+
+        Columns: ``outstanding`` (USD bn of original balance still outstanding
+        at the start of the month), ``defaults`` and ``refinances`` (USD bn),
+        ``default_rate`` and ``refi_rate`` (monthly, decimal of outstanding).
+        """
+        cal = self._calendar()
+        vols = self.spec.volume_by_year
+        w = np.array([vols[y] / 12.0 / self.n_per_vintage for y in self.vintage_dates.year])
+        exited = np.cumsum(self.refi_by_age + self.default_by_age, axis=1)
+        # alive at the start of age a (columns 1..H): loans minus exits at ages < a
+        alive = self.n_per_vintage - np.concatenate([np.zeros_like(exited[:, :1]), exited[:, :-1]], axis=1)
+        alive[:, 0] = 0
+        for v, n in enumerate(self.n_months):
+            alive[v, n + 1 :] = 0
+        out = pd.DataFrame(
+            {
+                "outstanding": (self._by_calendar(alive) * w[:, None]).sum(axis=0),
+                "defaults": (self._by_calendar(self.default_by_age) * w[:, None]).sum(axis=0),
+                "refinances": (self._by_calendar(self.refi_by_age) * w[:, None]).sum(axis=0),
+            },
+            index=cal,
+        )
+        out = out.loc[out.index <= self.prices.index[-1]]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["default_rate"] = out["defaults"] / out["outstanding"]
+            out["refi_rate"] = out["refinances"] / out["outstanding"]
+        return out
+
+    def default_rate_turn(self, smooth_months: int = 13) -> pd.Timestamp:
+        """Month the book's default rate turned up for good (a hindsight dating).
+
+        The centred ``smooth_months`` mean of the monthly default rate (two-sided:
+        this dates a past turn, it is not a real-time signal), from two years
+        after the first vintage (a seasoned book) to its peak within two years
+        after the last vintage; the turn is the last minimum before that peak
+        (:func:`turn_date`). The centred year-long window also removes the
+        seasonality the NSA price index passes to defaults; across seeds at
+        200,000 loans the date moves by about +-3 months.
+        """
+        rate = self.book()["default_rate"].rolling(smooth_months, center=True).mean()
+        start = self.vintage_dates[0] + pd.DateOffset(months=24)
+        end = self.vintage_dates[-1] + pd.DateOffset(months=24)
+        return turn_date(rate, start, end)
+
+    def price_yoy(self) -> pd.Series:
+        """Year-over-year growth of the driving price series, decimal."""
+        p = self.prices
+        return (p / p.shift(12) - 1.0).dropna().rename("price_yoy")
+
+    def price_yoy_negative(self, after: str = "2004-01-01") -> pd.Timestamp | None:
+        """First month after ``after`` the price series' year-over-year growth was negative (None if never)."""
+        yoy = self.price_yoy().loc[after:]
+        neg = yoy[yoy < 0]
+        return None if neg.empty else neg.index[0]
+
+    # ------------------------------------------------------------------ output
+    def to_frame(self) -> pd.DataFrame:
+        """One row per origination year: the essay's measures, decimals of the year's loans.
+
+        Columns: ``refinanced_by_2006_end``, ``defaulted_by_2008_end``,
+        ``reset_exposed``, ``refinanced_within_24m`` (refinanced at an age of
+        at most 24 months, the teaser period every loan shares: comparable
+        across vintages, NaN when censored), ``volume_usd_bn``.
+        """
+        years = self.vintage_dates.year
+        n_year = {y: (years == y).sum() * self.n_per_vintage for y in self.spec.vintages}
+        early = self.refi_by_age[:, 1:25].sum(axis=1)
+        within_24m = {
+            y: early[years == y].sum() / n_year[y] if self.n_months[years == y].min() >= 24 else np.nan
+            for y in self.spec.vintages
+        }
+        frame = pd.DataFrame(
+            {
+                "refinanced_by_2006_end": self.share_by("refinanced", "2006-12-01"),
+                "defaulted_by_2008_end": self.share_by("defaulted", "2008-12-01"),
+                "reset_exposed": self.reset_exposed(),
+                "refinanced_within_24m": pd.Series(within_24m),
+                "volume_usd_bn": pd.Series(self.spec.volume_by_year),
+            }
+        )
+        frame.index.name = "vintage"
+        return frame
+
+    def summary(self) -> str:
+        frame = self.to_frame()
+        yoy_neg = self.price_yoy_negative()
+        lines = [
+            "Hybrid-ARM treadmill (2/28 and 3/27 cohorts, loan level)",
+            f"  price series: {self.prices.name} {self.prices.index[0]:%Y-%m}..{self.prices.index[-1]:%Y-%m}   "
+            f"loans: {self.n_loans:,} ({self.n_per_vintage:,} per monthly vintage)   seed: {self.seed}",
+            f"  refinance intensity (calibrated): {self.spec.refi_intensity:.4f}/month   "
+            f"payment shock 2/28, 3/27: {self.spec.shocks()[0]:+.1%}, {self.spec.shocks()[1]:+.1%}",
+            "  vintage  refi<=2006  default<=2008  reset-exposed",
+        ]
+        for y, row in frame.iterrows():
+            cells = [
+                "—" if np.isnan(row[c]) else f"{row[c]:.1%}"
+                for c in ("refinanced_by_2006_end", "defaulted_by_2008_end", "reset_exposed")
+            ]
+            lines.append(f"  {y}     {cells[0]:>9}  {cells[1]:>12}  {cells[2]:>12}")
+        lines.append(
+            f"  default rate turned up: {self.default_rate_turn():%Y-%m}   price YoY first negative: "
+            f"{'never' if yoy_neg is None else format(yoy_neg, '%Y-%m')}"
+        )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def calibrate_refi_intensity(
+    prices: pd.Series,
+    spec: ArmSpec | None = None,
+    *,
+    target: float = CALIBRATION_TARGET,
+    vintage: int = 2003,
+    by: str = "2006-12-01",
+    n_loans: int = 12 * BLOCK_SIZE,
+    seed: int = 0,
+    bracket: tuple[float, float] = (0.005, 0.5),
+    xtol: float = 1e-5,
+) -> float:
+    """Root-find the monthly refinance intensity that refinances ``target`` of a vintage by a date.
+
+    The one calibrated number of the model. Brent's method on
+    ``share(lambda) - target`` with common random numbers (the same seed at
+    every trial), simulating only the target vintage.
+
+    Parameters
+    ----------
+    prices : pandas.Series
+        The driving series (Case-Shiller U.S. National NSA for the default).
+    spec : ArmSpec, optional
+        Every other setting (default :class:`ArmSpec`).
+    target : float, default :data:`CALIBRATION_TARGET`
+        Share of the vintage refinanced by ``by``.
+    vintage : int, default 2003
+    by : date-like, default 2006-12
+    n_loans : int, default 12 * BLOCK_SIZE
+        Loans of the vintage (Monte Carlo standard error about 0.001).
+    seed : int, default 0
+    bracket : (float, float)
+        Interval searched for the intensity.
+    xtol : float
+        Absolute tolerance on the intensity.
+
+    Returns
+    -------
+    float
+        Monthly refinance probability of an eligible borrower.
+
+    Raises
+    ------
+    SpecError
+        The target is not reachable within ``bracket``.
+    """
+    from scipy.optimize import brentq
+
+    base = replace(spec or ArmSpec(), vintages=(vintage,))
+
+    def gap(lam: float) -> float:
+        result = replace(base, refi_intensity=lam).run(prices, n_loans=n_loans, seed=seed)
+        return float(result.share_by("refinanced", by)[vintage]) - target
+
+    lo, hi = bracket
+    g_lo, g_hi = gap(lo), gap(hi)
+    if g_lo > 0 or g_hi < 0:
+        raise SpecError(
+            f"calibrate_refi_intensity: a {vintage} refinanced share of {target} by {by} is outside what "
+            f"intensities in {bracket} give ({g_lo + target:.3f}..{g_hi + target:.3f})."
+        )
+    return float(brentq(gap, lo, hi, xtol=xtol))

@@ -1,0 +1,103 @@
+"""The monitor on real history: Case-Shiller U.S. National (NSA) and bank mortgage delinquency.
+
+The standard (issue 3): a call standing six months before year-over-year growth
+turns negative (2007-03), begun no earlier than six months before the cycle's
+peak in growth (2005-09), a lead of nine months or more, at most one call in
+the calm decade 1992-2003, and far fewer false alarms than the naive rule
+while keeping most of its lead. Default settings; nothing here is tuned.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from borrowedtime.backtest import naive_calls, run_backtest, year_over_year
+from borrowedtime.kinematics import KinematicsModel
+from borrowedtime.regimes import RegimeRule
+from borrowedtime.series import load_series
+
+CALM = ("1992-01-01", "2003-12-31")
+TURN = pd.Timestamp("2007-03-01")
+GROWTH_PEAK = pd.Timestamp("2005-09-01")
+
+
+@pytest.fixture(scope="module")
+def national(case_shiller_path, delinquency_path):
+    s = load_series(case_shiller_path, column="National-US")
+    o = load_series(delinquency_path)
+    return run_backtest(s, o, calm=CALM)
+
+
+def _window_for(bt, turn):
+    hits = [w for w in bt.windows if w.turn == turn]
+    assert hits, f"no call stood when YoY growth turned negative on {turn.date()}"
+    return min(hits, key=lambda w: w.start)
+
+
+def test_yoy_turns_negative_2007_03(national):
+    assert TURN in national.turns
+
+
+def test_call_meets_the_standard_on_the_national_index(national):
+    w = _window_for(national, TURN)
+    assert w.start >= GROWTH_PEAK - pd.DateOffset(months=6)  # not absurdly early
+    assert w.lead_months >= 9  # a lead of nine months or more
+    standing = national.regimes.to_frame(0)["call"]
+    assert standing.loc[TURN - pd.DateOffset(months=6)]  # standing six months before the turn
+    assert w.growth_peak == GROWTH_PEAK
+
+
+def test_at_most_one_call_in_the_calm_decade(national):
+    calm = [w for w in national.windows if pd.Timestamp(CALM[0]) <= w.start <= pd.Timestamp(CALM[1])]
+    assert len(calm) <= 1
+
+
+def test_monitor_keeps_most_of_the_naive_lead_with_far_fewer_false_alarms(national):
+    table = national.comparison()
+    row = table[(table.yoy_negative == "2007-03-01")].set_index("rule")
+    monitor, naive = row.loc["second-derivative monitor"], row.loc["naive: YoY falling"]
+    assert monitor.lead_months >= 0.6 * naive.lead_months
+    assert monitor.calm_calls * 3 <= naive.calm_calls
+    assert monitor.false_alarms * 3 <= naive.false_alarms
+
+
+def test_delinquency_bottomed_2004q4_and_rose_before_the_turn(national):
+    out = national.outcome_summary()
+    turn = next(t for t in out["turns"] if t["yoy_negative"] == "2007-03-01")
+    assert turn["trough"] == "2004-10-01" and turn["trough_value"] == pytest.approx(1.41)
+    assert turn["rose_before_turn"]
+    # ...and was already rising when the monitor made its call.
+    w = _window_for(national, TURN)
+    o = national.outcome
+    assert o.asof(w.start) > turn["trough_value"]
+
+
+def test_filtered_path_equals_refitting_date_by_date(case_shiller):
+    """One filter pass is the date-by-date real-time run: refit on prefixes and compare."""
+    full = KinematicsModel().fit(case_shiller)
+    rule = RegimeRule()
+    p_full = rule.p_projected_negative(full)[0]
+    for cut in (120, 250, 372, 377, 500):
+        part = KinematicsModel().fit(case_shiller.iloc[:cut])
+        assert np.allclose(part.filtered[0, -1], full.filtered[0, cut - 1], atol=1e-12)
+        assert rule.p_projected_negative(part)[0, -1] == pytest.approx(p_full[cut - 1], rel=1e-10)
+
+
+def test_year_over_year_and_naive_rule(case_shiller):
+    yoy = year_over_year(case_shiller)
+    assert yoy.index[0] == pd.Timestamp("1976-01-01")
+    assert yoy.loc["2005-09-01"] == pytest.approx(0.144, abs=5e-4)
+    calls = naive_calls(yoy, 3)
+    # 2006 was one long run of falling, positive YoY growth: the naive rule stood.
+    assert calls.loc["2006-06-01"]
+    assert not calls.loc["2004-06-01"]  # YoY was rising then
+
+
+def test_backtest_on_an_irregular_or_short_series_is_a_clear_error():
+    from borrowedtime.errors import DataError
+
+    idx = pd.date_range("2020-01-01", periods=6, freq="MS")
+    with pytest.raises(DataError, match="less than a year of data"):
+        run_backtest(pd.Series(np.arange(1.0, 7.0), index=idx, name="short"))

@@ -1,0 +1,64 @@
+"""The command line: JSON on stdout only, one-line errors, the default backtest."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from borrowedtime.cli import app
+
+runner = CliRunner()
+
+
+def test_watch_demo_json():
+    res = runner.invoke(app, ["watch", "--demo", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    names = [s["series"] for s in data["series"]]
+    assert names == ["hyperscaler_capex", "openai_valuation"]
+    latest = data["series"][0]["latest"]
+    assert {"velocity", "velocity_sd", "acceleration", "acceleration_sd", "p_accel_neg"} <= set(latest)
+
+
+def test_watch_file_json(case_shiller_path):
+    res = runner.invoke(app, ["watch", str(case_shiller_path), "--column", "National-US", "--json"])
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.stdout)["series"][0]
+    assert s["latest"]["date"] == "2024-07-01" and s["frequency"] == "monthly"
+    assert s["regime"] in {"boom", "borrowed time", "contraction", "repair"}
+
+
+def test_bad_input_is_one_line_no_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,v\n2020-01-01,1\n2020-02-01,oops\n2020-03-01,3\n")
+    res = runner.invoke(app, ["watch", str(bad)])
+    assert res.exit_code == 2
+    assert "Traceback" not in res.output
+    assert "bad.csv, row 3, field 'v': non-numeric value 'oops'" in res.output
+
+
+def test_backtest_json_windows(case_shiller_path, delinquency_path):
+    res = runner.invoke(
+        app,
+        [
+            "backtest", str(case_shiller_path), "--column", "National-US",
+            "--outcome", str(delinquency_path), "--calm", "1992-01-01:2003-12-31", "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    w = next(w for w in data["windows"] if w["yoy_negative"] == "2007-03-01")
+    assert set(w) >= {"start", "end", "lead_months"}
+    assert w["lead_months"] >= 9 and w["start"] < "2006-07-01"
+    assert data["outcome"]["turns"][0]["trough"] == "2004-10-01"
+
+
+def test_report_writes_self_contained_html(tmp_path):
+    out = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", "-o", str(out), "--quick", "--json"])
+    assert res.exit_code == 0, res.output
+    page = out.read_text()
+    assert page.count("plotly.js v") >= 1  # plotly.js inlined ...
+    assert "<script src=" not in page and "<link " not in page  # ... and nothing fetched
+    assert "The essay&#x27;s series" in page or "The essay's series" in page

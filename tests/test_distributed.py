@@ -1,0 +1,43 @@
+"""Panels on Dask give the same numbers as one process."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from borrowedtime.distributed import fit_panel_dask
+from borrowedtime.kinematics import KinematicsModel
+
+pytest.importorskip("dask")
+
+
+@pytest.fixture(scope="module")
+def panel():
+    rng = np.random.default_rng(7)
+    idx = pd.date_range("1990-01-01", periods=240, freq="MS")
+    growth = 0.004 + 0.002 * np.sin(np.arange(240) / 30)[None, :] + rng.normal(0, 0.003, (37, 240))
+    frame = pd.DataFrame(np.exp(np.cumsum(growth, axis=1)).T * 100, index=idx,
+                         columns=[f"s{i}" for i in range(37)])
+    frame.iloc[50:53, 5] = np.nan  # one series with a gap: its own covariance path
+    return frame
+
+
+def test_dask_threads_equal_one_process(panel):
+    model = KinematicsModel()
+    whole = model.fit(panel)
+    parts = fit_panel_dask(model, panel, chunk_size=10)
+    assert parts.names == whole.names
+    assert_allclose(parts.filtered, whole.filtered, rtol=0, atol=1e-12)
+    assert_allclose(parts.p_accel_negative, whole.p_accel_negative, rtol=1e-10, equal_nan=True)
+
+
+def test_dask_distributed_client_equal_one_process(panel):
+    distributed = pytest.importorskip("distributed")
+    model = KinematicsModel()
+    whole = model.fit(panel)
+    with distributed.Client(processes=False, n_workers=2, threads_per_worker=1,
+                            dashboard_address=None) as client:
+        parts = fit_panel_dask(model, panel, chunk_size=8, client=client)
+    assert_allclose(parts.filtered, whole.filtered, rtol=0, atol=1e-12)

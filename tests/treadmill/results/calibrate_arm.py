@@ -1,0 +1,61 @@
+"""Calibrate the ARM model's one free number and record it.
+
+Run from the project root (the Case-Shiller file is read from ../shared/data):
+
+    .venv/bin/python tests/treadmill/results/calibrate_arm.py
+
+It root-finds (Brent) the monthly refinance intensity at which the 2003
+vintage of :class:`borrowedtime.treadmill.arm.ArmSpec` is 0.78 refinanced by
+2006-12 on the Case-Shiller U.S. National NSA index (FRED CSUSHPINSA), with
+every other parameter at its documented default, and writes the value to
+``arm_calibration.json`` beside this script. The value is then copied by hand
+into ``_CALIBRATED_REFI_INTENSITY`` in ``src/borrowedtime/treadmill/arm.py``
+(rounded to four decimals); ``tests/treadmill/test_arm.py`` checks that the
+default spec still hits the target.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from borrowedtime.series import load_series
+from borrowedtime.treadmill.arm import (
+    BLOCK_SIZE,
+    CALIBRATION_TARGET,
+    ArmSpec,
+    calibrate_refi_intensity,
+)
+
+HERE = Path(__file__).resolve().parent
+PRICES = Path("../shared/data/case_shiller_us_national_monthly.csv")
+
+
+def main() -> None:
+    prices = load_series(PRICES, column="National-US")
+    n_loans = 12 * BLOCK_SIZE
+    start = time.perf_counter()
+    lam = calibrate_refi_intensity(prices, target=CALIBRATION_TARGET, n_loans=n_loans, seed=0)
+    spec = {k: v for k, v in asdict(ArmSpec()).items() if k not in ("refi_intensity", "volumes")}
+    out = {
+        "parameter": "refi_intensity",
+        "value": lam,
+        "value_rounded": round(lam, 4),
+        "target": {"vintage": 2003, "refinanced_by": "2006-12", "share": CALIBRATION_TARGET,
+                   "source": "essay section I: nearly four in five subprime hybrid ARMs originated in 2003 "
+                             "had been refinanced away by the end of 2006"},
+        "prices": {"file": "../shared/data/case_shiller_us_national_monthly.csv", "column": "National-US",
+                   "fred_id": "CSUSHPINSA"},
+        "method": "scipy.optimize.brentq on share(lambda) - target, common random numbers (seed 0), "
+                  f"{n_loans} loans of the 2003 vintage, xtol 1e-5",
+        "other_parameters": spec,
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+    (HERE / "arm_calibration.json").write_text(json.dumps(out, indent=2, default=list) + "\n")
+    print(json.dumps(out, indent=2, default=list))
+
+
+if __name__ == "__main__":
+    main()

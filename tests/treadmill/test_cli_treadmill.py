@@ -1,0 +1,74 @@
+"""``borrowedtime treadmill``: the JSON document, options and errors."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from borrowedtime.cli import app
+
+runner = CliRunner()
+
+
+def _run(*args: str):
+    return runner.invoke(app, ["treadmill", *args])
+
+
+def test_json_structure(case_shiller_path):
+    res = _run("--prices", str(case_shiller_path), "--column", "National-US", "--loans", "60000", "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert list(doc) == ["vintages", "aggregate", "rounds", "ipo"]
+    assert [v["year"] for v in doc["vintages"]] == list(range(2001, 2008))
+    for v in doc["vintages"]:
+        assert set(v) == {"year", "refinanced_by_2006_end", "defaulted_by_2008_end", "reset_exposed"}
+        assert all(0.0 <= v[k] <= 1.0 for k in v if k != "year")
+    assert set(doc["aggregate"]) == {"default_rate_turn", "price_yoy_negative"}
+    assert doc["aggregate"]["price_yoy_negative"] == "2007-03-01"
+    assert doc["aggregate"]["default_rate_turn"] < doc["aggregate"]["price_yoy_negative"]
+    assert set(doc["rounds"]) == {"step_ups", "required_step_up", "achievable_step_up", "trigger",
+                                  "cumulative_burn_2029"}
+    assert [round(s, 2) for s in doc["rounds"]["step_ups"]] == [1.83, 1.91, 1.67, 1.70, 1.23]
+    assert set(doc["ipo"]) == {"clearing_value", "required_value", "feasible"}
+    assert doc["ipo"]["feasible"] is False
+
+
+def test_achievable_option_sets_the_trigger(case_shiller_path):
+    res = _run("--prices", str(case_shiller_path), "-c", "National-US", "--loans", "20000", "--json",
+               "--achievable", "target")
+    doc = json.loads(res.stdout)
+    assert doc["rounds"]["achievable_step_up"] < doc["rounds"]["required_step_up"]
+    assert doc["rounds"]["trigger"] is True
+
+
+def test_text_output(case_shiller_path):
+    res = _run("--prices", str(case_shiller_path), "--column", "National-US", "--loans", "20000")
+    assert res.exit_code == 0, res.output
+    assert "default rate turned up" in res.stdout and "Terminal refinance" in res.stdout
+
+
+def test_missing_default_prices_asks_for_prices(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = _run("--loans", "100")
+    assert res.exit_code == 2
+    assert "--prices" in res.output and "is not here" in res.output
+
+
+def test_prices_with_many_columns_need_column(case_shiller_path):
+    res = _run("--prices", str(case_shiller_path), "--loans", "100")
+    assert res.exit_code == 2
+    assert "choose one with --column" in res.output
+
+
+def test_vintage_outside_short_series(tmp_path):
+    short = tmp_path / "short.csv"
+    short.write_text("date,hpi\n" + "".join(f"2004-{m:02d}-01,{100 + m}\n" for m in range(1, 13)) + "2005-01-01,113\n")
+    res = _run("--prices", str(short), "--loans", "100")
+    assert res.exit_code == 2
+    assert "vintage 2001 is outside the price series (2004-01..2005-01)" in res.output
+
+
+def test_bad_achievable():
+    res = _run("--achievable", "soon")
+    assert res.exit_code != 0 and "trend" in res.output
