@@ -44,7 +44,7 @@ def test_league_scores_each_detector(fake_monitor, tmp_path):
     bt = table.entries[0]
     assert bt.first_warning == series.index[150]
     assert bt.lead_days == (table.turn - series.index[150]).days
-    assert bt.false_alarms == 1  # the episode at index 20 starts long before the 60-day horizon
+    assert bt.false_alarms == 1  # the episode at index 20..25 ended long before the 60-day horizon
     payload = table.to_dict()
     for entry in payload["detectors"]:
         assert set(entry) >= {"name", "first_warning", "lead_days", "warnings", "seconds"}

@@ -12,11 +12,13 @@ that date:
   (:class:`~borrowedtime.detectors.psy.PSYTest`), dated when each had lasted
   the minimum duration.
 
-Scoring against one turn (the series' maximum unless given): the **first
-warning** is the earliest episode start within ``horizon_days`` before the
-turn (inclusive); the **lead** is the days from it to the turn; **false
-alarms** are episodes that start earlier than that horizon (in what is, for
-this turn, a calm stretch).
+Scoring against one turn (the series' maximum unless given): an episode
+*anticipates* the turn if it starts on or before the turn and is still on
+within ``horizon_days`` before it; the **first warning** is the earliest
+start of such an episode, the **lead** the days from it to the turn, and
+**false alarms** are the episodes that ended before that horizon (warnings in
+what was, for this turn, a calm stretch). Episodes starting after the turn
+are not scored.
 """
 
 from __future__ import annotations
@@ -50,11 +52,11 @@ class LeagueEntry:
     warnings : list of (Timestamp, Timestamp or None)
         Warning episodes (start, end); end None while still on at the last date.
     first_warning : Timestamp or None
-        Earliest episode start within the horizon before the turn.
+        Earliest start of an episode still on within the horizon before the turn.
     lead_days : int or None
         Days from the first warning to the turn.
     false_alarms : int
-        Episodes starting before the horizon.
+        Episodes that ended before the horizon.
     seconds : float
         Wall time of the detector on this series.
     note : str
@@ -137,10 +139,11 @@ def _score(
     note: str = "", extra: dict | None = None,
 ) -> LeagueEntry:
     lo = turn - pd.Timedelta(days=horizon_days)
-    inside = [s for s, _ in episodes if lo <= s <= turn]
+    # an episode anticipates the turn if it starts by the turn and is still on within the horizon
+    inside = [s for s, e in episodes if s <= turn and (e is None or e >= lo)]
     first = min(inside) if inside else None
     lead = int((turn - first).days) if first is not None else None
-    false = sum(1 for s, _ in episodes if s < lo)
+    false = sum(1 for _, e in episodes if e is not None and e < lo)
     return LeagueEntry(name, list(episodes), first, lead, false, seconds, note, extra or {})
 
 
@@ -169,8 +172,8 @@ def league_table(
     turn : date, optional
         The peak or turn to anticipate; default the date of the series' maximum.
     horizon_days : int, default 730
-        Warnings starting within this many calendar days before the turn count
-        as anticipating it; earlier ones are false alarms.
+        Episodes still on within this many calendar days before the turn
+        anticipate it; episodes that ended earlier are false alarms.
     lppls : LPPLSModel, optional
         LPPLS settings (default: the ``lppls`` package's README configuration).
     lppls_threshold : float, default 0.2
