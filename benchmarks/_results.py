@@ -14,7 +14,9 @@ replaces its own section). The peers run only in their own environment,
 `benchmarks/.env-peers/` (git-ignored), never imported by borrowedtime:
 
     python3 -m venv benchmarks/.env-peers
-    benchmarks/.env-peers/bin/pip install "pandas<3" lppls==0.6.24 pyexuber==0.1.0
+    benchmarks/.env-peers/bin/pip install -r benchmarks/requirements-peers.txt
+
+(`lppls` 0.6.24 needs pandas < 3; the file pins what was used here.)
 
 """
 

@@ -141,7 +141,8 @@ def main() -> None:
             tt, yy = _window(t, y, ends[o], sizes[k])
             peer_sse[i] = _profiled(tt, yy, tc[i], m[i], w[i])
             span = tt[-1] - tt[0]
-            in_box[i] = (tt[-1] < tc[i] <= tt[-1] + min(252, 0.5 * span)) and 0.01 <= m[i] <= 1 and 2 <= w[i] <= 15
+            in_box[i] = (tt[-1] + 0.5 <= tc[i] <= tt[-1] + min(252, 0.5 * span)
+                         and 0.01 <= m[i] <= 1 and 2 <= w[i] <= 15)
         ok = np.isfinite(peer_sse)
         better = ours_sse[ok] <= peer_sse[ok] + 1e-9
         lines.append("SSE per window against the peer's fit (its tc, m, omega with the linear parameters "

@@ -632,6 +632,7 @@ def lppls_nested_fits(
         hi = np.empty(3)
         res = np.empty(8)
         best = np.empty(8)
+        prev = np.full(8, np.inf)
         for wi in range(nw):
             sw = s[starts[wi]:]
             yw = yc[starts[wi]:]
@@ -643,11 +644,18 @@ def lppls_nested_fits(
             hi[2] = w_hi
             found = _local_minima_top(grid[wi], n_starts, idx)
             gbest = np.inf
-            # phase 1: a short run from every start (grid minima, then the seeded random starts)
-            n_all = found + unit_starts.shape[0]
+            # phase 1: a short run from every start (grid minima, the seeded random starts, and
+            # the previous, longer, nested window's solution clipped to this box)
+            n_rand = unit_starts.shape[0]
+            warm = 1 if wi > 0 and prev[7] < np.inf else 0
+            n_all = found + n_rand + warm
             ends_p = np.empty((n_all, 8))
             for j in range(n_all):
-                if j < found:
+                if j == found + n_rand:
+                    r0 = min(max(prev[0], lo[0]), hi[0])
+                    r1 = min(max(prev[1], lo[1]), hi[1])
+                    r2 = min(max(prev[2], lo[2]), hi[2])
+                elif j < found:
                     flat = idx[j]
                     c = flat % nq
                     b = (flat // nq) % nm
@@ -680,6 +688,7 @@ def lppls_nested_fits(
                         best[q] = res[q]
             for q in range(8):
                 out[o, wi, q] = best[q]
+                prev[q] = best[q]
             out[o, wi, 8] = gbest
             out[o, wi, 9] = shift
     return out
