@@ -107,3 +107,10 @@ def test_report_section_quick(case_shiller_path):
     section = build(ReportContext(shared_data=case_shiller_path.parent, quick=True))
     assert section is not None
     assert "BSADF" in section.body and "lppls" in section.body
+
+
+def test_every_public_name_exists():
+    import borrowedtime.detectors as detectors
+
+    for name in detectors.__all__:
+        assert hasattr(detectors, name), name

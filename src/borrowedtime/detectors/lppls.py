@@ -238,7 +238,7 @@ class LPPLSModel:
         return np.arange(self.window, self.smallest_window, -self.inner_increment, dtype=np.int64)
 
     def _prepare(self, series, *, need: int) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-        y = as_series(series, name=getattr(series, "name", None) or "series", positive=True, min_obs=3)
+        y = as_series(series, name=str(getattr(series, "name", None) or "series"), positive=True, min_obs=3)
         if len(y) < need:
             raise DataError(
                 f"{y.name}: {len(y)} observations, but the LPPLS window needs {need}; "
@@ -453,12 +453,10 @@ class LPPLSConfidence:
     def to_frame(self) -> pd.DataFrame:
         """One row per end date: positive and negative confidence, median tc of qualified fits."""
         tc = np.where(self.qualified, self.fits[..., 0], np.nan)
-        with np.errstate(all="ignore"):
-            import warnings as _w
-
-            with _w.catch_warnings():
-                _w.simplefilter("ignore", RuntimeWarning)
-                med = np.nanmedian(tc, axis=1)
+        count = np.isfinite(tc).sum(axis=1)
+        med = np.full(len(tc), np.nan)
+        if count.any():
+            med[count > 0] = np.nanmedian(tc[count > 0], axis=1)
         tc_date = pd.to_datetime(np.where(np.isfinite(med), med, np.nan), unit="D", origin="unix")
         return pd.DataFrame(
             {"pos_conf": self.positive.to_numpy(), "neg_conf": self.negative.to_numpy(), "tc_median": tc_date},
