@@ -9,8 +9,8 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results_detectors.md"
 HEADER = """# Bubble detectors: benchmarks against the peer packages
 
-Written by `benchmarks/bench_lppls.py` and `benchmarks/bench_psy.py` (each
-replaces its own section). The peers run only in their own environment,
+Written by `benchmarks/bench_lppls.py`, `benchmarks/bench_psy.py` and
+`benchmarks/bench_league.py` (each replaces its own section). The peers run only in their own environment,
 `benchmarks/.env-peers/` (git-ignored), never imported by borrowedtime:
 
     python3 -m venv benchmarks/.env-peers

@@ -121,8 +121,10 @@ def main() -> None:
         lines.append(f"| lppls, Pool(2), {len(peer)} run(s) | {pf} | {np.median(pw):.0f} | {cpu_txt} | "
                      f"{pf / np.median(pw):.1f} | {fpc} |")
         lines.append("")
-        lines.append(f"Speed ratio (median wall): **{np.median(pw) / wall:.0f}x**"
-                     + (f"; CPU seconds: **{np.median(pc) / cpu:.0f}x**." if pc else "."))
+        lines.append(f"Speed ratio (median wall): **{np.median(pw) / wall:.0f}x**; against the peer's "
+                     f"least-contended run ({min(pw):.0f} s): **{min(pw) / wall:.0f}x**"
+                     + (f"; CPU seconds: **{np.median(pc) / cpu:.0f}x** (the fair figure when the "
+                        "machine is shared). The issue's target of 50x on 2 cores is not reached." if pc else "."))
         lines.append(f"Our wall times: {', '.join(f'{w:.2f}' for w in walls)} s. "
                      f"Peer wall times: {', '.join(f'{w:.0f}' for w in pw)} s (includes numba compilation "
                      "in each worker, about 14 s).\n")
