@@ -675,8 +675,24 @@ def lppls_nested_fits(
             # phase 2: the most promising ones to convergence, then polish the winner
             rank = np.argsort(ends_p[:, 7])
             best[7] = np.inf
-            for jj in range(min(n_keep, n_all)):
+            kept = np.empty(n_keep, dtype=np.int64)
+            n_kept = 0
+            for jj in range(n_all):
+                if n_kept == n_keep:
+                    break
                 j = rank[jj]
+                dup = False  # a start that reached the same point as a kept one adds nothing
+                for kk in range(n_kept):
+                    i2 = kept[kk]
+                    if (abs(ends_p[j, 0] - ends_p[i2, 0]) <= 1e-6 * (hi[0] - lo[0])
+                            and abs(ends_p[j, 1] - ends_p[i2, 1]) <= 1e-6
+                            and abs(ends_p[j, 2] - ends_p[i2, 2]) <= 1e-5):
+                        dup = True
+                        break
+                if dup:
+                    continue
+                kept[n_kept] = j
+                n_kept += 1
                 lppls_refine(sw, yw, ends_p[j, 0], ends_p[j, 1], ends_p[j, 2], lo, hi, max_iter, res)
                 if res[7] < best[7]:
                     for q in range(8):
