@@ -12,6 +12,7 @@ from borrowedtime.cli._app import app, main
 
 # Each import registers its commands on ``app``.
 from borrowedtime.cli import watch as _watch  # noqa: E402,F401  isort: skip
+from borrowedtime.cli import detectors as _detectors  # noqa: E402,F401  isort: skip
 from borrowedtime.cli import complex as _complex  # noqa: E402,F401  isort: skip
 from borrowedtime.cli import treadmill as _treadmill  # noqa: E402,F401  isort: skip
 

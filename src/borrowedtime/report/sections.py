@@ -14,13 +14,14 @@ Builder = Callable[[ReportContext], Section | None]
 
 
 def _builders() -> list[Builder]:
-    from borrowedtime.report import audit, kinematics, treadmill
+    from borrowedtime.report import audit, detectors, kinematics, treadmill
 
     return [
         kinematics.build_essay,
         kinematics.build,
         audit.build,
         treadmill.build,
+        detectors.build,
     ]
 
 

@@ -1,0 +1,83 @@
+"""Run pyexuber (GPL, benchmark-only peer) on Case-Shiller and NASDAQ; save statistics, episodes, times.
+
+Runs in the peer environment only, from the project root:
+
+    benchmarks/.env-peers/bin/python benchmarks/peer_psy_run.py --runs 5 --nrep 1000
+
+Both series are tested in logs (Case-Shiller U.S. National NSA, monthly; NASDAQ
+Composite adjusted close, daily) with exuber's default minimum window, at lags
+0 to 3. Episodes: ``datestamp(option="gsadf", sig_lvl=95, min_duration=psy_ds(n))``
+with ``radf_mc_cv(n, nrep, seed=0)`` (exuber simulates lag 0 only). Writes
+``benchmarks/out/psy_peer.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from exuber import datestamp, psy_ds, radf, radf_mc_cv
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent.parent / "shared" / "data"
+SERIES = {
+    "case_shiller": ("case_shiller_us_national_monthly.csv", "National-US"),
+    "nasdaq": ("nasdaq_composite_daily_1994_2000.csv", "Adj Close"),
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--nrep", type=int, default=1000)
+    args = ap.parse_args()
+    out = {}
+    for name, (file, col) in SERIES.items():
+        frame = pd.read_csv(DATA / file)
+        dates = frame.iloc[:, 0].astype(str).tolist()
+        x = np.log(frame[col].to_numpy(float))
+        n = len(x)
+        entry = {"n": n, "lags": {}}
+        for lag in range(4):
+            times = []
+            for _ in range(args.runs):
+                t0 = time.perf_counter()
+                r = radf(x, lag=lag)
+                times.append(time.perf_counter() - t0)
+            entry["lags"][lag] = {
+                "minw": int(r.minw), "sadf": float(r.sadf[0]), "gsadf": float(r.gsadf[0]),
+                "bsadf": r.bsadf[:, 0].tolist(), "seconds_median": float(np.median(times)),
+            }
+        t0 = time.perf_counter()
+        cv = radf_mc_cv(n, nrep=args.nrep, seed=0)
+        entry["mc_seconds"] = time.perf_counter() - t0
+        entry["nrep"] = args.nrep
+        entry["gsadf_cv"] = cv.gsadf_cv.tolist()
+        entry["sadf_cv"] = cv.sadf_cv.tolist()
+        entry["episodes"] = {}
+        for lag in range(4):
+            r = radf(x, lag=lag)
+            # exuber's cv is simulated at lag 0; its bsadf path is shorter by `lag` at the start
+            cvl = radf_mc_cv(n, nrep=args.nrep, seed=0) if lag == 0 else cv
+            if lag:
+                from dataclasses import replace
+
+                cvl = replace(cv, bsadf_cv=cv.bsadf_cv[lag:], badf_cv=cv.badf_cv[lag:])
+            eps = datestamp(r, cvl, min_duration=psy_ds(n)).get("series1", [])
+            entry["episodes"][lag] = [
+                [dates[e.start], dates[e.end] if e.end is not None else None] for e in eps
+            ]
+        out[name] = entry
+    (HERE / "out").mkdir(exist_ok=True)
+    (HERE / "out" / "psy_peer.json").write_text(json.dumps(out))
+    for name, e in out.items():
+        print(name, {k: round(v["gsadf"], 3) for k, v in e["lags"].items()}, f"MC {e['mc_seconds']:.1f} s",
+              e["episodes"][0][:5])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,944 @@
+"""Hot loops of the bubble detectors: numba-compiled, each with a plain twin.
+
+Every kernel is written once as plain Python over arrays (the reference,
+runnable without numba through ``<kernel>.py_func``) and bound to a compiled
+version with :func:`_jit`. Where NumPy can state the same computation in a
+vectorised way (:func:`lppls_grid_sse_numpy`, :func:`adf_window_stats_numpy`)
+that version is the specification the tests compare against.
+
+Conventions
+-----------
+* LPPLS works on *scaled* time: ``s = (t - t2) / scale`` (``t`` in days,
+  ``t2`` the last observation of the outer window), so ``s <= 0`` and the
+  critical time is ``sc = (tc - t2) / scale > 0``. Scaling leaves the sum of
+  squared residuals unchanged (the scale factor is absorbed by the linear
+  parameters) and keeps the normal equations well conditioned.
+* PSY regressions put the lagged level ``y_{t-1}`` *last*, so that the ADF
+  t-statistic is ``beta * L[p-1, p-1] / sigma`` with ``L`` the Cholesky factor
+  of ``X'X``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+try:  # pragma: no cover - exercised by whichever environment runs the tests
+    import numba as _numba
+
+    HAS_NUMBA = True
+except ImportError:  # pragma: no cover
+    _numba = None
+    HAS_NUMBA = False
+
+__all__ = [
+    "HAS_NUMBA",
+    "solve_spd",
+    "lppls_grid_sse",
+    "lppls_grid_sse_numpy",
+    "lppls_profile_sse",
+    "lppls_refine",
+    "lppls_nested_fits",
+    "adf_all_windows",
+    "adf_sup",
+    "adf_window_stats_numpy",
+    "psy_null_sup_stats",
+    "sup_stats",
+]
+
+
+def _jit(func=None, *, parallel: bool = False):
+    """``numba.njit(cache=True)`` when numba is installed, else the function itself."""
+
+    def wrap(f):
+        if not HAS_NUMBA:
+            warnings.warn(
+                f"numba is not installed: {f.__name__} runs as plain Python (slow). "
+                "pip install numba to speed it up.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            f.py_func = f
+            return f
+        return _numba.njit(cache=True, parallel=parallel, fastmath=False)(f)
+
+    return wrap(func) if func is not None else wrap
+
+
+def _prange(*args):
+    return range(*args)
+
+
+if HAS_NUMBA:
+    prange = _numba.prange
+else:  # pragma: no cover
+    prange = _prange
+
+
+# --------------------------------------------------------------------------- linear algebra
+
+
+@_jit
+def solve_spd(a, b, p, x, work):
+    """Solve ``a[:p,:p] x = b[:p]`` by Cholesky; dependent columns get coefficient 0.
+
+    A pivot below ``1e-12`` of its diagonal marks the column as linearly
+    dependent on the previous ones: it is dropped (its coefficient is 0),
+    which gives the least-squares fit on the remaining columns.
+
+    Returns ``(b'x, L[p-1, p-1])``: the explained sum of squares and the last
+    Cholesky pivot (0 when the last column was dropped).
+    """
+    for j in range(p):
+        s = a[j, j]
+        for k in range(j):
+            s -= work[j, k] * work[j, k]
+        if not (s > 1e-12 * a[j, j]) or not (a[j, j] > 0.0):
+            work[j, j] = 0.0
+            for i in range(j + 1, p):
+                work[i, j] = 0.0
+            continue
+        d = math.sqrt(s)
+        work[j, j] = d
+        for i in range(j + 1, p):
+            s2 = a[i, j]
+            for k in range(j):
+                s2 -= work[i, k] * work[j, k]
+            work[i, j] = s2 / d
+    # forward: L z = b (z stored in x)
+    for i in range(p):
+        if work[i, i] == 0.0:
+            x[i] = 0.0
+            continue
+        s = b[i]
+        for k in range(i):
+            s -= work[i, k] * x[k]
+        x[i] = s / work[i, i]
+    # back: L' x = z
+    for i in range(p - 1, -1, -1):
+        if work[i, i] == 0.0:
+            x[i] = 0.0
+            continue
+        s = x[i]
+        for k in range(i + 1, p):
+            s -= work[k, i] * x[k]
+        x[i] = s / work[i, i]
+    explained = 0.0
+    for i in range(p):
+        explained += x[i] * b[i]
+    return explained, work[p - 1, p - 1]
+
+
+# --------------------------------------------------------------------------- LPPLS
+
+
+@_jit
+def _explained4(a00, a10, a11, a20, a21, a22, a30, a31, a32, a33, b0, b1, b2, b3):
+    """``b' A^-1 b`` for a 4x4 normal matrix, unrolled Cholesky (``||L^-1 b||^2``).
+
+    Same conventions as :func:`solve_spd`: a pivot below ``1e-12`` of its
+    diagonal drops that column.
+    """
+    l00 = math.sqrt(a00)
+    l10 = a10 / l00
+    l20 = a20 / l00
+    l30 = a30 / l00
+    z0 = b0 / l00
+    d1 = a11 - l10 * l10
+    if d1 > 1e-12 * a11 and a11 > 0.0:
+        l11 = math.sqrt(d1)
+        l21 = (a21 - l20 * l10) / l11
+        l31 = (a31 - l30 * l10) / l11
+        z1 = (b1 - l10 * z0) / l11
+    else:
+        l21 = 0.0
+        l31 = 0.0
+        z1 = 0.0
+    d2 = a22 - l20 * l20 - l21 * l21
+    if d2 > 1e-12 * a22 and a22 > 0.0:
+        l22 = math.sqrt(d2)
+        l32 = (a32 - l30 * l20 - l31 * l21) / l22
+        z2 = (b2 - l20 * z0 - l21 * z1) / l22
+    else:
+        l32 = 0.0
+        z2 = 0.0
+    d3 = a33 - l30 * l30 - l31 * l31 - l32 * l32
+    if d3 > 1e-12 * a33 and a33 > 0.0:
+        z3 = (b3 - l30 * z0 - l31 * z1 - l32 * z2) / math.sqrt(d3)
+    else:
+        z3 = 0.0
+    return z0 * z0 + z1 * z1 + z2 * z2 + z3 * z3
+
+
+@_jit
+def _lppls_basis_sse(s, y, sc, m, w, beta, xb, fb, cb, sb):
+    """Profiled SSE at (sc, m, w), keeping the basis values (log gap, power, cos, sin) per observation."""
+    n = s.shape[0]
+    a = np.zeros((4, 4))
+    b = np.zeros(4)
+    work = np.zeros((4, 4))
+    yy = 0.0
+    for i in range(n):
+        dt = sc - s[i]
+        if not dt > 0.0:
+            return np.inf
+        x = math.log(dt)
+        f = math.exp(m * x)
+        cs = math.cos(w * x)
+        sn = math.sin(w * x)
+        xb[i] = x
+        fb[i] = f
+        cb[i] = cs
+        sb[i] = sn
+        g = f * cs
+        h = f * sn
+        yi = y[i]
+        a[0, 0] += 1.0
+        a[1, 0] += f
+        a[2, 0] += g
+        a[3, 0] += h
+        a[1, 1] += f * f
+        a[2, 1] += f * g
+        a[3, 1] += f * h
+        a[2, 2] += g * g
+        a[3, 2] += g * h
+        a[3, 3] += h * h
+        b[0] += yi
+        b[1] += yi * f
+        b[2] += yi * g
+        b[3] += yi * h
+        yy += yi * yi
+    for j in range(4):
+        for k in range(j + 1, 4):
+            a[j, k] = a[k, j]
+    explained, _ = solve_spd(a, b, 4, beta, work)
+    sse = yy - explained
+    return sse if sse > 0.0 else 0.0
+
+
+@_jit
+def lppls_profile_sse(s, y, sc, m, w, beta):
+    """Sum of squared residuals of the LPPLS fit with (A, B, C1, C2) profiled out.
+
+    Parameters
+    ----------
+    s : ndarray, shape (n,)
+        Scaled times, all < ``sc``.
+    y : ndarray, shape (n,)
+        Log prices (any constant shift; the intercept absorbs it).
+    sc, m, w : float
+        Scaled critical time, exponent and log-frequency.
+    beta : ndarray, shape (4,)
+        Output: A, B, C1, C2 (in scaled units).
+
+    Returns
+    -------
+    float
+        SSE; ``inf`` when ``sc`` does not lie after the last observation.
+    """
+    n = s.shape[0]
+    return _lppls_basis_sse(s, y, sc, m, w, beta, np.empty(n), np.empty(n), np.empty(n), np.empty(n))
+
+
+@_jit
+def lppls_grid_sse(s, y, starts, sc_grid, m_grid, w_grid, sc_hi, out):
+    """SSE on a (tc, m, omega) grid for nested windows that share their end.
+
+    Windows are ``s[starts[k]:]`` (all end at the last observation). For one
+    candidate the basis functions at an observation do not depend on where the
+    window starts, so one backward pass accumulates the normal equations of
+    every window as suffix sums: the cost is that of the longest window.
+
+    Parameters
+    ----------
+    s, y : ndarray, shape (n,)
+        Scaled times (``s[-1] == 0``) and centred log prices.
+    starts : ndarray of int, shape (W,)
+        Window start indices, strictly decreasing windows not required.
+    sc_grid, m_grid, w_grid : ndarray
+        Candidate scaled critical times (> 0), exponents, log-frequencies.
+    sc_hi : ndarray, shape (W,)
+        Largest admissible scaled critical time for each window; candidates
+        above it get ``inf``.
+    out : ndarray, shape (W, len(sc_grid), len(m_grid), len(w_grid))
+        Output SSE.
+    """
+    n = s.shape[0]
+    nw = starts.shape[0]
+    nk = sc_grid.shape[0]
+    nm = m_grid.shape[0]
+    nq = w_grid.shape[0]
+    x = np.empty(n)
+    cw = np.empty((n, nq))  # omega innermost: the accumulation below vectorises over omega
+    sw = np.empty((n, nq))
+    f = np.empty(n)
+    acc = np.empty((9, nq))
+    order = np.argsort(-starts)  # latest start first: reached first going backwards
+    for k in range(nk):
+        sc = sc_grid[k]
+        for i in range(n):
+            x[i] = math.log(sc - s[i])
+            for q in range(nq):
+                cw[i, q] = math.cos(w_grid[q] * x[i])
+                sw[i, q] = math.sin(w_grid[q] * x[i])
+        for mi in range(nm):
+            for i in range(n):
+                f[i] = math.exp(m_grid[mi] * x[i])
+            acc[:, :] = 0.0
+            s1 = sf = sff = sy = syf = syy = 0.0
+            pos = 0
+            for i in range(n - 1, -1, -1):
+                fi = f[i]
+                yi = y[i]
+                s1 += 1.0
+                sf += fi
+                sff += fi * fi
+                sy += yi
+                syf += yi * fi
+                syy += yi * yi
+                for q in range(nq):
+                    gi = fi * cw[i, q]
+                    hi = fi * sw[i, q]
+                    acc[0, q] += gi
+                    acc[1, q] += hi
+                    acc[2, q] += fi * gi
+                    acc[3, q] += fi * hi
+                    acc[4, q] += gi * gi
+                    acc[5, q] += gi * hi
+                    acc[6, q] += hi * hi
+                    acc[7, q] += yi * gi
+                    acc[8, q] += yi * hi
+                while pos < nw and starts[order[pos]] == i:
+                    wi = order[pos]
+                    pos += 1
+                    if sc > sc_hi[wi]:
+                        for q in range(nq):
+                            out[wi, k, mi, q] = np.inf
+                        continue
+                    for q in range(nq):
+                        explained = _explained4(
+                            s1, sf, sff, acc[0, q], acc[2, q], acc[4, q], acc[1, q], acc[3, q],
+                            acc[5, q], acc[6, q], sy, syf, acc[7, q], acc[8, q],
+                        )
+                        sse = syy - explained
+                        out[wi, k, mi, q] = sse if sse > 0.0 else 0.0
+    return out
+
+
+def lppls_grid_sse_numpy(s, y, start, sc_grid, m_grid, w_grid):
+    """Vectorised NumPy specification of :func:`lppls_grid_sse` for one window.
+
+    Builds the design matrices of every candidate at once and solves the least
+    squares problems with :func:`numpy.linalg.lstsq` semantics (via ``pinv``),
+    returning SSE of shape ``(len(sc_grid), len(m_grid), len(w_grid))``.
+    """
+    s = np.asarray(s, float)[start:]
+    y = np.asarray(y, float)[start:]
+    dt = sc_grid[:, None, None, None] - s[None, None, None, :]
+    x = np.log(dt)
+    f = np.exp(m_grid[None, :, None, None] * x)
+    g = f * np.cos(w_grid[None, None, :, None] * x)
+    h = f * np.sin(w_grid[None, None, :, None] * x)
+    ones = np.ones_like(g)
+    f = np.broadcast_to(f, g.shape)
+    design = np.stack([ones, f, g, h], axis=-1)  # (K, M, Q, n, 4)
+    coef = np.linalg.pinv(design) @ y  # (K, M, Q, 4)
+    resid = y - np.einsum("kmqnj,kmqj->kmqn", design, coef)
+    return np.sum(resid**2, axis=-1)
+
+
+@_jit
+def _lppls_normal(s, y, sc, m, w, beta, jtj, jtr, xb, fb, cb, sb):
+    """Gauss-Newton normal equations ``J'J``, ``J'r`` in all 7 parameters.
+
+    Parameter order: A, B, C1, C2, sc, m, w (``beta`` holds A..C2 at the
+    point; ``xb, fb, cb, sb`` the basis values there from :func:`_lppls_basis_sse`).
+    """
+    n = s.shape[0]
+    row = np.zeros(7)
+    for j in range(7):
+        jtr[j] = 0.0
+        for k in range(7):
+            jtj[j, k] = 0.0
+    bb, c1, c2 = beta[1], beta[2], beta[3]
+    for i in range(n):
+        dt = sc - s[i]
+        x = xb[i]
+        f = fb[i]
+        cs = cb[i]
+        sn = sb[i]
+        u = bb + c1 * cs + c2 * sn
+        v = -c1 * sn + c2 * cs
+        r = y[i] - (beta[0] + f * u)
+        row[0] = 1.0
+        row[1] = f
+        row[2] = f * cs
+        row[3] = f * sn
+        row[4] = f / dt * (m * u + w * v)
+        row[5] = x * f * u
+        row[6] = x * f * v
+        for j in range(7):
+            jtr[j] += row[j] * r
+            for k in range(j + 1):
+                jtj[j, k] += row[j] * row[k]
+    for j in range(7):
+        for k in range(j + 1, 7):
+            jtj[j, k] = jtj[k, j]
+
+
+@_jit
+def _lm_step(jtj, jtr, lam, fixed, step, damped, work, delta):
+    """Damped step ``(J'J + lam diag(J'J)) d = J'r`` with the ``fixed`` nonlinear parameters held."""
+    for j in range(7):
+        for k in range(7):
+            damped[j, k] = jtj[j, k]
+        damped[j, j] = jtj[j, j] * (1.0 + lam) + 1e-300
+        delta[j] = jtr[j]
+    for q in range(3):
+        if fixed[q]:
+            j = 4 + q
+            for k in range(7):
+                damped[j, k] = 0.0
+                damped[k, j] = 0.0
+            damped[j, j] = 1.0
+            delta[j] = 0.0
+    rhs = delta.copy()
+    solve_spd(damped, rhs, 7, delta, work)
+    for q in range(3):
+        step[q] = delta[4 + q]
+
+
+@_jit
+def lppls_refine(s, y, sc0, m0, w0, lo, hi, max_iter, out):
+    """Bounded Levenberg-Marquardt on the profiled LPPLS cost from one start.
+
+    The step is computed from the Jacobian in all seven parameters; a
+    nonlinear parameter sitting on a bound of the box ``[lo, hi]`` (sc, m, w)
+    whose step points outward is held there (an active set), the others are
+    clipped to the box, and the linear parameters are re-solved exactly. A
+    step is kept only if it lowers the SSE, so the result is never worse
+    than the start.
+
+    Parameters
+    ----------
+    out : ndarray, shape (8,)
+        Output: sc, m, w, A, B, C1, C2, SSE.
+
+    Returns
+    -------
+    int
+        Profiled-cost evaluations used.
+    """
+    beta = np.zeros(4)
+    trial = np.zeros(4)
+    step = np.zeros(3)
+    jtj = np.zeros((7, 7))
+    jtr = np.zeros(7)
+    damped = np.zeros((7, 7))
+    work = np.zeros((7, 7))
+    delta = np.zeros(7)
+    fixed = np.zeros(3, dtype=np.bool_)
+    cur = np.array([sc0, m0, w0])
+    nxt = np.zeros(3)
+    n = s.shape[0]
+    xb, fb, cb, sb = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    xt, ft, ct, st = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    sse = _lppls_basis_sse(s, y, cur[0], cur[1], cur[2], beta, xb, fb, cb, sb)
+    _lppls_normal(s, y, cur[0], cur[1], cur[2], beta, jtj, jtr, xb, fb, cb, sb)
+    lam = 1e-3
+    evals = 1
+    while evals < max_iter:
+        # active set: a parameter on a bound whose descent direction (J'r) points out stays there
+        for q in range(3):
+            g = jtr[4 + q]
+            fixed[q] = (cur[q] <= lo[q] and g < 0.0) or (cur[q] >= hi[q] and g > 0.0)
+        _lm_step(jtj, jtr, lam, fixed, step, damped, work, delta)
+        # Gauss-Newton model of the decrease: below 1e-12 there is nothing left worth a pass
+        pred = 0.0
+        for j in range(7):
+            pred += delta[j] * jtr[j]
+        if pred < 1e-12 and lam <= 1e-3:
+            break
+        moved = False
+        for q in range(3):
+            v = cur[q] + step[q]
+            v = min(max(v, lo[q]), hi[q])
+            nxt[q] = v
+            if v != cur[q]:
+                moved = True
+        if not moved:
+            break
+        new = _lppls_basis_sse(s, y, nxt[0], nxt[1], nxt[2], trial, xt, ft, ct, st)
+        evals += 1
+        if new < sse:
+            gain = sse - new
+            for q in range(3):
+                cur[q] = nxt[q]
+            sse = new
+            for j in range(4):
+                beta[j] = trial[j]
+            lam = max(lam / 5.0, 1e-12)
+            if gain <= 1e-15 * (1e-3 + sse):
+                break
+            xb, xt = xt, xb
+            fb, ft = ft, fb
+            cb, ct = ct, cb
+            sb, st = st, sb
+            _lppls_normal(s, y, cur[0], cur[1], cur[2], beta, jtj, jtr, xb, fb, cb, sb)
+        else:
+            lam *= 8.0
+            if lam > 1e10:
+                break
+    out[0] = cur[0]
+    out[1] = cur[1]
+    out[2] = cur[2]
+    out[3] = beta[0]
+    out[4] = beta[1]
+    out[5] = beta[2]
+    out[6] = beta[3]
+    out[7] = sse
+    return evals
+
+
+@_jit
+def _local_minima_top(grid, k_best, idx):
+    """Indices (flat) of the ``k_best`` lowest local minima of a 3-D grid (26-neighbourhood).
+
+    Fills ``idx`` with flat indices (``-1`` where fewer minima exist) and
+    returns how many were found.
+    """
+    nk, nm, nq = grid.shape
+    vals = np.full(k_best, np.inf)
+    for i in range(k_best):
+        idx[i] = -1
+    for a in range(nk):
+        for b in range(nm):
+            for c in range(nq):
+                v = grid[a, b, c]
+                if not np.isfinite(v):
+                    continue
+                is_min = True
+                for da in range(-1, 2):
+                    aa = a + da
+                    if aa < 0 or aa >= nk:
+                        continue
+                    for db in range(-1, 2):
+                        bb = b + db
+                        if bb < 0 or bb >= nm:
+                            continue
+                        for dc in range(-1, 2):
+                            cc = c + dc
+                            if cc < 0 or cc >= nq or (da == 0 and db == 0 and dc == 0):
+                                continue
+                            if grid[aa, bb, cc] < v:
+                                is_min = False
+                                break
+                        if not is_min:
+                            break
+                    if not is_min:
+                        break
+                if not is_min:
+                    continue
+                # insert into the sorted top list
+                if v < vals[k_best - 1]:
+                    j = k_best - 1
+                    while j > 0 and vals[j - 1] > v:
+                        vals[j] = vals[j - 1]
+                        idx[j] = idx[j - 1]
+                        j -= 1
+                    vals[j] = v
+                    idx[j] = (a * nm + b) * nq + c
+    found = 0
+    for i in range(k_best):
+        if idx[i] >= 0:
+            found += 1
+    return found
+
+
+@_jit(parallel=True)
+def lppls_nested_fits(
+    t, y, ends, sizes, scale, sc_grid, m_grid, w_grid, sc_lo, sc_hi_days_cap,
+    sc_hi_frac, m_lo, m_hi, w_lo, w_hi, n_starts, unit_starts, short_iter, n_keep, max_iter, out,
+):
+    """Fit every nested window of every outer window: grid, then refine the best minima.
+
+    Parameters
+    ----------
+    t : ndarray, shape (n,)
+        Observation times in days.
+    y : ndarray, shape (n,)
+        Log prices.
+    ends : ndarray of int, shape (O,)
+        Index of the last observation of each outer window (``t2``).
+    sizes : ndarray of int, shape (W,)
+        Nested window lengths in observations.
+    scale : float
+        Days per unit of scaled time.
+    sc_grid : ndarray
+        Candidate critical times after ``t2``, scaled (``(tc - t2) / scale``).
+    m_grid, w_grid : ndarray
+        Candidate exponents and log-frequencies.
+    sc_lo : float
+        Smallest scaled ``tc - t2``.
+    sc_hi_days_cap, sc_hi_frac : float
+        Largest ``tc - t2``: ``min(cap, frac * (t2 - t1))`` (cap scaled).
+    m_lo, m_hi, w_lo, w_hi : float
+        Box of the search.
+    n_starts : int
+        Local minima of the grid refined per window.
+    unit_starts : ndarray, shape (R, 3)
+        Extra starts in the unit cube, mapped to the box of each window
+        (log-uniform in ``tc - t2``); drawn by the caller from the seed.
+    short_iter, n_keep : int
+        Every start first gets ``short_iter`` cost evaluations; the ``n_keep``
+        lowest then run to convergence.
+    max_iter : int
+        Cost evaluations per start in the second phase (the winner gets four
+        times as many to polish).
+    out : ndarray, shape (O, W, 10)
+        Output per window: sc, m, w, A, B, C1, C2, SSE, grid-best SSE,
+        shift (the centring constant added back to A).
+    """
+    n_outer = ends.shape[0]
+    nw = sizes.shape[0]
+    nk, nm, nq = sc_grid.shape[0], m_grid.shape[0], w_grid.shape[0]
+    for o in prange(n_outer):
+        e = ends[o]
+        first = e - sizes.max() + 1
+        if first < 0:
+            first = 0
+        length = e - first + 1
+        s = np.empty(length)
+        yc = np.empty(length)
+        shift = y[e]
+        for i in range(length):
+            s[i] = (t[first + i] - t[e]) / scale
+            yc[i] = y[first + i] - shift
+        starts = np.empty(nw, dtype=np.int64)
+        his = np.empty(nw)
+        for wi in range(nw):
+            st = length - sizes[wi]
+            if st < 0:
+                st = 0
+            starts[wi] = st
+            span = -s[st]
+            his[wi] = min(sc_hi_days_cap, sc_hi_frac * span)
+        grid = np.empty((nw, nk, nm, nq))
+        lppls_grid_sse(s, yc, starts, sc_grid, m_grid, w_grid, his, grid)
+        idx = np.empty(n_starts, dtype=np.int64)
+        lo = np.empty(3)
+        hi = np.empty(3)
+        res = np.empty(8)
+        best = np.empty(8)
+        prev = np.full(8, np.inf)
+        for wi in range(nw):
+            sw = s[starts[wi]:]
+            yw = yc[starts[wi]:]
+            lo[0] = sc_lo
+            hi[0] = his[wi]
+            lo[1] = m_lo
+            hi[1] = m_hi
+            lo[2] = w_lo
+            hi[2] = w_hi
+            found = _local_minima_top(grid[wi], n_starts, idx)
+            gbest = np.inf
+            # phase 1: a short run from every start (grid minima, the seeded random starts, and
+            # the previous, longer, nested window's solution clipped to this box)
+            n_rand = unit_starts.shape[0]
+            warm = 1 if wi > 0 and prev[7] < np.inf else 0
+            n_all = found + n_rand + warm
+            ends_p = np.empty((n_all, 8))
+            for j in range(n_all):
+                if j == found + n_rand:
+                    r0 = min(max(prev[0], lo[0]), hi[0])
+                    r1 = min(max(prev[1], lo[1]), hi[1])
+                    r2 = min(max(prev[2], lo[2]), hi[2])
+                elif j < found:
+                    flat = idx[j]
+                    c = flat % nq
+                    b = (flat // nq) % nm
+                    a = flat // (nq * nm)
+                    gval = grid[wi, a, b, c]
+                    if gval < gbest:
+                        gbest = gval
+                    r0, r1, r2 = sc_grid[a], m_grid[b], w_grid[c]
+                else:
+                    u = unit_starts[j - found]
+                    r0 = math.exp(math.log(lo[0]) + u[0] * (math.log(hi[0]) - math.log(lo[0])))
+                    r1 = lo[1] + u[1] * (hi[1] - lo[1])
+                    r2 = lo[2] + u[2] * (hi[2] - lo[2])
+                lppls_refine(sw, yw, r0, r1, r2, lo, hi, short_iter, res)
+                for q in range(8):
+                    ends_p[j, q] = res[q]
+            # phase 2: the most promising ones to convergence, then polish the winner
+            rank = np.argsort(ends_p[:, 7])
+            best[7] = np.inf
+            for jj in range(min(n_keep, n_all)):
+                j = rank[jj]
+                lppls_refine(sw, yw, ends_p[j, 0], ends_p[j, 1], ends_p[j, 2], lo, hi, max_iter, res)
+                if res[7] < best[7]:
+                    for q in range(8):
+                        best[q] = res[q]
+            if best[7] < np.inf:
+                lppls_refine(sw, yw, best[0], best[1], best[2], lo, hi, 4 * max_iter, res)
+                if res[7] < best[7]:
+                    for q in range(8):
+                        best[q] = res[q]
+            for q in range(8):
+                out[o, wi, q] = best[q]
+                prev[q] = best[q]
+            out[o, wi, 8] = gbest
+            out[o, wi, 9] = shift
+    return out
+
+
+# --------------------------------------------------------------------------- PSY (ADF family)
+
+
+@_jit
+def _lagged_design(y, k):
+    """Rows of the ADF regression for ``y`` with ``k`` lagged differences.
+
+    Row ``r`` (for observation ``t = r + k + 1``) holds
+    ``[dy_t, 1, dy_{t-1}, ..., dy_{t-k}, y_{t-1}]``.
+    """
+    n = y.shape[0]
+    rows = n - k - 1
+    p = k + 2
+    z = np.empty((rows, p + 1))
+    for r in range(rows):
+        t = r + k + 1
+        z[r, 0] = y[t] - y[t - 1]
+        z[r, 1] = 1.0
+        for j in range(1, k + 1):
+            z[r, 1 + j] = y[t - j] - y[t - j - 1]
+        z[r, p] = y[t - 1]
+    return z
+
+
+@_jit
+def adf_all_windows(y, k, minw, stats):
+    """ADF t-statistics of every window with at least ``minw`` regression rows.
+
+    Windows are ranges of observations ``y[i0..i1]`` (inclusive); the
+    regression inside uses the rows whose dependent observation lies in
+    ``[i0 + k + 1, i1]`` (lags never reach before the window), so a window of
+    ``minw`` rows spans ``minw + k + 1`` observations, as in exuber.
+    ``stats[i0, i1]`` gets the statistic, NaN elsewhere.
+    """
+    n = y.shape[0]
+    z = _lagged_design(y, k)
+    p = k + 2
+    for i in range(n):
+        for j in range(n):
+            stats[i, j] = np.nan
+    a = np.zeros((p, p))
+    b = np.zeros(p)
+    beta = np.zeros(p)
+    work = np.zeros((p, p))
+    # a window y[i0..i1] has rows r with t = r + k + 1 in [i0 + k + 1, i1]
+    for i0 in range(n - minw - k):
+        for u in range(p):
+            b[u] = 0.0
+            for v in range(p):
+                a[u, v] = 0.0
+        yy = 0.0
+        nrow = 0
+        for i1 in range(i0 + k + 1, n):
+            r = i1 - k - 1
+            for u in range(p):
+                zu = z[r, 1 + u]
+                b[u] += zu * z[r, 0]
+                for v in range(u + 1):
+                    a[u, v] += zu * z[r, 1 + v]
+            yy += z[r, 0] * z[r, 0]
+            nrow += 1
+            if nrow < minw:
+                continue
+            for u in range(p):
+                for v in range(u + 1, p):
+                    a[u, v] = a[v, u]
+            explained, piv = solve_spd(a, b, p, beta, work)
+            dof = nrow - p
+            if dof <= 0 or piv == 0.0:
+                continue
+            ssr = yy - explained
+            if ssr <= 0.0:
+                continue
+            sigma = math.sqrt(ssr / dof)
+            stats[i0, i1] = beta[p - 1] * piv / sigma
+    return stats
+
+
+@_jit
+def adf_sup(y, k, minw, bsadf, badf):
+    """SADF, GSADF and the BSADF sequence without storing every window's statistic.
+
+    Same windows and statistics as :func:`adf_all_windows` followed by
+    :func:`sup_stats`; the sup over starts is kept as a running maximum, and
+    with no lags (two regressors) the statistic comes in closed form. The
+    lagged level is centred on the window's first value (the intercept
+    absorbs the shift; the t-ratio is unchanged) to keep the sums exact.
+
+    Parameters
+    ----------
+    bsadf : ndarray, shape (n,)
+        Output: BSADF at each end, NaN before the first complete window.
+    badf : ndarray, shape (n,)
+        Output: ADF of the window from the first observation to each end
+        (the forward recursive sequence), NaN before the first complete window.
+
+    Returns
+    -------
+    (float, float)
+        SADF and GSADF.
+    """
+    n = y.shape[0]
+    z = _lagged_design(y, k)
+    p = k + 2
+    for i in range(n):
+        bsadf[i] = -np.inf
+        badf[i] = np.nan
+    a = np.zeros((p, p))
+    b = np.zeros(p)
+    beta = np.zeros(p)
+    work = np.zeros((p, p))
+    sadf = -np.inf
+    for i0 in range(n - minw - k):
+        c = y[i0]
+        n_r = 0.0
+        s1 = s2 = sd = sxd = sdd = 0.0
+        if p > 2:
+            for u in range(p):
+                b[u] = 0.0
+                for v in range(p):
+                    a[u, v] = 0.0
+        for i1 in range(i0 + k + 1, n):
+            r = i1 - k - 1
+            d = z[r, 0]
+            sdd += d * d
+            n_r += 1.0
+            if p == 2:
+                x = z[r, 2] - c
+                s1 += x
+                s2 += x * x
+                sd += d
+                sxd += x * d
+                if n_r < minw:
+                    continue
+                det = n_r * s2 - s1 * s1
+                if not det > 0.0:
+                    continue
+                bet = (n_r * sxd - s1 * sd) / det
+                alpha = (sd - bet * s1) / n_r
+                ssr = sdd - alpha * sd - bet * sxd
+                if not ssr > 0.0:
+                    continue
+                stat = bet / math.sqrt(ssr / (n_r - 2.0) * n_r / det)
+            else:
+                for u in range(p):
+                    zu = z[r, 1 + u]
+                    if u == p - 1:
+                        zu -= c
+                    b[u] += zu * d
+                    for v in range(u + 1):
+                        zv = z[r, 1 + v]
+                        if v == p - 1:
+                            zv -= c
+                        a[u, v] += zu * zv
+                if n_r < minw:
+                    continue
+                for u in range(p):
+                    for v in range(u + 1, p):
+                        a[u, v] = a[v, u]
+                explained, piv = solve_spd(a, b, p, beta, work)
+                ssr = sdd - explained
+                if piv == 0.0 or not ssr > 0.0:
+                    continue
+                stat = beta[p - 1] * piv / math.sqrt(ssr / (n_r - p))
+            if stat > bsadf[i1]:
+                bsadf[i1] = stat
+            if i0 == 0:
+                badf[i1] = stat
+                if stat > sadf:
+                    sadf = stat
+    gsadf = -np.inf
+    for i in range(n):
+        if bsadf[i] == -np.inf:
+            bsadf[i] = np.nan
+        elif bsadf[i] > gsadf:
+            gsadf = bsadf[i]
+    return sadf, gsadf
+
+
+def adf_window_stats_numpy(y, k, i0, i1):
+    """NumPy specification of one window's ADF t-statistic (see :func:`adf_all_windows`)."""
+    y = np.asarray(y, float)
+    t = np.arange(i0 + k + 1, i1 + 1)
+    dy = np.diff(y)  # dy[t-1] = y[t] - y[t-1]
+    cols = [np.ones(t.size)] + [dy[t - 1 - j] for j in range(1, k + 1)] + [y[t - 1]]
+    x = np.column_stack(cols)
+    target = dy[t - 1]
+    coef, *_ = np.linalg.lstsq(x, target, rcond=None)
+    resid = target - x @ coef
+    dof = t.size - x.shape[1]
+    sigma2 = resid @ resid / dof
+    cov = sigma2 * np.linalg.inv(x.T @ x)
+    return coef[-1] / np.sqrt(cov[-1, -1])
+
+
+@_jit
+def sup_stats(stats, k, minw, bsadf):
+    """BSADF sequence (sup over starts for each end) of a window-stat matrix; returns (SADF, GSADF).
+
+    ``bsadf[i1]`` is set for ``i1 >= minw + k`` (the first complete window).
+    """
+    n = stats.shape[0]
+    sadf = -np.inf
+    gsadf = -np.inf
+    for i1 in range(minw + k, n):
+        best = -np.inf
+        for i0 in range(0, i1 - k - minw + 1):
+            v = stats[i0, i1]
+            if v > best:
+                best = v
+        bsadf[i1] = best
+        if stats[0, i1] > sadf:
+            sadf = stats[0, i1]
+        if best > gsadf:
+            gsadf = best
+    return sadf, gsadf
+
+
+@_jit(parallel=True)
+def psy_null_sup_stats(eps, k, minw, drift, bsadf_out, sadf_out, gsadf_out, badf_out):
+    """Simulate the PSY null and record SADF, GSADF and the BSADF sequence per replication.
+
+    Each replication is the random walk ``y_t = drift + y_{t-1} + eps_t`` with
+    ``y_0 = 0`` (Phillips, Shi and Yu 2015, eq. 5, with ``d T^-eta = drift``).
+
+    Parameters
+    ----------
+    eps : ndarray, shape (reps, n)
+        Standard normal shocks (drawn by the caller from a seeded Generator).
+    bsadf_out, badf_out : ndarray, shape (reps, n)
+        Output BSADF and forward ADF sequences; NaN before the first complete window.
+    """
+    reps, n = eps.shape
+    for r in prange(reps):
+        y = np.empty(n)
+        acc = 0.0
+        for i in range(n):
+            acc += drift + eps[r, i]
+            y[i] = acc
+        seq = np.empty(n)
+        fwd = np.empty(n)
+        sadf, gsadf = adf_sup(y, k, minw, seq, fwd)
+        for i in range(n):
+            bsadf_out[r, i] = seq[i]
+            badf_out[r, i] = fwd[i]
+        sadf_out[r] = sadf
+        gsadf_out[r] = gsadf
+    return bsadf_out

@@ -1,0 +1,109 @@
+"""League table, the ``detectors`` command and the report section."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from borrowedtime.detectors import league
+from borrowedtime.detectors.lppls import LPPLSModel
+from borrowedtime.detectors.psy import PSYTest
+from borrowedtime.errors import DataError
+
+FAST_LPPLS = LPPLSModel(window=40, smallest_window=20, inner_increment=10, outer_increment=5,
+                        grid=(5, 3, 8), n_starts=1, max_iter=10)
+
+
+def _boom(n: int = 200) -> pd.Series:
+    rng = np.random.default_rng(2)
+    x = np.cumsum(rng.normal(0.0, 0.01, n))
+    x[120:170] += 0.0008 * np.arange(50) ** 2  # accelerating run-up, then flat
+    x[170:] += x[169] - x[170] - 0.003 * np.arange(n - 170)
+    return pd.Series(np.exp(4 + x), index=pd.bdate_range("2001-01-01", periods=n), name="boom")
+
+
+@pytest.fixture
+def fake_monitor(monkeypatch):
+    def windows(series):
+        return [(series.index[150], series.index[175]), (series.index[20], series.index[25])]
+
+    monkeypatch.setattr(league, "_monitor_episodes", windows)
+
+
+def test_league_scores_each_detector(fake_monitor, tmp_path):
+    series = _boom()
+    table = league.league_table(series, horizon_days=60, lppls=FAST_LPPLS,
+                                psy=PSYTest(reps=40, cache=tmp_path))
+    names = [e.name for e in table.entries]
+    assert names == ["borrowedtime", "lppls", "gsadf"]
+    assert table.turn == series.idxmax()
+    bt = table.entries[0]
+    assert bt.first_warning == series.index[150]
+    assert bt.lead_days == (table.turn - series.index[150]).days
+    assert bt.false_alarms == 1  # the episode at index 20..25 ended long before the 60-day horizon
+    payload = table.to_dict()
+    for entry in payload["detectors"]:
+        assert set(entry) >= {"name", "first_warning", "lead_days", "warnings", "seconds"}
+    assert "gsadf_by_lag" in payload["detectors"][2]
+    assert "Detector league" in table.summary()
+    assert list(table.to_frame()["detector"]) == names
+
+
+def test_league_without_the_monitor_says_so(monkeypatch, tmp_path):
+    def missing(series):
+        raise ImportError("no backtest")
+
+    monkeypatch.setattr(league, "_monitor_episodes", missing)
+    table = league.league_table(_boom(), lppls=FAST_LPPLS, psy=PSYTest(reps=40, cache=tmp_path))
+    assert "not available" in table.entries[0].note
+    assert table.entries[0].first_warning is None
+
+
+def test_turn_outside_the_series_is_an_error(fake_monitor):
+    with pytest.raises(DataError, match="outside the series"):
+        league.league_table(_boom(), turn="1990-01-01")
+
+
+def _csv(tmp_path, series: pd.Series) -> str:
+    path = tmp_path / "boom.csv"
+    series.rename("close").to_frame().rename_axis("date").to_csv(path)
+    return str(path)
+
+
+def test_cli_json(fake_monitor, tmp_path, monkeypatch):
+    from borrowedtime.cli import app
+
+    monkeypatch.setenv("BORROWEDTIME_CACHE", str(tmp_path / "cache"))
+    series = _boom()
+    result = CliRunner().invoke(app, ["detectors", _csv(tmp_path, series), "--reps", "40", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert [d["name"] for d in payload["detectors"]] == ["borrowedtime", "lppls", "gsadf"]
+    assert payload["detectors"][0]["warnings"] == [
+        series.index[150].date().isoformat(), series.index[20].date().isoformat()
+    ]
+    for entry in payload["detectors"]:
+        assert isinstance(entry["seconds"], float)
+
+
+def test_cli_bad_input_exits_2(tmp_path):
+    from borrowedtime.cli import app
+
+    path = tmp_path / "bad.csv"
+    path.write_text("date,close\n2020-01-01,1\n2020-01-02,-3\n2020-01-03,2\n")
+    result = CliRunner().invoke(app, ["detectors", str(path)])
+    assert result.exit_code == 2
+    assert "non-positive" in result.output
+
+
+def test_report_section_quick(case_shiller_path):
+    from borrowedtime.report._html import ReportContext
+    from borrowedtime.report.detectors import build
+
+    section = build(ReportContext(shared_data=case_shiller_path.parent, quick=True))
+    assert section is not None
+    assert "BSADF" in section.body and "lppls" in section.body
