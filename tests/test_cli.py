@@ -62,3 +62,13 @@ def test_report_writes_self_contained_html(tmp_path):
     assert page.count("plotly.js v") >= 1  # plotly.js inlined ...
     assert "<script src=" not in page and "<link " not in page  # ... and nothing fetched
     assert "The essay&#x27;s series" in page or "The essay's series" in page
+
+
+def test_backtest_settings_are_options_and_validated(case_shiller_path):
+    res = runner.invoke(app, ["backtest", str(case_shiller_path), "-c", "National-US",
+                              "--horizon", "1", "--confidence", "0.8", "--json"])
+    assert res.exit_code == 0, res.output
+    settings = json.loads(res.stdout)["settings"]
+    assert settings["horizon_years"] == 1.0 and settings["confidence"] == 0.8
+    bad = runner.invoke(app, ["backtest", str(case_shiller_path), "-c", "National-US", "--confidence", "1.2"])
+    assert bad.exit_code == 2 and "'confidence' parameter of RegimeRule must be in [0.5, 1)" in bad.output

@@ -18,6 +18,9 @@ DELINQUENCY = SHARED_DATA / "fred_DRSFRMACBS_sf_mortgage_delinquency_quarterly.c
 ColumnOpt = Annotated[str | None, typer.Option("--column", "-c", help="Value column of FILE.")]
 SeasonalOpt = Annotated[str, typer.Option(help="Seasonal component: auto, none or a period in observations.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Write JSON to stdout (nothing else goes there).")]
+CutoffOpt = Annotated[float, typer.Option(help="Trend cutoff period, years (default: shortest business cycle).")]
+HorizonOpt = Annotated[float, typer.Option(help="Refinancing horizon H of S'+H*S'', years (default: 2/28 teaser).")]
+ConfidenceOpt = Annotated[float, typer.Option(help="P(S'+H*S''<0) needed to make a call.")]
 
 
 def _source(text: str):
@@ -42,6 +45,9 @@ def watch(
     column: ColumnOpt = None,
     seasonal: SeasonalOpt = "auto",
     demo: Annotated[bool, typer.Option("--demo", help="Run on the embedded essay series.")] = False,
+    cutoff: CutoffOpt = 1.5,
+    horizon: HorizonOpt = 2.0,
+    confidence: ConfidenceOpt = 0.9,
     as_json: JsonOpt = False,
 ) -> None:
     """Latest level, velocity, acceleration (with standard errors), P(S''<0), regime and events."""
@@ -54,7 +60,8 @@ def watch(
     if source is None and not demo:
         raise typer.BadParameter("give a FILE (or fred:SERIES_ID), or --demo")
     with error_boundary():
-        model = KinematicsModel(seasonal=_seasonal(seasonal))
+        model = KinematicsModel(cutoff_years=cutoff, seasonal=_seasonal(seasonal))
+        rule = RegimeRule(horizon_years=horizon, confidence=confidence)
         if demo:
             series = [essay_series("hyperscaler_capex"), essay_series("openai_valuation")]
         else:
@@ -62,7 +69,7 @@ def watch(
         rows = []
         for s in series:
             res = model.fit(s)
-            reg = RegimeRule().classify(res)
+            reg = rule.classify(res)
             cur = reg.current(0)
             windows = borrowed_time_windows(reg, year_over_year(s))
             rows.append({"series": str(s.name), "frequency": str(res.frequency), "observations": len(s),
@@ -119,11 +126,15 @@ def backtest(
     outcome_column: Annotated[str | None, typer.Option(help="Value column of the outcome file.")] = None,
     calm: Annotated[str | None, typer.Option(help="Calm span START:END in which calls count as false alarms.")] = None,
     seasonal: SeasonalOpt = "auto",
+    cutoff: CutoffOpt = 1.5,
+    horizon: HorizonOpt = 2.0,
+    confidence: ConfidenceOpt = 0.9,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the monitor in real time, date by date, and score its calls against what followed."""
     from borrowedtime.backtest import Backtest
     from borrowedtime.kinematics import KinematicsModel
+    from borrowedtime.regimes import RegimeRule
     from borrowedtime.series import load_series
 
     with error_boundary():
@@ -145,7 +156,11 @@ def backtest(
                 calm_span = (str(pd.Timestamp(a).date()), str(pd.Timestamp(b).date()))
             except ValueError:
                 raise typer.BadParameter(f"--calm must be START:END dates, got {calm!r}") from None
-        result = Backtest(KinematicsModel(seasonal=_seasonal(seasonal)), calm=calm_span).run(series, out)
+        result = Backtest(
+            KinematicsModel(cutoff_years=cutoff, seasonal=_seasonal(seasonal)),
+            RegimeRule(horizon_years=horizon, confidence=confidence),
+            calm=calm_span,
+        ).run(series, out)
     if as_json:
         write_json(result.to_dict())
         return
