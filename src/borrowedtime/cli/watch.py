@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+from borrowedtime.errors import DataError, SpecError
 
 SHARED_DATA = Path("../shared/data")
 CASE_SHILLER = SHARED_DATA / "case_shiller_us_national_monthly.csv"
@@ -31,7 +32,7 @@ def _seasonal(text: str):
     if text.isdigit():
         return int(text)
     if text not in ("auto", "none"):
-        raise typer.BadParameter(f"--seasonal must be auto, none or an integer; got {text!r}")
+        raise SpecError(f"--seasonal must be auto, none or an integer; got {text!r}.")
     return text
 
 
@@ -57,9 +58,9 @@ def watch(
     from borrowedtime.regimes import RegimeRule
     from borrowedtime.series import load_series
 
-    if source is None and not demo:
-        raise typer.BadParameter("give a FILE (or fred:SERIES_ID), or --demo")
     with error_boundary():
+        if source is None and not demo:
+            raise SpecError("give a FILE (or fred:SERIES_ID), or --demo.")
         model = KinematicsModel(cutoff_years=cutoff, seasonal=_seasonal(seasonal))
         rule = RegimeRule(horizon_years=horizon, confidence=confidence)
         if demo:
@@ -141,7 +142,9 @@ def backtest(
         calm_span = None
         if source is None:
             if not CASE_SHILLER.exists():
-                raise typer.BadParameter(f"no FILE given and {CASE_SHILLER} not found")
+                raise DataError(
+                    f"no FILE given and {CASE_SHILLER} not found: pass a FILE (or fred:CSUSHPINSA)."
+                )
             series = load_series(CASE_SHILLER, column="National-US")
             out = load_series(DELINQUENCY) if outcome is None and DELINQUENCY.exists() else None
             calm_span = ("1992-01-01", "2003-12-31")
@@ -155,7 +158,7 @@ def backtest(
                 a, b = calm.split(":")
                 calm_span = (str(pd.Timestamp(a).date()), str(pd.Timestamp(b).date()))
             except ValueError:
-                raise typer.BadParameter(f"--calm must be START:END dates, got {calm!r}") from None
+                raise SpecError(f"--calm must be START:END dates, got {calm!r}.") from None
         result = Backtest(
             KinematicsModel(cutoff_years=cutoff, seasonal=_seasonal(seasonal)),
             RegimeRule(horizon_years=horizon, confidence=confidence),
