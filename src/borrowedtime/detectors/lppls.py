@@ -205,6 +205,8 @@ class LPPLSModel:
     short_iter: int = 10
     n_keep: int = 3
     max_iter: int = 60
+    abandon_ratio: float = np.inf
+    abandon_at: int = 4
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -286,7 +288,7 @@ class LPPLSModel:
                 t, y, part, sizes, scale, sc, mg, wg, sc_lo, f.tc_max_days / scale, f.tc_max_frac,
                 self.m_bounds[0], self.m_bounds[1], self.w_bounds[0], self.w_bounds[1],
                 self.n_starts, unit, self.short_iter, self.n_keep, self.max_iter,
-                out[start : start + chunk],
+                self.abandon_ratio, self.abandon_at, out[start : start + chunk],
             )
             if on_progress is not None:
                 on_progress(len(part))
