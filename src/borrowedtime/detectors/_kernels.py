@@ -134,6 +134,41 @@ def solve_spd(a, b, p, x, work):
 # --------------------------------------------------------------------------- LPPLS
 
 
+# fdlibm's kernel polynomials for sin and cos on [-pi/4, pi/4] and a two-part pi/2
+_S1, _S2, _S3 = -1.66666666666666324348e-01, 8.33333333332248946124e-03, -1.98412698298579493134e-04
+_S4, _S5, _S6 = 2.75573137070700676789e-06, -2.50507602534068634195e-08, 1.58969099521155010221e-10
+_C1, _C2, _C3 = 4.16666666666666019037e-02, -1.38888888888741095749e-03, 2.48015872894767294178e-05
+_C4, _C5, _C6 = -2.75573143513906633035e-07, 2.08757232129817482790e-09, -1.13596475577881948265e-11
+_INV_PIO2 = 6.36619772367581382433e-01
+_PIO2_1 = 1.57079632673412561417e00  # first 33 bits of pi/2: k * _PIO2_1 is exact for |k| < 2**20
+_PIO2_1T = 6.07710050650619224932e-11  # pi/2 - _PIO2_1
+
+
+@_jit
+def _sincos(a):
+    """``(sin a, cos a)`` for moderate ``|a|`` (< 1e5) without branches, to about 1 ulp.
+
+    Cody-Waite reduction by pi/2 and fdlibm's kernel polynomials; quicker than
+    two library calls in the LPPLS cost, where ``a = omega ln(tc - t)``.
+    """
+    k = math.floor(a * _INV_PIO2 + 0.5)
+    r = (a - k * _PIO2_1) - k * _PIO2_1T
+    z = r * r
+    v = z * r
+    s = r + v * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
+    hz = 0.5 * z
+    w = 1.0 - hz
+    c = w + (((1.0 - w) - hz) + z * z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6))))))
+    q = int(k) & 3
+    sin_a = c if q & 1 else s
+    cos_a = s if q & 1 else c
+    if q & 2:
+        sin_a = -sin_a
+    if (q + 1) & 2:
+        cos_a = -cos_a
+    return sin_a, cos_a
+
+
 @_jit
 def _explained4(a00, a10, a11, a20, a21, a22, a30, a31, a32, a33, b0, b1, b2, b3):
     """``b' A^-1 b`` for a 4x4 normal matrix, unrolled Cholesky (``||L^-1 b||^2``).
@@ -222,7 +257,7 @@ def _lppls_basis_sse(s, y, sc, m, w, beta, xb, fb, cb, sb):
 def _lppls_basis_fast(s, y, sc, m, w, beta, xb, fb, cb, sb):
     """:func:`_lppls_basis_sse` with scalar accumulators and an unrolled 4x4 solve (the refinement's cost).
 
-    The same sums in the same order; the Cholesky factorisation follows
+    The same sums in the same order, with sine and cosine from :func:`_sincos`; the Cholesky factorisation follows
     :func:`solve_spd` (a pivot below ``1e-12`` of its diagonal drops the column).
     """
     n = s.shape[0]
@@ -234,8 +269,7 @@ def _lppls_basis_fast(s, y, sc, m, w, beta, xb, fb, cb, sb):
             return np.inf
         x = math.log(dt)
         f = math.exp(m * x)
-        cs = math.cos(w * x)
-        sn = math.sin(w * x)
+        sn, cs = _sincos(w * x)
         xb[i] = x
         fb[i] = f
         cb[i] = cs
@@ -358,8 +392,7 @@ def lppls_grid_sse(s, y, starts, sc_grid, m_grid, w_grid, sc_hi, out):
         for i in range(n):
             x[i] = math.log(sc - s[i])
             for q in range(nq):
-                cw[i, q] = math.cos(w_grid[q] * x[i])
-                sw[i, q] = math.sin(w_grid[q] * x[i])
+                sw[i, q], cw[i, q] = _sincos(w_grid[q] * x[i])
         for mi in range(nm):
             for i in range(n):
                 f[i] = math.exp(m_grid[mi] * x[i])
