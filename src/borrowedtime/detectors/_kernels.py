@@ -263,15 +263,18 @@ def _lppls_basis_fast(s, y, sc, m, w, beta, xb, fb, cb, sb):
     n = s.shape[0]
     a10 = a20 = a30 = a11 = a21 = a31 = a22 = a32 = a33 = 0.0
     b0 = b1 = b2 = b3 = yy = 0.0
+    # library calls in loops of their own: the accumulation loop then overlaps well
     for i in range(n):
         dt = sc - s[i]
         if not dt > 0.0:
             return np.inf
-        x = math.log(dt)
-        f = math.exp(m * x)
+        xb[i] = math.log(dt)
+    for i in range(n):
+        fb[i] = math.exp(m * xb[i])
+    for i in range(n):
+        x = xb[i]
+        f = fb[i]
         sn, cs = _sincos(w * x)
-        xb[i] = x
-        fb[i] = f
         cb[i] = cs
         sb[i] = sn
         g = f * cs
