@@ -49,8 +49,13 @@ __all__ = [
 ]
 
 
-def _jit(func=None, *, parallel: bool = False):
-    """``numba.njit(cache=True)`` when numba is installed, else the function itself."""
+def _jit(func=None, *, parallel: bool = False, fastmath=False):
+    """``numba.njit(cache=True)`` when numba is installed, else the function itself.
+
+    ``fastmath`` takes numba's flag set; the LPPLS refinement uses only
+    ``reassoc``/``nsz``/``contract`` on pure sums (no NaN or infinity assumptions),
+    which keeps results deterministic for the same inputs.
+    """
 
     def wrap(f):
         if not HAS_NUMBA:
@@ -62,7 +67,7 @@ def _jit(func=None, *, parallel: bool = False):
             )
             f.py_func = f
             return f
-        return _numba.njit(cache=True, parallel=parallel, fastmath=False)(f)
+        return _numba.njit(cache=True, parallel=parallel, fastmath=fastmath)(f)
 
     return wrap(func) if func is not None else wrap
 
@@ -253,32 +258,15 @@ def _lppls_basis_sse(s, y, sc, m, w, beta, xb, fb, cb, sb):
     return sse if sse > 0.0 else 0.0
 
 
-@_jit
-def _lppls_basis_fast(s, y, sc, m, w, beta, xb, fb, cb, sb):
-    """:func:`_lppls_basis_sse` with scalar accumulators and an unrolled 4x4 solve (the refinement's cost).
-
-    The same sums in the same order, with sine and cosine from :func:`_sincos`; the Cholesky factorisation follows
-    :func:`solve_spd` (a pivot below ``1e-12`` of its diagonal drops the column).
-    """
-    n = s.shape[0]
+@_jit(fastmath={"reassoc", "nsz", "contract"})
+def _basis_sums(y, fb, cb, sb):
+    """Sums of the 4x4 normal equations of the linear LPPLS parameters (reassociated: vectorised)."""
     a10 = a20 = a30 = a11 = a21 = a31 = a22 = a32 = a33 = 0.0
     b0 = b1 = b2 = b3 = yy = 0.0
-    # library calls in loops of their own: the accumulation loop then overlaps well
-    for i in range(n):
-        dt = sc - s[i]
-        if not dt > 0.0:
-            return np.inf
-        xb[i] = math.log(dt)
-    for i in range(n):
-        fb[i] = math.exp(m * xb[i])
-    for i in range(n):
-        x = xb[i]
+    for i in range(y.shape[0]):
         f = fb[i]
-        sn, cs = _sincos(w * x)
-        cb[i] = cs
-        sb[i] = sn
-        g = f * cs
-        h = f * sn
+        g = f * cb[i]
+        h = f * sb[i]
         yi = y[i]
         a10 += f
         a20 += g
@@ -294,6 +282,30 @@ def _lppls_basis_fast(s, y, sc, m, w, beta, xb, fb, cb, sb):
         b2 += yi * g
         b3 += yi * h
         yy += yi * yi
+    return a10, a20, a30, a11, a21, a31, a22, a32, a33, b0, b1, b2, b3, yy
+
+
+@_jit
+def _lppls_basis_fast(s, y, sc, m, w, beta, xb, fb, cb, sb):
+    """:func:`_lppls_basis_sse` with scalar accumulators and an unrolled 4x4 solve (the refinement's cost).
+
+    Sine and cosine come from :func:`_sincos` and the sums from :func:`_basis_sums`
+    (reassociated, so they differ from the reference in the last bits; the
+    same inputs always give the same bits). The Cholesky factorisation follows
+    :func:`solve_spd` (a pivot below ``1e-12`` of its diagonal drops the column).
+    """
+    n = s.shape[0]
+    # library calls in loops of their own: the accumulation loop then vectorises
+    for i in range(n):
+        dt = sc - s[i]
+        if not dt > 0.0:
+            return np.inf
+        xb[i] = math.log(dt)
+    for i in range(n):
+        fb[i] = math.exp(m * xb[i])
+    for i in range(n):
+        sb[i], cb[i] = _sincos(w * xb[i])
+    a10, a20, a30, a11, a21, a31, a22, a32, a33, b0, b1, b2, b3, yy = _basis_sums(y, fb, cb, sb)
     a00 = float(n)
     # Cholesky L (lower), columns dropped when their pivot vanishes
     l00 = math.sqrt(a00)
@@ -501,9 +513,9 @@ def _lppls_normal(s, y, sc, m, w, beta, jtj, jtr, xb, fb, cb, sb):
             jtj[j, k] = jtj[k, j]
 
 
-@_jit
+@_jit(fastmath={"reassoc", "nsz", "contract"})
 def _lppls_normal_fast(s, y, sc, m, w, beta, jtj, jtr, xb, fb, cb, sb):
-    """:func:`_lppls_normal` with scalar accumulators (the same sums in the same order)."""
+    """:func:`_lppls_normal` with scalar accumulators, reassociated so that the loop vectorises."""
     n = s.shape[0]
     j00 = j10 = j11 = j20 = j21 = j22 = j30 = j31 = j32 = j33 = j40 = j41 = j42 = j43 = j44 = j50 = j51 = j52 = j53 = j54 = j55 = j60 = j61 = j62 = j63 = j64 = j65 = j66 = 0.0
     r0 = r1 = r2 = r3 = r4 = r5 = r6 = 0.0
