@@ -368,7 +368,7 @@ def lppls_profile_sse(s, y, sc, m, w, beta):
     return _lppls_basis_sse(s, y, sc, m, w, beta, np.empty(n), np.empty(n), np.empty(n), np.empty(n))
 
 
-@_jit
+@_jit(fastmath={"reassoc", "nsz", "contract"})
 def lppls_grid_sse(s, y, starts, sc_grid, m_grid, w_grid, sc_hi, out):
     """SSE on a (tc, m, omega) grid for nested windows that share their end.
 

@@ -289,6 +289,10 @@ class LPPLSModel:
         return sc / scale, mg, wg, lo / scale, unit
 
     def _run(self, t, y, ends, sizes, on_progress=None, chunk: int = 48):
+        if on_progress is None:
+            # one parallel call: no threads waiting at the end of every chunk (the end dates are
+            # independent, so the output does not depend on the chunking)
+            chunk = max(len(ends), 1)
         spacing = float(np.median(np.diff(t)))
         scale = spacing * (self.window - 1)
         sc, mg, wg, sc_lo, unit = self._grids(spacing, scale)
