@@ -442,12 +442,37 @@ def lppls_grid_sse(s, y, starts, sc_grid, m_grid, w_grid, sc_hi, out):
                         for q in range(nq):
                             out[wi, k, mi, q] = np.inf
                         continue
+                    # _explained4 for every omega at once: the first two Cholesky columns do not
+                    # depend on omega, the rest is branch-free so that the loop vectorises
+                    l00 = math.sqrt(s1)
+                    l10 = sf / l00
+                    z0 = sy / l00
+                    d1 = sff - l10 * l10
+                    ok1 = d1 > 1e-12 * sff and sff > 0.0
+                    l11 = math.sqrt(d1) if ok1 else 1.0
+                    z1 = (syf - l10 * z0) / l11 if ok1 else 0.0
+                    k1 = 1.0 if ok1 else 0.0
                     for q in range(nq):
-                        explained = _explained4(
-                            s1, sf, sff, acc[0, q], acc[2, q], acc[4, q], acc[1, q], acc[3, q],
-                            acc[5, q], acc[6, q], sy, syf, acc[7, q], acc[8, q],
-                        )
-                        sse = syy - explained
+                        a20 = acc[0, q]
+                        a30 = acc[1, q]
+                        a21 = acc[2, q]
+                        a31 = acc[3, q]
+                        a22 = acc[4, q]
+                        a32 = acc[5, q]
+                        a33 = acc[6, q]
+                        l20 = a20 / l00
+                        l30 = a30 / l00
+                        l21 = k1 * ((a21 - l20 * l10) / l11)
+                        l31 = k1 * ((a31 - l30 * l10) / l11)
+                        d2 = a22 - l20 * l20 - l21 * l21
+                        ok2 = (d2 > 1e-12 * a22) & (a22 > 0.0)
+                        l22 = math.sqrt(d2 if ok2 else 1.0)
+                        l32 = ((a32 - l30 * l20 - l31 * l21) / l22) if ok2 else 0.0
+                        z2 = ((acc[7, q] - l20 * z0 - l21 * z1) / l22) if ok2 else 0.0
+                        d3 = a33 - l30 * l30 - l31 * l31 - l32 * l32
+                        ok3 = (d3 > 1e-12 * a33) & (a33 > 0.0)
+                        z3 = ((acc[8, q] - l30 * z0 - l31 * z1 - l32 * z2) / math.sqrt(d3 if ok3 else 1.0)) if ok3 else 0.0
+                        sse = syy - (z0 * z0 + z1 * z1 + z2 * z2 + z3 * z3)
                         out[wi, k, mi, q] = sse if sse > 0.0 else 0.0
     return out
 
