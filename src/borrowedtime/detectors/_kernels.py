@@ -49,8 +49,13 @@ __all__ = [
 ]
 
 
-def _jit(func=None, *, parallel: bool = False):
-    """``numba.njit(cache=True)`` when numba is installed, else the function itself."""
+def _jit(func=None, *, parallel: bool = False, fastmath=False):
+    """``numba.njit(cache=True)`` when numba is installed, else the function itself.
+
+    ``fastmath`` takes numba's flag set; the LPPLS refinement uses only
+    ``reassoc``/``nsz``/``contract`` on pure sums (no NaN or infinity assumptions),
+    which keeps results deterministic for the same inputs.
+    """
 
     def wrap(f):
         if not HAS_NUMBA:
@@ -62,7 +67,7 @@ def _jit(func=None, *, parallel: bool = False):
             )
             f.py_func = f
             return f
-        return _numba.njit(cache=True, parallel=parallel, fastmath=False)(f)
+        return _numba.njit(cache=True, parallel=parallel, fastmath=fastmath)(f)
 
     return wrap(func) if func is not None else wrap
 
@@ -132,6 +137,41 @@ def solve_spd(a, b, p, x, work):
 
 
 # --------------------------------------------------------------------------- LPPLS
+
+
+# fdlibm's kernel polynomials for sin and cos on [-pi/4, pi/4] and a two-part pi/2
+_S1, _S2, _S3 = -1.66666666666666324348e-01, 8.33333333332248946124e-03, -1.98412698298579493134e-04
+_S4, _S5, _S6 = 2.75573137070700676789e-06, -2.50507602534068634195e-08, 1.58969099521155010221e-10
+_C1, _C2, _C3 = 4.16666666666666019037e-02, -1.38888888888741095749e-03, 2.48015872894767294178e-05
+_C4, _C5, _C6 = -2.75573143513906633035e-07, 2.08757232129817482790e-09, -1.13596475577881948265e-11
+_INV_PIO2 = 6.36619772367581382433e-01
+_PIO2_1 = 1.57079632673412561417e00  # first 33 bits of pi/2: k * _PIO2_1 is exact for |k| < 2**20
+_PIO2_1T = 6.07710050650619224932e-11  # pi/2 - _PIO2_1
+
+
+@_jit
+def _sincos(a):
+    """``(sin a, cos a)`` for moderate ``|a|`` (< 1e5) without branches, to about 1 ulp.
+
+    Cody-Waite reduction by pi/2 and fdlibm's kernel polynomials; quicker than
+    two library calls in the LPPLS cost, where ``a = omega ln(tc - t)``.
+    """
+    k = math.floor(a * _INV_PIO2 + 0.5)
+    r = (a - k * _PIO2_1) - k * _PIO2_1T
+    z = r * r
+    v = z * r
+    s = r + v * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
+    hz = 0.5 * z
+    w = 1.0 - hz
+    c = w + (((1.0 - w) - hz) + z * z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6))))))
+    q = int(k) & 3
+    sin_a = c if q & 1 else s
+    cos_a = s if q & 1 else c
+    if q & 2:
+        sin_a = -sin_a
+    if (q + 1) & 2:
+        cos_a = -cos_a
+    return sin_a, cos_a
 
 
 @_jit
@@ -218,6 +258,92 @@ def _lppls_basis_sse(s, y, sc, m, w, beta, xb, fb, cb, sb):
     return sse if sse > 0.0 else 0.0
 
 
+@_jit(fastmath={"reassoc", "nsz", "contract"})
+def _basis_sums(y, fb, cb, sb):
+    """Sums of the 4x4 normal equations of the linear LPPLS parameters (reassociated: vectorised)."""
+    a10 = a20 = a30 = a11 = a21 = a31 = a22 = a32 = a33 = 0.0
+    b0 = b1 = b2 = b3 = yy = 0.0
+    for i in range(y.shape[0]):
+        f = fb[i]
+        g = f * cb[i]
+        h = f * sb[i]
+        yi = y[i]
+        a10 += f
+        a20 += g
+        a30 += h
+        a11 += f * f
+        a21 += f * g
+        a31 += f * h
+        a22 += g * g
+        a32 += g * h
+        a33 += h * h
+        b0 += yi
+        b1 += yi * f
+        b2 += yi * g
+        b3 += yi * h
+        yy += yi * yi
+    return a10, a20, a30, a11, a21, a31, a22, a32, a33, b0, b1, b2, b3, yy
+
+
+@_jit
+def _lppls_basis_fast(s, y, sc, m, w, beta, xb, fb, cb, sb):
+    """:func:`_lppls_basis_sse` with scalar accumulators and an unrolled 4x4 solve (the refinement's cost).
+
+    Sine and cosine come from :func:`_sincos` and the sums from :func:`_basis_sums`
+    (reassociated, so they differ from the reference in the last bits; the
+    same inputs always give the same bits). The Cholesky factorisation follows
+    :func:`solve_spd` (a pivot below ``1e-12`` of its diagonal drops the column).
+    """
+    n = s.shape[0]
+    # library calls in loops of their own: the accumulation loop then vectorises
+    for i in range(n):
+        dt = sc - s[i]
+        if not dt > 0.0:
+            return np.inf
+        xb[i] = math.log(dt)
+    for i in range(n):
+        fb[i] = math.exp(m * xb[i])
+    for i in range(n):
+        sb[i], cb[i] = _sincos(w * xb[i])
+    a10, a20, a30, a11, a21, a31, a22, a32, a33, b0, b1, b2, b3, yy = _basis_sums(y, fb, cb, sb)
+    a00 = float(n)
+    # Cholesky L (lower), columns dropped when their pivot vanishes
+    l00 = math.sqrt(a00)
+    l10 = a10 / l00
+    l20 = a20 / l00
+    l30 = a30 / l00
+    d1 = a11 - l10 * l10
+    ok1 = d1 > 1e-12 * a11 and a11 > 0.0
+    l11 = l21 = l31 = 0.0
+    if ok1:
+        l11 = math.sqrt(d1)
+        l21 = (a21 - l20 * l10) / l11
+        l31 = (a31 - l30 * l10) / l11
+    d2 = a22 - l20 * l20 - l21 * l21
+    ok2 = d2 > 1e-12 * a22 and a22 > 0.0
+    l22 = l32 = 0.0
+    if ok2:
+        l22 = math.sqrt(d2)
+        l32 = (a32 - l30 * l20 - l31 * l21) / l22
+    d3 = a33 - l30 * l30 - l31 * l31 - l32 * l32
+    ok3 = d3 > 1e-12 * a33 and a33 > 0.0
+    l33 = math.sqrt(d3) if ok3 else 0.0
+    z0 = b0 / l00
+    z1 = (b1 - l10 * z0) / l11 if ok1 else 0.0
+    z2 = (b2 - l20 * z0 - l21 * z1) / l22 if ok2 else 0.0
+    z3 = (b3 - l30 * z0 - l31 * z1 - l32 * z2) / l33 if ok3 else 0.0
+    x3 = z3 / l33 if ok3 else 0.0
+    x2 = (z2 - l32 * x3) / l22 if ok2 else 0.0
+    x1 = (z1 - l21 * x2 - l31 * x3) / l11 if ok1 else 0.0
+    x0 = (z0 - l10 * x1 - l20 * x2 - l30 * x3) / l00
+    beta[0] = x0
+    beta[1] = x1
+    beta[2] = x2
+    beta[3] = x3
+    sse = yy - (x0 * b0 + x1 * b1 + x2 * b2 + x3 * b3)
+    return sse if sse > 0.0 else 0.0
+
+
 @_jit
 def lppls_profile_sse(s, y, sc, m, w, beta):
     """Sum of squared residuals of the LPPLS fit with (A, B, C1, C2) profiled out.
@@ -242,7 +368,7 @@ def lppls_profile_sse(s, y, sc, m, w, beta):
     return _lppls_basis_sse(s, y, sc, m, w, beta, np.empty(n), np.empty(n), np.empty(n), np.empty(n))
 
 
-@_jit
+@_jit(fastmath={"reassoc", "nsz", "contract"})
 def lppls_grid_sse(s, y, starts, sc_grid, m_grid, w_grid, sc_hi, out):
     """SSE on a (tc, m, omega) grid for nested windows that share their end.
 
@@ -281,8 +407,7 @@ def lppls_grid_sse(s, y, starts, sc_grid, m_grid, w_grid, sc_hi, out):
         for i in range(n):
             x[i] = math.log(sc - s[i])
             for q in range(nq):
-                cw[i, q] = math.cos(w_grid[q] * x[i])
-                sw[i, q] = math.sin(w_grid[q] * x[i])
+                sw[i, q], cw[i, q] = _sincos(w_grid[q] * x[i])
         for mi in range(nm):
             for i in range(n):
                 f[i] = math.exp(m_grid[mi] * x[i])
@@ -317,12 +442,37 @@ def lppls_grid_sse(s, y, starts, sc_grid, m_grid, w_grid, sc_hi, out):
                         for q in range(nq):
                             out[wi, k, mi, q] = np.inf
                         continue
+                    # _explained4 for every omega at once: the first two Cholesky columns do not
+                    # depend on omega, the rest is branch-free so that the loop vectorises
+                    l00 = math.sqrt(s1)
+                    l10 = sf / l00
+                    z0 = sy / l00
+                    d1 = sff - l10 * l10
+                    ok1 = d1 > 1e-12 * sff and sff > 0.0
+                    l11 = math.sqrt(d1) if ok1 else 1.0
+                    z1 = (syf - l10 * z0) / l11 if ok1 else 0.0
+                    k1 = 1.0 if ok1 else 0.0
                     for q in range(nq):
-                        explained = _explained4(
-                            s1, sf, sff, acc[0, q], acc[2, q], acc[4, q], acc[1, q], acc[3, q],
-                            acc[5, q], acc[6, q], sy, syf, acc[7, q], acc[8, q],
-                        )
-                        sse = syy - explained
+                        a20 = acc[0, q]
+                        a30 = acc[1, q]
+                        a21 = acc[2, q]
+                        a31 = acc[3, q]
+                        a22 = acc[4, q]
+                        a32 = acc[5, q]
+                        a33 = acc[6, q]
+                        l20 = a20 / l00
+                        l30 = a30 / l00
+                        l21 = k1 * ((a21 - l20 * l10) / l11)
+                        l31 = k1 * ((a31 - l30 * l10) / l11)
+                        d2 = a22 - l20 * l20 - l21 * l21
+                        ok2 = (d2 > 1e-12 * a22) & (a22 > 0.0)
+                        l22 = math.sqrt(d2 if ok2 else 1.0)
+                        l32 = ((a32 - l30 * l20 - l31 * l21) / l22) if ok2 else 0.0
+                        z2 = ((acc[7, q] - l20 * z0 - l21 * z1) / l22) if ok2 else 0.0
+                        d3 = a33 - l30 * l30 - l31 * l31 - l32 * l32
+                        ok3 = (d3 > 1e-12 * a33) & (a33 > 0.0)
+                        z3 = ((acc[8, q] - l30 * z0 - l31 * z1 - l32 * z2) / math.sqrt(d3 if ok3 else 1.0)) if ok3 else 0.0
+                        sse = syy - (z0 * z0 + z1 * z1 + z2 * z2 + z3 * z3)
                         out[wi, k, mi, q] = sse if sse > 0.0 else 0.0
     return out
 
@@ -388,8 +538,123 @@ def _lppls_normal(s, y, sc, m, w, beta, jtj, jtr, xb, fb, cb, sb):
             jtj[j, k] = jtj[k, j]
 
 
+@_jit(fastmath={"reassoc", "nsz", "contract"})
+def _lppls_normal_fast(s, y, sc, m, w, beta, jtj, jtr, xb, fb, cb, sb):
+    """:func:`_lppls_normal` with scalar accumulators, reassociated so that the loop vectorises."""
+    n = s.shape[0]
+    j00 = j10 = j11 = j20 = j21 = j22 = j30 = j31 = j32 = j33 = j40 = j41 = j42 = j43 = j44 = j50 = j51 = j52 = j53 = j54 = j55 = j60 = j61 = j62 = j63 = j64 = j65 = j66 = 0.0
+    r0 = r1 = r2 = r3 = r4 = r5 = r6 = 0.0
+    a0, bb, c1, c2 = beta[0], beta[1], beta[2], beta[3]
+    for i in range(n):
+        dt = sc - s[i]
+        x = xb[i]
+        f = fb[i]
+        cs = cb[i]
+        sn = sb[i]
+        u = bb + c1 * cs + c2 * sn
+        v = -c1 * sn + c2 * cs
+        r = y[i] - (a0 + f * u)
+        q1 = f
+        q2 = f * cs
+        q3 = f * sn
+        q4 = f / dt * (m * u + w * v)
+        q5 = x * f * u
+        q6 = x * f * v
+        r0 += r
+        r1 += q1 * r
+        r2 += q2 * r
+        r3 += q3 * r
+        r4 += q4 * r
+        r5 += q5 * r
+        r6 += q6 * r
+        j00 += 1.0
+        j10 += q1
+        j11 += q1 * q1
+        j20 += q2
+        j21 += q2 * q1
+        j22 += q2 * q2
+        j30 += q3
+        j31 += q3 * q1
+        j32 += q3 * q2
+        j33 += q3 * q3
+        j40 += q4
+        j41 += q4 * q1
+        j42 += q4 * q2
+        j43 += q4 * q3
+        j44 += q4 * q4
+        j50 += q5
+        j51 += q5 * q1
+        j52 += q5 * q2
+        j53 += q5 * q3
+        j54 += q5 * q4
+        j55 += q5 * q5
+        j60 += q6
+        j61 += q6 * q1
+        j62 += q6 * q2
+        j63 += q6 * q3
+        j64 += q6 * q4
+        j65 += q6 * q5
+        j66 += q6 * q6
+    jtr[0] = r0
+    jtr[1] = r1
+    jtr[2] = r2
+    jtr[3] = r3
+    jtr[4] = r4
+    jtr[5] = r5
+    jtr[6] = r6
+    jtj[0, 0] = j00
+    jtj[1, 0] = j10
+    jtj[0, 1] = j10
+    jtj[1, 1] = j11
+    jtj[2, 0] = j20
+    jtj[0, 2] = j20
+    jtj[2, 1] = j21
+    jtj[1, 2] = j21
+    jtj[2, 2] = j22
+    jtj[3, 0] = j30
+    jtj[0, 3] = j30
+    jtj[3, 1] = j31
+    jtj[1, 3] = j31
+    jtj[3, 2] = j32
+    jtj[2, 3] = j32
+    jtj[3, 3] = j33
+    jtj[4, 0] = j40
+    jtj[0, 4] = j40
+    jtj[4, 1] = j41
+    jtj[1, 4] = j41
+    jtj[4, 2] = j42
+    jtj[2, 4] = j42
+    jtj[4, 3] = j43
+    jtj[3, 4] = j43
+    jtj[4, 4] = j44
+    jtj[5, 0] = j50
+    jtj[0, 5] = j50
+    jtj[5, 1] = j51
+    jtj[1, 5] = j51
+    jtj[5, 2] = j52
+    jtj[2, 5] = j52
+    jtj[5, 3] = j53
+    jtj[3, 5] = j53
+    jtj[5, 4] = j54
+    jtj[4, 5] = j54
+    jtj[5, 5] = j55
+    jtj[6, 0] = j60
+    jtj[0, 6] = j60
+    jtj[6, 1] = j61
+    jtj[1, 6] = j61
+    jtj[6, 2] = j62
+    jtj[2, 6] = j62
+    jtj[6, 3] = j63
+    jtj[3, 6] = j63
+    jtj[6, 4] = j64
+    jtj[4, 6] = j64
+    jtj[6, 5] = j65
+    jtj[5, 6] = j65
+    jtj[6, 6] = j66
+
+
 @_jit
-def _lm_step(jtj, jtr, lam, fixed, step, damped, work, delta):
+def _lm_step(jtj, jtr, lam, fixed, step, damped, work, delta, rhs):
     """Damped step ``(J'J + lam diag(J'J)) d = J'r`` with the ``fixed`` nonlinear parameters held."""
     for j in range(7):
         for k in range(7):
@@ -404,14 +669,15 @@ def _lm_step(jtj, jtr, lam, fixed, step, damped, work, delta):
                 damped[k, j] = 0.0
             damped[j, j] = 1.0
             delta[j] = 0.0
-    rhs = delta.copy()
+    for j in range(7):
+        rhs[j] = delta[j]
     solve_spd(damped, rhs, 7, delta, work)
     for q in range(3):
         step[q] = delta[4 + q]
 
 
 @_jit
-def lppls_refine(s, y, sc0, m0, w0, lo, hi, max_iter, out):
+def _refine(s, y, sc0, m0, w0, lo, hi, max_iter, cutoff, slack, check_at, out):
     """Bounded Levenberg-Marquardt on the profiled LPPLS cost from one start.
 
     The step is computed from the Jacobian in all seven parameters; a
@@ -423,6 +689,10 @@ def lppls_refine(s, y, sc0, m0, w0, lo, hi, max_iter, out):
 
     Parameters
     ----------
+    cutoff, slack, check_at : float, float, int
+        Early abandonment: after ``check_at`` cost evaluations a run stops
+        when its SSE minus ``slack`` times the Gauss-Newton model's predicted
+        decrease is still above ``cutoff`` (``cutoff = inf`` never stops).
     out : ndarray, shape (8,)
         Output: sc, m, w, A, B, C1, C2, SSE.
 
@@ -439,14 +709,15 @@ def lppls_refine(s, y, sc0, m0, w0, lo, hi, max_iter, out):
     damped = np.zeros((7, 7))
     work = np.zeros((7, 7))
     delta = np.zeros(7)
+    rhs = np.zeros(7)
     fixed = np.zeros(3, dtype=np.bool_)
     cur = np.array([sc0, m0, w0])
     nxt = np.zeros(3)
     n = s.shape[0]
     xb, fb, cb, sb = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     xt, ft, ct, st = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-    sse = _lppls_basis_sse(s, y, cur[0], cur[1], cur[2], beta, xb, fb, cb, sb)
-    _lppls_normal(s, y, cur[0], cur[1], cur[2], beta, jtj, jtr, xb, fb, cb, sb)
+    sse = _lppls_basis_fast(s, y, cur[0], cur[1], cur[2], beta, xb, fb, cb, sb)
+    _lppls_normal_fast(s, y, cur[0], cur[1], cur[2], beta, jtj, jtr, xb, fb, cb, sb)
     lam = 1e-3
     evals = 1
     while evals < max_iter:
@@ -454,12 +725,14 @@ def lppls_refine(s, y, sc0, m0, w0, lo, hi, max_iter, out):
         for q in range(3):
             g = jtr[4 + q]
             fixed[q] = (cur[q] <= lo[q] and g < 0.0) or (cur[q] >= hi[q] and g > 0.0)
-        _lm_step(jtj, jtr, lam, fixed, step, damped, work, delta)
+        _lm_step(jtj, jtr, lam, fixed, step, damped, work, delta, rhs)
         # Gauss-Newton model of the decrease: below 1e-12 there is nothing left worth a pass
         pred = 0.0
         for j in range(7):
             pred += delta[j] * jtr[j]
         if pred < 1e-12 and lam <= 1e-3:
+            break
+        if evals >= check_at and sse - slack * pred > cutoff:
             break
         moved = False
         for q in range(3):
@@ -470,7 +743,7 @@ def lppls_refine(s, y, sc0, m0, w0, lo, hi, max_iter, out):
                 moved = True
         if not moved:
             break
-        new = _lppls_basis_sse(s, y, nxt[0], nxt[1], nxt[2], trial, xt, ft, ct, st)
+        new = _lppls_basis_fast(s, y, nxt[0], nxt[1], nxt[2], trial, xt, ft, ct, st)
         evals += 1
         if new < sse:
             gain = sse - new
@@ -486,7 +759,7 @@ def lppls_refine(s, y, sc0, m0, w0, lo, hi, max_iter, out):
             fb, ft = ft, fb
             cb, ct = ct, cb
             sb, st = st, sb
-            _lppls_normal(s, y, cur[0], cur[1], cur[2], beta, jtj, jtr, xb, fb, cb, sb)
+            _lppls_normal_fast(s, y, cur[0], cur[1], cur[2], beta, jtj, jtr, xb, fb, cb, sb)
         else:
             lam *= 8.0
             if lam > 1e10:
@@ -500,6 +773,16 @@ def lppls_refine(s, y, sc0, m0, w0, lo, hi, max_iter, out):
     out[6] = beta[3]
     out[7] = sse
     return evals
+
+
+@_jit
+def lppls_refine(s, y, sc0, m0, w0, lo, hi, max_iter, out):
+    """Bounded Levenberg-Marquardt on the profiled LPPLS cost from one start (see :func:`_refine`).
+
+    Returns the number of profiled-cost evaluations used; ``out`` gets
+    sc, m, w, A, B, C1, C2, SSE.
+    """
+    return _refine(s, y, sc0, m0, w0, lo, hi, max_iter, np.inf, 0.0, 0, out)
 
 
 @_jit
@@ -560,7 +843,8 @@ def _local_minima_top(grid, k_best, idx):
 @_jit(parallel=True)
 def lppls_nested_fits(
     t, y, ends, sizes, scale, sc_grid, m_grid, w_grid, sc_lo, sc_hi_days_cap,
-    sc_hi_frac, m_lo, m_hi, w_lo, w_hi, n_starts, unit_starts, short_iter, n_keep, max_iter, out,
+    sc_hi_frac, m_lo, m_hi, w_lo, w_hi, n_starts, unit_starts, short_iter, n_keep, max_iter,
+    abandon_ratio, abandon_at, out,
 ):
     """Fit every nested window of every outer window: grid, then refine the best minima.
 
@@ -597,6 +881,10 @@ def lppls_nested_fits(
     max_iter : int
         Cost evaluations per start in the second phase (the winner gets four
         times as many to polish).
+    abandon_ratio, abandon_at : float, int
+        A short run still above ``abandon_ratio`` times the lowest SSE reached
+        so far in the window after ``abandon_at`` evaluations stops there (the
+        warm start runs first, then the grid minima from the lowest).
     out : ndarray, shape (O, W, 10)
         Output per window: sc, m, w, A, B, C1, C2, SSE, grid-best SSE,
         shift (the centring constant added back to A).
@@ -650,7 +938,10 @@ def lppls_nested_fits(
             warm = 1 if wi > 0 and prev[7] < np.inf else 0
             n_all = found + n_rand + warm
             ends_p = np.empty((n_all, 8))
-            for j in range(n_all):
+            incumbent = np.inf
+            for jj in range(n_all):
+                # the warm start first: it sets the incumbent the other short runs must approach
+                j = found + n_rand if warm == 1 and jj == 0 else jj - warm
                 if j == found + n_rand:
                     r0 = min(max(prev[0], lo[0]), hi[0])
                     r1 = min(max(prev[1], lo[1]), hi[1])
@@ -669,9 +960,11 @@ def lppls_nested_fits(
                     r0 = math.exp(math.log(lo[0]) + u[0] * (math.log(hi[0]) - math.log(lo[0])))
                     r1 = lo[1] + u[1] * (hi[1] - lo[1])
                     r2 = lo[2] + u[2] * (hi[2] - lo[2])
-                lppls_refine(sw, yw, r0, r1, r2, lo, hi, short_iter, res)
+                _refine(sw, yw, r0, r1, r2, lo, hi, short_iter, abandon_ratio * incumbent, 0.0, abandon_at, res)
+                if res[7] < incumbent:
+                    incumbent = res[7]
                 for q in range(8):
-                    ends_p[j, q] = res[q]
+                    ends_p[jj, q] = res[q]
             # phase 2: the most promising ones to convergence, then polish the winner
             rank = np.argsort(ends_p[:, 7])
             best[7] = np.inf

@@ -23,8 +23,9 @@ depend on luck:
    re-solved after each step; a step is kept only if it lowers the SSE. It
    starts from the lowest local minima of the grid, from a few seeded random
    points and from the previous (longer) nested window's solution; every
-   start gets a short run, the best distinct end points run to convergence
-   and the winner is polished. The seed also shifts the grid by a random
+   start gets a short run (cut after a few steps when still far above the
+   best SSE of the window so far), the best distinct end points run to
+   convergence and the winner is polished. The seed also shifts the grid by a random
    fraction of a cell.
 
 On the NASDAQ benchmark (``benchmarks/results_detectors.md``) the result is at
@@ -186,6 +187,13 @@ class LPPLSModel:
         Starts (lowest SSE after the short run) refined to convergence.
     max_iter : int, default 60
         Cost evaluations per refinement (four times that to polish the winner).
+    abandon_ratio : float, default 2.0
+        A short run (the warm start first, then the grid minima from the lowest,
+        then the random starts) whose SSE is still above ``abandon_ratio``
+        times the lowest SSE reached so far in the window after ``abandon_at``
+        cost evaluations stops there; ``inf`` never stops.
+    abandon_at : int, default 3
+        Cost evaluations before a short run can be abandoned.
     seed : int, default 0
         Shifts the grid by a random fraction of a cell and draws the random
         starts; the same seed gives bit-identical output.
@@ -205,6 +213,8 @@ class LPPLSModel:
     short_iter: int = 10
     n_keep: int = 3
     max_iter: int = 60
+    abandon_ratio: float = 2.0
+    abandon_at: int = 3
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -233,6 +243,10 @@ class LPPLSModel:
             raise SpecError(
                 f"The 'n_random_starts' parameter of {name} must be an int >= 0. Got {self.n_random_starts!r}."
             )
+        if not self.abandon_ratio >= 1.0:
+            raise SpecError(f"The 'abandon_ratio' parameter of {name} must be >= 1. Got {self.abandon_ratio!r}.")
+        if not isinstance(self.abandon_at, int | np.integer) or self.abandon_at < 1:
+            raise SpecError(f"The 'abandon_at' parameter of {name} must be an int >= 1. Got {self.abandon_at!r}.")
         if len(self.grid) != 3 or min(self.grid) < 2:
             raise SpecError(f"The 'grid' parameter of {name} must be 3 ints >= 2. Got {self.grid!r}.")
         if not self.tc_gap > 0:
@@ -275,6 +289,10 @@ class LPPLSModel:
         return sc / scale, mg, wg, lo / scale, unit
 
     def _run(self, t, y, ends, sizes, on_progress=None, chunk: int = 48):
+        if on_progress is None:
+            # one parallel call: no threads waiting at the end of every chunk (the end dates are
+            # independent, so the output does not depend on the chunking)
+            chunk = max(len(ends), 1)
         spacing = float(np.median(np.diff(t)))
         scale = spacing * (self.window - 1)
         sc, mg, wg, sc_lo, unit = self._grids(spacing, scale)
@@ -286,7 +304,7 @@ class LPPLSModel:
                 t, y, part, sizes, scale, sc, mg, wg, sc_lo, f.tc_max_days / scale, f.tc_max_frac,
                 self.m_bounds[0], self.m_bounds[1], self.w_bounds[0], self.w_bounds[1],
                 self.n_starts, unit, self.short_iter, self.n_keep, self.max_iter,
-                out[start : start + chunk],
+                self.abandon_ratio, self.abandon_at, out[start : start + chunk],
             )
             if on_progress is not None:
                 on_progress(len(part))
