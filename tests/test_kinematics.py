@@ -41,11 +41,11 @@ def test_growth_annualises_irregular_spacing():
 
 
 def test_yoy_peak_matches_published_fact(case_shiller):
-    # shared/data/README.md: NSA YoY peaked at 14.4 % in 2005-09, first negative 2007-03.
+    # shared/data/README.md: NSA YoY peaked at 14.5 % in 2005-09, first negative 2007-03.
     yoy = growth(case_shiller, periods=12)
     boom = yoy["2000":"2007"]  # the README's fact is about this cycle (2022 peaked higher)
     assert boom.idxmax() == pd.Timestamp("2005-09-01")
-    assert boom.max() == pytest.approx(0.144, abs=5e-4)
+    assert boom.max() == pytest.approx(0.145, abs=5e-4)
     assert yoy[yoy.index > "2006-01-01"].lt(0).idxmax() == pd.Timestamp("2007-03-01")
 
 

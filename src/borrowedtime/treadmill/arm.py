@@ -98,7 +98,7 @@ had been refinanced away by the end of 2006"; "nearly four in five" read as 0.78
 # Calibrated by tests/treadmill/results/calibrate_arm.py (root-find of the
 # 2003-vintage refinanced share on the Case-Shiller U.S. National NSA index);
 # its output is tests/treadmill/results/arm_calibration.json.
-_CALIBRATED_REFI_INTENSITY = 0.0466
+_CALIBRATED_REFI_INTENSITY = 0.0467
 
 
 def subprime_volumes() -> dict[int, float]:
