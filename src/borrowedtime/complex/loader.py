@@ -20,11 +20,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from borrowedtime.complex.schema import (
@@ -35,11 +33,11 @@ from borrowedtime.complex.schema import (
     Entity,
     IsoDate,
 )
+from borrowedtime.datasets import COMPLEX_DEFAULT, YamlFileError, packaged_path, read_yaml
 from borrowedtime.errors import SpecError
 
 __all__ = ["Problem", "Complex", "load_complex", "validate_complex", "default_complex_path"]
 
-DEFAULT_DATASET = "data/complex_2026.yaml"
 _TOP_KEYS = ("schema", "title", "as_of", "source", "entities", "contracts", "concentrations")
 _LISTS = ("entities", "contracts", "concentrations")
 _SHARE_SLACK = 1e-9
@@ -62,34 +60,16 @@ class Problem:
 
 
 # ----------------------------------------------------------------------------- YAML
-class _NoDateLoader(yaml.SafeLoader):
-    """Safe loader that leaves dates as strings, so every date is checked the same way."""
-
-
-_NoDateLoader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def default_complex_path() -> Path:
     """Path of the packaged default dataset (the essay's 2026 world)."""
-    return Path(str(resources.files("borrowedtime").joinpath(DEFAULT_DATASET)))
+    return packaged_path(COMPLEX_DEFAULT)
 
 
 def _read(path: Path, label: str) -> tuple[dict | None, list[Problem]]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        return None, [Problem(label, "", f"cannot read file ({exc.strerror or exc})")]
-    try:
-        raw = yaml.load(text, Loader=_NoDateLoader)  # noqa: S506  (a SafeLoader subclass)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        return None, [Problem(label, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
-    if raw is None:
-        raw = {}
+        raw = read_yaml(path, label=label, dates=False)
+    except YamlFileError as exc:
+        return None, [Problem(exc.file, exc.where, exc.reason)]
     if not isinstance(raw, dict):
         return None, [Problem(label, "", f"expected a mapping at the top level, got {type(raw).__name__}")]
     problems = [
