@@ -68,7 +68,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from borrowedtime._random import as_generator
+from borrowedtime._montecarlo import as_generator
 from borrowedtime.detectors import _kernels
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.series import as_series, days_since_epoch
