@@ -63,7 +63,7 @@ import numpy as np
 import pandas as pd
 
 from borrowedtime._montecarlo import map_chunks
-from borrowedtime.detectors import _kernels
+from borrowedtime.detectors import _psy_kernels
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.series import as_series
 
@@ -128,7 +128,7 @@ def adf_stat(y, lag: int = 0) -> float:
     _check(len(arr), lag, lag + 3, "adf_stat")
     if not np.isfinite(arr).all():
         raise DataError("adf_stat: the series has missing or non-finite values.")
-    return float(_kernels.adf_window_stats_numpy(arr, lag, 0, len(arr) - 1))
+    return float(_psy_kernels.adf_window_stats_numpy(arr, lag, 0, len(arr) - 1))
 
 
 @dataclass(frozen=True, eq=False)
@@ -189,7 +189,7 @@ def _null_chunk(rng: np.random.Generator, n_reps: int, start: int, n: int, lag: 
     eps = rng.standard_normal((n_reps, n))
     sadf, gsadf = np.empty(n_reps), np.empty(n_reps)
     bsadf, badf = np.empty((n_reps, n)), np.empty((n_reps, n))
-    _kernels.psy_null_sup_stats(eps, lag, min_window, 1.0 / n, bsadf, sadf, gsadf, badf)
+    _psy_kernels.psy_null_sup_stats(eps, lag, min_window, 1.0 / n, bsadf, sadf, gsadf, badf)
     return sadf, gsadf, bsadf, badf
 
 
@@ -346,7 +346,7 @@ class PSYTest:
         mw = self._min_window(len(x))
         _check(len(x), k, mw, f"PSYTest on {y.name}")
         seq = np.empty(len(x))
-        sadf, gsadf = _kernels.adf_sup(x, k, mw, seq, np.empty(len(x)))
+        sadf, gsadf = _psy_kernels.adf_sup(x, k, mw, seq, np.empty(len(x)))
         return float(sadf), float(gsadf), seq
 
     def _prepare(self, series: pd.Series) -> tuple[pd.Series, np.ndarray]:
