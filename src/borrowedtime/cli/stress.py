@@ -37,10 +37,11 @@ def stress(
                 client = Client(scheduler, timeout="10s")
             except OSError as exc:
                 raise SpecError(f"--scheduler {scheduler}: cannot connect ({exc}).") from None
-        with Progress(TextColumn("paths"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        with Progress(TextColumn("chunks of paths"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
-            task = bar.add_task("paths", total=scn.paths)
-            result = run_stress(scn, client=client, workers=workers, progress=lambda k: bar.advance(task, k))
+            task = bar.add_task("chunks", total=None)
+            result = run_stress(scn, client=client, workers=workers,
+                                progress=lambda done, total: bar.update(task, completed=done, total=total))
         if client is not None:
             client.close()
     if as_json:

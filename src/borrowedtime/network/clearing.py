@@ -346,6 +346,11 @@ def _incidence(index: np.ndarray, n: int):
     return sparse.csr_matrix((np.ones(m), (index, np.arange(m))), shape=(n, m))
 
 
+def _scatter_rows(values: np.ndarray, inc) -> np.ndarray:
+    """(P, m) edge values summed into (P, n) by an (n, m) incidence."""
+    return values @ inc.T if isinstance(inc, np.ndarray) else np.asarray((inc @ values.T).T)
+
+
 def clear_batch(
     src: np.ndarray,
     dst: np.ndarray,
@@ -390,14 +395,20 @@ def clear_batch(
         raise DataError(f"owed: expected shape ({P}, {src.size}); got {owed.shape}.")
     out_inc = _incidence(src, n)  # (n, m): sums edges by debtor
     in_inc = _incidence(dst, n)  # (n, m): sums edges by creditor
-    pbar = (out_inc @ owed.T).T
+    pbar = _scatter_rows(owed, out_inc)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(pbar[:, src] > 0, owed / np.where(pbar[:, src] > 0, pbar[:, src], 1.0), 0.0)
     p = pbar.copy()
+    moving = np.ones(P, dtype=bool)  # each scenario stops when it settles: results do not depend on the batch
     for _ in range(max_iter):
-        inflow = (in_inc @ (share * p[:, src]).T).T
-        new = np.where(e + inflow >= pbar, pbar, alpha * e + beta * inflow)
-        if np.max(np.abs(new - p), initial=0.0) <= tol:
-            return new, e + inflow < pbar
-        p = new
+        rows = np.flatnonzero(moving)
+        pm, em, pb = p[rows], e[rows], pbar[rows]
+        inflow = _scatter_rows(share[rows] * pm[:, src], in_inc)
+        new = np.where(em + inflow >= pb, pb, alpha * em + beta * inflow)
+        settled = np.max(np.abs(new - pm), axis=1, initial=0.0) <= tol
+        p[rows] = new
+        moving[rows[settled]] = False
+        if not moving.any():
+            inflow = _scatter_rows(share * p[:, src], in_inc)
+            return p, e + inflow < pbar
     raise ConvergenceError(f"clear_batch: Picard iteration did not settle within {max_iter} steps.")
