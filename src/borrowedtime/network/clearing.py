@@ -71,6 +71,9 @@ __all__ = [
 ]
 
 _ENUMERATE_MAX = 16
+#: clear_batch: an entity whose assets fall short of its obligations by less than this relative amount
+#: is solvent (a lease that exactly services a loan must not default on rounding in the last digit).
+_TIE = 1e-12
 
 
 def _check_inputs(liabilities, external_assets) -> tuple[np.ndarray, np.ndarray]:
@@ -384,6 +387,12 @@ def clear_batch(
         What each entity pays in all, USD bn.
     default : bool array (paths, n)
         Who cannot pay in full.
+
+    Notes
+    -----
+    Solvency is tested with a relative tolerance of ``1e-12`` (:data:`_TIE`): an entity
+    exactly on its obligations stays solvent whatever the rounding of the sums, so a
+    path's result does not depend on which other paths share its batch.
     """
     _check_costs(alpha, beta, "clear_batch")
     owed = np.asarray(owed, float)
@@ -404,11 +413,11 @@ def clear_batch(
         rows = np.flatnonzero(moving)
         pm, em, pb = p[rows], e[rows], pbar[rows]
         inflow = _scatter_rows(share[rows] * pm[:, src], in_inc)
-        new = np.where(em + inflow >= pb, pb, alpha * em + beta * inflow)
+        new = np.where(em + inflow >= pb * (1 - _TIE), pb, alpha * em + beta * inflow)
         settled = np.max(np.abs(new - pm), axis=1, initial=0.0) <= tol
         p[rows] = new
         moving[rows[settled]] = False
         if not moving.any():
             inflow = _scatter_rows(share * p[:, src], in_inc)
-            return p, e + inflow < pbar
+            return p, e + inflow < pbar * (1 - _TIE)
     raise ConvergenceError(f"clear_batch: Picard iteration did not settle within {max_iter} steps.")
