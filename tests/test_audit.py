@@ -242,3 +242,39 @@ def test_report_section_builds():
     s = build(ReportContext())
     assert s.anchor == "audit"
     assert "III.backlog_total" in s.body and "plotly" in s.body.lower()
+
+
+# ----------------------------------------------------------------------------- the table
+def test_importing_the_audit_reads_nothing():
+    import subprocess
+    import sys
+
+    code = ("import borrowedtime.datasets as d, borrowedtime.audit, borrowedtime.audit.checks; "
+            "print(d._packaged.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"
+
+
+def test_every_row_names_a_check_and_a_valid_rule():
+    from borrowedtime.audit import KINDS, claim_table
+    from borrowedtime.audit._core import TESTS, tolerance_of
+    from borrowedtime.audit.checks import CHECKS
+
+    rows = claim_table()
+    assert len({r.id for r in rows}) == len(rows)
+    for r in rows:
+        assert r.check in CHECKS and r.kind in KINDS and r.test in TESTS, r.id
+        tol, rule = tolerance_of(r.tolerance, r.stated)
+        assert tol >= 0 and rule, r.id
+    # every check function is used by some row
+    assert {r.check for r in rows} == set(CHECKS)
+
+
+def test_counts_by_kind_add_up(result):
+    by = result.counts_by_kind()
+    assert set(by) == {"independent", "self-consistency"}
+    total = {s: sum(v[s] for v in by.values()) for s in STATUSES}
+    assert total == result.counts()
+    assert by["self-consistency"]["pass"] > 0 and by["independent"]["pass"] > 0
+    assert result["VII.capex_growth_2024"].kind == "self-consistency"
+    assert result["VII.capex_growth_2024_filed"].kind == "independent"
