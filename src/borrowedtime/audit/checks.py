@@ -384,6 +384,66 @@ def capex_acceleration(ctx: Context, stated: float, *, year: int):
                + (" It is the peak of the series." if year == int(a.idxmax().year) else ""))
 
 
+def _harmonised_capex(ctx: Context, year: int) -> tuple[float, list[str]]:
+    """Calendar-year capex including finance leases: Microsoft calendarised, the others' calendar fiscal years."""
+    total, parts = 0.0, []
+    for n in CAPEX_GROUP:
+        metric, period = ("capex_incl_leases_usd_bn", f"CY{year}") if n == "microsoft" else ("capex_usd_bn", f"FY{year}")
+        o = ctx.filed(n, metric, period)
+        total += o.value
+        parts.append(f"{n} {o.value:g}")
+    return total, parts
+
+
+def capex_level_harmonised(ctx: Context, stated: float, *, year: int):
+    total, parts = _harmonised_capex(ctx, year)
+    return total, (f"calendar {year}, finance leases included: {', '.join(parts)} = {total:,.1f} "
+                   f"({stated / total - 1:+.1%} in the essay).")
+
+
+def capex_growth_harmonised(ctx: Context, stated: float, *, year: int):
+    a, pa = _harmonised_capex(ctx, year - 1)
+    b, pb = _harmonised_capex(ctx, year)
+    return b / a - 1, (f"calendar years, finance leases included: {b:,.1f} ({', '.join(pb)}) / {a:,.1f} "
+                       f"({', '.join(pa)}) - 1 = {b / a - 1:+.1%}.")
+
+
+def _reference(key: str):
+    from borrowedtime.datasets import reference_path
+    from borrowedtime.series import load_series
+
+    path = reference_path(key, required=False)
+    if path is None:
+        raise Missing(f"the shared reference series {key!r} is not available")
+    return load_series(path, column="National-US") if key == "case_shiller" else load_series(path)
+
+
+def house_price_yoy(ctx: Context, stated: float, *, start: str, end: str):
+    yoy = _reference("case_shiller").pct_change(12).dropna()
+    window = yoy[start:end]
+    boom = yoy["1998":"2008"]
+    return float(window.mean()), (
+        f"Case-Shiller U.S. National (NSA), year-over-year from {start} to {end}: mean {float(window.mean()):.1%}, "
+        f"range {float(window.min()):.1%} to {float(window.max()):.1%}; the boom's peak is {float(boom.max()):.1%} in "
+        f"{boom.idxmax():%Y-%m}, after the window. The national index ran in the low-to-mid teens; the 10- and "
+        "20-city composites (not in the dataset) ran higher."
+    )
+
+
+def delinquency_inflected(ctx: Context, stated: float, *, start: str, end: str):
+    d = _reference("delinquency")[start:end]
+    trough = d.idxmin()
+    after = d.index[d.index > trough][0]
+    prices = _reference("case_shiller")
+    yoy = float(prices.pct_change(12).asof(after))
+    peak = prices[:"2010"].idxmax()
+    return yoy, (
+        f"proxy: delinquency on all single-family mortgages at commercial banks (FRED DRSFRMACBS; subprime alone is "
+        f"not in the dataset) bottomed at {float(d.min()):.2f}% in {trough:%Y-%m} and rose from {after:%Y-%m}, when "
+        f"national prices were rising {yoy:.1%} a year; the price level peaked in {peak:%Y-%m}."
+    )
+
+
 # ============================================================================ VIII: who blinks
 def google_backlog(ctx: Context, stated: float):
     v, note = ctx.backlog("google", filed=True)
@@ -408,20 +468,49 @@ def oracle_capex_to_sales(ctx: Context, stated: float):
 
 
 def off_balance_sheet(ctx: Context, stated: float):
-    e = ctx.edges()
-    parts = {}
-    for s in (x for x in ctx.cx.entities if x.kind == "spv"):
-        owed = e[(e["obligor"] == s.name) & (e["nature"] == "owed")]["amount_usd_bn"].sum()
+    """Debt of the vehicles a hyperscaler leases from or guarantees (the hyperscalers' off-balance-sheet exposure)."""
+    m = ctx.cx.model
+    hyper = {e.name for e in ctx.cx.entities if e.kind == "hyperscaler"}
+    spvs = [x for x in ctx.cx.entities if x.kind == "spv"]
+    by_name = {c.name: c for c in ctx.cx.contracts}
+    debt, tie = {}, {}
+    for s in spvs:
+        i = m.index(s.name)
+        owed = float(np.nansum(m.amount[(m.obligor == i) & (m.nature == "owed")]))
         stated_debt = s.latest("debt_usd_bn")
-        parts[s.name] = max(float(owed), stated_debt.value if stated_debt else 0.0)
-    parts = {k: v for k, v in parts.items() if v > 0}
-    total = sum(parts.values())
-    hyper = sum(v for k, v in parts.items() if k in ("beignet", "vantage-stargate-spv"))
+        debt[s.name] = max(owed, stated_debt.value if stated_debt else 0.0)
+        lessees = {c.obligor for c in ctx.cx.contracts
+                   if c.kind == "take_or_pay" and c.obligee == s.name and c.obligor in hyper}
+        guarantors = {g.obligor for g in ctx.cx.contracts
+                      if g.covers in by_name and g.obligor in hyper
+                      and s.name in (by_name[g.covers].obligor, by_name[g.covers].obligee)}
+        tie[s.name] = (sorted(lessees), sorted(guarantors))
+    parts = {k: v for k, v in debt.items() if v > 0}
+    counted = {k: v for k, v in parts.items() if tie[k][0] or tie[k][1]}
+    leased = sum(v for k, v in parts.items() if tie[k][0])
+    total = sum(counted.values())
     return total, (
-        "debt of the special-purpose vehicles in the dataset: " + ", ".join(f"{k} {v:g}" for k, v in parts.items())
-        + f" = {total:,.1f}. Counting only vehicles a hyperscaler leases (Meta's Beignet, Oracle's Vantage "
-        f"campuses) gives {hyper:,.1f}; the hundred-billion needs the Anthropic and CoreWeave vehicles too."
+        "debt of the vehicles a hyperscaler leases from or guarantees: "
+        + ", ".join(f"{k} {v:g} ({'leased by ' + '/'.join(tie[k][0]) if tie[k][0] else 'guaranteed by ' + '/'.join(tie[k][1])})"
+                    for k, v in counted.items())
+        + f" = {total:,.1f}. Leases alone give {leased:,.1f}; every vehicle in the dataset, CoreWeave's included, "
+        f"{sum(parts.values()):,.1f}."
     )
+
+
+def amazon_fcf(ctx: Context, stated: float, *, year: int):
+    ocf = ctx.filed("amazon", "operating_cash_flow_usd_bn", f"FY{year}")
+    capex = ctx.filed("amazon", "capex_usd_bn", f"FY{year}")
+    fcf = ocf.value - capex.value
+    prev = ""
+    try:
+        p_ocf = ctx.filed("amazon", "operating_cash_flow_usd_bn", f"FY{year - 1}").value
+        p_cap = ctx.filed("amazon", "capex_usd_bn", f"FY{year - 1}").value
+        prev = f" FY{year - 1}: {p_ocf - p_cap:+.1f}."
+    except Missing:
+        pass
+    return fcf, (f"FY{year} operating cash flow {ocf.value:g} less capex {capex.value:g} = free cash flow {fcf:+.1f} "
+                 f"({capex.source}).{prev}")
 
 
 # ============================================================================ IX: the blast radius
@@ -510,7 +599,8 @@ CHECKS = {f.__name__: f for f in (
     cannot, backlog_total, labs_share_stated, labs_share_disclosed, labs_owed, half_of_total, platform_share,
     contract_notional, oracle_implied_backlog, tpu_facility, tpu_senior, anthropic_wrapped, openai_burn_ratio,
     openai_cumulative_burn, microsoft_stake, softbank_personal_guarantee, microsoft_neocloud,
-    microsoft_neocloud_term, revenue_share_ended, openai_mark, mark_2026, step_up, step_up_ipo, ipo_step_lowest,
+    microsoft_neocloud_term, revenue_share_ended, amazon_fcf, capex_level_harmonised, capex_growth_harmonised,
+    house_price_yoy, delinquency_inflected, openai_mark, mark_2026, step_up, step_up_ipo, ipo_step_lowest,
     round_122, round_backers, prior_step_range, capex_to_ocf, implied_ocf, capex_level, capex_growth,
     capex_growth_filed, capex_acceleration, google_backlog, oracle_capex_to_sales, off_balance_sheet,
     oracle_majority_openai, coreweave_two_thirds, softbank_stargate, openai_largest_customer, ddtl5,

@@ -81,6 +81,7 @@ METRICS = (
     "revenue_usd_bn",
     "operating_cash_flow_usd_bn",
     "capex_usd_bn",
+    "capex_incl_leases_usd_bn",
     "debt_usd_bn",
     "equity_usd_bn",
     "valuation_usd_bn",
@@ -224,6 +225,8 @@ class Observation(_Model):
 
     Several observations of one metric may exist; the latest ``as_of`` is the
     current value (an overlay adds a newer quarter simply by adding one).
+    ``estimate`` marks a projection or a figure implied by others,
+    ``assumption`` a value this project chose (the source says so).
     """
 
     metric: Literal[METRICS]  # type: ignore[valid-type]
