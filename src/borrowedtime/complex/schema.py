@@ -220,7 +220,7 @@ def _inherit(data: Any, fields: tuple[str, ...]) -> Any:
     return out
 
 
-class Observation(_Model):
+class Observation(Figure):
     """A reported metric of an entity at a date (a filing, a report, the essay).
 
     Several observations of one metric may exist; the latest ``as_of`` is the
@@ -231,15 +231,8 @@ class Observation(_Model):
 
     metric: Literal[METRICS]  # type: ignore[valid-type]
     period: str | None = None
-    value: float
-    low: float | None = None
-    high: float | None = None
-    approx: bool = False
     estimate: bool = False
     assumption: bool = False
-    source: str
-    as_of: IsoDate
-    note: str | None = None
 
     @property
     def figure(self) -> Figure:
@@ -247,11 +240,6 @@ class Observation(_Model):
             value=self.value, low=self.low, high=self.high, approx=self.approx,
             source=self.source, as_of=self.as_of, note=self.note,
         )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _band(cls, data: Any) -> Any:
-        return _approx_band(data)
 
 
 class Entity(_Model):
