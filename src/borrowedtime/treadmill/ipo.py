@@ -30,7 +30,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from borrowedtime._random import as_generator
+from borrowedtime._montecarlo import as_generator
 from borrowedtime.datasets import treadmill_inputs
 from borrowedtime.errors import SpecError
 from borrowedtime.treadmill.rounds import RoundsResult, RoundsSpec
