@@ -1,0 +1,24 @@
+"""The capex machine (essay VII, VIII, XII): funding, the Nash game and its flip, who blinks, the bull cases.
+
+- :mod:`~borrowedtime.capex.funding`: capex against operating cash flow, the gap, leverage, notches.
+- :mod:`~borrowedtime.capex.ratings`: a transparent debt/EBITDA-to-rating mapping (S&P anchor matrix).
+"""
+
+from borrowedtime.capex._data import capex_inputs, complex_figures
+from borrowedtime.capex.funding import (
+    FundingModel,
+    FundingResult,
+    capex_to_ocf,
+    crossing_year,
+    funding_gap,
+)
+
+__all__ = [
+    "FundingModel",
+    "FundingResult",
+    "capex_inputs",
+    "capex_to_ocf",
+    "complex_figures",
+    "crossing_year",
+    "funding_gap",
+]
