@@ -1,6 +1,7 @@
 """The capex machine (essay VII, VIII, XII): funding, the Nash game and its flip, who blinks, the bull cases.
 
 - :mod:`~borrowedtime.capex.funding`: capex against operating cash flow, the gap, leverage, notches.
+- :mod:`~borrowedtime.capex.game`: the N-player capex game, its belief thresholds and the cascade.
 - :mod:`~borrowedtime.capex.ratings`: a transparent debt/EBITDA-to-rating mapping (S&P anchor matrix).
 """
 
@@ -14,6 +15,10 @@ from borrowedtime.capex.funding import (
 )
 
 __all__ = [
+    "BeliefMap",
+    "CapexGame",
+    "CascadeResult",
+    "ContinuousEquilibrium",
     "FundingModel",
     "FundingResult",
     "capex_inputs",
