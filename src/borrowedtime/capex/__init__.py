@@ -3,11 +3,19 @@
 - :mod:`~borrowedtime.capex.funding`: capex against operating cash flow, the gap, leverage, notches.
 - :mod:`~borrowedtime.capex.game`: the N-player capex game, its belief thresholds and the cascade.
 - :mod:`~borrowedtime.capex.blink`: who blinks first, a weighted trait score and its robustness.
+- :mod:`~borrowedtime.capex.bull`: the three bull cases of section XII as small models.
 - :mod:`~borrowedtime.capex.ratings`: a transparent debt/EBITDA-to-rating mapping (S&P anchor matrix).
 """
 
 from borrowedtime.capex._data import capex_inputs, complex_figures
 from borrowedtime.capex.blink import TRAITS, BlinkModel, BlinkResult, parse_weights
+from borrowedtime.capex.bull import (
+    BullCaseResult,
+    ConglomerateDiscount,
+    OperatingLeverage,
+    ReleasingGlut,
+    run_bull_cases,
+)
 from borrowedtime.capex.funding import (
     FundingModel,
     FundingResult,
@@ -17,6 +25,11 @@ from borrowedtime.capex.funding import (
 )
 
 __all__ = [
+    "BullCaseResult",
+    "ConglomerateDiscount",
+    "OperatingLeverage",
+    "ReleasingGlut",
+    "run_bull_cases",
     "TRAITS",
     "BlinkModel",
     "BlinkResult",
