@@ -34,6 +34,7 @@ Units: money in USD bn, ratios as decimals (1.0 is 100 %), leverage in turns.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -114,6 +115,8 @@ class FundingModel:
         Firms summed into the filed path (default: the audit's four).
     end_year : int
         Last projected year.
+    rating_overrides : mapping of str to str
+        Current ratings (S&P or Moody's symbols) to use instead of the packaged S&P ones.
     """
 
     ocf_growth: float | None = None
@@ -122,6 +125,7 @@ class FundingModel:
     debt_share_of_gap: float | None = None
     group: tuple[str, ...] = FILED_GROUP
     end_year: int = 2027
+    rating_overrides: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("ocf_growth", "ebitda_growth", "capex_growth_2027"):
@@ -134,6 +138,10 @@ class FundingModel:
                             f"Got {self.debt_share_of_gap!r} instead.")
         if not self.group:
             raise SpecError("FundingModel needs at least one firm in 'group'; got an empty list.")
+        for firm, symbol in dict(self.rating_overrides).items():
+            ratings.rating_notch(symbol)  # SpecError names an unknown symbol
+            if not isinstance(firm, str) or not firm:
+                raise SpecError(f"rating_overrides: expected firm names as keys; got {firm!r}")
         if self.end_year < 2026:
             raise SpecError(f"The 'end_year' parameter of FundingModel must be >= 2026. Got {self.end_year!r}.")
 
@@ -148,6 +156,9 @@ class FundingModel:
         figures = complex_figures() if figures is None else figures
         inputs = capex_inputs() if inputs is None else inputs
         firms_in = inputs["hyperscalers"]
+        stray = [n for n in dict(self.rating_overrides) if n not in firms_in or n == "checked_note"]
+        if stray:
+            raise SpecError(f"rating_overrides: unknown firm(s) {', '.join(map(repr, stray))}")
         unknown = [n for n in self.group if n not in firms_in]
         if unknown:
             raise SpecError(f"unknown firm(s) {', '.join(map(repr, unknown))} in group: capex_inputs.yaml has "
@@ -236,7 +247,9 @@ class FundingModel:
             ebitda0 = _value(spec["ebitda_usd_bn"], where=f"{name}.ebitda_usd_bn")
             if ebitda0 <= 0:
                 raise DataError(f"capex_inputs.yaml, {name}.ebitda_usd_bn: leverage needs EBITDA > 0; got {ebitda0}")
-            rating = spec.get("rating", {}).get("sp")
+            rating = dict(self.rating_overrides).get(name, spec.get("rating", {}).get("sp"))
+            if rating in ratings.MOODYS_SCALE:
+                rating = ratings.SP_SCALE[ratings.MOODYS_SCALE.index(rating)]
             current = ratings.rating_notch(rating)
             brp = spec.get("business_risk")
             frame = frame[frame["year"] >= base_year].sort_values("year").copy()
