@@ -80,22 +80,28 @@ def payoff_figure(game, beliefs=(1.0, 0.45, 0.0)) -> go.Figure:
 
 
 def belief_map_figure(belief_map) -> go.Figure:
-    """Which symmetric profiles are pure equilibria at each belief, with the exact flip beliefs."""
+    """Symmetric equilibria over belief: pure ones at their growth level, mixed ones (tipping points,
+    unstable) at their expected growth; the exact flip beliefs as lines."""
     g = belief_map.game
+    lv = np.asarray(g.levels)
     fig = go.Figure()
     for a, label in enumerate(g.labels):
         xs = [b for b, eqs in zip(belief_map.beliefs, belief_map.equilibria, strict=True)
               if (a,) * g.n_players in eqs]
-        fig.add_scatter(x=xs, y=[label] * len(xs), mode="markers", name=f"everyone {label}s",
-                        marker={"size": 9})
+        fig.add_scatter(x=xs, y=[lv[a]] * len(xs), mode="markers", name=f"everyone: {label}", marker={"size": 9})
+    mx = [(b, float(p @ lv)) for b, ps in zip(belief_map.beliefs, belief_map.mixed or [], strict=False) for p in ps]
+    if mx:
+        fig.add_scatter(x=[m[0] for m in mx], y=[m[1] for m in mx], mode="markers", name="symmetric mixed (tipping)",
+                        marker={"size": 7, "symbol": "circle-open", "color": "black"})
     flip = belief_map.flip
     if flip["spend_stops"] is not None:
         fig.add_vline(x=flip["spend_stops"], line_dash="dot", annotation_text=f"spend stops {flip['spend_stops']:.3f}")
     if flip["cut_starts"] is not None:
         fig.add_vline(x=flip["cut_starts"], line_dash="dot", annotation_text=f"cut starts {flip['cut_starts']:.3f}",
                       annotation_position="bottom right")
-    fig.update_layout(height=300, margin={"t": 40}, xaxis_title="market belief in the boom regime",
-                      title="Pure Nash equilibria over belief (symmetric profiles)")
+    fig.update_layout(height=340, margin={"t": 40}, xaxis_title="market belief in the boom regime",
+                      yaxis_title="capex growth (expected, a year)", yaxis_tickformat=".0%",
+                      title="Symmetric Nash equilibria over belief")
     return fig
 
 
