@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from borrowedtime._random import as_generator
+from borrowedtime._montecarlo import as_generator
 from borrowedtime.errors import ConvergenceError, SpecError
 
 __all__ = ["CapexGame", "BeliefMap", "ContinuousEquilibrium", "CascadeResult", "DEFAULT_PLAYERS"]
