@@ -70,11 +70,11 @@ import pandas as pd
 
 from borrowedtime._calendar import month_dates, month_number, year_over_year
 from borrowedtime._montecarlo import check_seed, map_chunks
+from borrowedtime.datasets import treadmill_inputs
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.instruments.amortization import balance_factor, payment_shock
 from borrowedtime.series import as_series
 from borrowedtime.treadmill import _kernels
-from borrowedtime.treadmill._data import inputs
 
 __all__ = [
     "ArmSpec",
@@ -106,7 +106,7 @@ _CALIBRATED_REFI_INTENSITY = 0.0467
 
 def subprime_volumes() -> dict[int, float]:
     """Subprime originations by year, USD bn (Inside Mortgage Finance via the FCIC report)."""
-    return {int(k): float(v["value"]) for k, v in inputs()["subprime_originations"]["values"].items()}
+    return {int(k): float(v["value"]) for k, v in treadmill_inputs()["subprime_originations"]["values"].items()}
 
 
 @dataclass(frozen=True)
