@@ -62,6 +62,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from borrowedtime._episodes import episodes_from_flags
 from borrowedtime._montecarlo import map_chunks
 from borrowedtime.detectors import _psy_kernels
 from borrowedtime.errors import DataError, SpecError
@@ -443,19 +444,7 @@ class PSYResult:
         on the sample size up to it).
         """
         above = np.nan_to_num(self.bsadf, nan=-np.inf) > np.nan_to_num(self.bsadf_cv, nan=np.inf)
-        out = []
-        i, n = 0, len(above)
-        while i < n:
-            if above[i]:
-                j = i
-                while j < n and above[j]:
-                    j += 1
-                if j - i >= self.min_duration:
-                    out.append((self.index[i], self.index[j] if j < n else None))
-                i = j
-            else:
-                i += 1
-        return out
+        return episodes_from_flags(pd.Series(above, index=self.index), min_length=self.min_duration)
 
     def warnings(self) -> list[tuple[pd.Timestamp, pd.Timestamp | None]]:
         """Real-time warnings: episodes, each dated when it *became* known.
