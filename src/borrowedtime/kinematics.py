@@ -233,6 +233,23 @@ def trend_snr(cutoff_years: float, spacing_years: float) -> float:
     return spacing_years * (2.0 * np.pi / cutoff_years) ** 6
 
 
+def _real_time_snr(cutoff_years: float, dt: np.ndarray) -> np.ndarray:
+    """Jerk-to-noise ratio q_t for each period, from the spacing known at t.
+
+    Regular data have one spacing and one q. On irregular data (funding
+    rounds) the average spacing is the median of the intervals observed up
+    to and including t (the interval into t is known once observation t
+    arrives), so a later observation never changes an earlier estimate.
+    ``dt[0]`` (before the first date) is unused and gets the first interval's q.
+    """
+    if dt.size < 2 or np.all(dt[1:] == dt[1]):
+        spacing = float(dt[1]) if dt.size > 1 else 1.0
+        return np.full(dt.size, trend_snr(cutoff_years, spacing))
+    running = np.array([np.median(dt[1 : t + 1]) for t in range(1, dt.size)])
+    q = np.array([trend_snr(cutoff_years, float(sp)) for sp in running])
+    return np.concatenate([[q[0]], q])
+
+
 def seasonal_snr(memory_years: float, period: int) -> float:
     """Seasonal shock ratio q_s giving each seasonal factor a memory in years.
 
@@ -247,8 +264,8 @@ def seasonal_snr(memory_years: float, period: int) -> float:
     return k * k / ((1.0 - k) * period)
 
 
-def _trend_blocks(dt: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray]:
-    """Transition and disturbance covariance of the continuous local quadratic trend."""
+def _trend_blocks(dt: np.ndarray, q: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Transition and disturbance covariance of the continuous local quadratic trend (q scalar or per period)."""
     n = dt.size
     T = np.zeros((n, 3, 3))
     T[:, 0, 0] = T[:, 1, 1] = T[:, 2, 2] = 1.0
@@ -261,11 +278,11 @@ def _trend_blocks(dt: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray]:
     Q[:, 1, 1] = dt**3 / 3.0
     Q[:, 1, 2] = Q[:, 2, 1] = dt**2 / 2.0
     Q[:, 2, 2] = dt
-    return T, Q * q
+    return T, Q * np.reshape(q, (-1, 1, 1)) if np.ndim(q) else Q * q
 
 
 def _system(
-    dt: np.ndarray, q: float, season: int | None, q_s: float
+    dt: np.ndarray, q: float | np.ndarray, season: int | None, q_s: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Full (trend + dummy seasonal) system matrices for each period."""
     Tt, Qt = _trend_blocks(dt, q)
@@ -439,9 +456,8 @@ class KinematicsModel:
             dt = np.concatenate([[0.0], _years_between(index)])
             if not freq.regular and season:
                 raise SpecError("a seasonal component needs regularly spaced data.")
-            dt[0] = np.median(dt[1:]) if dt.size > 1 else 1.0
-        spacing = float(np.median(dt))
-        q = trend_snr(self.cutoff_years, spacing)
+            dt[0] = 0.0  # T[0] and Q[0] are unused: the prior applies at the first date
+        q = _real_time_snr(self.cutoff_years, dt)
         q_s = seasonal_snr(self.seasonal_memory_years, season) if season else 0.0
         T, Q, Z = _system(dt, q, season, q_s)
         m = Z.size
@@ -502,7 +518,7 @@ class KinematicsModel:
             seasonal=None if not season else season0,
             season=season,
             frequency=freq,
-            q=q,
+            q=float(q[-1]),
             q_s=q_s,
             model=self,
         )
