@@ -151,3 +151,19 @@ def test_backtest_on_an_irregular_or_short_series_is_a_clear_error():
     idx = pd.date_range("2020-01-01", periods=6, freq="MS")
     with pytest.raises(DataError, match="less than a year of data"):
         run_backtest(pd.Series(np.arange(1.0, 7.0), index=idx, name="short"))
+
+
+def test_panel_scoring_equals_scoring_each_series_alone(case_shiller_path):
+    """score_panel (one vectorised filter pass) gives each series' own backtest scores."""
+    from borrowedtime.backtest import score_panel, summarise_panel
+
+    frame = pd.read_csv(case_shiller_path, index_col=0, parse_dates=True)[["National-US", "National-US-SA"]]
+    panel = score_panel(frame)
+    for col in frame.columns:
+        bt = run_backtest(load_series(case_shiller_path, column=col))
+        for name, sc in bt.scores.items():
+            row = panel[(panel.series == col) & (panel.rule == name)].iloc[0]
+            assert row.anticipated == sc.anticipated and row.false_alarms == sc.false_alarms
+            assert row.turns == len(sc.turns) and row.calls == len(sc.calls)
+    pooled = summarise_panel(panel).set_index("rule")
+    assert pooled.loc[MONITOR, "turns"] == panel[panel.rule == MONITOR].turns.sum()
