@@ -35,6 +35,7 @@ def test_mean_path_matches_dense_reference(season):
     dof = np.cumsum(np.broadcast_to(usable, (N, n)), axis=1)
     expected = np.where(dof > 0, np.cumsum(np.where(usable, std2, 0.0), axis=1) / np.maximum(dof, 1), np.nan)
     assert_allclose(twin[2], expected, rtol=1e-9, equal_nan=True)
+    assert_allclose(twin[3], ref.innovation, rtol=0, atol=1e-9, equal_nan=True)  # one-step errors
     if season:
         assert_allclose(twin[1], ref.filtered_mean[..., 3], rtol=0, atol=1e-9)
     else:

@@ -467,6 +467,8 @@ class KinematicsModel:
         trend = np.empty((N, n, 3))
         season0 = np.empty((N, n)) if season else None
         sigma2 = np.empty((N, n))
+        innovation = np.empty((N, n))
+        innovation_var = np.empty((N, n))
         dofs: list[tuple[np.ndarray | None, np.ndarray]] = []
         covs: list[tuple[np.ndarray, np.ndarray]] = []
         sm_mean = np.empty((N, n, 3)) if smooth else None
@@ -477,13 +479,14 @@ class KinematicsModel:
             yr = y if rows is None else y[rows]
             # Real time: trend means, seasonal and the running ML scale, data <= t only.
             # The first m observations are spent on the diffuse prior.
-            tr, s0, s2 = run_mean_path(yr, K, F, pattern, dt, m - 3, m)
+            tr, s0, s2, v = run_mean_path(yr, K, F, pattern, dt, m - 3, m)
             sel = slice(None) if rows is None else rows
+            innovation_var[sel] = F[None, :]
             if rows is None:  # the usual panel: take the kernel's arrays as they are
-                trend, sigma2 = tr, s2
+                trend, sigma2, innovation = tr, s2, v
                 season0 = s0
             else:
-                trend[sel], sigma2[sel] = tr, s2
+                trend[sel], sigma2[sel], innovation[sel] = tr, s2, v
                 if s0 is not None:
                     season0[sel] = s0
             dofs.append((rows, np.maximum(np.cumsum(pattern) - m, 0)))
@@ -518,6 +521,8 @@ class KinematicsModel:
             seasonal=None if not season else season0,
             season=season,
             frequency=freq,
+            innovation=innovation,
+            innovation_var=innovation_var,
             q=float(q[-1]),
             q_s=q_s,
             model=self,
@@ -532,7 +537,10 @@ class KinematicsResult:
     of (log level, velocity per year, acceleration per year^2) given data
     dated <= that date; ``filtered_cov`` its covariance in units of the noise
     variance, scaled by ``sigma2`` (estimated on data <= t). ``smoothed``
-    (hindsight, two-sided) is present only if asked for.
+    (hindsight, two-sided) is present only if asked for. ``innovation`` is
+    the one-step prediction error of log S, ``innovation_var`` its variance
+    in units of the noise variance (NaN where nothing was observed); ``q``
+    the jerk-to-noise ratio at the last date.
     """
 
     index: pd.DatetimeIndex
@@ -548,6 +556,8 @@ class KinematicsResult:
     seasonal: np.ndarray | None
     season: int | None
     frequency: Frequency
+    innovation: np.ndarray
+    innovation_var: np.ndarray
     q: float
     q_s: float
     model: KinematicsModel = field(repr=False)
