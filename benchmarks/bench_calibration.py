@@ -30,7 +30,12 @@ SHARED = ROOT / ".." / "shared" / "data"
 OUT = Path(__file__).resolve().parent / "results_calibration.md"
 
 SETTINGS = [
-    ("default: trend + seasonal + white noise", KinematicsModel()),
+    ("trend + seasonal + white noise, expanding scale (before issue 11)", KinematicsModel(scale_memory_years=None)),
+    ("same, scale memory 7 y (the default)", KinematicsModel(scale_memory_years=7.0)),
+    ("+ AR(1) cycle (momentum), expanding scale", KinematicsModel(momentum="ar1", scale_memory_years=None)),
+    ("+ AR(1) cycle, scale memory 7 y", KinematicsModel(momentum="ar1", scale_memory_years=7.0)),
+    ("+ AR(1) cycle, scale memory 3 y", KinematicsModel(momentum="ar1", scale_memory_years=3.0)),
+    ("+ AR(1) cycle, scale memory 15 y", KinematicsModel(momentum="ar1", scale_memory_years=15.0)),
 ]
 
 

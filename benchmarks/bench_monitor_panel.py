@@ -10,7 +10,8 @@ first releases would have seen).
 
 The monitor's default settings were fixed by stated principles before any score was
 seen (cutoff: the shortest business cycle; horizon: the 2/28 teaser period; confidence:
-IPCC "very likely"); the baseline's are the issue's. The other monitor settings below
+IPCC "very likely"; scale memory: the seven years of X-13's seasonal filter); the
+baseline's are the issue's. The other monitor settings below
 are the sensitivity runs we tried, all reported, none chosen by score.
 
 Run from the project root::
@@ -39,7 +40,9 @@ OUT = Path(__file__).resolve().parent / "results_monitor_panel.md"
 
 # (label, model, rule): the first is the default; the rest are every other setting tried.
 SETTINGS = [
-    ("default (cutoff 1.5 y, H 2 y, confidence 0.9)", KinematicsModel(), RegimeRule()),
+    ("default (cutoff 1.5 y, H 2 y, confidence 0.9, scale memory 7 y)", KinematicsModel(), RegimeRule()),
+    ("expanding scale (the filter before issue 11)", KinematicsModel(scale_memory_years=None), RegimeRule()),
+    ("AR(1) cycle for momentum (momentum='ar1')", KinematicsModel(momentum="ar1"), RegimeRule()),
     ("confidence 0.8", KinematicsModel(), RegimeRule(confidence=0.8)),
     ("horizon 1 y", KinematicsModel(), RegimeRule(horizon_years=1.0)),
     ("horizon inf (sign of S'')", KinematicsModel(), RegimeRule(horizon_years=float("inf"))),
