@@ -692,9 +692,10 @@ for _i, _s in enumerate(_ESSAY_STEPS):
 
 def _ipo_step(ctx) -> tuple[float, float, float]:
     oa = ctx.cx.entity("openai")
-    target = oa.latest("ipo_target_usd_bn")
-    if target is None:
-        raise _Missing("no OpenAI IPO target")
+    reported = [o for o in oa.observations("ipo_target_usd_bn") if not o.estimate]
+    if not reported:
+        raise _Missing("no reported OpenAI IPO target")
+    target = reported[-1]
     last = ctx.marks().iloc[-1]
     return target.value / last, target.value, last
 

@@ -50,6 +50,7 @@ def test_text_output(case_shiller_path):
 
 def test_missing_default_prices_asks_for_prices(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BORROWEDTIME_SHARED_DATA", str(tmp_path))  # a shared folder without the series
     res = _run("--loans", "100")
     assert res.exit_code == 2
     assert "--prices" in res.output and "is not here" in res.output

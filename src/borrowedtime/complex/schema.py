@@ -87,6 +87,10 @@ METRICS = (
     "cash_burn_usd_bn",
     "cumulative_cash_burn_usd_bn",
     "ipo_target_usd_bn",
+    "capital_raised_usd_bn",
+    "burn_share",
+    "contracted_compute_usd_bn",
+    "compute_share_of_costs",
 )
 
 #: Half-width of the range given to a figure marked ``approx: true`` without
@@ -228,6 +232,8 @@ class Observation(_Model):
     low: float | None = None
     high: float | None = None
     approx: bool = False
+    estimate: bool = False
+    assumption: bool = False
     source: str
     as_of: IsoDate
     note: str | None = None

@@ -63,8 +63,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from borrowedtime._random import as_generator
-from borrowedtime.detectors import _kernels
+from borrowedtime._montecarlo import map_chunks
+from borrowedtime.detectors import _psy_kernels
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.series import as_series
 
@@ -129,7 +129,7 @@ def adf_stat(y, lag: int = 0) -> float:
     _check(len(arr), lag, lag + 3, "adf_stat")
     if not np.isfinite(arr).all():
         raise DataError("adf_stat: the series has missing or non-finite values.")
-    return float(_kernels.adf_window_stats_numpy(arr, lag, 0, len(arr) - 1))
+    return float(_psy_kernels.adf_window_stats_numpy(arr, lag, 0, len(arr) - 1))
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,6 +181,31 @@ def _cache_key(n: int, min_window: int, lag: int, reps: int, seed: int) -> str:
     return f"{raw}-{hashlib.sha1(raw.encode()).hexdigest()[:8]}.npz"
 
 
+_CV_CHUNK = 50
+"""Replications per Monte Carlo chunk of the critical values (fixed: it decides the random streams)."""
+
+
+def _null_chunk(rng: np.random.Generator, n_reps: int, start: int, n: int, lag: int, min_window: int):
+    """Monte Carlo kernel: SADF, GSADF and the BSADF/ADF sequences of ``n_reps`` null random walks."""
+    eps = rng.standard_normal((n_reps, n))
+    sadf, gsadf = np.empty(n_reps), np.empty(n_reps)
+    bsadf, badf = np.empty((n_reps, n)), np.empty((n_reps, n))
+    _psy_kernels.psy_null_sup_stats(eps, lag, min_window, 1.0 / n, bsadf, sadf, gsadf, badf)
+    return sadf, gsadf, bsadf, badf
+
+
+def _chunk_progress(on_progress: Callable[[int], None], reps: int, chunk: int) -> Callable[[int, int], None]:
+    """Adapt the engine's ``(done_chunks, total)`` to ``on_progress(replications just finished)``."""
+    seen = [0]
+
+    def report(done: int, total: int) -> None:
+        finished = min(reps, done * chunk)
+        on_progress(finished - seen[0])
+        seen[0] = finished
+
+    return report
+
+
 def psy_critical_values(
     n: int,
     min_window: int | None = None,
@@ -228,21 +253,14 @@ def psy_critical_values(
             return PSYCriticalValues(
                 n, min_window, lag, reps, seed, _LEVELS, z["sadf"], z["gsadf"], z["bsadf"], z["sadf_path"]
             )
-    chunk = 50
-    n_chunks = -(-reps // chunk)
-    seeds = np.random.SeedSequence(seed).spawn(n_chunks)
-    sadf = np.empty(reps)
-    gsadf = np.empty(reps)
-    bsadf = np.empty((reps, n))
-    badf = np.empty((reps, n))
-    for c in range(n_chunks):
-        lo, hi = c * chunk, min(reps, (c + 1) * chunk)
-        eps = as_generator(np.random.default_rng(seeds[c])).standard_normal((hi - lo, n))
-        _kernels.psy_null_sup_stats(
-            eps, lag, min_window, 1.0 / n, bsadf[lo:hi], sadf[lo:hi], gsadf[lo:hi], badf[lo:hi]
-        )
-        if on_progress is not None:
-            on_progress(hi - lo)
+    # replication chunk c draws from SeedSequence(seed).spawn(n_chunks)[c] (the Monte Carlo engine)
+    progress = None if on_progress is None else _chunk_progress(on_progress, reps, _CV_CHUNK)
+    parts = map_chunks(_null_chunk, reps, seed=seed, chunk_size=_CV_CHUNK, args=(n, lag, min_window),
+                       threads=1, progress=progress)
+    sadf = np.concatenate([p[0] for p in parts])
+    gsadf = np.concatenate([p[1] for p in parts])
+    bsadf = np.concatenate([p[2] for p in parts])
+    badf = np.concatenate([p[3] for p in parts])
     q = np.asarray(_LEVELS)
     first = min_window + lag
     cv_b = np.full((n, 3), np.nan)
@@ -330,7 +348,7 @@ class PSYTest:
         mw = self._min_window(len(x))
         _check(len(x), k, mw, f"PSYTest on {y.name}")
         seq = np.empty(len(x))
-        sadf, gsadf = _kernels.adf_sup(x, k, mw, seq, np.empty(len(x)))
+        sadf, gsadf = _psy_kernels.adf_sup(x, k, mw, seq, np.empty(len(x)))
         return float(sadf), float(gsadf), seq
 
     def _prepare(self, series: pd.Series) -> tuple[pd.Series, np.ndarray]:

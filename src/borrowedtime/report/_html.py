@@ -20,7 +20,7 @@ class ReportContext:
     series : tuple of (str, str or None)
         Extra series to chart, as (source, column) pairs given by the user.
     shared_data : Path or None
-        The folder of reference series (``../shared/data``) when present.
+        The folder of shared reference series when present (:func:`borrowedtime.datasets.shared_data_dir`).
     seed : int
         Seed for any Monte Carlo a section runs.
     quick : bool

@@ -1,17 +1,11 @@
-"""The embedded inputs of the treadmill models: ``data/treadmill_inputs.yaml`` (values with provenance)."""
+"""The treadmill's packaged inputs, read through the one data layer (:mod:`borrowedtime.datasets`).
+
+Kept as a name for :mod:`borrowedtime.treadmill.arm`; new code imports
+:func:`borrowedtime.datasets.treadmill_inputs` directly.
+"""
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
-
-import yaml
+from borrowedtime.datasets import treadmill_inputs as inputs
 
 __all__ = ["inputs"]
-
-
-@cache
-def inputs() -> dict:
-    """The parsed YAML (read once)."""
-    text = resources.files("borrowedtime").joinpath("data/treadmill_inputs.yaml").read_text()
-    return yaml.safe_load(text)

@@ -27,16 +27,16 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from borrowedtime._random import as_generator
+from borrowedtime._montecarlo import as_generator
+from borrowedtime.datasets import treadmill_inputs
 from borrowedtime.errors import SpecError
-from borrowedtime.treadmill._data import inputs
 from borrowedtime.treadmill.rounds import RoundsResult, RoundsSpec
 
 __all__ = ["IpoSpec", "IpoResult"]
 
 
 def _ipo_defaults() -> dict:
-    return dict(inputs()["ipo"]["revenue_multiple"])
+    return dict(treadmill_inputs()["ipo"]["revenue_multiple"])
 
 
 @dataclass(frozen=True)

@@ -40,42 +40,87 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from borrowedtime.complex import load_complex
+from borrowedtime.datasets import treadmill_inputs
 from borrowedtime.errors import DataError, SpecError
-from borrowedtime.essay import essay_points
+from borrowedtime.essay import marks_points
 from borrowedtime.kinematics import step_ups
-from borrowedtime.treadmill._data import inputs
 
 __all__ = ["RoundsSpec", "RoundsResult", "default_inputs", "annual_inputs"]
 
 
-def annual_inputs(name: str) -> pd.Series:
-    """One annual OpenAI input from ``data/treadmill_inputs.yaml`` (index: year; attrs: source)."""
-    block = inputs()["openai"][name]
-    s = pd.Series({int(y): float(v["value"]) for y, v in block["values"].items()}, name=name, dtype=float)
+def _annual_figures(entity, metric: str) -> pd.Series:
+    """One metric of an entity by calendar year (the year of each observation's as_of; a later one wins)."""
+    obs = entity.observations(metric)
+    s = pd.Series({o.as_of.year: float(o.value) for o in obs}, name=metric.removesuffix("_usd_bn"), dtype=float)
     s.index.name = "year"
-    s.attrs.update(source=block["source"], unit=block["unit"], as_of=str(block["as_of"]))
+    if obs:
+        s.attrs.update(source="; ".join(dict.fromkeys(o.source for o in obs)), as_of=str(obs[-1].as_of))
     return s
 
 
-def default_inputs() -> dict:
-    """The embedded default inputs of :class:`RoundsSpec` (marks from the essay, the rest with provenance)."""
-    points = essay_points("openai_valuation")
+def annual_inputs(name: str, cx=None, entity: str = "openai") -> pd.Series:
+    """One annual input of the up-round borrower, read from the complex (index: year; attrs: source).
+
+    Parameters
+    ----------
+    name : {"revenue", "burn_share", "contracted_compute"}
+    cx : Complex, optional
+        Default: the packaged complex.
+    entity : str, default "openai"
+    """
+    metric = {"revenue": "revenue_usd_bn", "burn_share": "burn_share",
+              "contracted_compute": "contracted_compute_usd_bn"}.get(name)
+    if metric is None:
+        raise SpecError(f"no annual input {name!r}; there are: revenue, burn_share, contracted_compute.")
+    cx = load_complex() if cx is None else cx
+    return _annual_figures(cx.entity(entity), metric).rename(name)
+
+
+def default_inputs(cx=None, entity: str = "openai") -> dict:
+    """Inputs of :class:`RoundsSpec` for one entity of the complex (default: the packaged complex's OpenAI).
+
+    Every entity fact comes from the complex: valuation marks and capital
+    raised at each, the latest IPO target as the next mark, revenue, burn
+    share, contracted compute and the compute share of costs. The dilution
+    limit is a market input (``data/treadmill_inputs.yaml``).
+
+    Raises
+    ------
+    SpecError
+        The entity is missing, or lacks a figure the borrower needs (named).
+    """
+    cx = load_complex() if cx is None else cx
+    e = cx.entity(entity)
+    where = f"complex entity {entity!r}"
+    points = marks_points(cx, entity)
+    if points.empty:
+        raise SpecError(f"{where}: no valuation_usd_bn figures (the marks of the up-round borrower).")
     marks = points["value"].astype(float).rename("post_money_usd_bn")
     is_target = points["estimate"].to_numpy(bool)
-    raised_block = inputs()["openai"]["capital_raised"]
-    raised = pd.Series(
-        {pd.Timestamp(p["date"]): float(p["value"]) for p in raised_block["points"]},
-        name="raised_usd_bn",
-    )
+    raised_obs = {pd.Timestamp(o.as_of): float(o.value) for o in e.observations("capital_raised_usd_bn")}
+    missing = [d.date().isoformat() for d in marks.index[~is_target] if d not in raised_obs]
+    if missing:
+        raise SpecError(
+            f"{where}: no capital_raised_usd_bn figure for the mark(s) of {', '.join(missing)} "
+            "(primary capital raised at that mark, 0 for a secondary sale)."
+        )
+    raised = pd.Series({d: raised_obs[d] for d in marks.index[~is_target]}, name="raised_usd_bn", dtype=float)
+    share = e.latest("compute_share_of_costs")
+    for metric in ("revenue_usd_bn", "burn_share", "contracted_compute_usd_bn"):
+        if not e.observations(metric):
+            raise SpecError(f"{where}: no {metric} figures (needed by the up-round borrower).")
+    if share is None:
+        raise SpecError(f"{where}: no compute_share_of_costs figure (needed by the up-round borrower).")
     return {
         "marks": marks[~is_target],
         "raised": raised,
         "next_mark": (marks.index[is_target][0], float(marks[is_target].iloc[0])) if is_target.any() else None,
-        "revenue": annual_inputs("revenue"),
-        "burn_share": annual_inputs("burn_share"),
-        "contracted_compute": annual_inputs("contracted_compute"),
-        "compute_share": float(inputs()["openai"]["compute_share_of_costs"]["value"]),
-        "dilution_limit": float(inputs()["ipo"]["dilution_limit"]["value"]),
+        "revenue": annual_inputs("revenue", cx, entity),
+        "burn_share": annual_inputs("burn_share", cx, entity),
+        "contracted_compute": annual_inputs("contracted_compute", cx, entity),
+        "compute_share": float(share.value),
+        "dilution_limit": float(treadmill_inputs()["ipo"]["dilution_limit"]["value"]),
     }
 
 
@@ -108,8 +153,9 @@ class RoundsSpec:
     ----------
     marks : pandas.Series, optional
         Post-money valuations of past rounds, USD bn, dated, oldest first.
-        Default: the essay's marks (``essay_series('openai_valuation')``
-        without the IPO target).
+        Default: the valuation marks of ``openai`` in the packaged complex
+        (every default entity input comes from the complex; build a borrower
+        from another complex or entity with :meth:`RoundsSpec.from_complex`).
     raised : pandas.Series, optional
         Primary capital raised at each mark, USD bn (0 for secondary sales).
     next_mark : (date, float), optional
@@ -118,7 +164,7 @@ class RoundsSpec:
     revenue, burn_share, contracted_compute : pandas.Series, optional
         Annual series indexed by calendar year: revenue (USD bn), burn as a
         share of revenue (decimal), contracted compute payments (USD bn).
-        Defaults from ``data/treadmill_inputs.yaml`` with their sources
+        Defaults: the entity's figures in the complex with their sources
         (The Information's reporting of OpenAI projections; essay VI and X).
     compute_share : float, default 0.70
         Compute as a share of total costs (revenue + burn), to find the
@@ -163,6 +209,31 @@ class RoundsSpec:
         a = self.achievable
         if not (a in ("trend", "target") or (isinstance(a, int | float) and a > 0)):
             raise SpecError(f"The 'achievable' parameter of {name} must be 'trend', 'target' or a step-up > 0. Got {a!r}.")
+
+    @classmethod
+    def from_complex(cls, cx, entity: str = "openai", **overrides) -> RoundsSpec:
+        """The up-round borrower built from an entity of the complex.
+
+        Parameters
+        ----------
+        cx : Complex
+            A loaded complex (an overlay that restates the entity's marks,
+            revenue or burn moves the borrower with it).
+        entity : str, default "openai"
+            The entity whose marks, capital raised, IPO target, revenue, burn
+            share, contracted compute and compute share are used.
+        **overrides
+            Any other :class:`RoundsSpec` field (``dilution_limit``, ``achievable``...).
+
+        Returns
+        -------
+        RoundsSpec
+            With every entity input filled from the complex.
+        """
+        d = default_inputs(cx, entity)
+        fields = {k: d[k] for k in ("marks", "raised", "next_mark", "revenue", "burn_share", "contracted_compute",
+                                    "compute_share", "dilution_limit")}
+        return cls(**{**fields, **overrides})
 
     def run(self) -> RoundsResult:
         """Resolve defaults, validate, and compute the borrower's arithmetic."""
