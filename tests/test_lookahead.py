@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from borrowedtime.backtest import baseline_calls, naive_calls, year_over_year
-from borrowedtime.detectors import _kernels
+from borrowedtime.detectors import _psy_kernels as _kernels
 from borrowedtime.kinematics import KinematicsModel
 from borrowedtime.regimes import RegimeRule
 
