@@ -22,11 +22,10 @@ import numpy as np
 import pandas as pd
 
 from borrowedtime.calibration import Calibration
+from borrowedtime.datasets import reference_path
 from borrowedtime.kinematics import KinematicsModel
 from borrowedtime.series import load_series
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT / ".." / "shared" / "data"
 OUT = Path(__file__).resolve().parent / "results_calibration.md"
 
 SETTINGS = [
@@ -50,9 +49,9 @@ def _row(label: str, f: pd.DataFrame, wall: float, cpu: float) -> str:
 
 
 def main() -> None:
-    d = pd.read_csv(SHARED / "fred_md_107_monthly_1959_2019.csv", index_col=0, parse_dates=True)
+    d = pd.read_csv(reference_path("fred_md"), index_col=0, parse_dates=True)
     panel = d.loc[:, (d > 0).all()]
-    national = load_series(SHARED / "case_shiller_us_national_monthly.csv", column="National-US")
+    national = load_series(reference_path("case_shiller"), column="National-US")
     lines = [
         "# Calibration of the monitor's real-time one-step forecasts",
         "",

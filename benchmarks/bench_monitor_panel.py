@@ -31,11 +31,10 @@ from pathlib import Path
 import pandas as pd
 
 from borrowedtime.backtest import MONITOR, score_panel, summarise_panel
+from borrowedtime.datasets import reference_path
 from borrowedtime.kinematics import KinematicsModel
 from borrowedtime.regimes import RegimeRule
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / ".." / "shared" / "data" / "fred_md_107_monthly_1959_2019.csv"
 OUT = Path(__file__).resolve().parent / "results_monitor_panel.md"
 
 # (label, model, rule): the first is the default; the rest are every other setting tried.
@@ -52,7 +51,7 @@ SETTINGS = [
 
 
 def load_panel() -> pd.DataFrame:
-    d = pd.read_csv(DATA, index_col=0, parse_dates=True)
+    d = pd.read_csv(reference_path("fred_md"), index_col=0, parse_dates=True)
     return d.loc[:, (d > 0).all()]
 
 

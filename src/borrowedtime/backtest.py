@@ -368,7 +368,10 @@ class BacktestResult:
             for r in per_turn.to_dict(orient="records"):
                 r.pop("rule")
                 rows.append({**base, "yoy_negative": r.pop("turn"), **r})
-        return pd.DataFrame(rows)
+        out = pd.DataFrame(rows)
+        if "lead_months" in out:
+            out["lead_months"] = out["lead_months"].astype("Int64")
+        return out
 
     def outcome_summary(self) -> dict | None:
         """The outcome series around each turn: its trough and whether it rose before the turn."""
