@@ -68,7 +68,9 @@ def test_treadmill_pd_beside_the_table():
     assert "treadmill" in t.to_frame().index[0]
     # a refinancing more than a year out spreads its failure probability over the years
     far = treadmill_pd(ipo, as_of=ipo.date - pd.DateOffset(years=3))
-    assert far.annual_pd < far.p_fail
+    assert far.horizon_years == pytest.approx(3.0, abs=0.01)
+    assert far.annual_pd == pytest.approx(1.0 - (1.0 - far.p_fail) ** (1.0 / far.horizon_years))
+    assert far.annual_pd <= far.p_fail  # strictly below when 0 < p_fail < 1
 
 
 def test_lgd_by_seniority_and_collateral():
