@@ -204,6 +204,7 @@ class FundingModel:
         lev["leverage_with_vehicles"] = lev["debt_with_vehicles_usd_bn"] / lev["ebitda_usd_bn"]
         return FundingResult(
             paths=paths, firms=firms, leverage=leverage, aggregate_leverage=lev, model=self,
+            vehicles=figures.off_balance_sheet.copy(),
             essay_leverage=_value(inputs["essay_leverage"]["gross_debt_to_ebitda"], where="essay_leverage"),
             assumptions={"ocf_growth": g_ocf, "ebitda_growth": g_ebitda, "capex_growth_2027": g_capex27,
                          "debt_share_of_gap": debt_share},
@@ -292,6 +293,8 @@ class FundingResult:
         The group's gross debt / EBITDA by year, with and without vehicles.
     essay_leverage : float
         The essay's ~1.8 turns (VIII).
+    vehicles : pandas.DataFrame
+        The off-balance-sheet vehicles counted, by sponsor (:func:`borrowedtime.capex._data.vehicle_debt`).
     """
 
     paths: pd.DataFrame
@@ -301,6 +304,7 @@ class FundingResult:
     model: FundingModel
     essay_leverage: float
     assumptions: dict = field(default_factory=dict)
+    vehicles: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def essay_crossing_year(self) -> int | None:
@@ -364,6 +368,7 @@ class FundingResult:
             "assumptions": self.assumptions,
             "essay_leverage": self.essay_leverage,
             "aggregate_leverage": lev.to_dict(orient="records"),
+            "vehicles": self.vehicles.to_dict(orient="records"),
             "breakeven_ocf_growth_2026": self.breakeven_ocf_growth(),
             "firms": self.firms.to_dict(orient="records"),
             "leverage": self.leverage[cols].to_dict(orient="records"),

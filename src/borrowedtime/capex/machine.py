@@ -57,7 +57,8 @@ class CapexResult:
 def run_capex(*, weights: str | Mapping[str, float] | None = None, players: Sequence[str] | None = None,
               ocf_growth: float | None = None, ratings: Mapping[str, str] | None = None,
               belief: float = 0.6, first_mover: str | None = None, cut_rewarded: bool = True,
-              game: CapexGame | None = None) -> CapexResult:
+              game: CapexGame | None = None, complementarity: float | None = None,
+              cost: float | None = None, bull: dict[str, dict] | None = None) -> CapexResult:
     """Run the whole capex machine on the packaged data (or the overrides given).
 
     Parameters
@@ -74,6 +75,10 @@ def run_capex(*, weights: str | Mapping[str, float] | None = None, players: Sequ
         The market's belief in the boom regime when the first mover cuts.
     first_mover : str, optional
         Who cuts first in the cascade (default: the blink leader).
+    complementarity, cost : float, optional
+        The game's k and c (defaults of :class:`CapexGame` when None).
+    bull : dict, optional
+        Per-case parameter overrides of the bull cases (:func:`~borrowedtime.capex.bull.parse_bull_params`).
     """
     from borrowedtime.capex.game import _check_belief
 
@@ -87,13 +92,15 @@ def run_capex(*, weights: str | Mapping[str, float] | None = None, players: Sequ
     elif game is None:
         players = tuple(blink.ranking)
     if game is None:
-        game = CapexGame(players=players)
+        extra = {k: v for k, v in (("complementarity", complementarity), ("cost", cost)) if v is not None}
+        game = CapexGame(players=players, **extra)
     elif players is not None and tuple(players) != game.players:
         raise SpecError("capex: give players either through `players` or through `game`, not both")
     mover = first_mover or (blink.leader if blink.leader in game.players else game.players[0])
     if mover not in game.players:
         raise SpecError(f"unknown first mover {mover!r}; players are {', '.join(game.players)}")
+    bull_cases = run_bull_cases(bull)
     belief_map = game.belief_map()
     cascade = game.cascade(belief, mover, cut_rewarded=cut_rewarded)
     return CapexResult(funding=funding, game=game, belief_map=belief_map, cascade=cascade, blink=blink,
-                       bull=run_bull_cases())
+                       bull=bull_cases)

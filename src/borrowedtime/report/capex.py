@@ -176,6 +176,8 @@ def section_html(result) -> str:
            f"{lev['leverage'].iloc[-1]:.2f}x in {lev.index.max()} ({lev['leverage_with_vehicles'].iloc[-1]:.2f}x with "
            f"the vehicles), against the essay's ~{f.essay_leverage:.1f}x: the unadjusted filings do not give 1.8 turns."),
         figure_html(leverage_figure(f)),
+        "<h3>Off-balance-sheet vehicles found in the complex (USD bn)</h3>",
+        table_html(result.funding.vehicles, float_format="{:,.1f}"),
         "<h3>Rating headroom in 2026 (debt/EBITDA alone, S&amp;P anchor matrix)</h3>",
         table_html(notches, float_format="{:,.2f}"),
         "<h3>The game</h3>",
