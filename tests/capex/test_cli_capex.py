@@ -37,6 +37,9 @@ def test_json_has_the_fields_the_issue_names(doc):
     assert ranking[0]["name"] == "meta"
     assert set(ranking[0]) == {"name", "score", "contributions"}
     assert doc["blink"]["overturn"]["challenger"] is not None
+    assert sum(doc["blink"]["sensitivity"]["share_first"].values()) == pytest.approx(1.0)
+    ora = [r for r in doc["funding"]["leverage"] if r["name"] == "oracle" and r["year"] == 2026][0]
+    assert ora["headroom_turns"] < 0 < ora["leverage_ceiling"]  # the 2026 build takes Oracle past its BBB band
     assert set(doc["bull_cases"]) == {"operating_leverage", "conglomerate_discount", "releasing_glut"}
 
 

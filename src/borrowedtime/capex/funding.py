@@ -270,6 +270,9 @@ class FundingModel:
                 ratings.SP_SCALE.index)
             frame["notches_to_junk"] = ratings.INVESTMENT_GRADE_FLOOR - current
             frame["leverage_ceiling"] = ratings.leverage_ceiling(rating, brp)
+            # turns of debt/EBITDA left before leverage alone implies an anchor below the current rating
+            frame["headroom_turns"] = frame["leverage_ceiling"] - frame["leverage"]
+            frame["headroom_turns_with_vehicles"] = frame["leverage_ceiling"] - frame["leverage_with_vehicles"]
             parts.append(frame)
         return pd.concat(parts, ignore_index=True)
 
@@ -352,7 +355,8 @@ class FundingResult:
             })
         cols = ["name", "year", "debt_usd_bn", "vehicles_usd_bn", "ebitda_usd_bn", "leverage",
                 "leverage_with_vehicles", "rating", "anchor", "anchor_with_vehicles", "notches_vs_rating",
-                "notches_vs_rating_with_vehicles", "notches_to_junk", "leverage_ceiling"]
+                "notches_vs_rating_with_vehicles", "notches_to_junk", "leverage_ceiling", "headroom_turns",
+                "headroom_turns_with_vehicles"]
         lev = self.aggregate_leverage.reset_index()
         return {
             "definitions": {

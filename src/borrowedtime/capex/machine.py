@@ -40,9 +40,16 @@ class CapexResult:
                             "spend_interval": flip["spend_interval"], "cut_interval": flip["cut_interval"]},
             "cascade": self.cascade.to_dict(),
             "blink": {"ranking": blink["ranking"], "weights": blink["weights"],
-                      "matches_essay": blink["matches_essay"], "overturn": blink["overturn"]},
+                      "matches_essay": blink["matches_essay"], "overturn": blink["overturn"],
+                      "sensitivity": self._sensitivity()},
             "bull_cases": {k: v.to_dict() for k, v in self.bull.items()},
         }
+
+    def _sensitivity(self) -> dict:
+        sens = self.blink.sensitivity()
+        return {"share_first": sens["share_first"].to_dict(),
+                "essay_ordering_share": sens.attrs["essay_ordering_share"],
+                "n_draws": sens.attrs["n_draws"], "concentration": sens.attrs["concentration"], "seed": 0}
 
     def summary(self) -> str:
         return "\n".join([self.funding.summary(), self.belief_map.summary(), self.cascade.summary(),
