@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from borrowedtime.datasets import YamlFileError, read_yaml
 from borrowedtime.errors import SpecError
 
 __all__ = ["Scenario", "Dist", "load_scenario", "packaged_scenarios", "INPUTS"]
@@ -240,24 +241,22 @@ def _merge(base: Any, over: Any) -> Any:
 
 
 def _read(name_or_path: str | Path, chain: tuple[str, ...] = ()) -> tuple[dict, str]:
-    from borrowedtime.datasets import YamlFileError, read_yaml
-
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml") or p.exists():
-        label = str(name_or_path)
+        label, path = str(name_or_path), p
     else:
         res = _scenario_dir().joinpath(f"{name_or_path}.yaml")
         if not res.is_file():
             raise SpecError(
                 f"no scenario {str(name_or_path)!r}: give a YAML file or one of {', '.join(packaged_scenarios())}."
             )
-        p, label = Path(str(res)), f"{name_or_path}.yaml (packaged)"
+        label, path = f"{name_or_path}.yaml (packaged)", Path(str(res))
     if label in chain:
         raise SpecError(f"{label}: 'base' chain loops ({' -> '.join((*chain, label))}).")
-    try:
-        raw = read_yaml(p, label=label, dates=False)
+    try:  # the data layer's one YAML reader (dates kept as strings: validated below)
+        raw = read_yaml(path, label=label, dates=False)
     except YamlFileError as exc:
-        raise SpecError(f"{exc} (scenario file)") from None
+        raise SpecError(f"{exc.file}: {exc.where + ': ' if exc.where else ''}{exc.reason}.") from None
     if not isinstance(raw, dict):
         raise SpecError(f"{label}: expected a mapping of scenario fields at the top level, got {type(raw).__name__}.")
     base = raw.pop("base", None)
