@@ -55,6 +55,9 @@ def stress(
         from borrowedtime.cascade.montecarlo import _model
 
         model = _model(scn)
-        draws = draw_inputs(model, np.random.default_rng(np.random.SeedSequence(scn.seed).spawn(1)[0]), 1)
-        for line in narrative(model, simulate(model, draws, record=True), 0):
+        # the first of 64 seeded paths on which a mark fails (else the first path): its quarters as events
+        draws = draw_inputs(model, np.random.default_rng(np.random.SeedSequence(scn.seed).spawn(1)[0]), 64)
+        out = simulate(model, draws, record=True)
+        hit = np.flatnonzero(out.first_trigger_q >= 0)
+        for line in narrative(model, out, int(hit[0]) if hit.size else 0):
             stdout.print(line, highlight=False, soft_wrap=True)

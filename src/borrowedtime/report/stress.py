@@ -125,7 +125,7 @@ def build(ctx: ReportContext) -> Section | None:
     from borrowedtime.cascade import draw_inputs, narrative, run_stress, simulate
     from borrowedtime.cascade.montecarlo import _model
 
-    result = run_stress("base", paths=400 if ctx.quick else 5_000, seed=ctx.seed, chunk_size=400 if ctx.quick else 2_500)
+    result = run_stress("base", paths=400 if ctx.quick else 2_000, seed=ctx.seed, chunk_size=400 if ctx.quick else 1_000)
     model = _model(result.scenario)
     draws = draw_inputs(model, np.random.default_rng(ctx.seed), 64)
     out = simulate(model, draws, record=True)
