@@ -150,3 +150,10 @@ def test_vehicles_are_found_in_the_complex(tmp_path):
     res = FundingModel().run(complex_figures(cx))
     ms = res.leverage[res.leverage["name"] == "microsoft"]
     assert np.allclose(ms["debt_with_vehicles_usd_bn"] - ms["debt_usd_bn"], 20.0)
+
+
+def test_every_public_name_exists():
+    import borrowedtime.capex as capex
+
+    missing = [n for n in capex.__all__ if not hasattr(capex, n)]
+    assert not missing
