@@ -157,3 +157,13 @@ def test_every_public_name_exists():
 
     missing = [n for n in capex.__all__ if not hasattr(capex, n)]
     assert not missing
+
+
+def test_a_negative_filed_cash_flow_is_named():
+    figs = complex_figures()
+    filed = figs.filed.copy()
+    filed.loc[(filed["name"] == "meta") & (filed["year"] == 2023), "operating_cash_flow_usd_bn"] = -5.0
+    bad = type(figs)(filed=filed, essay_capex=figs.essay_capex, essay_ratio=figs.essay_ratio,
+                     off_balance_sheet=figs.off_balance_sheet)
+    with pytest.raises(DataError, match=r"meta 2023 \(filed\) operating cash flow.*> 0; got -5"):
+        FundingModel().run(bad)
