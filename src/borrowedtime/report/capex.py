@@ -171,7 +171,8 @@ def section_html(result) -> str:
     lev = f.aggregate_leverage
     notches = f.leverage[f.leverage["year"] == 2026][
         ["name", "leverage", "leverage_with_vehicles", "rating", "anchor", "anchor_with_vehicles",
-         "notches_vs_rating", "notches_vs_rating_with_vehicles", "headroom_turns", "headroom_turns_with_vehicles"]]
+         "notches_vs_rating", "notches_vs_rating_with_vehicles", "notches_to_junk", "headroom_turns",
+         "headroom_turns_with_vehicles"]]
     parts = [
         _p(f"Capex / operating cash flow crosses 100 % in {f.essay_crossing_year} on the essay's path and in "
            f"{f.filed_crossing_year} on the filed path (2022 filed: {f.paths.loc[2022, 'filed_ratio']:.0%} against "
