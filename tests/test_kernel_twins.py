@@ -226,7 +226,7 @@ def test_arm_loan_kernel():
     n, H = 400, 60
     args = (rng.uniform(0.6, 1.0, n), np.where(rng.random(n) < 0.7, 24, 36).astype(np.int64),
             rng.uniform(0.1, 0.4, n), rng.standard_normal((n, H)), rng.random((n, H)),
-            np.linspace(0.0, 0.3, H), np.linspace(1.0, 0.9, H), H, 0.03, 0.95, 0.03, 0.03, 0.05, 0.004, 4.0, 3.0)
+            np.linspace(0.0, 0.3, H), np.linspace(1.0, 0.9, H), H, 0.03, 0.95, 0.03, 0.03, np.linspace(0.02, 0.06, H), 0.004, 4.0, 3.0)
     outs = (np.zeros(n, np.int32), np.zeros(n, np.int8), np.zeros(n, np.bool_))
     _, o = pair(arm_kernels.simulate_loans, *args, *outs, copy_outputs=(16, 17, 18))
     assert (o[17] == arm_kernels.REFI).sum() > 20 and (o[17] == arm_kernels.DEFAULT).sum() > 2

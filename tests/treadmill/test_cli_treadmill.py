@@ -19,10 +19,11 @@ def test_json_structure(case_shiller_path):
     res = _run("--prices", str(case_shiller_path), "--column", "National-US", "--loans", "60000", "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert list(doc) == ["vintages", "aggregate", "rounds", "ipo"]
+    assert list(doc) == ["vintages", "aggregate", "rounds", "ipo", "validation"]
     assert [v["year"] for v in doc["vintages"]] == list(range(2001, 2008))
     for v in doc["vintages"]:
-        assert set(v) == {"year", "refinanced_by_2006_end", "defaulted_by_2008_end", "reset_exposed"}
+        assert set(v) == {"year", "refinanced_by_2006_end", "defaulted_by_2008_end", "reset_exposed",
+                          "troubled_by_2009_09", "prepaid_by_2009_09"}
         assert all(0.0 <= v[k] <= 1.0 for k in v if k != "year")
     assert set(doc["aggregate"]) == {"default_rate_turn", "price_yoy_negative"}
     assert doc["aggregate"]["price_yoy_negative"] == "2007-03-01"

@@ -36,6 +36,8 @@ def payload(arm, rounds, ipo) -> dict:
                 "refinanced_by_2006_end": float(row["refinanced_by_2006_end"]),
                 "defaulted_by_2008_end": float(row["defaulted_by_2008_end"]),
                 "reset_exposed": float(row["reset_exposed"]),
+                "troubled_by_2009_09": _share(row["troubled_by_2009_09"]),
+                "prepaid_by_2009_09": _share(row["prepaid_by_2009_09"]),
             }
             for year, row in frame.iterrows()
         ],
@@ -55,7 +57,15 @@ def payload(arm, rounds, ipo) -> dict:
             "required_value": ipo.required_value,
             "feasible": bool(ipo.feasible),
         },
+        "validation": [
+            {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+            for r in arm.gao_validation().to_dict("records")
+        ],
     }
+
+
+def _share(x: float) -> float | None:
+    return None if x != x else float(x)  # NaN (not observed by then) -> null
 
 
 @app.command()
@@ -77,6 +87,10 @@ def treadmill(
     dilution_limit: Annotated[
         float | None, typer.Option("--dilution-limit", help="Largest share one raise may sell (default 0.10).")
     ] = None,
+    model: Annotated[
+        str, typer.Option("--model", help="ARM model: 'sourced' (dated reset index and credit supply, "
+                          "validated against GAO-10-806SP) or 'constant' (one reset index, constant credit).")
+    ] = "sourced",
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """The refinancing treadmill: 2/28 cohorts on a price path, the up-round borrower, the IPO's two prices."""
@@ -84,6 +98,8 @@ def treadmill(
     from borrowedtime.treadmill import ArmSpec, IpoSpec, RoundsSpec, turn_date
 
     achievable_value = _achievable(achievable)
+    if model not in ("sourced", "constant"):
+        raise typer.BadParameter(f"expected 'sourced' or 'constant'; got {model!r}", param_hint="--model")
     with error_boundary():
         if prices is None:
             default_prices = reference_path("case_shiller", required=False)
@@ -102,7 +118,7 @@ def treadmill(
             TextColumn("loans"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             console=stderr, transient=True, disable=loans < _PROGRESS_FROM,
         ) as bar:
-            spec = ArmSpec()
+            spec = ArmSpec.sourced() if model == "sourced" else ArmSpec()
             per_vintage = max(1, loans // (12 * len(spec.vintages)))
             task = bar.add_task("loans", total=per_vintage * 12 * len(spec.vintages))
             arm = spec.run(series, n_loans=loans, seed=seed, on_progress=lambda k: bar.advance(task, k))
