@@ -43,6 +43,9 @@ from borrowedtime.kinematics import KinematicsModel, KinematicsResult
 
 __all__ = ["fit_panel_dask", "concat_results"]
 
+_MAX_CHUNK = 10_000
+"""Largest default chunk: a task's own result arrays (about 40 kB a series at 600 months) stay small."""
+
 
 @dataclasses.dataclass
 class _Part:
@@ -204,7 +207,7 @@ def fit_panel_dask(
         One column per series on a shared DatetimeIndex.
     chunk_size : int, optional
         Series per task; default one chunk per worker thread of the backend
-        (the kernel is parallel over series inside a chunk).
+        (the kernel is parallel over series inside a chunk), at most 10,000.
     client : distributed.Client, optional
         A Dask cluster to run on; default local threads.
     smooth : bool
@@ -221,8 +224,8 @@ def fit_panel_dask(
         raise SpecError("fit_panel_dask needs a DataFrame with at least one column (one per series).")
     N = panel.shape[1]
     slots = max(1, sum(client.nthreads().values())) if client is not None else (os.cpu_count() or 1)
-    if chunk_size is None:
-        chunk_size = -(-N // slots)
+    if chunk_size is None:  # one chunk per slot, but at most _MAX_CHUNK series (bounds the temporaries)
+        chunk_size = min(-(-N // slots), _MAX_CHUNK)
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int | np.integer) or chunk_size < 1:
         raise SpecError(f"chunk_size must be an int >= 1. Got {chunk_size!r}.")
     starts = list(range(0, N, int(chunk_size)))
