@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
 from borrowedtime.datasets import ENV_VAR, reference_path
+from borrowedtime.errors import SpecError
 
 DEFAULT_COLUMN = "National-US"
 _PROGRESS_FROM = 2_000_000  # loans; smaller runs take a few seconds
@@ -88,9 +89,9 @@ def treadmill(
     from borrowedtime.treadmill import ArmSpec, IpoSpec, RoundsSpec, turn_date
 
     achievable_value = _achievable(achievable)
-    if model not in ("sourced", "constant"):
-        raise typer.BadParameter(f"expected 'sourced' or 'constant'; got {model!r}", param_hint="--model")
     with error_boundary():
+        if model not in ("sourced", "constant"):
+            raise SpecError(f"--model must be 'sourced' or 'constant'; got {model!r}.")
         if prices is None:
             default_prices = reference_path("case_shiller", required=False)
             if default_prices is None:
