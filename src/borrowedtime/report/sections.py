@@ -14,7 +14,7 @@ Builder = Callable[[ReportContext], Section | None]
 
 
 def _builders() -> list[Builder]:
-    from borrowedtime.report import audit, capex, detectors, kinematics, treadmill
+    from borrowedtime.report import audit, capex, detectors, kinematics, stress, treadmill
 
     return [
         kinematics.build_essay,
@@ -23,6 +23,7 @@ def _builders() -> list[Builder]:
         treadmill.build,
         detectors.build,
         capex.build,
+        stress.build,
     ]
 
 
