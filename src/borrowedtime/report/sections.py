@@ -14,11 +14,12 @@ Builder = Callable[[ReportContext], Section | None]
 
 
 def _builders() -> list[Builder]:
-    from borrowedtime.report import audit, detectors, kinematics, treadmill
+    from borrowedtime.report import audit, calibration, detectors, kinematics, treadmill
 
     return [
         kinematics.build_essay,
         kinematics.build,
+        calibration.build,
         audit.build,
         treadmill.build,
         detectors.build,
