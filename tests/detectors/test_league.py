@@ -140,3 +140,5 @@ def test_lppls_tc_bounds_in_observations_on_monthly_data():
     f = league._lppls_for(monthly).filters
     assert f.tc_min_days == pytest.approx(60 * 365.25 / 12, rel=0.05)
     assert league._lppls_for(daily).filters.tc_min_days == 60.0  # the package's values on daily data
+    given = league._lppls_for(monthly, LPPLSModel(seed=3))  # a model passed in is scaled too
+    assert given.seed == 3 and given.filters.tc_max_days == pytest.approx(252 * 365.25 / 12, rel=0.05)

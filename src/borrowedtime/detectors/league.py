@@ -33,6 +33,7 @@ monthly run searches the same span of *observations* as a daily one.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -227,15 +228,23 @@ def _monitor_signal(series: pd.Series) -> pd.Series:
     return pd.Series(on, index=kin.index, name="borrowedtime")
 
 
-def _lppls_for(series: pd.Series) -> LPPLSModel:
-    """LPPLS defaults; tc bounds counted in observations on data that are not daily."""
+def _lppls_for(series: pd.Series, model: LPPLSModel | None = None) -> LPPLSModel:
+    """LPPLS settings with tc bounds counted in observations on data that are not daily.
+
+    The bounds (60 and 252 by default) are the ``lppls`` package's, in days
+    of daily data; on coarser data they are taken as that many observations
+    (times the median spacing in days), so a monthly run searches tc over
+    the same number of observations instead of two to eight months.
+    """
+    model = model or LPPLSModel()
     days = np.diff(days_since_epoch(series.index))
     spacing = float(np.median(days)) if days.size else 1.0
-    if spacing <= 4.0:  # daily (calendar or business days): the package's values as they are
-        return LPPLSModel()
-    f = LPPLSFilter()
-    return LPPLSModel(filters=LPPLSFilter(**{**f.__dict__, "tc_min_days": f.tc_min_days * spacing,
-                                             "tc_max_days": f.tc_max_days * spacing}))
+    if spacing <= 4.0:  # daily (calendar or business days): the values as they are
+        return model
+    f = model.filters
+    scaled = LPPLSFilter(**{**f.__dict__, "tc_min_days": f.tc_min_days * spacing,
+                            "tc_max_days": f.tc_max_days * spacing})
+    return dataclasses.replace(model, filters=scaled)
 
 
 def league_table(
@@ -261,8 +270,8 @@ def league_table(
         The first warning is the episode standing this many calendar days
         before the turn; episodes that ended earlier are false alarms.
     lppls : LPPLSModel, optional
-        LPPLS settings (default: the ``lppls`` package's README configuration,
-        tc bounds in observations on data that are not daily).
+        LPPLS settings (default: the ``lppls`` package's README configuration);
+        on data that are not daily its tc bounds are scaled to observations.
     lppls_threshold : float, default 0.2
         Positive-bubble confidence at or above which LPPLS warns.
     psy : PSYTest, optional
@@ -307,7 +316,7 @@ def league_table(
                               "not available: the kinematics modules are missing"))
 
     # --- LPPLS
-    model = lppls or _lppls_for(y)
+    model = _lppls_for(y, lppls)
     t0 = time.perf_counter()
     if len(y) < model.window:
         entries.append(_score("lppls", [], turn_ts, horizon_days, 0.0,
