@@ -31,11 +31,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from borrowedtime._calendar import year_over_year
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.kinematics import KinematicsModel, KinematicsResult
 from borrowedtime.regimes import RegimeResult, RegimeRule, Window
 from borrowedtime.scoring import RuleScore, ScoringRule, score_calls
-from borrowedtime.series import as_series, days_since_epoch
+from borrowedtime.series import as_series
 
 __all__ = [
     "year_over_year",
@@ -55,29 +56,6 @@ _MONTH = 365.25 / 12
 MONITOR = "second-derivative monitor"
 BASELINE = "baseline: volatility-scaled YoY fall"
 NAIVE = "naive: YoY falling"
-
-
-def year_over_year(series: pd.Series) -> pd.Series:
-    """Growth over one year, decimal, using only data dated <= each date.
-
-    Regular monthly/quarterly/annual data compare with the observation 12/4/1
-    periods back; other data with the last observation dated at least one year
-    earlier. Dates with no observation a year back are omitted.
-    """
-    s = series
-    freq = s.attrs.get("frequency")
-    if freq is not None and freq.name in ("monthly", "quarterly", "annual"):
-        months = s.index.year * 12 + s.index.month
-        back = pd.Series(s.to_numpy(), index=months)
-        prior = back.reindex(months - 12).to_numpy()
-        yoy = s.to_numpy() / prior - 1.0
-        out = pd.Series(yoy, index=s.index, name="yoy").dropna()  # no value a year back: omitted
-        return out
-    days = days_since_epoch(s.index)
-    pos = np.searchsorted(days, days - 365.25 * 0.999, side="right") - 1
-    ok = pos >= 0
-    yoy = s.to_numpy()[ok] / s.to_numpy()[pos[ok]] - 1.0
-    return pd.Series(yoy, index=s.index[ok], name="yoy")
 
 
 def borrowed_time_windows(regimes: RegimeResult, yoy: pd.Series, series: int | str = 0) -> list[Window]:

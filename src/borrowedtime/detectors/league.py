@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from borrowedtime._episodes import runs
 from borrowedtime.detectors.lppls import LPPLSFilter, LPPLSModel
 from borrowedtime.detectors.psy import PSYTest
 from borrowedtime.errors import BorrowedTimeError, DataError
@@ -186,9 +187,8 @@ class EpisodeRule:
         """(confirmed start, end) of each warning from a boolean signal (end None if still on)."""
         on = np.asarray(signal.to_numpy(), dtype=bool)
         idx = signal.index
-        edges = np.diff(np.concatenate([[False], on, [False]]).astype(np.int8))
         out: list[Episode] = []
-        for i, j in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        for i, j in zip(*runs(on), strict=True):
             span = (idx[i:j] - idx[i]).days
             ok = np.flatnonzero((np.arange(j - i) + 1 >= self.min_obs) & (span >= self.min_duration_days))
             if ok.size:

@@ -68,6 +68,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from borrowedtime._episodes import episodes_from_flags
 from borrowedtime._montecarlo import as_generator
 from borrowedtime.detectors import _lppls_kernels
 from borrowedtime.errors import DataError, SpecError
@@ -483,7 +484,7 @@ class LPPLSConfidence:
 
     def warnings(self, threshold: float = 0.1) -> list[tuple[pd.Timestamp, pd.Timestamp | None]]:
         """Episodes (start, end) where the positive confidence is >= ``threshold``; end None if open."""
-        return _episodes(self.positive >= threshold)
+        return episodes_from_flags(self.positive >= threshold)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per end date: positive and negative confidence, median tc of qualified fits."""
@@ -519,19 +520,3 @@ class LPPLSConfidence:
 
     def __str__(self) -> str:
         return self.summary()
-
-
-def _episodes(flag: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp | None]]:
-    """Runs of True in a boolean series as (first date, first date after) pairs; None if still on."""
-    values = flag.to_numpy(bool)
-    out: list[tuple[pd.Timestamp, pd.Timestamp | None]] = []
-    start = None
-    for i, v in enumerate(values):
-        if v and start is None:
-            start = i
-        elif not v and start is not None:
-            out.append((flag.index[start], flag.index[i]))
-            start = None
-    if start is not None:
-        out.append((flag.index[start], None))
-    return out

@@ -14,7 +14,7 @@ Builder = Callable[[ReportContext], Section | None]
 
 
 def _builders() -> list[Builder]:
-    from borrowedtime.report import audit, calibration, detectors, kinematics, treadmill
+    from borrowedtime.report import audit, calibration, capex, detectors, kinematics, treadmill
 
     return [
         kinematics.build_essay,
@@ -23,6 +23,7 @@ def _builders() -> list[Builder]:
         audit.build,
         treadmill.build,
         detectors.build,
+        capex.build,
     ]
 
 

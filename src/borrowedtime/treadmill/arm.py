@@ -68,9 +68,11 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from borrowedtime._calendar import month_dates, month_number, year_over_year
 from borrowedtime._montecarlo import check_seed, map_chunks
 from borrowedtime.datasets import treadmill_inputs
 from borrowedtime.errors import DataError, SpecError
+from borrowedtime.instruments.amortization import balance_factor, payment_shock
 from borrowedtime.series import as_series
 from borrowedtime.treadmill import _kernels
 
@@ -105,44 +107,6 @@ _CALIBRATED_REFI_INTENSITY = 0.0467
 def subprime_volumes() -> dict[int, float]:
     """Subprime originations by year, USD bn (Inside Mortgage Finance via the FCIC report)."""
     return {int(k): float(v["value"]) for k, v in treadmill_inputs()["subprime_originations"]["values"].items()}
-
-
-def balance_factor(rate: float, ages: np.ndarray, term_months: int = 360) -> np.ndarray:
-    """Scheduled balance of a level-payment loan after ``ages`` payments, as a share of the original.
-
-    Parameters
-    ----------
-    rate : float
-        Annual note rate, decimal (0.08 is 8 %), compounded monthly.
-    ages : array of int
-        Payments made.
-    term_months : int, default 360
-        Amortisation term in months.
-    """
-    r = rate / 12.0
-    growth = (1.0 + r) ** term_months
-    return (growth - (1.0 + r) ** np.asarray(ages, dtype=float)) / (growth - 1.0)
-
-
-def _annuity(balance: float, rate: float, months: int) -> float:
-    r = rate / 12.0
-    return balance * r / (1.0 - (1.0 + r) ** -months)
-
-
-def payment_shock(
-    teaser_rate: float, margin: float, index_rate: float, reset_cap: float, reset_age: int, term_months: int = 360
-) -> float:
-    """Payment increase at the first reset of a hybrid ARM, decimal (0.3 is +30 %).
-
-    The new rate is ``min(index_rate + margin, teaser_rate + reset_cap)`` (the
-    initial adjustment cap), never below the teaser; the remaining balance is
-    re-amortised over the remaining term.
-    """
-    new_rate = max(teaser_rate, min(index_rate + margin, teaser_rate + reset_cap))
-    before = _annuity(1.0, teaser_rate, term_months)
-    remaining = float(balance_factor(teaser_rate, np.array([reset_age]), term_months)[0])
-    after = _annuity(remaining, new_rate, term_months - reset_age)
-    return after / before - 1.0
 
 
 @dataclass(frozen=True)
@@ -347,7 +311,7 @@ class ArmSpec:
         if not (isinstance(n_loans, int | np.integer) and n_loans >= 1):
             raise SpecError(f"n_loans must be an int >= 1. Got {n_loans!r}.")
         p = _monthly_prices(prices)
-        months = _month_number(p.index)
+        months = month_number(p.index)
         first_v = self.vintages[0] * 12
         last_v = self.vintages[-1] * 12 + 11
         if first_v < months[0] or last_v > months[-1]:
@@ -382,7 +346,7 @@ class ArmSpec:
         return ArmResult(
             spec=self,
             prices=p,
-            vintage_dates=_month_dates(vintage_months),
+            vintage_dates=month_dates(vintage_months),
             n_per_vintage=per_vintage,
             n_months=n_months_v,
             refi_by_age=refi,
@@ -470,18 +434,6 @@ def _monthly_prices(prices: pd.Series) -> pd.Series:
     return p
 
 
-def _month_number(index: pd.DatetimeIndex) -> np.ndarray:
-    return np.asarray(index.year * 12 + index.month - 1, dtype=np.int64)
-
-
-def _month_dates(numbers: np.ndarray) -> pd.DatetimeIndex:
-    numbers = np.asarray(numbers)
-    return pd.DatetimeIndex(
-        pd.to_datetime({"year": numbers // 12, "month": numbers % 12 + 1, "day": np.ones_like(numbers)}),
-        name="date",
-    )
-
-
 def turn_date(series: pd.Series, start: str | pd.Timestamp | None = None, end: str | pd.Timestamp | None = None) -> pd.Timestamp:
     """Date a series turned up for good: its minimum between ``start`` and its later peak.
 
@@ -545,9 +497,9 @@ class ArmResult:
 
     # ------------------------------------------------------------------ calendar panels
     def _calendar(self) -> pd.DatetimeIndex:
-        first = _month_number(self.vintage_dates)[0]
-        last = _month_number(self.vintage_dates)[-1] + self.spec.horizon_months
-        return _month_dates(np.arange(first, last + 1))
+        first = month_number(self.vintage_dates)[0]
+        last = month_number(self.vintage_dates)[-1] + self.spec.horizon_months
+        return month_dates(np.arange(first, last + 1))
 
     def _by_calendar(self, counts: np.ndarray) -> np.ndarray:
         """(V, C) counts placed at calendar month = origination + age."""
@@ -657,8 +609,7 @@ class ArmResult:
 
     def price_yoy(self) -> pd.Series:
         """Year-over-year growth of the driving price series, decimal."""
-        p = self.prices
-        return (p / p.shift(12) - 1.0).dropna().rename("price_yoy")
+        return year_over_year(self.prices).rename("price_yoy")
 
     def price_yoy_negative(self, after: str = "2004-01-01") -> pd.Timestamp | None:
         """First month after ``after`` the price series' year-over-year growth was negative (None if never)."""
