@@ -14,7 +14,15 @@ Builder = Callable[[ReportContext], Section | None]
 
 
 def _builders() -> list[Builder]:
-    from borrowedtime.report import audit, calibration, capex, detectors, kinematics, treadmill
+    from borrowedtime.report import (
+        audit,
+        calibration,
+        capex,
+        detectors,
+        kinematics,
+        stress,
+        treadmill,
+    )
 
     return [
         kinematics.build_essay,
@@ -24,6 +32,7 @@ def _builders() -> list[Builder]:
         treadmill.build,
         detectors.build,
         capex.build,
+        stress.build,
     ]
 
 
