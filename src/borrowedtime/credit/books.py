@@ -59,6 +59,8 @@ __all__ = [
     "platform_books",
     "wrap_table",
     "effective_category",
+    "CreditReport",
+    "credit_report_inputs",
 ]
 
 #: The five platforms of the issue (essay VI and IX), in display order.
@@ -434,3 +436,23 @@ def wrap_table(inputs: BookInputs | None = None, *, rho: float = 0.3, lgd: float
         })
     return pd.DataFrame(rows)
 
+
+
+@dataclass(frozen=True, eq=False)
+class CreditReport:
+    """Everything the report's credit section draws (computed here; the report runs no model)."""
+
+    books: BooksResult
+    wraps: pd.DataFrame
+    payoffs: dict
+    treadmill: object
+
+
+def credit_report_inputs(seed: int = 0, quick: bool = False) -> CreditReport:
+    """Compute the credit section's inputs: the books, the wraps, the instruments' payoffs, the treadmill PD."""
+    from borrowedtime.credit.pd import treadmill_pd
+    from borrowedtime.instruments.payoffs import payoff_table
+
+    books = platform_books(n_paths=20_000 if quick else 200_000, seed=seed)
+    return CreditReport(books=books, wraps=wrap_table(books.inputs), payoffs=payoff_table(),
+                        treadmill=treadmill_pd(seed=seed))
