@@ -148,3 +148,19 @@ def test_payoff_array_matches_payoff():
     lv = np.asarray(game.levels)
     for prof in itertools.product(range(3), repeat=3):
         assert np.allclose(arr[prof], game.payoff(lv[list(prof)], 0.4))
+
+
+@pytest.mark.parametrize("belief", [0.35, 0.45, 0.55])
+def test_symmetric_mixed_equilibria_match_nashpy_and_quantecon(belief):
+    two = _two()
+    ours = two.symmetric_mixed_equilibria(belief)
+    theirs = [eq for eq in _nashpy_equilibria(two, belief)
+              if np.allclose(eq[0], eq[1]) and np.count_nonzero(eq[0] > 1e-9) > 1]
+    assert len(ours) == len(theirs) > 0
+    for p in ours:
+        assert any(np.allclose(p, eq[0], atol=1e-9) for eq in theirs)
+    # with five players the closed form is still a Nash equilibrium of the full normal-form game
+    five = CapexGame(players=tuple("abcde"))
+    nfg = five.normal_form(belief)
+    for p in five.symmetric_mixed_equilibria(belief):
+        assert nfg.is_nash(tuple([p] * 5), tol=1e-9)

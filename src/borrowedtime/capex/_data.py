@@ -1,33 +1,32 @@
-"""Inputs of the capex machine: the packaged ``capex_inputs.yaml`` and ONE adapter to the complex.
+"""Inputs of the capex machine: ``capex_inputs.yaml`` and ONE adapter to the complex and the essay.
 
-:func:`complex_figures` is the only place in :mod:`borrowedtime.capex` that reads the
-complex and the essay's stated series; when the shared data layer
-(``borrowedtime.datasets``) lands, only its body changes.
+Both go through the data layer (:mod:`borrowedtime.datasets`): :func:`capex_inputs`
+reads the packaged YAML with :func:`~borrowedtime.datasets.packaged_yaml`;
+:func:`complex_figures` is the only place in :mod:`borrowedtime.capex` that reads
+the complex (filed capex and cash flow, the vehicles' debt) and the essay's stated
+series (:func:`borrowedtime.essay.essay_series`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import pandas as pd
-import yaml
 
+from borrowedtime.datasets import packaged_yaml
 from borrowedtime.errors import DataError
 
 __all__ = ["capex_inputs", "complex_figures", "ComplexFigures", "FILED_GROUP"]
 
 #: The hyperscalers whose filed capex and operating cash flow make the "filed path" (as the audit).
 FILED_GROUP = ("microsoft", "google", "amazon", "meta")
-_FILE = "data/capex_inputs.yaml"
+_FILE = "borrowedtime/data/capex_inputs.yaml"
 
 
-@cache
 def capex_inputs() -> dict:
-    """The packaged ``capex_inputs.yaml`` as a dict (figures with source and as_of)."""
-    text = resources.files("borrowedtime").joinpath(_FILE).read_text()
-    data = yaml.safe_load(text)
+    """The packaged ``capex_inputs.yaml`` as a dict (figures with source and as_of; a fresh copy)."""
+    data = packaged_yaml("capex_inputs.yaml")
     if not isinstance(data, dict) or "hyperscalers" not in data:
         raise DataError(f"{_FILE}: expected a mapping with 'hyperscalers'")
     return data

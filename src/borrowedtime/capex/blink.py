@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from borrowedtime._random import as_generator
+from borrowedtime._montecarlo import as_generator
 from borrowedtime.capex._data import capex_inputs
 from borrowedtime.errors import ConvergenceError, SpecError
 

@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from borrowedtime._random import as_generator
+from borrowedtime._montecarlo import as_generator
 from borrowedtime.errors import ConvergenceError, SpecError
 
 __all__ = ["CapexGame", "BeliefMap", "ContinuousEquilibrium", "CascadeResult", "DEFAULT_PLAYERS"]
@@ -189,6 +189,44 @@ class CapexGame:
                                    "equilibrium within 1e-5; lower epsilon.")
         return tuple(np.asarray(p, dtype=float) for p in profile)
 
+    def symmetric_mixed_equilibria(self, belief: float, *, tol: float = 1e-12) -> list[np.ndarray]:
+        r"""Every symmetric, properly mixed Nash equilibrium at belief b, in closed form (equal costs only).
+
+        Payoffs are linear in the rivals' mean growth, so against rivals who mix independently with
+        probabilities p, own level g earns :math:`g(a + k m) - c g^2 / 2` with :math:`m = p \cdot`
+        levels. A quadratic in g takes one value on at most two levels, so a mixed symmetric
+        equilibrium mixes exactly two levels :math:`g_1 < g_2`, with :math:`a + k m = c (g_1 + g_2) / 2`:
+        :math:`m = (c (g_1 + g_2)/2 - a) / k` and weight :math:`(m - g_1)/(g_2 - g_1)` on :math:`g_2`,
+        provided that weight is in (0, 1) and no other level pays more. Each is a tipping point
+        between the pure equilibria around it (unstable under best-response dynamics).
+
+        Returns
+        -------
+        list of numpy.ndarray
+            One probability vector over ``levels`` per equilibrium (all players play it).
+        """
+        costs = self.costs
+        if not np.allclose(costs, costs[0]):
+            raise SpecError("symmetric_mixed_equilibria needs equal costs for all players; use mixed_equilibrium")
+        if self.complementarity <= 0:
+            return []
+        a, k, c = float(self.market_reward(belief)), self.complementarity, float(costs[0])
+        lv = np.asarray(self.levels)
+        out = []
+        for i in range(len(lv)):
+            for j in range(i + 1, len(lv)):
+                big_a = 0.5 * c * (lv[i] + lv[j])
+                m = (big_a - a) / k
+                q = (m - lv[i]) / (lv[j] - lv[i])
+                if not tol < q < 1 - tol:
+                    continue
+                u = lv * big_a - 0.5 * c * lv**2
+                if np.all(u <= u[i] + 1e-12):
+                    p = np.zeros(len(lv))
+                    p[i], p[j] = 1 - q, q
+                    out.append(p)
+        return out
+
     def profile_labels(self, profile: Sequence[int]) -> tuple[str, ...]:
         return tuple(self.labels[int(a)] for a in profile)
 
@@ -252,7 +290,9 @@ class CapexGame:
         grid = np.linspace(0.0, 1.0, 41) if beliefs is None else np.asarray(beliefs, dtype=float)
         _check_belief(grid)
         eq = [self.pure_equilibria(float(b)) for b in grid]
-        return BeliefMap(game=self, beliefs=grid, equilibria=eq, flip=self.flip_beliefs())
+        symmetric = np.allclose(self.costs, self.costs[0])
+        mixed = [self.symmetric_mixed_equilibria(float(b)) if symmetric else [] for b in grid]
+        return BeliefMap(game=self, beliefs=grid, equilibria=eq, flip=self.flip_beliefs(), mixed=mixed)
 
     # ------------------------------------------------------------------ continuous game
     def best_response(self, i: int, growth: np.ndarray, belief: float) -> float:
@@ -391,6 +431,7 @@ class BeliefMap:
     beliefs: np.ndarray
     equilibria: list[list[tuple[int, ...]]]
     flip: dict = field(default_factory=dict)
+    mixed: list[list[np.ndarray]] = field(default_factory=list)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per belief: the number of pure equilibria and which symmetric ones exist."""
@@ -403,8 +444,13 @@ class BeliefMap:
         return pd.DataFrame(rows)
 
     def to_dict(self) -> list[dict]:
-        return [{"belief": float(b), "equilibria": [list(self.game.profile_labels(e)) for e in eqs]}
-                for b, eqs in zip(self.beliefs, self.equilibria, strict=True)]
+        """Per belief: the pure equilibria as action profiles, and the symmetric mixed ones as
+        ``{label: probability}`` (every player mixes the same way)."""
+        mixed = self.mixed or [[] for _ in self.beliefs]
+        return [{"belief": float(b), "equilibria": [list(self.game.profile_labels(e)) for e in eqs],
+                 "symmetric_mixed": [{lab: float(q) for lab, q in zip(self.game.labels, p, strict=True) if q > 0}
+                                     for p in mx]}
+                for b, eqs, mx in zip(self.beliefs, self.equilibria, mixed, strict=True)]
 
     def summary(self) -> str:
         f = self.flip

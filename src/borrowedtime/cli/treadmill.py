@@ -16,7 +16,7 @@ _PROGRESS_FROM = 2_000_000  # loans; smaller runs take a few seconds
 
 
 def _achievable(text: str) -> str | float:
-    if text in ("trend", "target"):
+    if text in ("trend", "target", "reported"):
         return text
     try:
         return float(text)
@@ -43,18 +43,8 @@ def payload(arm, rounds, ipo) -> dict:
             "default_rate_turn": turn.date().isoformat(),
             "price_yoy_negative": None if yoy_neg is None else yoy_neg.date().isoformat(),
         },
-        "rounds": {
-            "step_ups": [float(v) for v in rounds.step_ups],
-            "required_step_up": rounds.required_step_up(),
-            "achievable_step_up": rounds.achievable_step_up(),
-            "trigger": bool(rounds.trigger),
-            "cumulative_burn_2029": rounds.cumulative_burn(2029),
-        },
-        "ipo": {
-            "clearing_value": ipo.clearing_value,
-            "required_value": ipo.required_value,
-            "feasible": bool(ipo.feasible),
-        },
+        "rounds": rounds.to_dict(),
+        "ipo": ipo.to_dict(),
     }
 
 
@@ -72,10 +62,10 @@ def treadmill(
     loans: Annotated[int, typer.Option("--loans", min=1, help="Loans in all, over the monthly vintages.")] = 1_000_000,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed of the loan simulation.")] = 0,
     achievable: Annotated[
-        str, typer.Option("--achievable", help="Achievable next step-up: trend, target or a number.")
+        str, typer.Option("--achievable", help="Achievable next step-up: trend, target, reported or a number.")
     ] = "trend",
     dilution_limit: Annotated[
-        float | None, typer.Option("--dilution-limit", help="Largest share one raise may sell (default 0.10).")
+        float | None, typer.Option("--dilution-limit", help="Share the next raise sells (default: the mean of the last two rounds).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:

@@ -336,8 +336,13 @@ class ClearingResult:
         return self.summary()
 
 
-def _incidence(index: np.ndarray, n: int) -> sparse.csr_matrix:
+def _incidence(index: np.ndarray, n: int):
+    """(n, m) one-hot summing edges by entity: dense when small (faster), CSR otherwise."""
     m = index.size
+    if m * n <= 200_000:
+        out = np.zeros((n, m))
+        out[index, np.arange(m)] = 1.0
+        return out
     return sparse.csr_matrix((np.ones(m), (index, np.arange(m))), shape=(n, m))
 
 
