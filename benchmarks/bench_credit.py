@@ -120,6 +120,7 @@ def main() -> None:
     ap.add_argument("--paths", type=int, default=1_000_000)
     ap.add_argument("--baseline-paths", type=int, default=1_000_000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--baseline-repeats", type=int, default=1)
     ap.add_argument("--child", choices=["ours", "ours+contrib", "baseline"])
     ap.add_argument("--peer", action="store_true", help="also run creditriskengine from benchmarks/.env-credit")
     a = ap.parse_args()
@@ -128,7 +129,8 @@ def main() -> None:
         return
     rows = []
     for kind, paths in (("ours", a.paths), ("ours+contrib", a.paths), ("baseline", a.baseline_paths)):
-        runs = [_spawn([__file__, "--child", kind, "--paths", str(paths)]) for _ in range(a.repeats)]
+        n_rep = a.baseline_repeats if kind == "baseline" else a.repeats
+        runs = [_spawn([__file__, "--child", kind, "--paths", str(paths)]) for _ in range(n_rep)]
         rows.append((kind, paths, runs))
         med = statistics.median(r["wall"] for r in runs)
         print(f"{kind}: {paths:,} paths, median wall {med:.2f} s", file=sys.stderr)
@@ -141,7 +143,7 @@ def main() -> None:
 def _peer(a) -> str:
     script = HERE / "peer_credit_run.py"
     runs = []
-    for _ in range(a.repeats):
+    for _ in range(a.baseline_repeats):
         runs.append(_spawn([str(script), "--paths", str(a.paths)], python=str(PEER_PY)))
     med = statistics.median(r["wall"] for r in runs)
     cpu = statistics.median(r["cpu"] for r in runs)
@@ -157,12 +159,12 @@ def write(rows, a, peer_note: str) -> None:
         "# Copula Monte Carlo of a loan book: benchmark",
         "",
         f"Written by `benchmarks/bench_credit.py --paths {a.paths} --baseline-paths {a.baseline_paths} "
-        f"--repeats {a.repeats}{' --peer' if a.peer else ''}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
+        f"--repeats {a.repeats} --baseline-repeats {a.baseline_repeats}{' --peer' if a.peer else ''}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
         f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores shared with other "
         f"jobs (load average at the end {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}).",
         "",
         "Book: 1,000 obligors, 7 grades x 2 sectors, two factors, LGD 45 %, exposures summing to 1,000 USD bn. "
-        "Median of the repeats in fresh processes; CPU = user + system seconds of the process (all threads); "
+        f"Median of {a.repeats} runs ({a.baseline_repeats} for the baseline and the peer) in fresh processes; CPU = user + system seconds of the process (all threads); "
         "peak RSS = largest `ru_maxrss`.",
         "",
         "| implementation | scenarios | wall s (median) | CPU s (median) | peak RSS MB | EL | VaR 99.9 % | ES 99.9 % |",
