@@ -118,26 +118,38 @@ def simulate_chunk(rng: np.random.Generator, n: int, start: int, arrays: _Arrays
     uniforms = rng.random(int(counts.sum()))
     loss = np.zeros(n)
     m = a.weights.shape[0]
-    if tail is None:
-        row_of, acc = np.full(n, -1, dtype=np.int64), np.zeros((1, m))
-    else:
-        row_of, acc = np.arange(n, dtype=np.int64), np.zeros((n, m))
-    group_losses(counts, a.start, a.weights, uniforms, row_of, loss, acc)
+    # pass 1 (tail is None): losses only; pass 2: also every member's loss summed over all paths (row 0)
+    acc_all = np.zeros((1, m))
+    row_of = np.full(n, -1 if tail is None else 0, dtype=np.int64)
+    group_losses(counts, a.start, a.weights, uniforms, row_of, loss, acc_all)
+    lg = None
     if a.g_idx.size:
         d_own = counts[:, a.g_idx].astype(float)
         d_guarantor = counts[:, a.g_guarantor].astype(float)
         lg = a.g_weight[None, :] * d_own * (1.0 - a.g_cover[None, :] * (1.0 - d_guarantor))
         loss += lg.sum(axis=1)
-        if tail is not None:
-            acc[:, a.g_slot] += lg
     if tail is None:
         return loss
     var, half = tail
-    per_obligor = acc[:, a.slot_of]  # (n, obligors) in obligor order
-    out = {"all": per_obligor.sum(axis=0), "n": n, "es": [], "es_n": [], "win": [], "win_n": []}
+    # per-member losses only for the paths some level needs (the tail and the VaR windows): replay the
+    # same counts and uniforms for those paths, so memory is (flagged paths, members), not (paths, members)
+    flagged = np.flatnonzero(loss >= np.min(np.asarray(var) - np.asarray(half)))
+    ends = np.cumsum(counts.sum(axis=1))
+    starts = ends - counts.sum(axis=1)
+    seg = [uniforms[starts[i]:ends[i]] for i in flagged]
+    u_f = np.concatenate(seg) if seg else np.zeros(0)
+    acc = np.zeros((flagged.size, m))
+    group_losses(counts[flagged], a.start, a.weights, u_f, np.arange(flagged.size, dtype=np.int64),
+                 np.zeros(flagged.size), acc)
+    if lg is not None:
+        acc_all[0, a.g_slot] += lg.sum(axis=0)
+        acc[:, a.g_slot] += lg[flagged]
+    per_obligor = acc[:, a.slot_of]  # (flagged paths, obligors) in obligor order
+    lf = loss[flagged]
+    out = {"all": acc_all[0, a.slot_of], "n": n, "es": [], "es_n": [], "win": [], "win_n": []}
     for v, h in zip(var, half, strict=True):
-        in_tail = loss >= v
-        window = np.abs(loss - v) <= h
+        in_tail = lf >= v
+        window = np.abs(lf - v) <= h
         out["es"].append(per_obligor[in_tail].sum(axis=0))
         out["es_n"].append(int(in_tail.sum()))
         out["win"].append(per_obligor[window].sum(axis=0))
