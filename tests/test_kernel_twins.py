@@ -246,16 +246,18 @@ def test_kalman_mean_path_kernel():
     rng = np.random.default_rng(11)
     N, n = 4, 40
     dt = np.full(n, 1 / 12)
-    T, Q, Z = _system(dt, trend_snr(1.5, 1 / 12), 4, 0.002)
-    m = Z.size
-    y = np.cumsum(rng.normal(0.004, 0.01, (N, n)), axis=1) + 4.0
-    observed = np.ones(n, dtype=bool)
-    observed[[10, 11]] = False
-    K, F, _ = _kalman.covariance_path(T, Q, Z, np.eye(m) * 1e7, observed)
-    K = np.ascontiguousarray(K)
-    args = (y, K, K[:, 3:].sum(axis=1), F, observed, dt, m - 3, 0, m,
-            np.empty((N, n, 3)), np.empty((N, n)), np.empty((N, n)))
-    pair(_kalman.mean_path, *args, copy_outputs=(9, 10, 11))
+    for cycle, discount in ((None, 1.0), ((0.9, 1.0), 0.98)):  # plain; AR(1) cycle + forgetting scale
+        T, Q, Z = _system(dt, trend_snr(1.5, 1 / 12), 4, 0.002, cycle)
+        m = Z.size
+        y = np.cumsum(rng.normal(0.004, 0.01, (N, n)), axis=1) + 4.0
+        observed = np.ones(n, dtype=bool)
+        observed[[10, 11]] = False
+        K, F, _ = _kalman.covariance_path(T, Q, Z, np.eye(m) * 1e7, observed)
+        K = np.ascontiguousarray(K)
+        args = (y, K, K[:, 3:6].sum(axis=1), F, observed, dt, 3, 0, m,
+                np.empty((N, n, 3)), np.empty((N, n)), np.empty((N, n)), np.empty((N, n)),
+                0 if cycle is None else 1, 0.0 if cycle is None else cycle[0], discount)
+        pair(_kalman.mean_path, *args, copy_outputs=(9, 10, 11, 12))
 
 
 def test_every_kernel_has_a_twin_test():

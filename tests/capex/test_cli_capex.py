@@ -37,6 +37,9 @@ def test_json_has_the_fields_the_issue_names(doc):
     assert ranking[0]["name"] == "meta"
     assert set(ranking[0]) == {"name", "score", "contributions"}
     assert doc["blink"]["overturn"]["challenger"] is not None
+    assert sum(doc["blink"]["sensitivity"]["share_first"].values()) == pytest.approx(1.0)
+    ora = [r for r in doc["funding"]["leverage"] if r["name"] == "oracle" and r["year"] == 2026][0]
+    assert ora["headroom_turns"] < 0 < ora["leverage_ceiling"]  # the 2026 build takes Oracle past its BBB band
     assert set(doc["bull_cases"]) == {"operating_leverage", "conglomerate_discount", "releasing_glut"}
 
 
@@ -50,6 +53,20 @@ def test_user_settings_move_the_results():
     assert d["game"]["players"] == ["meta", "google", "amazon"]
 
 
+def test_game_and_bull_parameters_from_the_command_line():
+    res = runner.invoke(app, ["capex", "--json", "--complementarity", "0.5", "--players", "a,b",
+                              "--bull", "releasing_glut.discounts=0.1;0.2", "--bull",
+                              "operating_leverage.utilisation_after=0.8"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    # with k < c there is no band: "everyone spends" stops where "everyone cuts" starts
+    assert d["flip_belief"]["spend_stops"] >= d["flip_belief"]["cut_starts"]
+    assert any(e["symmetric_mixed"] == [] for e in d["equilibria"])
+    rows = d["bull_cases"]["releasing_glut"]["rows"]
+    assert [r["discount"] for r in rows] == [0.1, 0.2]
+    assert d["bull_cases"]["operating_leverage"]["assumptions"]["utilisation_after"] == 0.8
+
+
 @pytest.mark.parametrize(("args", "needle"), [
     (["--weights", "information_advantage=abc"], "must be a number"),
     (["--weights", "charisma=1"], "unknown trait"),
@@ -59,6 +76,10 @@ def test_user_settings_move_the_results():
     (["--rating", "ibm=BBB"], "unknown firm"),
     (["--belief", "1.5"], "belief must be in [0, 1]"),
     (["--first-mover", "ibm"], "unknown first mover"),
+    (["--cost", "-1"], "'cost' parameter"),
+    (["--bull", "releasing_glut.haircut=0.3"], "no parameter 'haircut'"),
+    (["--bull", "operating_leverage.utilisation_after=lots"], "must be a number"),
+    (["--bull", "utilisation_after=0.6"], "case.parameter=value"),
 ])
 def test_bad_input_is_one_red_line(args, needle):
     res = runner.invoke(app, ["capex", *args])

@@ -126,3 +126,27 @@ def test_result_repr_and_json(result):
     assert [y["year"] for y in d["years"]] == list(range(2022, 2028))
     assert {"essay", "filed"} <= set(d["years"][0])
     assert "2026" in result.summary()
+
+
+def test_vehicles_are_found_in_the_complex(tmp_path):
+    from borrowedtime.capex._data import vehicle_debt
+    from borrowedtime.complex import load_complex
+
+    found = vehicle_debt(load_complex()).groupby("sponsor")["amount_usd_bn"].sum().to_dict()
+    assert found == {"google": 31.0, "meta": 27.3, "oracle": 38.0}  # TPU facility, Beignet, Vantage
+    overlay = tmp_path / "fairwater.yaml"
+    overlay.write_text(
+        "entities:\n"
+        "  - {name: fairwater-spv, label: Fairwater vehicle, kind: spv, rating: NR, source: test, as_of: 2026-06-30}\n"
+        "contracts:\n"
+        "  - {name: fairwater-bonds, kind: bond, obligor: fairwater-spv, obligee: jpmorgan-mufg,"
+        " notional_usd_bn: 20, source: test, as_of: 2026-06-30}\n"
+        "  - {name: fairwater-lease, kind: take_or_pay, obligor: microsoft, obligee: fairwater-spv,"
+        " source: test, as_of: 2026-06-30}\n"
+    )
+    cx = load_complex(overlay=overlay)
+    found = vehicle_debt(cx).groupby("sponsor")["amount_usd_bn"].sum()
+    assert found["microsoft"] == 20.0
+    res = FundingModel().run(complex_figures(cx))
+    ms = res.leverage[res.leverage["name"] == "microsoft"]
+    assert np.allclose(ms["debt_with_vehicles_usd_bn"] - ms["debt_usd_bn"], 20.0)

@@ -77,6 +77,11 @@ def test_treadmill_pd_beside_the_table():
     assert far.annual_pd < far.p_fail
     near = treadmill_pd(fake, as_of="2029-01-01")
     assert near.annual_pd == pytest.approx(0.36)
+    # a refinancing more than a year out spreads its failure probability over the years
+    far = treadmill_pd(ipo, as_of=ipo.date - pd.DateOffset(years=3))
+    assert far.horizon_years == pytest.approx(3.0, abs=0.01)
+    assert far.annual_pd == pytest.approx(1.0 - (1.0 - far.p_fail) ** (1.0 / far.horizon_years))
+    assert far.annual_pd <= far.p_fail  # strictly below when 0 < p_fail < 1
 
 
 def test_lgd_by_seniority_and_collateral():

@@ -157,6 +157,10 @@ def test_essay_step_sits_between_the_median_and_the_old_requirement(ipo):
     assert e["retires_burn"] and e["dilution_needed"] == 0.0
     region = ipo.region()
     assert region.to_numpy().all()  # with no raise needed every (dilution, multiple) cell is feasible
+    essay = ipo.region(basis="essay")  # on the essay's reading the hyperbola m >= F / (d R) is back
+    assert essay.to_numpy()[-1, -1] and not essay.to_numpy()[0, 0]
+    b = ipo.boundary_multiple(np.array([0.10, 0.20]), basis="essay")
+    assert b == pytest.approx(113.71 / (np.array([0.10, 0.20]) * ipo.forward_revenue))
 
 
 @pytest.mark.parametrize("limit", [1.0, 1.5, 0.0, -0.1])

@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from borrowedtime.datasets import packaged_yaml
 from borrowedtime.errors import DataError
 
-__all__ = ["capex_inputs", "complex_figures", "ComplexFigures", "FILED_GROUP"]
+__all__ = ["capex_inputs", "complex_figures", "vehicle_debt", "ComplexFigures", "FILED_GROUP"]
 
 #: The hyperscalers whose filed capex and operating cash flow make the "filed path" (as the audit).
 FILED_GROUP = ("microsoft", "google", "amazon", "meta")
@@ -46,7 +47,8 @@ class ComplexFigures:
     essay_ratio : pandas.Series
         The essay's capex / operating cash flow by calendar year, decimal (VII).
     off_balance_sheet : pandas.DataFrame
-        ``sponsor, contract, amount_usd_bn, source`` of vehicle debt attributed to a sponsor.
+        ``sponsor, contract, amount_usd_bn, how`` of vehicle debt attributed to a sponsor
+        (:func:`vehicle_debt`).
     """
 
     filed: pd.DataFrame
@@ -57,7 +59,45 @@ class ComplexFigures:
 
 @cache
 def _default_figures() -> ComplexFigures:
-    return complex_figures(None)
+    return _figures(None)
+
+
+def vehicle_debt(cx) -> pd.DataFrame:
+    """Debt of off-balance-sheet vehicles attributed to the hyperscalers that stand behind them.
+
+    Read from the complex's model (:attr:`borrowedtime.complex.Complex.model`): every term loan or
+    bond owed by a special-purpose vehicle counts for each hyperscaler that (a) leases from that
+    vehicle (a take-or-pay edge to it), (b) guarantees a lease to it, or (c) guarantees the debt
+    itself (a residual value guarantee). A vehicle with two such sponsors counts for both.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sponsor, contract, amount_usd_bn, how`` (USD bn).
+    """
+    m = cx.model
+    kind, owner, owee = m.edge_kind, m.obligor, m.obligee
+    hyper = np.asarray(m.entity_kind == "hyperscaler")
+    rows = []
+    debts = np.flatnonzero(np.isin(kind, ("term_loan", "bond")) & (owner >= 0))
+    for e in debts:
+        spv = owner[e]
+        if m.entity_kind[spv] != "spv" or not np.isfinite(m.amount[e]):
+            continue
+        how: dict[int, str] = {}
+        for g in np.flatnonzero(m.guarantor[e] > 0):
+            if hyper[g]:
+                how.setdefault(int(g), f"guarantees {m.edge_names[e]}")
+        for lease in np.flatnonzero((kind == "take_or_pay") & (owee == spv)):
+            if owner[lease] >= 0 and hyper[owner[lease]]:
+                how.setdefault(int(owner[lease]), f"leases from the vehicle ({m.edge_names[lease]})")
+            for g in np.flatnonzero(m.guarantor[lease] > 0):
+                if hyper[g]:
+                    how.setdefault(int(g), f"guarantees the lease {m.edge_names[lease]}")
+        for k, text in how.items():
+            rows.append({"sponsor": m.labels[k], "contract": m.edge_names[e], "amount_usd_bn": float(m.amount[e]),
+                         "how": text})
+    return pd.DataFrame(rows, columns=["sponsor", "contract", "amount_usd_bn", "how"])
 
 
 def complex_figures(cx=None) -> ComplexFigures:
@@ -66,10 +106,12 @@ def complex_figures(cx=None) -> ComplexFigures:
     Parameters
     ----------
     cx : borrowedtime.complex.Complex, optional
-        A loaded complex; the packaged one when None.
+        A loaded complex; the packaged one (read once per process) when None.
     """
-    if cx is None and _default_figures.cache_info().currsize:
-        return _default_figures()
+    return _default_figures() if cx is None else _figures(cx)
+
+
+def _figures(cx) -> ComplexFigures:
     from borrowedtime.complex import load_complex
     from borrowedtime.essay import essay_series
 
@@ -90,20 +132,10 @@ def complex_figures(cx=None) -> ComplexFigures:
     filed = filed.dropna(subset=["capex_usd_bn", "operating_cash_flow_usd_bn"])
     filed.columns.name = None
 
-    obs = []
-    for item in capex_inputs().get("off_balance_sheet", []):
-        name = item["contract"]
-        try:
-            contract = cx.contract(name)
-        except Exception as exc:  # the complex names what is missing
-            raise DataError(f"{_FILE}: off_balance_sheet contract {name!r} is not in the complex ({exc})") from None
-        if contract.notional_usd_bn is None:
-            raise DataError(f"{_FILE}: off_balance_sheet contract {name!r} has no notional_usd_bn in the complex")
-        obs.append({"sponsor": item["sponsor"], "contract": name,
-                    "amount_usd_bn": float(contract.notional_usd_bn.value), "source": contract.source})
+    obs = vehicle_debt(cx)
     capex = essay_series("hyperscaler_capex")
     ratio = essay_series("capex_to_operating_cash_flow")
     capex.index = capex.index.year
     ratio.index = ratio.index.year
     return ComplexFigures(filed=filed, essay_capex=capex, essay_ratio=ratio,
-                          off_balance_sheet=pd.DataFrame(obs, columns=["sponsor", "contract", "amount_usd_bn", "source"]))
+                          off_balance_sheet=obs)

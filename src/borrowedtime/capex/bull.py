@@ -29,7 +29,7 @@ from borrowedtime.capex._data import capex_inputs
 from borrowedtime.errors import SpecError
 
 __all__ = ["OperatingLeverage", "ConglomerateDiscount", "ReleasingGlut", "BullCaseResult", "annuity_payment",
-           "run_bull_cases"]
+           "run_bull_cases", "parse_bull_params"]
 
 
 def annuity_payment(principal: float, rate: float, years: int) -> float:
@@ -319,8 +319,48 @@ class ReleasingGlut:
         return BullCaseResult("releasing_glut", frame, metrics, self)
 
 
-def run_bull_cases() -> dict[str, BullCaseResult]:
-    """The three bull cases on the packaged defaults."""
-    return {"operating_leverage": OperatingLeverage.from_inputs().run(),
-            "conglomerate_discount": ConglomerateDiscount.from_inputs().run(),
-            "releasing_glut": ReleasingGlut.from_inputs().run()}
+_CASES = {"operating_leverage": OperatingLeverage, "conglomerate_discount": ConglomerateDiscount,
+          "releasing_glut": ReleasingGlut}
+
+
+def parse_bull_params(items: list[str] | tuple[str, ...]) -> dict[str, dict[str, float]]:
+    """Overrides written ``case.parameter=value`` (e.g. ``operating_leverage.utilisation_after=0.6``).
+
+    A list value is written with semicolons: ``releasing_glut.discounts=0.2;0.4``.
+
+    Raises
+    ------
+    SpecError
+        For a malformed item, an unknown case or parameter, or a value that is not a number.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for item in items:
+        if "=" not in item or "." not in item.split("=", 1)[0]:
+            raise SpecError(f"bull-case parameter: expected case.parameter=value; got {item!r}. "
+                            f"Cases: {', '.join(_CASES)}")
+        key, raw = item.split("=", 1)
+        case, name = (x.strip() for x in key.split(".", 1))
+        if case not in _CASES:
+            raise SpecError(f"bull-case parameter {item!r}: unknown case {case!r}; expected one of {', '.join(_CASES)}")
+        known = {f.name for f in fields(_CASES[case])}
+        if name not in known:
+            raise SpecError(f"bull-case parameter {item!r}: {case} has no parameter {name!r}; "
+                            f"expected one of {', '.join(sorted(known))}")
+        try:
+            value = tuple(float(v) for v in raw.split(";")) if ";" in raw else float(raw)
+        except ValueError:
+            raise SpecError(f"bull-case parameter {item!r}: the value must be a number "
+                            "(or numbers separated by ';')") from None
+        if name in ("discounts", "ai_capex_usd_bn") and not isinstance(value, tuple):
+            value = (value,)
+        out.setdefault(case, {})[name] = value
+    return out
+
+
+def run_bull_cases(overrides: dict[str, dict] | None = None) -> dict[str, BullCaseResult]:
+    """The three bull cases on the packaged defaults, with per-case parameter overrides."""
+    overrides = overrides or {}
+    unknown = set(overrides) - set(_CASES)
+    if unknown:
+        raise SpecError(f"unknown bull case(s) {', '.join(sorted(unknown))}; expected {', '.join(_CASES)}")
+    return {k: cls.from_inputs(**overrides.get(k, {})).run() for k, cls in _CASES.items()}

@@ -204,6 +204,7 @@ class FundingModel:
         lev["leverage_with_vehicles"] = lev["debt_with_vehicles_usd_bn"] / lev["ebitda_usd_bn"]
         return FundingResult(
             paths=paths, firms=firms, leverage=leverage, aggregate_leverage=lev, model=self,
+            vehicles=figures.off_balance_sheet.copy(),
             essay_leverage=_value(inputs["essay_leverage"]["gross_debt_to_ebitda"], where="essay_leverage"),
             assumptions={"ocf_growth": g_ocf, "ebitda_growth": g_ebitda, "capex_growth_2027": g_capex27,
                          "debt_share_of_gap": debt_share},
@@ -269,6 +270,9 @@ class FundingModel:
                 ratings.SP_SCALE.index)
             frame["notches_to_junk"] = ratings.INVESTMENT_GRADE_FLOOR - current
             frame["leverage_ceiling"] = ratings.leverage_ceiling(rating, brp)
+            # turns of debt/EBITDA left before leverage alone implies an anchor below the current rating
+            frame["headroom_turns"] = frame["leverage_ceiling"] - frame["leverage"]
+            frame["headroom_turns_with_vehicles"] = frame["leverage_ceiling"] - frame["leverage_with_vehicles"]
             parts.append(frame)
         return pd.concat(parts, ignore_index=True)
 
@@ -292,6 +296,8 @@ class FundingResult:
         The group's gross debt / EBITDA by year, with and without vehicles.
     essay_leverage : float
         The essay's ~1.8 turns (VIII).
+    vehicles : pandas.DataFrame
+        The off-balance-sheet vehicles counted, by sponsor (:func:`borrowedtime.capex._data.vehicle_debt`).
     """
 
     paths: pd.DataFrame
@@ -301,6 +307,7 @@ class FundingResult:
     model: FundingModel
     essay_leverage: float
     assumptions: dict = field(default_factory=dict)
+    vehicles: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def essay_crossing_year(self) -> int | None:
@@ -348,7 +355,8 @@ class FundingResult:
             })
         cols = ["name", "year", "debt_usd_bn", "vehicles_usd_bn", "ebitda_usd_bn", "leverage",
                 "leverage_with_vehicles", "rating", "anchor", "anchor_with_vehicles", "notches_vs_rating",
-                "notches_vs_rating_with_vehicles", "notches_to_junk", "leverage_ceiling"]
+                "notches_vs_rating_with_vehicles", "notches_to_junk", "leverage_ceiling", "headroom_turns",
+                "headroom_turns_with_vehicles"]
         lev = self.aggregate_leverage.reset_index()
         return {
             "definitions": {
@@ -364,6 +372,7 @@ class FundingResult:
             "assumptions": self.assumptions,
             "essay_leverage": self.essay_leverage,
             "aggregate_leverage": lev.to_dict(orient="records"),
+            "vehicles": self.vehicles.to_dict(orient="records"),
             "breakeven_ocf_growth_2026": self.breakeven_ocf_growth(),
             "firms": self.firms.to_dict(orient="records"),
             "leverage": self.leverage[cols].to_dict(orient="records"),

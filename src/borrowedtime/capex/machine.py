@@ -40,9 +40,16 @@ class CapexResult:
                             "spend_interval": flip["spend_interval"], "cut_interval": flip["cut_interval"]},
             "cascade": self.cascade.to_dict(),
             "blink": {"ranking": blink["ranking"], "weights": blink["weights"],
-                      "matches_essay": blink["matches_essay"], "overturn": blink["overturn"]},
+                      "matches_essay": blink["matches_essay"], "overturn": blink["overturn"],
+                      "sensitivity": self._sensitivity()},
             "bull_cases": {k: v.to_dict() for k, v in self.bull.items()},
         }
+
+    def _sensitivity(self) -> dict:
+        sens = self.blink.sensitivity()
+        return {"share_first": sens["share_first"].to_dict(),
+                "essay_ordering_share": sens.attrs["essay_ordering_share"],
+                "n_draws": sens.attrs["n_draws"], "concentration": sens.attrs["concentration"], "seed": 0}
 
     def summary(self) -> str:
         return "\n".join([self.funding.summary(), self.belief_map.summary(), self.cascade.summary(),
@@ -57,7 +64,8 @@ class CapexResult:
 def run_capex(*, weights: str | Mapping[str, float] | None = None, players: Sequence[str] | None = None,
               ocf_growth: float | None = None, ratings: Mapping[str, str] | None = None,
               belief: float = 0.6, first_mover: str | None = None, cut_rewarded: bool = True,
-              game: CapexGame | None = None) -> CapexResult:
+              game: CapexGame | None = None, complementarity: float | None = None,
+              cost: float | None = None, bull: dict[str, dict] | None = None) -> CapexResult:
     """Run the whole capex machine on the packaged data (or the overrides given).
 
     Parameters
@@ -74,6 +82,10 @@ def run_capex(*, weights: str | Mapping[str, float] | None = None, players: Sequ
         The market's belief in the boom regime when the first mover cuts.
     first_mover : str, optional
         Who cuts first in the cascade (default: the blink leader).
+    complementarity, cost : float, optional
+        The game's k and c (defaults of :class:`CapexGame` when None).
+    bull : dict, optional
+        Per-case parameter overrides of the bull cases (:func:`~borrowedtime.capex.bull.parse_bull_params`).
     """
     from borrowedtime.capex.game import _check_belief
 
@@ -87,13 +99,15 @@ def run_capex(*, weights: str | Mapping[str, float] | None = None, players: Sequ
     elif game is None:
         players = tuple(blink.ranking)
     if game is None:
-        game = CapexGame(players=players)
+        extra = {k: v for k, v in (("complementarity", complementarity), ("cost", cost)) if v is not None}
+        game = CapexGame(players=players, **extra)
     elif players is not None and tuple(players) != game.players:
         raise SpecError("capex: give players either through `players` or through `game`, not both")
     mover = first_mover or (blink.leader if blink.leader in game.players else game.players[0])
     if mover not in game.players:
         raise SpecError(f"unknown first mover {mover!r}; players are {', '.join(game.players)}")
+    bull_cases = run_bull_cases(bull)
     belief_map = game.belief_map()
     cascade = game.cascade(belief, mover, cut_rewarded=cut_rewarded)
     return CapexResult(funding=funding, game=game, belief_map=belief_map, cascade=cascade, blink=blink,
-                       bull=run_bull_cases())
+                       bull=bull_cases)

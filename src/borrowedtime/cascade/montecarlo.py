@@ -39,8 +39,17 @@ def _map_chunks(kernel, n_paths, *, seed, chunk_size=10_000, args=(), client=Non
     except ImportError:
         map_chunks = None
     if map_chunks is not None:
+        cb = None
+        if progress:  # the engine reports (chunks done, chunks in all); our callers count paths
+            done_paths = [0]
+
+            def cb(done: int, total: int) -> None:
+                now = min(done * chunk_size, n_paths)
+                progress(now - done_paths[0])
+                done_paths[0] = now
+
         return map_chunks(kernel, n_paths, seed=seed, chunk_size=chunk_size, args=args, client=client,
-                          workers=workers, progress=progress)
+                          workers=workers, progress=cb)
     n_chunks = -(-n_paths // chunk_size)
     seeds = np.random.SeedSequence(seed).spawn(n_chunks)
     starts = [i * chunk_size for i in range(n_chunks)]

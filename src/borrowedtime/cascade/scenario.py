@@ -19,9 +19,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from borrowedtime.datasets import YamlFileError, read_yaml
 from borrowedtime.errors import SpecError
 
 __all__ = ["Scenario", "Dist", "load_scenario", "packaged_scenarios", "INPUTS"]
@@ -240,39 +240,23 @@ def _merge(base: Any, over: Any) -> Any:
     return over
 
 
-class _NoDates(yaml.SafeLoader):
-    pass
-
-
-_NoDates.yaml_implicit_resolvers = {
-    k: [(t, r) for t, r in v if t != "tag:yaml.org,2002:timestamp"] for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def _read(name_or_path: str | Path, chain: tuple[str, ...] = ()) -> tuple[dict, str]:
-    text: str
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml") or p.exists():
-        label = str(name_or_path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise SpecError(f"{label}: cannot read the scenario file ({exc.strerror or exc}).") from None
+        label, path = str(name_or_path), p
     else:
         res = _scenario_dir().joinpath(f"{name_or_path}.yaml")
         if not res.is_file():
             raise SpecError(
                 f"no scenario {str(name_or_path)!r}: give a YAML file or one of {', '.join(packaged_scenarios())}."
             )
-        label, text = f"{name_or_path}.yaml (packaged)", res.read_text(encoding="utf-8")
+        label, path = f"{name_or_path}.yaml (packaged)", Path(str(res))
     if label in chain:
         raise SpecError(f"{label}: 'base' chain loops ({' -> '.join((*chain, label))}).")
-    try:
-        raw = yaml.load(text, Loader=_NoDates)  # noqa: S506 (a SafeLoader subclass)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise SpecError(f"{label}: {where}not valid YAML ({getattr(exc, 'problem', exc)}).") from None
+    try:  # the data layer's one YAML reader (dates kept as strings: validated below)
+        raw = read_yaml(path, label=label, dates=False)
+    except YamlFileError as exc:
+        raise SpecError(f"{exc.file}: {exc.where + ': ' if exc.where else ''}{exc.reason}.") from None
     if not isinstance(raw, dict):
         raise SpecError(f"{label}: expected a mapping of scenario fields at the top level, got {type(raw).__name__}.")
     base = raw.pop("base", None)

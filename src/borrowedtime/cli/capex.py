@@ -44,18 +44,27 @@ def capex(
         "--belief", help="The market's belief in the boom regime when the first mover cuts (0-1).")] = 0.6,
     first_mover: Annotated[str | None, typer.Option(
         "--first-mover", help="Who cuts first in the cascade (default: the blink leader).")] = None,
+    complementarity: Annotated[float | None, typer.Option(
+        "--complementarity", help="The game's k: re-rating of own growth per unit of rivals' growth (default 1.5).")] = None,
+    cost: Annotated[float | None, typer.Option(
+        "--cost", help="The game's c: convex cost of capex growth (default 1.0).")] = None,
+    bull_param: Annotated[list[str] | None, typer.Option(
+        "--bull", help="Bull-case parameter, case.parameter=value (e.g. releasing_glut.discounts=0.2;0.4); "
+        "repeatable.")] = None,
     cut_punished: Annotated[bool, typer.Option(
         "--cut-punished", help="The market punishes the first cut instead of cheering it.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """The capex machine: capex vs operating cash flow, leverage and notches, the Nash flip, who blinks, bull cases."""
     with error_boundary():
+        from borrowedtime.capex.bull import parse_bull_params
         from borrowedtime.capex.machine import run_capex
 
         with stderr.status("solving the capex game", spinner="dots") if stderr.is_terminal else _null():
             result = run_capex(weights=weights, players=_players(players), ocf_growth=ocf_growth,
                                ratings=_ratings(rating or []), belief=belief, first_mover=first_mover,
-                               cut_rewarded=not cut_punished)
+                               cut_rewarded=not cut_punished, complementarity=complementarity, cost=cost,
+                               bull=parse_bull_params(bull_param or []))
         doc = result.to_dict()
     if as_json:
         write_json(doc)

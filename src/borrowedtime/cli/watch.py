@@ -127,6 +127,9 @@ def backtest(
     cutoff: CutoffOpt = 1.5,
     horizon: HorizonOpt = 2.0,
     confidence: ConfidenceOpt = 0.9,
+    release_lag: Annotated[int | None, typer.Option(
+        help="Observations between a reference date and its publication; calls are scored as published "
+             "(default: 2 for the built-in Case-Shiller run, else 0).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the monitor in real time, date by date, and score its calls against what followed."""
@@ -148,7 +151,9 @@ def backtest(
             delinquency = reference_path("delinquency", required=False)
             out = load_series(delinquency) if outcome is None and delinquency is not None else None
             calm_span = ("1992-01-01", "2003-12-31")
+            lag = 2 if release_lag is None else release_lag  # Case-Shiller: published ~2 months later
         else:
+            lag = 0 if release_lag is None else release_lag
             series = load_series(_source(source), column)
             out = None
         if outcome is not None:
@@ -163,6 +168,7 @@ def backtest(
             KinematicsModel(cutoff_years=cutoff, seasonal=_seasonal(seasonal)),
             RegimeRule(horizon_years=horizon, confidence=confidence),
             calm=calm_span,
+            release_lag=lag,
         ).run(series, out)
     if as_json:
         write_json(result.to_dict())

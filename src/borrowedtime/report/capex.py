@@ -165,7 +165,7 @@ def section_html(result) -> str:
     lev = f.aggregate_leverage
     notches = f.leverage[f.leverage["year"] == 2026][
         ["name", "leverage", "leverage_with_vehicles", "rating", "anchor", "anchor_with_vehicles",
-         "notches_vs_rating", "notches_vs_rating_with_vehicles"]]
+         "notches_vs_rating", "notches_vs_rating_with_vehicles", "headroom_turns", "headroom_turns_with_vehicles"]]
     parts = [
         _p(f"Capex / operating cash flow crosses 100 % in {f.essay_crossing_year} on the essay's path and in "
            f"{f.filed_crossing_year} on the filed path (2022 filed: {f.paths.loc[2022, 'filed_ratio']:.0%} against "
@@ -176,6 +176,8 @@ def section_html(result) -> str:
            f"{lev['leverage'].iloc[-1]:.2f}x in {lev.index.max()} ({lev['leverage_with_vehicles'].iloc[-1]:.2f}x with "
            f"the vehicles), against the essay's ~{f.essay_leverage:.1f}x: the unadjusted filings do not give 1.8 turns."),
         figure_html(leverage_figure(f)),
+        "<h3>Off-balance-sheet vehicles found in the complex (USD bn)</h3>",
+        table_html(result.funding.vehicles, float_format="{:,.1f}"),
         "<h3>Rating headroom in 2026 (debt/EBITDA alone, S&amp;P anchor matrix)</h3>",
         table_html(notches, float_format="{:,.2f}"),
         "<h3>The game</h3>",
@@ -188,6 +190,10 @@ def section_html(result) -> str:
         _p(b.summary()),
         figure_html(blink_figure(b)),
         table_html(b.to_frame().reset_index(), float_format="{:,.3f}"),
+        _p("Robustness: share of 4,000 Dirichlet draws of the weights (mean = the weights, concentration 20, "
+           f"seed 0) in which each ranks first; the essay's full order holds in "
+           f"{b.sensitivity().attrs['essay_ordering_share']:.0%} of them."),
+        table_html(b.sensitivity().reset_index().rename(columns={"index": "name"}), float_format="{:.1%}"),
         _p(f"Smallest weight change that overturns first place: move {ov['weight_moved']:.1%} of the weight "
            f"(to {ov['weights']}) and {ov['challenger']} ties {b.leader}." if ov["challenger"] else
            "No weights overturn first place."),

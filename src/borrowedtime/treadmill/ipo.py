@@ -249,16 +249,28 @@ class IpoResult:
             "p_clears": float(np.mean(self.clearing_draws >= value)),
         }
 
-    def region(self, dilutions: np.ndarray | None = None, multiples: np.ndarray | None = None) -> pd.DataFrame:
-        """Feasibility over a grid of (dilution limit, revenue multiple): True where a price does both."""
+    def _raise(self, basis: str) -> float:
+        if basis == "cash":
+            return self.required_raise
+        if basis == "essay":
+            return self.rounds.essay_raise()
+        raise SpecError(f"basis must be 'cash' (outflows - cash on hand) or 'essay' (the whole burn). Got {basis!r}.")
+
+    def region(self, dilutions: np.ndarray | None = None, multiples: np.ndarray | None = None,
+               basis: str = "cash") -> pd.DataFrame:
+        """Feasibility over a grid of (dilution, revenue multiple): True where a price does both.
+
+        ``basis`` is the raise: ``cash`` (future outflows - cash on hand) or
+        ``essay`` (the whole cumulative burn, the essay's reading).
+        """
         d = np.linspace(0.02, 0.30, 57) if dilutions is None else np.asarray(dilutions, float)
         m = np.linspace(2.0, 40.0, 77) if multiples is None else np.asarray(multiples, float)
-        feasible = m[None, :] * self.forward_revenue >= self.required_raise / d[:, None]
+        feasible = m[None, :] * self.forward_revenue >= self._raise(basis) / d[:, None]
         return pd.DataFrame(feasible, index=pd.Index(d, name="dilution_limit"), columns=pd.Index(m, name="multiple"))
 
-    def boundary_multiple(self, dilutions: np.ndarray) -> np.ndarray:
-        """The multiple at which a price first does both, for each dilution limit."""
-        return self.required_raise / (np.asarray(dilutions, float) * self.forward_revenue)
+    def boundary_multiple(self, dilutions: np.ndarray, basis: str = "cash") -> np.ndarray:
+        """The multiple at which a price first does both, for each dilution (``basis`` as in :meth:`region`)."""
+        return self._raise(basis) / (np.asarray(dilutions, float) * self.forward_revenue)
 
     def to_frame(self) -> pd.DataFrame:
         """The two prices and their inputs as one table (USD bn, ratios)."""
