@@ -27,3 +27,12 @@ def test_payoff_chart_names_every_instrument():
     page = payoff_chart(payoff_table())
     for name in ("Take-or-pay lease", "GPU term loan", "ABS senior", "corporate bond", "equity"):
         assert name in page
+
+
+def test_section_builder_for_the_current_report():
+    from borrowedtime.report._html import ReportContext
+    from borrowedtime.report.credit import build
+
+    section = build(ReportContext(seed=0, quick=True))
+    assert section.title == "The loan book" and section.id == "credit"
+    assert 'id="credit-sweep"' in section.body
