@@ -47,6 +47,8 @@ def payload(books, wraps, treadmill) -> dict:
             "operating_cash_flow_usd_bn": r["operating_cash_flow_usd_bn"],
             "debt_usd_bn": r["debt_usd_bn"],
             "es_999_over_equity": r["es_999_over_equity"],
+            "herfindahl": float(r["herfindahl"]),
+            "top1_share": float(r["top1_share"]),
             "contributions": {str(k): float(v) for k, v in c.items()},
         })
     return {

@@ -94,9 +94,10 @@ def render(result) -> str:
     books, wraps = result.books, result.wraps
     tab = books.table.copy()
     tab = tab[["book_usd_bn", "lab_exposure_usd_bn", "expected_loss_usd_bn", "var_99_usd_bn", "var_999_usd_bn",
-               "es_999_usd_bn", "equity_usd_bn", "operating_cash_flow_usd_bn", "debt_usd_bn", "es_999_over_equity"]]
+               "es_999_usd_bn", "equity_usd_bn", "operating_cash_flow_usd_bn", "debt_usd_bn", "es_999_over_equity",
+               "top1_share", "herfindahl"]]
     tab.columns = ["book", "labs", "EL", "VaR 99%", "VaR 99.9%", "ES 99.9%", "equity", "op. cash flow", "debt",
-                   "ES 99.9% / equity"]
+                   "ES 99.9% / equity", "largest name's share", "Herfindahl"]
     s = books.settings
     pds = ", ".join(f"{k} {v:.2%}" for k, v in books.pds.items())
     w = wraps[["contract", "obligor", "guarantor", "amount_usd_bn", "pd_obligor", "pd_effective", "grade_standalone",
