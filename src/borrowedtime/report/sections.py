@@ -14,7 +14,7 @@ Builder = Callable[[ReportContext], Section | None]
 
 
 def _builders() -> list[Builder]:
-    from borrowedtime.report import audit, capex, credit, detectors, kinematics, treadmill
+    from borrowedtime.report import audit, capex, credit, detectors, kinematics, stress, treadmill
 
     return [
         kinematics.build_essay,
@@ -24,6 +24,7 @@ def _builders() -> list[Builder]:
         detectors.build,
         capex.build,
         credit.build,
+        stress.build,
     ]
 
 
