@@ -54,8 +54,9 @@ References
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -94,6 +95,12 @@ class _Arrays:
     g_weight: np.ndarray  # their EAD x LGD
     g_cover: np.ndarray  # covered share
     g_slot: np.ndarray  # their slot
+    token: str = ""  # a fresh one per map_chunks call (see CopulaModel.run)
+
+    def __dask_tokenize__(self) -> str:
+        # Dask names scattered data by content; two calls on one client with equal arrays would share
+        # (and the first call's clean-up release) one key. A token per call keeps them apart.
+        return self.token
 
 
 def simulate_chunk(rng: np.random.Generator, n: int, start: int, arrays: _Arrays, tail=None):
@@ -355,7 +362,8 @@ class CopulaModel:
                 progress(done, passes * total)
 
         kw = {"seed": seed, "chunk_size": chunk_size, "client": client, "workers": workers}
-        losses = np.concatenate(map_chunks(simulate_chunk, int(n_paths), args=(self._arrays,), progress=first, **kw))
+        arrays = replace(self._arrays, token=uuid.uuid4().hex)
+        losses = np.concatenate(map_chunks(simulate_chunk, int(n_paths), args=(arrays,), progress=first, **kw))
         var = np.array([_empirical_var(losses, q) for q in lv])
         es = np.array([losses[losses >= v].mean() for v in var])
         frame = None
@@ -366,7 +374,8 @@ class CopulaModel:
                 if progress is not None:
                     progress(total + done, 2 * total)
 
-            parts = map_chunks(simulate_chunk, int(n_paths), args=(self._arrays, (var, half)), progress=second, **kw)
+            arrays = replace(self._arrays, token=uuid.uuid4().hex)
+            parts = map_chunks(simulate_chunk, int(n_paths), args=(arrays, (var, half)), progress=second, **kw)
             frame = _contributions(self, parts, var, es, lv, losses)
         return LossResult(model=self, losses=losses, levels=lv, var=var, es=es, contributions=frame,
                           n_paths=int(n_paths), seed=seed, n_chunks=n_chunks)
