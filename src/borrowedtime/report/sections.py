@@ -14,11 +14,21 @@ Builder = Callable[[ReportContext], Section | None]
 
 
 def _builders() -> list[Builder]:
-    from borrowedtime.report import audit, capex, credit, detectors, kinematics, stress, treadmill
+    from borrowedtime.report import (
+        audit,
+        calibration,
+        capex,
+        credit,
+        detectors,
+        kinematics,
+        stress,
+        treadmill,
+    )
 
     return [
         kinematics.build_essay,
         kinematics.build,
+        calibration.build,
         audit.build,
         treadmill.build,
         detectors.build,
