@@ -18,6 +18,7 @@ def _builders() -> list[Builder]:
         audit,
         calibration,
         capex,
+        credit,
         detectors,
         kinematics,
         stress,
@@ -32,6 +33,7 @@ def _builders() -> list[Builder]:
         treadmill.build,
         detectors.build,
         capex.build,
+        credit.build,
         stress.build,
     ]
 
