@@ -159,7 +159,7 @@ def test_credit_and_capex_inputs_move_the_cascade_the_expected_way():
     assert model.lgd_unsecured == lgd_for("senior", None)
     assert model.flip_belief == CapexGame().flip_beliefs()["spend_stops"]
     assert model.relet_discount == pytest.approx(np.mean(ReleasingGlut.from_inputs().discounts))
-    draws = draw_inputs(model, np.random.default_rng(7), 120)
+    draws = draw_inputs(model, np.random.default_rng(7), 60)
     base = simulate(model, draws)
     # a deeper re-leasing discount in the glut (capex) loses more on the same paths
     glut = simulate(replace(model, relet_discount=0.6), draws)
