@@ -15,5 +15,6 @@ from borrowedtime.cli import watch as _watch  # noqa: E402,F401  isort: skip
 from borrowedtime.cli import detectors as _detectors  # noqa: E402,F401  isort: skip
 from borrowedtime.cli import complex as _complex  # noqa: E402,F401  isort: skip
 from borrowedtime.cli import treadmill as _treadmill  # noqa: E402,F401  isort: skip
+from borrowedtime.cli import screen as _screen  # noqa: E402,F401  isort: skip
 
 __all__ = ["app", "main"]
