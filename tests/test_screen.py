@@ -123,3 +123,11 @@ def test_cli_bad_input_is_one_line(tmp_path):
     assert res.exit_code == 2 and "no such file" in res.output and "Traceback" not in res.output
     res = runner.invoke(app, ["screen", str(tmp_path), "--top", "0"])
     assert res.exit_code == 2 and "--top" in res.output
+
+
+def test_classification_blocks_do_not_change_the_result():
+    panel = _synthetic()
+    a = Screen().run(panel).to_frame()
+    b = Screen(chunk=2).run(panel).to_frame()
+    pd.testing.assert_frame_equal(a, b)
+    assert Screen(chunk=4).run(panel).history("rolling1").equals(Screen().run(panel).history("rolling1"))

@@ -22,7 +22,7 @@ date from estimates that use only data dated at or before it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -102,7 +102,9 @@ def _read_one(path: Path) -> pd.DataFrame:
             if isinstance(frame.index, pd.DatetimeIndex):
                 frame = frame.reset_index()
         else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+            # numbers parsed by the C reader; only empty cells are missing, any other text stays
+            # text so that the screen can name the series, date and cell it skips
+            frame = pd.read_csv(path, keep_default_na=False, na_values=[""], skipinitialspace=True)
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"{path.name}: not a readable table ({exc}).") from None
     except ImportError as exc:
@@ -233,58 +235,86 @@ def discrete_arithmetic(series: pd.Series) -> dict:
 def _coerce(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Skipped]]:
     """Numeric panel of the columns that can be filtered, and the skipped ones with a reason."""
     skipped: list[Skipped] = []
-    keep: dict[str, np.ndarray] = {}
     index = frame.index
-    for name in frame.columns:
-        col = frame[name]
-        if not pd.api.types.is_numeric_dtype(col):
+    numeric_cols = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+                    for c in frame.columns]
+    values = np.empty(frame.shape, dtype=float)
+    ok = np.ones(frame.shape[1], dtype=bool)
+    if all(numeric_cols):
+        values = frame.to_numpy(dtype=float)
+    else:
+        for j, name in enumerate(frame.columns):
+            col = frame.iloc[:, j]
+            if numeric_cols[j]:
+                values[:, j] = col.to_numpy(dtype=float)
+                continue
             text = col.astype(str).str.strip()
-            empty = (text == "") | text.str.lower().isin(("na", "nan", "n/a", "."))
+            empty = (text == "") | text.str.lower().isin(("na", "nan", "n/a", ".", "none"))
             num = pd.to_numeric(text.where(~empty), errors="coerce")
             bad = np.flatnonzero(num.isna().to_numpy() & ~empty.to_numpy())
             if bad.size:
                 i = bad[0]
                 skipped.append(Skipped(name, f"not a number at {index[i].date()}: {col.iloc[i]!r} "
                                              f"({bad.size} such cell(s))."))
+                ok[j] = False
                 continue
-            values = num.to_numpy(dtype=float)
-        else:
-            values = col.to_numpy(dtype=float)
-        finite = np.isfinite(values)
-        inf = np.flatnonzero(np.isinf(values))
-        if inf.size:
-            skipped.append(Skipped(name, f"infinite value at {index[inf[0]].date()}."))
-            continue
-        if not finite.any():
+            values[:, j] = num.to_numpy(dtype=float)
+    finite = np.isfinite(values)
+    has_inf = np.isinf(values).any(axis=0)
+    no_values = ~finite.any(axis=0)
+    with np.errstate(invalid="ignore"):
+        nonpos = finite & (values <= 0)
+    has_nonpos = nonpos.any(axis=0)
+    for j in np.flatnonzero(ok & (has_inf | no_values | has_nonpos)):
+        name = frame.columns[j]
+        ok[j] = False
+        if has_inf[j]:
+            i = int(np.flatnonzero(np.isinf(values[:, j]))[0])
+            skipped.append(Skipped(name, f"infinite value at {index[i].date()}."))
+        elif no_values[j]:
             skipped.append(Skipped(name, "no values (every cell empty)."))
-            continue
-        nonpos = np.flatnonzero(finite & (values <= 0))
-        if nonpos.size:
-            i = nonpos[0]
-            skipped.append(Skipped(name, f"non-positive value {values[i]:g} at {index[i].date()} "
-                                         f"({nonpos.size} in all); growth is measured on logs, so values "
+        else:
+            rows = np.flatnonzero(nonpos[:, j])
+            i = int(rows[0])
+            skipped.append(Skipped(name, f"non-positive value {values[i, j]:g} at {index[i].date()} "
+                                         f"({rows.size} in all); growth is measured on logs, so values "
                                          "must be > 0."))
-            continue
-        keep[name] = values
-    numeric = pd.DataFrame(keep, index=index, columns=list(keep))
+    keep = values if ok.all() else values[:, ok]
+    numeric = pd.DataFrame(keep, index=index, columns=frame.columns[ok], copy=False)
     return numeric, skipped
 
 
 def _frequency_groups(frame: pd.DataFrame) -> tuple[dict[str, list[str]], list[Skipped]]:
-    """Columns grouped by the sampling frequency of their own observed dates."""
+    """Columns grouped by the sampling frequency of their own observed dates.
+
+    Columns sharing a pattern of observed dates (the usual panel: all of them)
+    are looked at once.
+    """
     groups: dict[str, list[str]] = {}
     skipped: list[Skipped] = []
     observed = frame.notna().to_numpy()
-    for j, name in enumerate(frame.columns):
+    packed = np.packbits(observed, axis=0)  # one column of bytes per series
+    patterns, inverse = np.unique(packed.T, axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).ravel()
+    freq_of: dict[int, str | DataError | None] = {}
+    for g in range(patterns.shape[0]):
+        j = int(np.flatnonzero(inverse == g)[0])
         idx = frame.index[observed[:, j]]
         if idx.size < 3:
-            continue  # too short: the caller says so with the arithmetic
-        try:
-            freq = infer_frequency(idx, where=name)
-        except DataError as exc:
-            skipped.append(Skipped(name, f"dates of mixed or unknown frequency ({exc})."))
+            freq_of[g] = None  # too short: the caller says so with the arithmetic
             continue
-        groups.setdefault(freq.name, []).append(name)
+        try:
+            freq_of[g] = infer_frequency(idx, where=str(frame.columns[j])).name
+        except DataError as exc:
+            freq_of[g] = exc
+    for j, name in enumerate(frame.columns):
+        f = freq_of[int(inverse[j])]
+        if f is None:
+            continue
+        if isinstance(f, DataError):
+            skipped.append(Skipped(name, f"dates of mixed or unknown frequency ({f})."))
+            continue
+        groups.setdefault(f, []).append(name)
     return groups, skipped
 
 
@@ -300,11 +330,15 @@ class Screen:
         How calls are made (default: H = 2 years, confidence 0.9).
     min_obs_per_state : int, default :data:`MIN_OBS_PER_STATE`
         Observations needed per state before a series is filtered.
+    chunk : int, default 1000
+        Series classified at a time after the one-pass fit (bounds the memory
+        of the probability arrays; the result does not depend on it).
     """
 
     model: KinematicsModel = field(default_factory=KinematicsModel)
     rule: RegimeRule = field(default_factory=RegimeRule)
     min_obs_per_state: int = MIN_OBS_PER_STATE
+    chunk: int = 1000
 
     def min_obs(self, freq: Frequency) -> int:
         """Observations needed to filter a series of this frequency."""
@@ -337,12 +371,14 @@ class Screen:
         groups, more = _frequency_groups(numeric)
         skipped += more
         grouped = {n for names in groups.values() for n in names}
-        fits: list[tuple[KinematicsResult, RegimeResult, np.ndarray]] = []
+        fits: list[tuple[KinematicsResult, np.ndarray]] = []
         rows: list[pd.DataFrame] = []
         total = len(groups)
         for k, (freq_name, names) in enumerate(sorted(groups.items())):
-            sub = numeric[names]
-            sub = sub.loc[sub.notna().any(axis=1)]
+            sub = numeric if len(names) == numeric.shape[1] else numeric[names]
+            rows_seen = sub.notna().to_numpy().any(axis=1)
+            if not rows_seen.all():
+                sub = sub.loc[rows_seen]
             freq = infer_frequency(sub.index, where=f"{freq_name} group")
             if freq.name != freq_name:  # e.g. month starts and month ends mixed
                 for n in names:
@@ -359,14 +395,18 @@ class Screen:
                                           "arithmetic only.", discrete_arithmetic(s)))
             names = [n for n in names if n_obs[n] >= need]
             if names:
-                sub = sub[names]
-                sub = sub.loc[sub.notna().any(axis=1)]
+                if short:
+                    sub = sub[names]
+                    rows_seen = sub.notna().to_numpy().any(axis=1)
+                    if not rows_seen.all():
+                        sub = sub.loc[rows_seen]
                 sub.attrs["frequency"] = freq
-                kin = self.model.fit(sub)
-                reg = self.rule.classify(kin)
+                kin = self.model.fit(sub)  # one vectorised pass over every series of this frequency
                 last = _last_observed(kin.observed)
-                fits.append((kin, reg, last))
-                rows.append(_rows(kin, reg, last, len(fits) - 1))
+                fits.append((kin, last))
+                for a in range(0, kin.n_series, self.chunk):  # classify in blocks: bounded temporaries
+                    part = _slice(kin, a, a + self.chunk)
+                    rows.append(_rows(part, self.rule.classify(part), last[a: a + self.chunk], len(fits) - 1, a))
             if on_progress:
                 on_progress(k + 1, total)
         for n in numeric.columns:
@@ -405,6 +445,17 @@ def _as_frame(panel) -> pd.DataFrame:
     return frame
 
 
+def _slice(kin: KinematicsResult, a: int, b: int) -> KinematicsResult:
+    """Series ``a:b`` of a fit, as views."""
+    if a == 0 and b >= kin.n_series:
+        return kin
+    return replace(
+        kin, names=kin.names[a:b], filtered=kin.filtered[a:b], filtered_cov=kin.filtered_cov[a:b],
+        sigma2=kin.sigma2[a:b], dof=kin.dof[a:b], observed=kin.observed[a:b], log_level=kin.log_level[a:b],
+        smoothed=None, smoothed_cov=None, seasonal=None if kin.seasonal is None else kin.seasonal[a:b],
+    )
+
+
 def _last_observed(observed: np.ndarray) -> np.ndarray:
     """Index of each series' last observed date, shape (series,)."""
     n = observed.shape[1]
@@ -422,7 +473,7 @@ def _run_start(codes: np.ndarray, last: np.ndarray) -> np.ndarray:
     return np.where(any_diff, last_diff + 1, 0)
 
 
-def _rows(kin: KinematicsResult, reg: RegimeResult, last: np.ndarray, fit: int) -> pd.DataFrame:
+def _rows(kin: KinematicsResult, reg: RegimeResult, last: np.ndarray, fit: int, offset: int = 0) -> pd.DataFrame:
     i = np.arange(kin.n_series)
     idx = kin.index
     codes = reg.label_code
@@ -448,7 +499,7 @@ def _rows(kin: KinematicsResult, reg: RegimeResult, last: np.ndarray, fit: int) 
             "acceleration": kin.filtered[i, last, 2],
             "frequency": str(kin.frequency),
             "_fit": fit,
-            "_row": i,
+            "_row": i + offset,
         }
     )
 
@@ -476,7 +527,8 @@ class ScreenResult:
     skipped : tuple of Skipped
         Every input series that was not filtered, with the reason.
     fits : tuple
-        ``(KinematicsResult, RegimeResult, last index)`` per frequency group.
+        ``(KinematicsResult, last observed index per series)`` per frequency group;
+        the regimes of one series are recomputed on demand by :meth:`history`.
     spec : Screen
     n_input : int
         Number of input series (``len(table) + len(skipped)``).
@@ -516,17 +568,19 @@ class ScreenResult:
         if not len(hit):
             raise KeyError(name)
         row = self.table.loc[hit[0]]
-        kin, reg, last = self.fits[int(row["_fit"])]
+        kin, last = self.fits[int(row["_fit"])]
         i = int(row["_row"])
         upto = int(last[i]) + 1
+        one = _slice(kin, i, i + 1)
+        reg = self.spec.rule.classify(one)
         frame = pd.DataFrame(
             {
                 "level": np.where(kin.observed[i], np.exp(kin.log_level[i]), np.nan),
                 "velocity": kin.filtered[i, :, 1],
                 "velocity_sd": kin.velocity_sd[i],
-                "p_borrowed_time": reg.p_projected_negative[i],
-                "call": reg.call[i],
-                "regime": np.asarray(LABELS, dtype=object)[reg.label_code[i]],
+                "p_borrowed_time": reg.p_projected_negative[0],
+                "call": reg.call[0],
+                "regime": np.asarray(LABELS, dtype=object)[reg.label_code[0]],
             },
             index=kin.index,
         ).iloc[:upto]
