@@ -7,16 +7,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-CASE_SHILLER = SHARED_DATA / "case_shiller_us_national_monthly.csv"
-DELINQUENCY = SHARED_DATA / "fred_DRSFRMACBS_sf_mortgage_delinquency_quarterly.csv"
-NASDAQ = SHARED_DATA / "nasdaq_composite_daily_1994_2000.csv"
+from borrowedtime.datasets import REFERENCE_FILES, shared_data_dir
+
+# Where the shared reference series live is decided by the data layer (borrowedtime.datasets).
+SHARED_DATA = shared_data_dir() or Path(__file__).resolve().parents[1].parent / "shared" / "data"
+CASE_SHILLER = SHARED_DATA / REFERENCE_FILES["case_shiller"]
+DELINQUENCY = SHARED_DATA / REFERENCE_FILES["delinquency"]
+NASDAQ = SHARED_DATA / REFERENCE_FILES["nasdaq"]
 
 
 def _need(path: Path) -> Path:
     if not path.exists():
         raise FileNotFoundError(
-            f"{path} is missing: the tests read real data from ../shared/data beside the checkout."
+            f"{path} is missing: the tests read real data from the shared reference folder beside the checkout."
         )
     return path
 

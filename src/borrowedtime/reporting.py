@@ -36,9 +36,8 @@ __all__ = [
 
 #: The calm decade in which calls on the national index count as false alarms.
 CALM_NATIONAL = ("1992-01-01", "2003-12-31")
-CASE_SHILLER = "case_shiller_us_national_monthly.csv"
-DELINQUENCY = "fred_DRSFRMACBS_sf_mortgage_delinquency_quarterly.csv"
-NASDAQ = "nasdaq_composite_daily_1994_2000.csv"
+#: Case-Shiller is published about two months after the reference month; calls are scored as published.
+CASE_SHILLER_RELEASE_LAG = 2
 
 
 class SectionUnavailable(Exception):  # noqa: N818 - a reason, not an error
@@ -53,9 +52,11 @@ class ReportOptions:
     ----------
     series : tuple of (str, str or None)
         Extra series to watch and chart, as (source, column) pairs.
-    shared_data : Path
-        The folder of reference series (``../shared/data`` from the checkout);
-        sections whose files are not there are skipped with the reason.
+    shared_data : Path, optional
+        The folder of reference series; default
+        :func:`borrowedtime.datasets.shared_data_dir` (its ``BORROWEDTIME_SHARED_DATA``
+        override, else the folder beside the checkout). Sections whose files are
+        not there are skipped with the reason.
     seed : int
         Root seed of every Monte Carlo run.
     quick : bool
@@ -65,17 +66,31 @@ class ReportOptions:
     """
 
     series: tuple[tuple[str, str | None], ...] = ()
-    shared_data: Path = Path("../shared/data")
+    shared_data: Path | None = None
     seed: int = 0
     quick: bool = False
     options: dict = field(default_factory=dict)
 
-    def shared(self, name: str, needed_for: str) -> Path:
-        """Path of a reference file, or :class:`SectionUnavailable` naming it and what needs it."""
-        path = Path(self.shared_data) / name
-        if not path.exists():
-            raise SectionUnavailable(f"{needed_for} needs {path} (not found from {Path.cwd()}); "
-                                     "run from the project checkout with ../shared/data beside it.")
+    def reference(self, key: str) -> Path | None:
+        """Path of a shared reference series (``case_shiller``, ``delinquency``, ``nasdaq``...) or None."""
+        from borrowedtime.datasets import REFERENCE_FILES, shared_data_dir
+
+        folder = Path(self.shared_data) if self.shared_data is not None else shared_data_dir()
+        if folder is None:
+            return None
+        path = folder / REFERENCE_FILES[key]
+        return path if path.exists() else None
+
+    def shared(self, key: str, needed_for: str) -> Path:
+        """Path of a reference series, or :class:`SectionUnavailable` naming the file and what needs it."""
+        from borrowedtime.datasets import ENV_VAR, REFERENCE_FILES, shared_data_dir
+
+        path = self.reference(key)
+        if path is None:
+            folder = Path(self.shared_data) if self.shared_data is not None else shared_data_dir()
+            where = f"in {folder}" if folder is not None else "(no shared data folder found)"
+            raise SectionUnavailable(f"{needed_for} needs {REFERENCE_FILES[key]} {where}; put the shared "
+                                     f"reference data beside the checkout or set {ENV_VAR}.")
         return path
 
 
@@ -142,8 +157,8 @@ def watch_inputs(options: ReportOptions) -> WatchResult:
         series[key] = essay_series(key)
         labels[key] = label
         links[key] = "essay"
-    cs = Path(options.shared_data) / CASE_SHILLER
-    if cs.exists():
+    cs = options.reference("case_shiller")
+    if cs is not None:
         s = load_series(cs, column="National-US")
         series["National-US"] = s
         labels["National-US"] = "Case-Shiller U.S. National home prices (NSA)"
@@ -178,24 +193,26 @@ def kinematics_inputs(options: ReportOptions) -> Backtests:
     from borrowedtime.series import load_series
 
     items = []
-    cs = Path(options.shared_data) / CASE_SHILLER
-    dq = Path(options.shared_data) / DELINQUENCY
-    if cs.exists():
+    cs, dq = options.reference("case_shiller"), options.reference("delinquency")
+    if cs is not None:
         s = load_series(cs, column="National-US")
-        o = load_series(dq) if dq.exists() else None
-        items.append((run_backtest(s, o, calm=CALM_NATIONAL), "Case-Shiller U.S. National (NSA), real time",
-                      "Calm decade for false alarms: 1992-2003. Outcome: bank mortgage delinquency "
+        o = load_series(dq) if dq is not None else None
+        items.append((run_backtest(s, o, calm=CALM_NATIONAL, release_lag=CASE_SHILLER_RELEASE_LAG),
+                      "Case-Shiller U.S. National (NSA), real time",
+                      "Calm decade for false alarms: 1992-2003. Calls scored as published, two months after the "
+                      "reference month (Case-Shiller's release lag). Outcome: bank mortgage delinquency "
                       "(FRED DRSFRMACBS)."))
     for s in _user_series(options):
         items.append((run_backtest(s), str(s.name), f"Source: {s.attrs.get('source', '')}."))
     if not items:
-        options.shared(CASE_SHILLER, "the national-index backtest")
+        options.shared("case_shiller", "the national-index backtest")
     return Backtests(tuple(items))
 
 
 def backtest_table(bt) -> pd.DataFrame:
     """A backtest's comparison of the monitor and the naive rule, one row per rule and turn (CLI, report)."""
-    cols = ["rule", "yoy_negative", "first_call", "lead_months", "calls", "false_alarms", "calm_calls"]
+    cols = ["rule", "yoy_negative", "first_call", "lead_months", "standing_0m", "standing_3m", "standing_6m",
+            "calls", "false_alarms", "calm_calls"]
     comp = bt.comparison()
     return comp[[c for c in cols if c in comp.columns]]
 
@@ -214,10 +231,9 @@ def treadmill_inputs(options: ReportOptions):
     from borrowedtime.series import load_series
     from borrowedtime.treadmill import run_treadmill
 
-    cs = Path(options.shared_data) / CASE_SHILLER
-    dq = Path(options.shared_data) / DELINQUENCY
-    prices = load_series(cs, column="National-US") if cs.exists() else None
-    delinquency = load_series(dq) if dq.exists() and prices is not None else None
+    cs, dq = options.reference("case_shiller"), options.reference("delinquency")
+    prices = load_series(cs, column="National-US") if cs is not None else None
+    delinquency = load_series(dq) if dq is not None and prices is not None else None
     return run_treadmill(prices, delinquency, n_loans=60_000 if options.quick else 1_000_000,
                          n_draws=5_000 if options.quick else 20_000, seed=options.seed)
 
@@ -238,7 +254,7 @@ def detectors_inputs(options: ReportOptions) -> DetectorInputs:
     from borrowedtime.detectors.psy import PSYTest
     from borrowedtime.series import load_series
 
-    series = load_series(options.shared(NASDAQ, "the detector league"), column="Adj Close")
+    series = load_series(options.shared("nasdaq", "the detector league"), column="Adj Close")
     if options.quick:
         series = series.iloc[-260:]
         lppls = LPPLSModel(window=60, smallest_window=30, inner_increment=10, outer_increment=10,
@@ -250,6 +266,13 @@ def detectors_inputs(options: ReportOptions) -> DetectorInputs:
     return DetectorInputs(league_table(series, lppls=lppls, psy=psy), series, options.quick)
 
 
+def capex_inputs(options: ReportOptions):
+    """The capex machine (essay VII, VIII, XII) at its default inputs."""
+    from borrowedtime.capex.machine import run_capex
+
+    return run_capex()
+
+
 #: Key -> computation, in the order they run. One line per section.
 COMPUTATIONS: dict[str, Callable[[ReportOptions], Any]] = {
     "watch": watch_inputs,
@@ -258,6 +281,7 @@ COMPUTATIONS: dict[str, Callable[[ReportOptions], Any]] = {
     "audit": audit_inputs,
     "treadmill": treadmill_inputs,
     "detectors": detectors_inputs,
+    "capex": capex_inputs,
 }
 
 

@@ -168,19 +168,21 @@ def audit_cmd(
         write_json(payload)
         return
     n = result.counts()
+    by = result.counts_by_kind()
     t = Table(
         title=f"Audit of the essay: {len(result.claims)} claims — {n['pass']} pass, {n['fail']} fail, "
-        f"{n['cannot check']} cannot check",
+        f"{n['cannot check']} cannot check\n" + "; ".join(
+            f"{k}: {v['pass']} pass, {v['fail']} fail, {v['cannot check']} cannot check" for k, v in by.items()),
         title_justify="left",
     )
-    for col, just in (("id", "left"), ("claim", "left"), ("stated", "right"), ("recomputed", "right"),
-                      ("tolerance", "right"), ("status", "left")):
+    for col, just in (("id", "left"), ("claim", "left"), ("kind", "left"), ("stated", "right"),
+                      ("recomputed", "right"), ("tolerance", "right"), ("status", "left")):
         t.add_column(col, justify=just, overflow="fold")
     if why:
         t.add_column("why", overflow="fold")
     for c in claims:
         sign = {"at least": ">= ", "more than": "> ", "less than": "< ", "at most": "<= "}.get(c.test or "", "")
-        row = [c.id, c.claim, sign + format_value(c.stated, c.unit), format_value(c.recomputed, c.unit),
+        row = [c.id, c.claim, c.kind, sign + format_value(c.stated, c.unit), format_value(c.recomputed, c.unit),
                "—" if c.test not in (None, "within") and not c.tolerance
                else format_value(c.tolerance, c.unit, tolerance=True),
                f"[{_STATUS_STYLE[c.status]}]{c.status}[/{_STATUS_STYLE[c.status]}]"]

@@ -9,15 +9,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+from borrowedtime.datasets import ENV_VAR, reference_path
 
-DEFAULT_PRICES = Path("../shared/data/case_shiller_us_national_monthly.csv")
 DEFAULT_COLUMN = "National-US"
-DELINQUENCY = Path("../shared/data/fred_DRSFRMACBS_sf_mortgage_delinquency_quarterly.csv")
 _PROGRESS_FROM = 2_000_000  # loans; smaller runs take a few seconds
 
 
 def _achievable(text: str) -> str | float:
-    if text in ("trend", "target"):
+    if text in ("trend", "target", "reported"):
         return text
     try:
         return float(text)
@@ -44,18 +43,8 @@ def payload(arm, rounds, ipo) -> dict:
             "default_rate_turn": turn.date().isoformat(),
             "price_yoy_negative": None if yoy_neg is None else yoy_neg.date().isoformat(),
         },
-        "rounds": {
-            "step_ups": [float(v) for v in rounds.step_ups],
-            "required_step_up": rounds.required_step_up(),
-            "achievable_step_up": rounds.achievable_step_up(),
-            "trigger": bool(rounds.trigger),
-            "cumulative_burn_2029": rounds.cumulative_burn(2029),
-        },
-        "ipo": {
-            "clearing_value": ipo.clearing_value,
-            "required_value": ipo.required_value,
-            "feasible": bool(ipo.feasible),
-        },
+        "rounds": rounds.to_dict(),
+        "ipo": ipo.to_dict(),
     }
 
 
@@ -66,17 +55,17 @@ def treadmill(
         typer.Option(
             "--prices",
             help="Monthly home-price CSV/Parquet driving the cohorts (default: Case-Shiller U.S. National "
-            "NSA in ../shared/data when present).",
+            "NSA in the shared reference data when present).",
         ),
     ] = None,
     column: Annotated[str | None, typer.Option("--column", "-c", help="Value column of --prices.")] = None,
     loans: Annotated[int, typer.Option("--loans", min=1, help="Loans in all, over the monthly vintages.")] = 1_000_000,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed of the loan simulation.")] = 0,
     achievable: Annotated[
-        str, typer.Option("--achievable", help="Achievable next step-up: trend, target or a number.")
+        str, typer.Option("--achievable", help="Achievable next step-up: trend, target, reported or a number.")
     ] = "trend",
     dilution_limit: Annotated[
-        float | None, typer.Option("--dilution-limit", help="Largest share one raise may sell (default 0.10).")
+        float | None, typer.Option("--dilution-limit", help="Share the next raise sells (default: the mean of the last two rounds).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
@@ -87,13 +76,15 @@ def treadmill(
     achievable_value = _achievable(achievable)
     with error_boundary():
         if prices is None:
-            if not DEFAULT_PRICES.exists():
+            default_prices = reference_path("case_shiller", required=False)
+            if default_prices is None:
                 raise typer.BadParameter(
-                    f"no --prices given and the default {DEFAULT_PRICES} is not here (run from the project "
-                    "root beside ../shared, or pass --prices FILE [--column C] with a monthly home-price series)",
+                    "no --prices given and the default Case-Shiller series is not here (keep the shared data "
+                    f"folder beside the checkout or set {ENV_VAR}, or pass --prices FILE [--column C] with a "
+                    "monthly home-price series)",
                     param_hint="--prices",
                 )
-            prices, column = DEFAULT_PRICES, column or DEFAULT_COLUMN
+            prices, column = default_prices, column or DEFAULT_COLUMN
         series = load_series(prices, column)
         rounds = RoundsSpec(achievable=achievable_value, dilution_limit=dilution_limit).run()
         ipo = IpoSpec().run(rounds, seed=seed)
@@ -107,8 +98,9 @@ def treadmill(
             arm = spec.run(series, n_loans=loans, seed=seed, on_progress=lambda k: bar.advance(task, k))
         doc = payload(arm, rounds, ipo)
         delinquency_turn = None
-        if DELINQUENCY.exists():
-            delinquency = load_series(DELINQUENCY)
+        delinquency_path = reference_path("delinquency", required=False)
+        if delinquency_path is not None:
+            delinquency = load_series(delinquency_path)
             delinquency_turn = turn_date(delinquency, "2000-01-01", "2012-12-31")
     if as_json:
         write_json(doc)

@@ -10,11 +10,8 @@ import typer
 from rich.table import Table
 
 from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+from borrowedtime.datasets import reference_path, shared_data_dir
 from borrowedtime.errors import DataError, SpecError
-
-SHARED_DATA = Path("../shared/data")
-CASE_SHILLER = SHARED_DATA / "case_shiller_us_national_monthly.csv"
-DELINQUENCY = SHARED_DATA / "fred_DRSFRMACBS_sf_mortgage_delinquency_quarterly.csv"
 
 ColumnOpt = Annotated[str | None, typer.Option("--column", "-c", help="Value column of FILE.")]
 SeasonalOpt = Annotated[str, typer.Option(help="Seasonal component: auto, none or a period in observations.")]
@@ -121,7 +118,7 @@ def watch(
 
 @app.command()
 def backtest(
-    source: Annotated[str | None, typer.Argument(help="FILE or fred:ID; default: Case-Shiller national in ../shared/data.")] = None,
+    source: Annotated[str | None, typer.Argument(help="FILE or fred:ID; default: Case-Shiller national in the shared reference data.")] = None,
     column: ColumnOpt = None,
     outcome: Annotated[str | None, typer.Option(help="Outcome series FILE (e.g. delinquency) shown alongside.")] = None,
     outcome_column: Annotated[str | None, typer.Option(help="Value column of the outcome file.")] = None,
@@ -130,6 +127,9 @@ def backtest(
     cutoff: CutoffOpt = 1.5,
     horizon: HorizonOpt = 2.0,
     confidence: ConfidenceOpt = 0.9,
+    release_lag: Annotated[int | None, typer.Option(
+        help="Observations between a reference date and its publication; calls are scored as published "
+             "(default: 2 for the built-in Case-Shiller run, else 0).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the monitor in real time, date by date, and score its calls against what followed."""
@@ -141,14 +141,19 @@ def backtest(
     with error_boundary():
         calm_span = None
         if source is None:
-            if not CASE_SHILLER.exists():
+            case_shiller = reference_path("case_shiller", required=False)
+            if case_shiller is None:
                 raise DataError(
-                    f"no FILE given and {CASE_SHILLER} not found: pass a FILE (or fred:CSUSHPINSA)."
+                    "no FILE given and the Case-Shiller series is not in the shared reference data: "
+                    "pass a FILE (or fred:CSUSHPINSA)."
                 )
-            series = load_series(CASE_SHILLER, column="National-US")
-            out = load_series(DELINQUENCY) if outcome is None and DELINQUENCY.exists() else None
+            series = load_series(case_shiller, column="National-US")
+            delinquency = reference_path("delinquency", required=False)
+            out = load_series(delinquency) if outcome is None and delinquency is not None else None
             calm_span = ("1992-01-01", "2003-12-31")
+            lag = 2 if release_lag is None else release_lag  # Case-Shiller: published ~2 months later
         else:
+            lag = 0 if release_lag is None else release_lag
             series = load_series(_source(source), column)
             out = None
         if outcome is not None:
@@ -163,6 +168,7 @@ def backtest(
             KinematicsModel(cutoff_years=cutoff, seasonal=_seasonal(seasonal)),
             RegimeRule(horizon_years=horizon, confidence=confidence),
             calm=calm_span,
+            release_lag=lag,
         ).run(series, out)
     if as_json:
         write_json(result.to_dict())
@@ -202,7 +208,7 @@ def report(
     for item in series or []:
         path, _, col = item.partition(":") if not item.startswith("fred:") else (item, "", "")
         pairs.append((path, col or None))
-    options = ReportOptions(series=tuple(pairs), shared_data=SHARED_DATA, seed=seed, quick=quick)
+    options = ReportOptions(series=tuple(pairs), shared_data=shared_data_dir(), seed=seed, quick=quick)
     with error_boundary(), Progress(console=stderr, transient=True, disable=as_json) as bar:
         task = bar.add_task("report", total=None)
         inputs = compute_report(options, on_step=lambda name: bar.update(task, description=f"computing: {name}"))

@@ -1,4 +1,4 @@
-"""The AI credit complex as data: entities, contracts, guarantees and exposures.
+"""The AI credit complex: entities, contracts, guarantees and exposures, as data and as arrays.
 
 Load the essay's 2026 world (the packaged default) or your own YAML file, and
 overlay newer figures on it::
@@ -7,9 +7,15 @@ overlay newer figures on it::
     cx = load_complex()                                  # the default dataset
     cx = load_complex(overlay="my_q1_2026_backlog.yaml")  # a newer quarter on top
     platform_concentration(cx).to_frame()
+    m = cx.model                                         # arrays over a stable entity index
+    m.obligations()[m.index("openai"), m.index("oracle")]  # USD bn OpenAI owes Oracle
 
-See :mod:`borrowedtime.complex.schema` for the format and
-:mod:`borrowedtime.complex.exposures` for the look-through views.
+Modules: :mod:`~borrowedtime.complex.schema` (the format),
+:mod:`~borrowedtime.complex.loader` (YAML and overlays),
+:mod:`~borrowedtime.complex.validate` (every problem at once, on
+:class:`ComplexError`), :mod:`~borrowedtime.complex.model` (:class:`Complex`
+and its arrays, :class:`ComplexModel`: the API the stress layer builds on) and
+:mod:`~borrowedtime.complex.exposures` (look-through views as tables).
 """
 
 from borrowedtime.complex.exposures import (
@@ -20,16 +26,18 @@ from borrowedtime.complex.exposures import (
     lab_exposure,
     platform_concentration,
 )
-from borrowedtime.complex.loader import (
+from borrowedtime.complex.loader import default_complex_path, load_complex, validate_complex
+from borrowedtime.complex.model import (
+    NATURE,
     Complex,
-    Problem,
-    default_complex_path,
-    load_complex,
-    validate_complex,
+    ComplexModel,
+    ObligationSchedule,
+    group_label,
 )
 from borrowedtime.complex.schema import (
     CONTRACT_KINDS,
     ENTITY_KINDS,
+    OWED_KINDS,
     ComplexSpec,
     Concentration,
     Contract,
@@ -37,11 +45,16 @@ from borrowedtime.complex.schema import (
     Figure,
     Observation,
 )
+from borrowedtime.complex.validate import ComplexError, Problem
 
 __all__ = [
     "CONTRACT_KINDS",
     "ENTITY_KINDS",
+    "NATURE",
+    "OWED_KINDS",
     "Complex",
+    "ComplexError",
+    "ComplexModel",
     "ComplexSpec",
     "Concentration",
     "Contract",
@@ -49,11 +62,13 @@ __all__ = [
     "Exposures",
     "Figure",
     "LabExposure",
+    "ObligationSchedule",
     "Observation",
     "PlatformConcentration",
     "Problem",
     "default_complex_path",
     "exposures",
+    "group_label",
     "lab_exposure",
     "load_complex",
     "platform_concentration",

@@ -1,6 +1,7 @@
 r"""Who is owed what by whom: direct and looked-through exposures in the complex.
 
-Three views of one edge list:
+Three views of one edge list, each computed from the arrays of
+:class:`~borrowedtime.complex.model.ComplexModel` (``cx.model``):
 
 * :func:`exposures` -- every contract as an edge (obligee is owed ``amount``
   by obligor), and the same edges looked through intermediaries to the entity
@@ -44,8 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from borrowedtime.complex.loader import Complex
-from borrowedtime.complex.schema import GUARANTEE_KINDS, OWED_KINDS
+from borrowedtime.complex.model import Complex, group_label
 
 __all__ = [
     "Exposures",
@@ -56,129 +56,6 @@ __all__ = [
     "lab_exposure",
     "group_label",
 ]
-
-_NATURE = {
-    **{k: "owed" for k in OWED_KINDS},
-    **{k: "contingent" for k in GUARANTEE_KINDS},
-    "equity_stake": "equity",
-    "funding_round": "equity",
-    "revenue_share": "revenue_share",
-}
-
-
-def group_label(names) -> str:
-    """Label of an undisclosed split among several entities (``anthropic|openai``)."""
-    return "|".join(sorted(names))
-
-
-def _amount(cx: Complex, c) -> tuple[float, float, float]:
-    if c.notional_usd_bn is not None:
-        lo, hi = c.notional_usd_bn.range
-        return c.notional_usd_bn.value, lo, hi
-    if c.kind == "take_or_pay" and c.share_of_obligee_book is not None and c.obligee:
-        # the share is of the backlog reported at the share's date, not of a later one
-        obs = cx.entity(c.obligee).as_of_date("backlog_usd_bn", c.share_of_obligee_book.as_of)
-        if obs is not None:
-            s, (slo, shi), (blo, bhi) = c.share_of_obligee_book.value, c.share_of_obligee_book.range, obs.figure.range
-            return s * obs.value, slo * blo, shi * bhi
-    return np.nan, np.nan, np.nan
-
-
-def _first_hop(c) -> dict[str, float]:
-    if not c.end_users:
-        return {c.obligor: 1.0}
-    known = {k: f.value for k, f in c.end_users.items() if f is not None}
-    unknown = [k for k, f in c.end_users.items() if f is None]
-    rest = max(0.0, 1.0 - sum(known.values()))
-    out = dict(known)
-    if rest > 1e-12:
-        key = group_label(unknown) if unknown else c.obligor
-        out[key] = out.get(key, 0.0) + rest
-    return out
-
-
-def _direct_edges(cx: Complex) -> pd.DataFrame:
-    guarantors: dict[str, list[str]] = {}
-    for c in cx.contracts:
-        if c.kind in GUARANTEE_KINDS and c.covers:
-            guarantors.setdefault(c.covers, []).append(c.obligor)
-    rows = []
-    for c in cx.contracts:
-        amt, lo, hi = _amount(cx, c)
-        rows.append({
-            "contract": c.name, "kind": c.kind, "nature": _NATURE[c.kind], "obligor": c.obligor,
-            "obligee": c.obligee if c.obligee is not None else group_label(c.participants),
-            "amount_usd_bn": amt, "low_usd_bn": lo, "high_usd_bn": hi, "status": c.status,
-            "guaranteed_by": ", ".join(guarantors.get(c.name, [])) or None,
-            "stated_residual": False, "source": c.source, "as_of": c.as_of.isoformat(),
-        })
-    frame = pd.DataFrame(rows)
-    residual = _residual_edges(cx, frame)
-    if not residual.empty:
-        frame = pd.concat([frame, residual], ignore_index=True)
-    num = ["amount_usd_bn", "low_usd_bn", "high_usd_bn"]
-    frame[num] = frame[num].astype(float)
-    frame["stated_residual"] = frame["stated_residual"].astype(bool)
-    return frame
-
-
-def _residual_edges(cx: Complex, direct: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    owed = direct[direct["nature"] == "owed"]
-    for k in cx.concentrations:
-        obs = cx.entity(k.platform).latest("backlog_usd_bn")
-        if obs is None or k.share is None:
-            continue
-        book = cx.book(k.platform)
-        added = book - obs.value
-        mine = owed[(owed["obligee"] == k.platform) & owed["obligor"].isin(k.obligors)]
-        disclosed = float(mine["amount_usd_bn"].sum())
-        residual = k.share.value * book - disclosed
-        if residual <= 1e-9:
-            continue
-        without = [o for o in k.obligors if o not in set(mine["obligor"])]
-        who = without[0] if len(without) == 1 else group_label(without or k.obligors)
-        (slo, shi), (blo, bhi) = k.share.range, obs.figure.range
-        rows.append({
-            "contract": f"{k.platform}:stated-residual", "kind": "take_or_pay", "nature": "owed",
-            "obligor": who, "obligee": k.platform, "amount_usd_bn": residual,
-            "low_usd_bn": max(0.0, slo * (blo + added) - disclosed),
-            "high_usd_bn": max(0.0, shi * (bhi + added) - disclosed),
-            "status": "active", "guaranteed_by": None, "stated_residual": True,
-            "source": f"{k.source}: stated share {k.share.value:.0%} of backlog less disclosed contracts",
-            "as_of": k.as_of.isoformat(),
-        })
-    return pd.DataFrame(rows, columns=direct.columns)
-
-
-def _pass_through(cx: Complex, hops: list[dict[str, float]], edges: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    """The resolved pass-through matrix R^inf and its column labels."""
-    labels = [e.name for e in cx.entities]
-    for h in hops:
-        labels += [k for k in h if k not in labels]
-    pos = {n: i for i, n in enumerate(labels)}
-    n = len(labels)
-    R = np.eye(n)
-    spvs = [e.name for e in cx.entities if e.kind == "spv"]
-    leases = edges[(edges["kind"] == "take_or_pay") & edges["obligee"].isin(spvs)]
-    for spv in spvs:
-        rows = leases.index[leases["obligee"] == spv]
-        if rows.size == 0:
-            continue
-        amt = edges.loc[rows, "amount_usd_bn"].to_numpy(dtype=float)
-        w = amt / amt.sum() if np.all(np.isfinite(amt)) and amt.sum() > 0 else np.full(rows.size, 1.0 / rows.size)
-        vec = np.zeros(n)
-        for weight, r in zip(w, rows, strict=True):
-            for k, v in hops[r].items():
-                vec[pos[k]] += weight * v
-        R[pos[spv]] = vec
-    for _ in range(64):
-        nxt = R @ R
-        if np.allclose(nxt, R, atol=1e-12):
-            break
-        R = nxt
-    return R, labels
-
 
 @dataclass(frozen=True, eq=False)
 class Exposures:
@@ -256,23 +133,10 @@ def exposures(cx: Complex) -> Exposures:
     -------
     Exposures
     """
-    edges = _direct_edges(cx)
-    by_name = {c.name: c for c in cx.contracts}
-    hops = [
-        _first_hop(by_name[name]) if name in by_name else {obl: 1.0}
-        for name, obl in zip(edges["contract"], edges["obligor"], strict=True)
-    ]
-    R, labels = _pass_through(cx, hops, edges)
-    pos = {n: i for i, n in enumerate(labels)}
-    D = np.zeros((len(edges), len(labels)))
-    for r, h in enumerate(hops):
-        for k, v in h.items():
-            D[r, pos[k]] = v
-    U = D @ R
-    # Direct debt of an SPV resolves to its lessees; an equity stake or a
-    # guarantee does not pass through a vehicle (only the owed edges do).
-    passes = edges["nature"].isin(["owed"]).to_numpy()
-    U = np.where(passes[:, None], U, D)
+    m = cx.model
+    edges = m.edges_frame.copy()
+    U = m.ultimate
+    labels = m.labels
     r_idx, c_idx = np.nonzero(U > 1e-12)
     look = edges.iloc[r_idx].reset_index(drop=True)
     look["ultimate_obligor"] = np.asarray(labels, dtype=object)[c_idx]

@@ -1,11 +1,10 @@
-"""Load, overlay and validate a complex YAML file; every problem reported at once.
+"""Load and overlay complex YAML files; every problem reported at once.
 
-The loader validates each entity, contract and concentration on its own (so
-one bad item does not hide the others), then checks the references between
-them (unknown entities, guarantees on missing contracts, duplicate names,
-shares of a book over 100 %), and raises one
-:class:`~borrowedtime.errors.SpecError` listing every problem as
-``file: path: message``, with paths like ``contracts[3].notional_usd_bn``.
+Reading goes through the one data layer (:func:`borrowedtime.datasets.read_yaml`);
+validation (:mod:`borrowedtime.complex.validate`) reports every problem and
+:func:`load_complex` raises one :class:`~borrowedtime.complex.validate.ComplexError`
+(a :class:`~borrowedtime.errors.SpecError`) carrying them in ``.problems``.
+The result is a :class:`~borrowedtime.complex.model.Complex`.
 
 Overlay: a second file is merged on the first by name. An entity or contract
 whose ``name`` exists is updated field by field (its ``figures`` are appended,
@@ -16,80 +15,41 @@ obligors).
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
-from borrowedtime.complex.schema import (
-    GUARANTEE_KINDS,
-    ComplexSpec,
-    Concentration,
-    Contract,
-    Entity,
-    IsoDate,
+from borrowedtime.complex.model import Complex
+from borrowedtime.complex.schema import ComplexSpec, Concentration, Contract, Entity
+from borrowedtime.complex.validate import (
+    ComplexError,
+    Problem,
+    _Item,
+    _Meta,
+    _pydantic_problems,
+    check_references,
 )
-from borrowedtime.errors import SpecError
+from borrowedtime.datasets import COMPLEX_DEFAULT, YamlFileError, packaged_path, read_yaml
 
-__all__ = ["Problem", "Complex", "load_complex", "validate_complex", "default_complex_path"]
+__all__ = ["Problem", "Complex", "ComplexError", "load_complex", "validate_complex", "default_complex_path"]
 
-DEFAULT_DATASET = "data/complex_2026.yaml"
 _TOP_KEYS = ("schema", "title", "as_of", "source", "entities", "contracts", "concentrations")
 _LISTS = ("entities", "contracts", "concentrations")
-_SHARE_SLACK = 1e-9
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One validation problem: where it is and what is wrong."""
-
-    file: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.path}" if self.path else self.file
-        return f"{where}: {self.message}"
-
-    def to_dict(self) -> dict[str, str]:
-        return {"file": self.file, "path": self.path, "message": self.message}
-
-
-# ----------------------------------------------------------------------------- YAML
-class _NoDateLoader(yaml.SafeLoader):
-    """Safe loader that leaves dates as strings, so every date is checked the same way."""
-
-
-_NoDateLoader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 def default_complex_path() -> Path:
     """Path of the packaged default dataset (the essay's 2026 world)."""
-    return Path(str(resources.files("borrowedtime").joinpath(DEFAULT_DATASET)))
+    return packaged_path(COMPLEX_DEFAULT)
 
 
 def _read(path: Path, label: str) -> tuple[dict | None, list[Problem]]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        return None, [Problem(label, "", f"cannot read file ({exc.strerror or exc})")]
-    try:
-        raw = yaml.load(text, Loader=_NoDateLoader)  # noqa: S506  (a SafeLoader subclass)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        return None, [Problem(label, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
-    if raw is None:
-        raw = {}
+        raw = read_yaml(path, label=label, dates=False)
+    except YamlFileError as exc:
+        return None, [Problem(exc.file, exc.where, exc.reason)]
     if not isinstance(raw, dict):
         return None, [Problem(label, "", f"expected a mapping at the top level, got {type(raw).__name__}")]
     problems = [
@@ -104,16 +64,6 @@ def _read(path: Path, label: str) -> tuple[dict | None, list[Problem]]:
 
 
 # ----------------------------------------------------------------------------- merge
-@dataclass
-class _Item:
-    file: str
-    index: int
-    data: Any
-
-    def where(self, section: str) -> tuple[str, str]:
-        return self.file, f"{section}[{self.index}]"
-
-
 def _key(section: str, data: Any) -> Any:
     if not isinstance(data, dict):
         return None
@@ -162,304 +112,6 @@ def _layer(layers: Sequence[tuple[str, dict]]) -> tuple[dict, dict[str, list[_It
 
 
 # ----------------------------------------------------------------------------- pydantic
-def _loc(prefix: str, loc: Iterable[Any]) -> str:
-    out = prefix
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in ("function-after[_non_negative(), nullable[Figure]]",):
-            continue
-        else:
-            out += f".{part}"
-    return out
-
-
-def _pydantic_problems(file: str, prefix: str, exc: ValidationError) -> list[Problem]:
-    out = []
-    for err in exc.errors(include_url=False):
-        msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        if err["type"] == "missing":
-            msg = "required field is missing"
-        elif err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function")))]
-        out.append(Problem(file, _loc(prefix, loc), msg))
-    # A figure inherits its holder's as_of/source: one bad date is one problem,
-    # reported where it was written, not again under every figure that inherited it.
-    seen = {(p.path, p.message) for p in out}
-
-    def inherited(p: Problem) -> bool:
-        head, _, leaf = p.path.rpartition(".")
-        while "." in head:
-            head = head.rpartition(".")[0]
-            if (f"{head}.{leaf}", p.message) in seen:
-                return True
-        return False
-
-    return [p for p in out if not inherited(p)]
-
-
-class _Meta(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    as_of: IsoDate
-
-
-# ----------------------------------------------------------------------------- checks
-def _check(
-    items: dict[str, list[_Item]],
-    entities: list[tuple[_Item, Entity]],
-    contracts: list[tuple[_Item, Contract]],
-    concentrations: list[tuple[_Item, Concentration]],
-) -> list[Problem]:
-    problems: list[Problem] = []
-    # Names: every entity/contract name seen in the raw data (valid or not), so
-    # one malformed entity does not cascade into "unknown entity" everywhere.
-    known: dict[str, set[str]] = {}
-    for section in ("entities", "contracts"):
-        seen: dict[str, str] = {}
-        for it in items[section]:
-            name = it.data.get("name") if isinstance(it.data, dict) else None
-            if not isinstance(name, str):
-                continue
-            file, path = it.where(section)
-            if name in seen:
-                problems.append(Problem(file, f"{path}.name", f"duplicate name {name!r} (first at {seen[name]})"))
-            else:
-                seen[name] = path
-        known[section] = set(seen)
-    names = known["entities"]
-    contract_names = known["contracts"]
-
-    def unknown(it: _Item, section: str, fld: str, ref: Any) -> None:
-        if isinstance(ref, str) and ref not in names:
-            file, path = it.where(section)
-            problems.append(Problem(file, f"{path}.{fld}", f"unknown entity {ref!r}"))
-
-    def refs(it: _Item, section: str, fld: str) -> None:
-        value = it.data.get(fld)
-        if isinstance(value, list):
-            for j, ref in enumerate(value):
-                unknown(it, section, f"{fld}[{j}]", ref)
-        elif isinstance(value, dict):
-            for ref in value:
-                unknown(it, section, f"{fld}.{ref}", ref)
-        else:
-            unknown(it, section, fld, value)
-
-    # References are checked on the raw items, so a contract with (say) a bad
-    # date still has its parties and its guaranteed contract checked.
-    for it in items["entities"]:
-        if isinstance(it.data, dict):
-            refs(it, "entities", "parent")
-    for it in items["concentrations"]:
-        if isinstance(it.data, dict):
-            refs(it, "concentrations", "platform")
-            refs(it, "concentrations", "obligors")
-    for it in items["contracts"]:
-        if not isinstance(it.data, dict):
-            continue
-        for fld in ("obligor", "obligee", "participants", "via", "end_users"):
-            refs(it, "contracts", fld)
-        file, path = it.where("contracts")
-        kind, covers = it.data.get("kind"), it.data.get("covers")
-        if isinstance(covers, str):
-            if kind not in GUARANTEE_KINDS:
-                problems.append(Problem(file, f"{path}.covers", f"only guarantees cover a contract; this is a {kind}"))
-            elif covers not in contract_names:
-                problems.append(Problem(file, f"{path}.covers", f"guarantee on a non-existent contract {covers!r}"))
-            elif covers == it.data.get("name"):
-                problems.append(Problem(file, f"{path}.covers", "a guarantee cannot cover itself"))
-        obligor, obligee = it.data.get("obligor"), it.data.get("obligee")
-        if isinstance(obligor, str) and obligor == obligee:
-            problems.append(Problem(file, f"{path}.obligee", f"obligor and obligee are both {obligor!r}"))
-
-    book_shares: dict[str, list[tuple[_Item, float]]] = defaultdict(list)
-    for it, c in contracts:
-        file, path = it.where("contracts")
-        known_eu = [f.value for f in c.end_users.values() if f is not None]
-        if sum(known_eu) > 1 + _SHARE_SLACK:
-            problems.append(
-                Problem(file, f"{path}.end_users", f"end-user shares sum to {sum(known_eu):.0%}, over 100%")
-            )
-        if c.kind == "take_or_pay" and c.share_of_obligee_book is not None and c.obligee is not None:
-            book_shares[c.obligee].append((it, c.share_of_obligee_book.value))
-    for obligee, rows in book_shares.items():
-        total = sum(s for _, s in rows)
-        if total > 1 + _SHARE_SLACK:
-            file, path = rows[-1][0].where("contracts")
-            others = ", ".join(r[0].where("contracts")[1] for r in rows)
-            problems.append(
-                Problem(
-                    file, f"{path}.share_of_obligee_book",
-                    f"shares of the book of {obligee!r} sum to {total:.0%}, over 100% ({others})",
-                )
-            )
-
-    by_platform: dict[str, list[tuple[_Item, Concentration]]] = defaultdict(list)
-    for it, k in concentrations:
-        by_platform[k.platform].append((it, k))
-    for platform, rows in by_platform.items():
-        # Groups that do not overlap add up; overlapping groups (a lab and a
-        # pair containing it) are nested statements and are not summed.
-        disjoint: list[tuple[_Item, Concentration]] = []
-        for it, k in rows:
-            if all(not set(k.obligors) & set(o.obligors) for _, o in disjoint):
-                disjoint.append((it, k))
-        total = sum(k.share.value for _, k in disjoint if k.share is not None)
-        if total > 1 + _SHARE_SLACK:
-            file, path = disjoint[-1][0].where("concentrations")
-            problems.append(
-                Problem(file, f"{path}.share", f"stated shares of the book of {platform!r} sum to {total:.0%}, over 100%")
-            )
-    return problems
-
-
-# ----------------------------------------------------------------------------- public
-@dataclass(frozen=True)
-class Complex:
-    """A validated complex: the spec plus lookups.
-
-    Attributes
-    ----------
-    spec : ComplexSpec
-        Entities, contracts and stated concentrations.
-    files : tuple of str
-        The files it was read from, base first, then overlays.
-    """
-
-    spec: ComplexSpec
-    files: tuple[str, ...] = ()
-    _entities: dict[str, Entity] = field(default_factory=dict, repr=False, compare=False)
-    _contracts: dict[str, Contract] = field(default_factory=dict, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self._entities.update({e.name: e for e in self.spec.entities})
-        self._contracts.update({c.name: c for c in self.spec.contracts})
-
-    @property
-    def entities(self) -> tuple[Entity, ...]:
-        return self.spec.entities
-
-    @property
-    def contracts(self) -> tuple[Contract, ...]:
-        return self.spec.contracts
-
-    @property
-    def concentrations(self) -> tuple[Concentration, ...]:
-        return self.spec.concentrations
-
-    @property
-    def as_of(self):
-        return self.spec.as_of
-
-    def entity(self, name: str) -> Entity:
-        try:
-            return self._entities[name]
-        except KeyError:
-            raise SpecError(f"no entity named {name!r} in the complex.") from None
-
-    def contract(self, name: str) -> Contract:
-        try:
-            return self._contracts[name]
-        except KeyError:
-            raise SpecError(f"no contract named {name!r} in the complex.") from None
-
-    def has_entity(self, name: str) -> bool:
-        return name in self._entities
-
-    def backlog(self, name: str) -> float:
-        """Latest reported backlog (RPO) of an entity, USD bn; NaN when none is recorded."""
-        obs = self.entity(name).latest("backlog_usd_bn")
-        return float("nan") if obs is None else obs.value
-
-    def signed_since(self, name: str) -> list[Contract]:
-        """Take-or-pay contracts owed to ``name`` signed after its latest reported backlog.
-
-        Those marked ``in_backlog: false`` and dated after the backlog's as_of;
-        once a newer backlog is overlaid, they drop out (the report includes them).
-        """
-        obs = self.entity(name).latest("backlog_usd_bn")
-        if obs is None:
-            return []
-        return [c for c in self.contracts
-                if c.kind == "take_or_pay" and c.obligee == name and not c.in_backlog
-                and c.as_of > obs.as_of and c.notional_usd_bn is not None]
-
-    def book(self, name: str) -> float:
-        """Pro forma book, USD bn: latest reported backlog plus take-or-pay signed since.
-
-        Notes
-        -----
-        The essay's "$2.1 trillion backlog" adds to the platforms' reported
-        backlogs commitments announced after the report date; this is that sum.
-        NaN when no backlog is recorded.
-        """
-        return self.backlog(name) + sum(c.notional_usd_bn.value for c in self.signed_since(name))
-
-    def entities_frame(self):
-        """One row per entity: kind, rating, parent, latest backlog (and pro forma book), its source."""
-        import pandas as pd
-
-        rows = []
-        for e in self.entities:
-            b = e.latest("backlog_usd_bn")
-            rows.append({
-                "name": e.name, "label": e.display, "kind": e.kind, "rating": e.rating,
-                "parent": e.parent, "backlog_usd_bn": None if b is None else b.value,
-                "book_usd_bn": None if b is None else self.book(e.name),
-                "backlog_as_of": None if b is None else b.as_of.isoformat(),
-                "backlog_source": None if b is None else b.source, "n_figures": len(e.figures),
-            })
-        return pd.DataFrame(rows).set_index("name")
-
-    def figures_frame(self):
-        """Every observation of every entity, with provenance (long format)."""
-        import pandas as pd
-
-        rows = [
-            {"entity": e.name, "metric": o.metric, "period": o.period, "value": o.value, "low": o.low,
-             "high": o.high, "source": o.source, "as_of": o.as_of.isoformat()}
-            for e in self.entities for o in e.figures
-        ]
-        return pd.DataFrame(rows)
-
-    def contracts_frame(self):
-        """One row per contract: kind, parties, notional (with range), provenance."""
-        import pandas as pd
-
-        rows = []
-        for c in self.contracts:
-            n = c.notional_usd_bn
-            rows.append({
-                "name": c.name, "kind": c.kind, "obligor": c.obligor, "obligee": c.obligee,
-                "notional_usd_bn": None if n is None else n.value,
-                "low": None if n is None else n.range[0], "high": None if n is None else n.range[1],
-                "share_of_obligee_book": None if c.share_of_obligee_book is None else c.share_of_obligee_book.value,
-                "end_users": ", ".join(c.end_users) or None, "covers": c.covers, "status": c.status,
-                "source": c.source, "as_of": c.as_of.isoformat(),
-            })
-        return pd.DataFrame(rows).set_index("name")
-
-    def summary(self) -> str:
-        kinds = defaultdict(int)
-        for e in self.entities:
-            kinds[e.kind] += 1
-        ck = defaultdict(int)
-        for c in self.contracts:
-            ck[c.kind] += 1
-        return "\n".join([
-            f"Complex as of {self.as_of} ({', '.join(self.files) or 'in memory'})",
-            f"  entities: {len(self.entities)} ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})",
-            f"  contracts: {len(self.contracts)} ({', '.join(f'{k} {v}' for k, v in sorted(ck.items()))})",
-            f"  stated concentrations: {len(self.concentrations)}",
-        ])
-
-    def __str__(self) -> str:
-        return self.summary()
-
-
 def _label(path: Path | str) -> str:
     """How a file is named in messages: as the user gave it."""
     return str(path)
@@ -486,7 +138,7 @@ def _build(layers: list[tuple[str, dict]], problems: list[Problem]) -> tuple[Com
                 parsed[section].append((it, model.model_validate(data)))
             except ValidationError as exc:
                 problems += _pydantic_problems(file, path, exc)
-    problems += _check(items, parsed["entities"], parsed["contracts"], parsed["concentrations"])
+    problems += check_references(items, parsed["entities"], parsed["contracts"], parsed["concentrations"])
     if problems or meta_ok is None:
         return None, problems
     spec = ComplexSpec.model_validate({
@@ -546,13 +198,8 @@ def _load(path, overlay) -> tuple[Complex | None, list[Problem]]:
 def _default() -> Complex:
     cx, problems = _load(None, None)
     if problems or cx is None:
-        raise SpecError(_message(problems))
+        raise ComplexError(problems)
     return cx
-
-
-def _message(problems: list[Problem]) -> str:
-    n = len(problems)
-    return f"{n} problem{'s' if n != 1 else ''} in the complex:\n" + "\n".join(f"  {p}" for p in problems)
 
 
 def load_complex(
@@ -575,14 +222,13 @@ def load_complex(
 
     Raises
     ------
-    SpecError
-        Listing every problem (file, path, message); ``.problems`` holds them.
+    ComplexError
+        (a :class:`~borrowedtime.errors.SpecError`) listing every problem
+        (file, path, message); ``.problems`` holds them.
     """
     if path is None and overlay is None:
         return _default()
     cx, problems = _load(path, overlay)
     if problems or cx is None:
-        err = SpecError(_message(problems))
-        err.problems = problems  # type: ignore[attr-defined]
-        raise err
+        raise ComplexError(problems)
     return cx

@@ -116,6 +116,9 @@ def fmt(value, unit: str = "float", *, digits: int | None = None, signed: bool =
     """
     if _missing(value):
         return "—"
+    if ":" in unit:  # "float:1", "pct:0": the unit with its decimals
+        unit, d = unit.split(":", 1)
+        digits = int(d)
     if unit == "bool" or isinstance(value, bool | np.bool_):
         return "yes" if bool(value) else "no"
     if unit in ("date", "month", "quarter"):
@@ -224,7 +227,7 @@ def table(
         for c, v in zip(f.columns, r, strict=True):
             unit = units.get(c, "float" if numeric[c] else "text")
             text = v if c in html_columns else html.escape(fmt(v, unit, signed=c in signed))
-            align = "txt" if unit in ("text", "bool") and not numeric[c] else "num"
+            align = "txt" if unit.split(":")[0] in ("text", "bool") and not numeric[c] else "num"
             cells.append(f"<td class='{align}'>{text}</td>")
         rows.append(f"<tr class='{cls}'>{''.join(cells)}</tr>" if cls else f"<tr>{''.join(cells)}</tr>")
     body = (f"<div class='bt-scroll'><table class='{css_class}'><thead><tr>{head}</tr></thead>"

@@ -7,6 +7,7 @@ Nothing here runs a model: sections receive results computed by
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -29,13 +30,38 @@ class Section:
         return self.anchor or "".join(c if c.isalnum() else "-" for c in self.title.lower()).strip("-")
 
 
-def figure_html(fig, div_id: str) -> str:
-    """A plotly figure as a div with a fixed id (see :func:`borrowedtime.report._format.figure`)."""
+def figure_html(fig, div_id: str | None = None) -> str:
+    """A plotly figure as a div with a fixed id; the page carries plotly.js once.
+
+    Without ``div_id`` the figure keeps its own layout and its id is derived from its
+    content (stable run to run for the same inputs). New sections should call
+    :func:`borrowedtime.report._format.figure`, which also applies the house layout.
+    """
+    if div_id is None:
+        import hashlib
+
+        div_id = "fig-" + hashlib.sha1(fig.to_json().encode()).hexdigest()[:12]
+        return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                           config={"displaylogo": False, "responsive": True})
     return _format.figure(fig, div_id)
 
 
-def table_html(frame: pd.DataFrame, *, index: bool = False, units: dict | None = None, caption: str = "") -> str:
-    """A DataFrame as a table for people (see :func:`borrowedtime.report._format.table`)."""
+def table_html(frame: pd.DataFrame, *, index: bool = False, float_format: str | None = None,
+               units: dict | None = None, caption: str = "") -> str:
+    """A DataFrame as a table for people (see :func:`borrowedtime.report._format.table`).
+
+    ``float_format`` (e.g. ``"{:,.1f}"`` or ``"{:.1%}"``) sets the unit of every numeric
+    column not named in ``units``.
+    """
+    units = dict(units or {})
+    if float_format is not None:
+        m = re.search(r"\.(\d+)([f%])", float_format)
+        digits = int(m.group(1)) if m else 3
+        unit = f"{'pct' if m and m.group(2) == '%' else 'float'}:{digits}"
+        f = frame.reset_index() if index else frame
+        for c in f.columns:
+            if c not in units and pd.api.types.is_float_dtype(f[c]):
+                units[c] = unit
     return _format.table(frame, units, index=index, caption=caption)
 
 

@@ -61,7 +61,7 @@ def audit_frame(result) -> pd.DataFrame:
     for c in result.claims:
         sign = {"at least": "≥ ", "more than": "> ", "less than": "< ", "at most": "≤ "}.get(c.test or "", "")
         rows.append({
-            "section": c.section, "id": c.id, "claim": c.claim, "stated": sign + format_value(c.stated, c.unit),
+            "section": c.section, "id": c.id, "claim": c.claim, "kind": c.kind, "stated": sign + format_value(c.stated, c.unit),
             "recomputed": format_value(c.recomputed, c.unit),
             "tolerance": format_value(c.tolerance, c.unit, tolerance=True) if c.tolerance else "—",
             "status": c.status, "why": c.why,
@@ -85,9 +85,12 @@ def render(inputs) -> str:
         f"<p>{len(result.claims)} quantitative claims of the essay recomputed from the complex dataset "
         f"({html.escape(', '.join(result.files))}): {F.badge('pass')} <b>{n['pass']}</b> &nbsp; "
         f"{F.badge('fail')} <b>{n['fail']}</b> &nbsp; {F.badge('cannot check')} <b>{n['cannot check']}</b> "
-        "(the essay is the only source, or the filing that would check it is not in the dataset). Tolerances "
-        "follow the essay's precision: 10% for 'about'/'roughly', 25% for 'on the order of', half a unit of "
-        "the last digit otherwise.</p>"
+        "(the essay is the only source, or the filing that would check it is not in the dataset); "
+        + html.escape("; ".join(f"{k}: {v['pass']} pass, {v['fail']} fail, {v['cannot check']} cannot check"
+                                for k, v in result.counts_by_kind().items()))
+        + " (self-consistency: the essay checked against its own figures). Tolerances follow the essay's "
+        "precision: 10% for 'about'/'roughly', 25% for 'on the order of', 10% of the step above one for a ratio "
+        "near one, half a unit of the last digit otherwise.</p>"
     )
     fails = [c for c in result.claims if c.status == "fail"]
     fail_html = "".join(f"<li>{F.badge('fail')} <b>{html.escape(c.id)}</b>: {html.escape(c.why)}</li>"
@@ -98,7 +101,7 @@ def render(inputs) -> str:
         counts = part["status"].value_counts()
         tally = " ".join(f"{s} {int(counts.get(s, 0))}" for s in ("pass", "fail", "cannot check") if counts.get(s, 0))
         shown = part.drop(columns="section").assign(status=part["status"].map(F.badge))
-        body = F.table(shown, headers={"id": "Claim ID", "claim": "Claim", "stated": "Stated (essay)",
+        body = F.table(shown, headers={"id": "Claim ID", "claim": "Claim", "kind": "Kind", "stated": "Stated (essay)",
                                        "recomputed": "Recomputed", "tolerance": "Tolerance", "status": "Status",
                                        "why": "How it was checked"},
                        html_columns=("status",), collapse=False,

@@ -77,8 +77,9 @@ def kinematics_figure(bt, *, title: str) -> go.Figure:
 
 
 _BT_HEADERS = {"rule": "Rule", "yoy_negative": "YoY first negative", "first_call": "First call",
-               "lead_months": "Lead (months)", "calls": "Calls", "false_alarms": "False alarms",
-               "calm_calls": "Calls in the calm decade"}
+               "lead_months": "Lead (months)", "standing_0m": "Standing at the turn",
+               "standing_3m": "Standing 3 months before", "standing_6m": "Standing 6 months before",
+               "calls": "Calls", "false_alarms": "False alarms", "calm_calls": "Calls in the calm decade"}
 
 
 def _part(bt, heading: str, note: str, k: int) -> str:
@@ -91,12 +92,17 @@ def _part(bt, heading: str, note: str, k: int) -> str:
                "line: the turn, year-over-year growth first negative. " + note),
         F.figure(fig, f"fig-kinematics-{k}", height=220 * (4 if bt.outcome is not None else 3) + 80),
         F.table(backtest_table(bt), {"lead_months": "int", "calls": "int", "false_alarms": "int",
-                                     "calm_calls": "int", "yoy_negative": "text", "first_call": "text"},
-                headers=_BT_HEADERS, caption="Backtest: the monitor against the naive rule (YoY falling)"),
+                                     "calm_calls": "int", "yoy_negative": "text", "first_call": "text",
+                                     "standing_0m": "bool", "standing_3m": "bool", "standing_6m": "bool"},
+                headers=_BT_HEADERS, caption="Backtest: the monitor against the named baseline and the naive rule"),
+        F.note("Standing K months before: a call stood K months before the turn (at the turn: the observation "
+               "before it). A turn is anticipated when the call stood six months before it."),
     ]
     if not windows.empty:
-        parts.append(F.table(windows, {"lead_months": "int"}, caption="Every borrowed-time window",
-                             headers={"start": "Call", "end": "Released", "lead_months": "Lead (months)",
+        parts.append(F.table(windows, {"lead_months": "int", "anticipated": "bool"},
+                             caption="Every borrowed-time window",
+                             headers={"start": "Call", "published": "Published", "end": "Released",
+                                      "anticipated": "Anticipated", "lead_months": "Lead (months)",
                                       "yoy_negative": "YoY first negative", "growth_peak": "YoY peak",
                                       "rollover": "S″ turned negative", "velocity_zero": "S′ crossed zero"}))
     if out and out["turns"]:

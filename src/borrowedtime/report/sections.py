@@ -34,7 +34,7 @@ class ReportSection:
 
 
 def _registry() -> list[ReportSection]:
-    from borrowedtime.report import audit, detectors, essay, kinematics, summary, treadmill
+    from borrowedtime.report import audit, capex, detectors, essay, kinematics, summary, treadmill
 
     return [
         ReportSection("watch", "At a glance", summary.render),
@@ -43,6 +43,7 @@ def _registry() -> list[ReportSection]:
         ReportSection("audit", "Audit of the essay's numbers", audit.render, audit.verdict),
         ReportSection("treadmill", "The refinancing treadmill", treadmill.render, treadmill.verdict),
         ReportSection("detectors", "Bubble detectors side by side", detectors.render),
+        ReportSection("capex", "The capex machine and the reflexive flip", capex.section_html, capex.verdict),
     ]
 
 

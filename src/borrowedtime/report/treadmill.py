@@ -191,8 +191,9 @@ def _rounds_part(res) -> str:
                "step_up": "Step-up", "dilution": "Dilution", "required_step_up": "Step-up required",
                "trend_step_up": "Step-up on trend"}
     note = (
-        f"Marks from the essay; capital raised, revenue and burn projections from public reports (The Information, "
-        f"2025) in data/treadmill_inputs.yaml. Cumulative burn {rounds.spec.burn_from}-{rounds.spec.burn_through}: "
+        f"Marks, capital raised, revenue and burn projections (The Information, 2025) are OpenAI's figures in "
+        f"data/complex_2026.yaml. Raise needed {F.fmt(rounds.next_raise_required(), 'usd_bn')} = outflows to "
+        f"{rounds.spec.burn_through}-end less cash on hand. Cumulative burn {rounds.spec.burn_from}-{rounds.spec.burn_through}: "
         f"USD {rounds.cumulative_burn():,.1f} bn. Required step-up {rounds.required_step_up():.2f}×; achievable "
         f"(trend) {rounds.trend_step_up():.2f}×; reported IPO step {rounds.step_ups.iloc[-1]:.2f}×. The market "
         "multiple and dilution limit are judgements (see the data file), not quotes."

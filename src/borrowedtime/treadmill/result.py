@@ -53,7 +53,7 @@ class TreadmillResult:
         """Parts not run, with the reason (the cohorts need a home-price series)."""
         if self.arm is None:
             return {"2/28 cohorts": "no home-price series given (Case-Shiller U.S. National, "
-                    "../shared/data/case_shiller_us_national_monthly.csv)"}
+                    "case_shiller_us_national_monthly.csv in the shared reference data)"}
         return {}
 
     def turns(self) -> dict[str, pd.Timestamp | None]:
