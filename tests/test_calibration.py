@@ -178,3 +178,13 @@ def test_momentum_panel_equals_series_alone():
         model.fit(frame, smooth=True)
     with pytest.raises(SpecError, match="momentum"):
         KinematicsModel(momentum="arma")
+
+
+def test_report_section_renders_the_national_calibration(case_shiller_path, tmp_path):
+    from borrowedtime.report.calibration import render
+    from borrowedtime.reporting import ReportOptions, SectionUnavailable, calibration_inputs
+
+    body = render(calibration_inputs(ReportOptions(shared_data=case_shiller_path.parent, quick=True)))
+    assert "PIT histogram" in body and "Christoffersen" in body
+    with pytest.raises(SectionUnavailable, match="case_shiller_us_national_monthly.csv"):
+        calibration_inputs(ReportOptions(shared_data=tmp_path))

@@ -273,15 +273,50 @@ def capex_inputs(options: ReportOptions):
     return run_capex()
 
 
+def calibration_inputs(options: ReportOptions):
+    """Calibration of the default monitor on the national index (one-step PIT, coverage, Ljung-Box)."""
+    from borrowedtime.calibration import Calibration
+    from borrowedtime.series import load_series
+
+    series = load_series(options.shared("case_shiller", "the calibration section"), column="National-US")
+    return Calibration().fit(series)
+
+
+@dataclass(frozen=True, eq=False)
+class StressInputs:
+    """The base stress scenario and the quarter-by-quarter story of one path on which a mark fails."""
+
+    result: Any
+    timeline: list[str]
+
+
+def stress_inputs(options: ReportOptions) -> StressInputs:
+    """The base scenario run forward (400 paths when quick, else 2,000) and one path's timeline (64 seeded draws)."""
+    import numpy as np
+
+    from borrowedtime.cascade import draw_inputs, narrative, run_stress, simulate
+    from borrowedtime.cascade.montecarlo import _model
+
+    result = run_stress("base", paths=400 if options.quick else 2_000, seed=options.seed,
+                        chunk_size=400 if options.quick else 1_000)
+    model = _model(result.scenario)
+    draws = draw_inputs(model, np.random.default_rng(options.seed), 64)
+    out = simulate(model, draws, record=True)
+    hit = np.flatnonzero(out.first_trigger_q >= 0)
+    return StressInputs(result, narrative(model, out, int(hit[0]) if hit.size else 0))
+
+
 #: Key -> computation, in the order they run. One line per section.
 COMPUTATIONS: dict[str, Callable[[ReportOptions], Any]] = {
     "watch": watch_inputs,
     "essay": essay_inputs,
     "kinematics": kinematics_inputs,
+    "calibration": calibration_inputs,
     "audit": audit_inputs,
     "treadmill": treadmill_inputs,
     "detectors": detectors_inputs,
     "capex": capex_inputs,
+    "stress": stress_inputs,
 }
 
 

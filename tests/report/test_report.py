@@ -72,7 +72,8 @@ def test_adding_a_section_is_one_line(cheap_inputs):
         SECTIONS.pop()
     assert '<section id="extra"><h2>An extra section</h2>' in page and "the answer is 42" in page
     assert "extra verdict 42" in page
-    assert set(COMPUTATIONS) >= {"watch", "essay", "kinematics", "audit", "treadmill", "detectors"}
+    assert set(COMPUTATIONS) >= {"watch", "essay", "kinematics", "audit", "treadmill", "detectors", "capex",
+                                 "calibration", "stress"}
 
 
 def test_audit_grouped_by_section_with_status_colours(cheap_inputs):
@@ -111,10 +112,10 @@ def test_report_outside_the_checkout_is_identical_and_names_what_it_skipped(tmp_
     b = runner.invoke(app, ["report", "-o", "b.html", "--quick", "--json"])
     assert a.exit_code == 0 and b.exit_code == 0, a.output + b.output
     assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
-    for key in ("kinematics", "detectors", "treadmill: 2/28 cohorts"):
+    for key in ("kinematics", "calibration", "detectors", "treadmill: 2/28 cohorts"):
         assert f"skipped {key}:" in a.stderr
     assert "nasdaq_composite_daily_1994_2000.csv" in a.stderr
     skipped = {s["section"] for s in json.loads(b.stdout)["skipped"]}
-    assert skipped == {"kinematics", "detectors", "treadmill: 2/28 cohorts"}
+    assert skipped == {"kinematics", "calibration", "detectors", "treadmill: 2/28 cohorts"}
     page = (tmp_path / "a.html").read_text()
     assert "Sections skipped on this run" in page and '<section id="treadmill">' in page

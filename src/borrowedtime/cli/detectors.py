@@ -20,7 +20,7 @@ def detectors(
     lag: Annotated[int, typer.Option(min=0, help="ADF lag of the PSY test.")] = 0,
     reps: Annotated[int, typer.Option(min=20, help="Monte Carlo replications for PSY critical values.")] = 1000,
     threshold: Annotated[float, typer.Option(help="LPPLS confidence that counts as a warning.")] = 0.2,
-    horizon: Annotated[int, typer.Option(min=1, help="Days before the turn in which a warning counts.")] = 730,
+    horizon: Annotated[int, typer.Option(min=1, help="A warning must be standing this many days before the turn.")] = 90,
     seed: Annotated[int, typer.Option(help="Seed of the LPPLS grid and the PSY Monte Carlo.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
@@ -57,13 +57,16 @@ def detectors(
         write_json(table.to_dict())
         return
     out = Table(title=f"{table.series_name}: turn {table.turn.date()}, horizon {table.horizon_days} days")
-    for col in ("detector", "first warning", "lead (days)", "episodes", "false alarms", "seconds", "note"):
+    for col in ("detector", "first warning", "lead (days)", "standing 30/90/180/365 d", "move to turn",
+                "episodes", "false alarms", "seconds", "note"):
         out.add_column(col, justify="left" if col in ("detector", "note") else "right")
     for e in table.entries:
         out.add_row(
             e.name,
             e.first_warning.date().isoformat() if e.first_warning is not None else "-",
             str(e.lead_days) if e.lead_days is not None else "-",
+            "/".join("y" if e.hits.get(h) else "n" for h in (30, 90, 180, 365)),
+            "-" if e.move_to_turn is None else f"{e.move_to_turn:+.0%}",
             str(len(e.warnings)), str(e.false_alarms), f"{e.seconds:.2f}", e.note,
         )
     stdout.print(out)

@@ -34,16 +34,28 @@ class ReportSection:
 
 
 def _registry() -> list[ReportSection]:
-    from borrowedtime.report import audit, capex, detectors, essay, kinematics, summary, treadmill
+    from borrowedtime.report import (
+        audit,
+        calibration,
+        capex,
+        detectors,
+        essay,
+        kinematics,
+        stress,
+        summary,
+        treadmill,
+    )
 
     return [
         ReportSection("watch", "At a glance", summary.render),
         ReportSection("essay", "The essay's series", essay.render),
         ReportSection("kinematics", "Level, velocity, acceleration", kinematics.render),
+        ReportSection("calibration", "Are the probabilities honest?", calibration.render),
         ReportSection("audit", "Audit of the essay's numbers", audit.render, audit.verdict),
         ReportSection("treadmill", "The refinancing treadmill", treadmill.render, treadmill.verdict),
         ReportSection("detectors", "Bubble detectors side by side", detectors.render),
         ReportSection("capex", "The capex machine and the reflexive flip", capex.section_html, capex.verdict),
+        ReportSection("stress", "How it breaks, run forward", stress.render, stress.verdict),
     ]
 
 
