@@ -211,9 +211,13 @@ def _rounds_part(res) -> str:
 def verdict(res) -> str:
     """One line for the first screen."""
     r, ipo = res.rounds, res.ipo
-    text = (f"the next round needs a {r.required_step_up():.2f}× step-up against a {r.trend_step_up():.2f}× trend; "
-            f"the IPO is {'feasible' if ipo.feasible else 'not feasible'} at the median multiple "
-            f"(P = {ipo.p_feasible:.0%})")
+    if r.next_raise_required() <= 0:
+        text = (f"at these inputs cash on hand covers the outflows to {r.spec.burn_through}-end: no further raise "
+                f"is required (the step-ups' trend is {r.trend_step_up():.2f}×)")
+    else:
+        text = (f"the next round needs a {r.required_step_up():.2f}× step-up against a {r.trend_step_up():.2f}× "
+                f"trend; the IPO is {'feasible' if ipo.feasible else 'not feasible'} at the median multiple "
+                f"(P = {ipo.p_feasible:.0%})")
     if res.arm is not None:
         t = res.turns()
         text = (f"the model mortgage book turned {t['model_default_turn']:%Y-%m}, before prices fell"
