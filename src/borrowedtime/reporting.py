@@ -266,6 +266,13 @@ def detectors_inputs(options: ReportOptions) -> DetectorInputs:
     return DetectorInputs(league_table(series, lppls=lppls, psy=psy), series, options.quick)
 
 
+def credit_inputs(options: ReportOptions):
+    """The platforms' loan books (EL, VaR/ES, contributions, the wraps, the correlation sweep)."""
+    from borrowedtime.credit.books import credit_report_inputs
+
+    return credit_report_inputs(seed=options.seed, quick=options.quick)
+
+
 def capex_inputs(options: ReportOptions):
     """The capex machine (essay VII, VIII, XII) at its default inputs."""
     from borrowedtime.capex.machine import run_capex
@@ -315,6 +322,7 @@ COMPUTATIONS: dict[str, Callable[[ReportOptions], Any]] = {
     "audit": audit_inputs,
     "treadmill": treadmill_inputs,
     "detectors": detectors_inputs,
+    "credit": credit_inputs,
     "capex": capex_inputs,
     "stress": stress_inputs,
 }

@@ -38,6 +38,7 @@ def _registry() -> list[ReportSection]:
         audit,
         calibration,
         capex,
+        credit,
         detectors,
         essay,
         kinematics,
@@ -54,6 +55,7 @@ def _registry() -> list[ReportSection]:
         ReportSection("audit", "Audit of the essay's numbers", audit.render, audit.verdict),
         ReportSection("treadmill", "The refinancing treadmill", treadmill.render, treadmill.verdict),
         ReportSection("detectors", "Bubble detectors side by side", detectors.render),
+        ReportSection("credit", "The loan book", credit.render, credit.verdict),
         ReportSection("capex", "The capex machine and the reflexive flip", capex.section_html, capex.verdict),
         ReportSection("stress", "How it breaks, run forward", stress.render, stress.verdict),
     ]
