@@ -24,7 +24,13 @@ def _network_figure(result):
     for _n, d in g.nodes(data=True):
         d["layer"] = _KIND_ORDER.get(d["kind"], 4)
     g.remove_nodes_from([n for n in list(g.nodes) if g.degree(n) == 0])
-    pos = nx.multipartite_layout(g, subset_key="layer", align="vertical")
+    # layers as sorted lists: networkx groups them in sets, whose order (and so the layout and the
+    # page's bytes) would change from one process to the next with string hashing
+    layers: dict[int, list] = {}
+    for n, d in g.nodes(data=True):
+        layers.setdefault(d["layer"], []).append(n)
+    pos = nx.multipartite_layout(g, subset_key={k: sorted(v, key=str) for k, v in sorted(layers.items())},
+                                 align="vertical")
     ex, ey = [], []
     for a, b in g.edges:
         ex += [pos[a][0], pos[b][0], None]
