@@ -152,8 +152,8 @@ def watch_inputs(options: ReportOptions) -> WatchResult:
     series: dict[str, pd.Series] = {}
     labels: dict[str, str] = {}
     links: dict[str, str] = {}
-    for key, label in (("hyperscaler_capex", "Hyperscaler capex (USD bn a year; essay, V)"),
-                       ("openai_valuation", "OpenAI's marks (post-money, USD bn; essay, VIII)")):
+    for key, label in (("hyperscaler_capex", "Hyperscaler capex (USD bn a year; essay, VII)"),
+                       ("openai_valuation", "OpenAI's marks (post-money, USD bn; essay, V)")):
         series[key] = essay_series(key)
         labels[key] = label
         links[key] = "essay"
