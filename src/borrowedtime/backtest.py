@@ -9,6 +9,15 @@ year-over-year growth, the figure the market watches: its lead is the time
 from the call to the first date that growth printed negative while the call
 stood; an episode in which growth never turned negative is a false alarm.
 
+Year-over-year growth on daily data flickers around zero for days when it
+turns (NASDAQ in 1998 printed four separate "turns" in five weeks). **Merge
+rule**: negative readings separated by fewer than the call rule's persistence
+span (one quarter: 3 monthly or ~63 business-day observations) of
+non-negative growth are one episode, and a turn is the first negative reading
+of an episode (:func:`negative_episodes`). The principle is the one the calls
+obey: a change that does not last a quarter, the reporting period, is not
+news; the monitor is held to the same standard as what it is scored against.
+
 A naive rule is scored on the same table: *year-over-year growth fell at
 every observation over a quarter while still positive* (three months running
 on monthly data).
@@ -35,6 +44,7 @@ __all__ = [
     "ScoredWindow",
     "run_backtest",
     "monitor_windows",
+    "negative_episodes",
 ]
 
 _MONTH = 365.25 / 12
@@ -61,6 +71,32 @@ def year_over_year(series: pd.Series) -> pd.Series:
     ok = pos >= 0
     yoy = s.to_numpy()[ok] / s.to_numpy()[pos[ok]] - 1.0
     return pd.Series(yoy, index=s.index[ok], name="yoy")
+
+
+def negative_episodes(yoy: pd.Series, k: int) -> pd.Series:
+    """Where YoY growth is in a negative episode: gaps of fewer than ``k`` non-negative readings are merged.
+
+    Parameters
+    ----------
+    yoy : pandas.Series
+        Year-over-year growth, decimal.
+    k : int
+        Persistence in observations (the call rule's; 1 merges nothing).
+
+    Returns
+    -------
+    pandas.Series of bool
+        True at negative readings and inside the short gaps between them.
+    """
+    neg = (yoy < 0).to_numpy()
+    out = neg.copy()
+    idx = np.flatnonzero(neg)
+    if idx.size > 1 and k > 1:
+        gaps = np.diff(idx) - 1  # non-negative readings between two negative ones
+        for a, g in zip(idx[:-1], gaps, strict=True):
+            if 0 < g < k:
+                out[a + 1 : a + 1 + g] = True
+    return pd.Series(out, index=yoy.index, name="negative_episode")
 
 
 def borrowed_time_windows(regimes: RegimeResult, yoy: pd.Series, series: int | str = 0) -> list[Window]:
@@ -132,10 +168,10 @@ def _iso(ts: pd.Timestamp | None) -> str | None:
 
 
 def _score(
-    starts_ends: list[Window], yoy: pd.Series, last: pd.Timestamp
+    starts_ends: list[Window], yoy: pd.Series, last: pd.Timestamp, k: int = 1
 ) -> list[ScoredWindow]:
     out = []
-    neg = yoy < 0
+    neg = negative_episodes(yoy, k)
     for w in starts_ends:
         stop = w.end if w.end is not None else last
         seg = neg[(neg.index >= w.start) & (neg.index <= stop)]
@@ -185,9 +221,9 @@ class Backtest:
         if yoy.empty:
             raise DataError(f"{s.name}: less than a year of data; year-over-year growth is undefined.")
         wins = borrowed_time_windows(reg, yoy)
-        scored = _score(wins, yoy, s.index[-1])
         k = reg.persistence
-        naive = _score(_episodes(naive_calls(yoy, k)), yoy, s.index[-1])
+        scored = _score(wins, yoy, s.index[-1], k)
+        naive = _score(_episodes(naive_calls(yoy, k)), yoy, s.index[-1], k)
         if outcome is not None:
             outcome = as_series(outcome, name=str(outcome.name or "outcome"), positive=False)
         return BacktestResult(
@@ -239,10 +275,15 @@ class BacktestResult:
     # -------------------------------------------------------------- turns
     @property
     def turns(self) -> list[pd.Timestamp]:
-        """Dates YoY growth crossed from >= 0 to < 0."""
-        y = self.yoy
-        cross = (y < 0) & (y.shift(1) >= 0)
-        return list(y.index[cross.to_numpy()])
+        """Dates YoY growth turned negative: the first reading of each merged negative episode.
+
+        Episodes are merged by :func:`negative_episodes` with the call rule's
+        persistence; an episode already under way on the first YoY date is not
+        a turn (it was not seen to happen).
+        """
+        neg = negative_episodes(self.yoy, self.regimes.persistence).to_numpy()
+        cross = neg[1:] & ~neg[:-1]
+        return list(self.yoy.index[1:][cross])
 
     def _in_calm(self, ts: pd.Timestamp) -> bool:
         return self.calm is not None and self.calm[0] <= ts <= self.calm[1]
@@ -325,7 +366,12 @@ class BacktestResult:
         }
 
     def summary(self) -> str:
-        lines = [f"Backtest of {self.name}: {len(self.windows)} borrowed-time window(s)"]
+        n_calls = len(self.regimes.windows(0))
+        lines = [
+            f"Backtest of {self.name}: {n_calls} call window(s), {len(self.windows)} of them made while "
+            f"year-over-year growth was still positive (borrowed time; scored below), "
+            f"{n_calls - len(self.windows)} after it had turned negative"
+        ]
         for w in self.windows:
             d = w.to_dict()
             lines.append(
@@ -336,3 +382,8 @@ class BacktestResult:
 
     def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        return (f"<BacktestResult {self.name}: {len(self.regimes.windows(0))} call windows, "
+                f"{len(self.windows)} borrowed-time, {len(self.turns)} YoY turns, "
+                f"{self.series.index[0].date()}..{self.series.index[-1].date()}>")

@@ -8,20 +8,32 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+from borrowedtime.cli._app import (
+    app,
+    check_range,
+    error_boundary,
+    progress_enabled,
+    stderr,
+    stdout,
+    write_json,
+)
 from borrowedtime.datasets import ENV_VAR, reference_path
+from borrowedtime.errors import SpecError
 
 DEFAULT_COLUMN = "National-US"
 _PROGRESS_FROM = 2_000_000  # loans; smaller runs take a few seconds
 
 
 def _achievable(text: str) -> str | float:
-    if text in ("trend", "target"):
-        return text
+    t = text.strip().lower()
+    if t in ("trend", "target"):
+        return t
     try:
-        return float(text)
+        value = float(t)
     except ValueError:
-        raise typer.BadParameter(f"expected 'trend', 'target' or a step-up such as 1.4; got {text!r}") from None
+        raise SpecError(f"--achievable must be trend, target or a step-up such as 1.4, got {text!r}.") from None
+    check_range(value, "--achievable", 0, low_open=True, why=" (a step-up multiple: 1.4 is +40 %)")
+    return value
 
 
 def payload(arm, rounds, ipo) -> dict:
@@ -69,22 +81,29 @@ def treadmill(
         ),
     ] = None,
     column: Annotated[str | None, typer.Option("--column", "-c", help="Value column of --prices.")] = None,
-    loans: Annotated[int, typer.Option("--loans", min=1, help="Loans in all, over the monthly vintages.")] = 1_000_000,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed of the loan simulation.")] = 0,
+    loans: Annotated[int, typer.Option("--loans", help="Loans in all, over the monthly vintages (>= 1).")] = 1_000_000,
+    seed: Annotated[int, typer.Option("--seed", help="Root seed of the loan simulation (>= 0).")] = 0,
     achievable: Annotated[
         str, typer.Option("--achievable", help="Achievable next step-up: trend, target or a number.")
     ] = "trend",
     dilution_limit: Annotated[
-        float | None, typer.Option("--dilution-limit", help="Largest share one raise may sell (default 0.10).")
+        float | None,
+        typer.Option("--dilution-limit", help="Largest share one raise may sell, in (0, 1) (default 0.10)."),
     ] = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress on stderr (it is also off when stderr is not a terminal).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """The refinancing treadmill: 2/28 cohorts on a price path, the up-round borrower, the IPO's two prices."""
     from borrowedtime.series import load_series
     from borrowedtime.treadmill import ArmSpec, IpoSpec, RoundsSpec, turn_date
 
-    achievable_value = _achievable(achievable)
     with error_boundary():
+        check_range(loans, "--loans", 1)
+        check_range(seed, "--seed", 0)
+        check_range(dilution_limit, "--dilution-limit", 0, 1, low_open=True, high_open=True,
+                    why=" (a share of the company)")
+        achievable_value = _achievable(achievable)
         if prices is None:
             default_prices = reference_path("case_shiller", required=False)
             if default_prices is None:
@@ -100,7 +119,7 @@ def treadmill(
         ipo = IpoSpec().run(rounds, seed=seed)
         with Progress(
             TextColumn("loans"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=stderr, transient=True, disable=loans < _PROGRESS_FROM,
+            console=stderr, transient=True, disable=loans < _PROGRESS_FROM or not progress_enabled(quiet),
         ) as bar:
             spec = ArmSpec()
             per_vintage = max(1, loans // (12 * len(spec.vintages)))
