@@ -301,3 +301,23 @@ def test_report_progress_is_not_turned_off_by_json():
 
     src = inspect.getsource(watch.report)
     assert "disable=as_json" not in src and "progress_enabled(quiet)" in src
+
+
+# ----------------------------------------------------------------------------- make demo
+
+
+def test_packaging_has_no_licence_warning_and_demo_echoes_nothing():
+    """The setuptools warning came from ``license = {text = ...}``: an SPDX string needs setuptools >= 77."""
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    meta = tomllib.loads((root / "pyproject.toml").read_text())
+    assert meta["project"]["license"] == "MIT"
+    req = next(r for r in meta["build-system"]["requires"] if r.startswith("setuptools"))
+    assert int(re.search(r">=\s*(\d+)", req).group(1)) >= 77
+    make = (root / "Makefile").read_text()
+    demo = make.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    recipe = [ln for ln in demo.splitlines()[1:] if ln.startswith("\t")]
+    assert recipe and all(ln.startswith("\t@") for ln in recipe)
+    assert "--quiet" in make and "--disable-pip-version-check" in make
