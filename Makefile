@@ -28,6 +28,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 -q
+	NUMBA_DISABLE_JIT=1 $(BIN)/python -m pytest -q -p no:xdist -p no:cacheprovider tests/test_kernel_twins.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -34,7 +34,7 @@ import pandas as pd
 from _results import machine, write_section
 from scipy.optimize import minimize
 
-from borrowedtime.detectors import _kernels
+from borrowedtime.detectors import _lppls_kernels as _kernels
 from borrowedtime.detectors.lppls import LPPLSModel
 from borrowedtime.series import days_since_epoch, load_series
 

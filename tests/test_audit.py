@@ -242,3 +242,93 @@ def test_report_section_builds():
     s = build(ReportContext())
     assert s.anchor == "audit"
     assert "III.backlog_total" in s.body and "plotly" in s.body.lower()
+
+
+# ----------------------------------------------------------------------------- the table
+def test_importing_the_audit_reads_nothing():
+    import subprocess
+    import sys
+
+    code = ("import borrowedtime.datasets as d, borrowedtime.audit, borrowedtime.audit.checks; "
+            "print(d._packaged.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"
+
+
+def test_every_row_names_a_check_and_a_valid_rule():
+    from borrowedtime.audit import KINDS, claim_table
+    from borrowedtime.audit._core import TESTS, tolerance_of
+    from borrowedtime.audit.checks import CHECKS
+
+    rows = claim_table()
+    assert len({r.id for r in rows}) == len(rows)
+    for r in rows:
+        assert r.check in CHECKS and r.kind in KINDS and r.test in TESTS, r.id
+        tol, rule = tolerance_of(r.tolerance, r.stated)
+        assert tol >= 0 and rule, r.id
+    # every check function is used by some row
+    assert {r.check for r in rows} == set(CHECKS)
+
+
+def test_counts_by_kind_add_up(result):
+    by = result.counts_by_kind()
+    assert set(by) == {"independent", "self-consistency"}
+    total = {s: sum(v[s] for v in by.values()) for s in STATUSES}
+    assert total == result.counts()
+    assert by["self-consistency"]["pass"] > 0 and by["independent"]["pass"] > 0
+    assert result["VII.capex_growth_2024"].kind == "self-consistency"
+    assert result["VII.capex_growth_2024_filed"].kind == "independent"
+
+
+# ----------------------------------------------------------------------------- issue 12: kinds, rules, new claims
+def test_two_kinds_counted_separately(result):
+    by = result.counts_by_kind()
+    # the essay against its own figures: growth and accelerations from its own levels, step-ups from its marks...
+    assert by["self-consistency"] == {"pass": 18, "fail": 1, "cannot check": 0}
+    assert sum(by["independent"].values()) == len(result.claims) - 19
+    assert result.to_dict()["counts_by_kind"] == by
+    assert "self-consistency: 18 pass" in result.summary()
+
+
+def test_a_ratio_near_one_is_judged_on_the_step_above_one(result):
+    c = result["V.step_up_ipo"]
+    assert c.tolerance == pytest.approx(0.1 * 0.23)  # not 10 % of 1.23
+    assert c.recomputed == pytest.approx(1000 / 852) and c.status == "fail"
+    assert "step above one" in c.rule
+
+
+def test_harmonised_capex_reproduces_2025_but_not_the_growth(result):
+    c = result["VII.capex_2025_harmonised"]
+    assert c.recomputed == pytest.approx(118.0 + 91.4 + 128.3 + 72.215) and c.status == "pass"
+    assert "finance leases" in c.definition and "calendar" in c.definition
+    g = result["VII.capex_growth_2025_harmonised"]
+    assert g.recomputed == pytest.approx((118.0 + 91.4 + 128.3 + 72.215) / (75.6 + 52.535 + 83.004 + 39.231) - 1)
+    assert g.status == "fail"
+    assert all(result[f"VII.capex_to_ocf_{y}"].definition for y in (2022, 2023, 2024, 2025))
+
+
+def test_added_claims(result):
+    # section I on the shared Case-Shiller and FRED series
+    yoy = result["I.yoy_mid_high_teens"]
+    assert yoy.status == "fail" and 0.12 < yoy.recomputed < 0.14 and "14.5% in 2005-09" in yoy.why
+    dq = result["I.delinquency_inflected"]
+    assert dq.status == "pass" and "2004-10" in dq.why and "proxy" in dq.definition
+    assert result["I.refinanced_2003"].status == "cannot check"
+    # Amazon's FY2025 free cash flow is positive: 139.5 - 128.3
+    fcf = result["VIII.amazon_fcf_negative"]
+    assert fcf.recomputed == pytest.approx(11.2) and fcf.status == "fail"
+    for cid in ("VIII.meta_tripling", "IX.chip_stocks_fell", "VIII.leverage_energy"):
+        assert result[cid].status == "cannot check"
+
+
+def test_off_balance_sheet_counts_the_hyperscalers_vehicles(result):
+    c = result["VIII.off_balance_sheet"]
+    assert c.recomputed == pytest.approx(36 + 27.3 + 38)  # Google-guaranteed TPU facility, Meta's Beignet, Oracle's Vantage
+    assert "Leases alone give 65.3" in c.why and c.status == "pass"
+
+
+def test_reference_claims_cannot_check_without_the_shared_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("BORROWEDTIME_SHARED_DATA", str(tmp_path))
+    r = audit()
+    assert r["I.yoy_mid_high_teens"].status == "cannot check"
+    assert "not available" in r["I.yoy_mid_high_teens"].why

@@ -107,7 +107,9 @@ def test_an_overlay_of_openai_marks_moves_the_treadmill(tmp_path):
     assert moved.step_ups.iloc[-1] == pytest.approx(1048 / 730)
     assert not np.allclose(moved.step_ups.to_numpy(), base.step_ups.to_numpy())
     assert moved.revenue.loc[2027] == 40.0 and base.revenue.loc[2027] == 60.0
-    assert moved.required_step_up() > base.required_step_up()  # a lower mark needs a bigger step
+    # the same USD 122bn at a lower mark sold more of the company: the observed dilution moves with the mark
+    assert moved.dilution_limit == pytest.approx((40 / 300 + 122 / 730) / 2)
+    assert moved.surplus() != base.surplus()  # lower 2027 revenue, lower burn: the cash identity moves too
 
 
 def test_from_complex_names_what_is_missing(tmp_path):

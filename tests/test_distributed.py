@@ -41,3 +41,25 @@ def test_dask_distributed_client_equal_one_process(panel):
                             dashboard_address=None) as client:
         parts = fit_panel_dask(model, panel, chunk_size=8, client=client)
     assert_allclose(parts.filtered, whole.filtered, rtol=0, atol=1e-12)
+
+
+def test_every_field_equal_and_shared_arrays_stay_shared():
+    distributed = pytest.importorskip("distributed")
+    rng = np.random.default_rng(8)
+    idx = pd.date_range("1995-01-01", periods=120, freq="MS")
+    panel = pd.DataFrame(np.exp(np.cumsum(rng.normal(0.003, 0.01, (120, 23)), axis=0)), index=idx,
+                         columns=[f"c{i}" for i in range(23)])
+    model = KinematicsModel()
+    whole = model.fit(panel)
+    assert whole.filtered_cov.strides[0] == 0  # one missing pattern: the local fit keeps a view
+    with distributed.Client(processes=False, n_workers=2, threads_per_worker=1,
+                            dashboard_address=None) as client:
+        remote = fit_panel_dask(model, panel, client=client)  # default: one chunk per worker thread
+    threads = fit_panel_dask(model, panel, chunk_size=5)
+    for res in (remote, threads):
+        assert res.filtered_cov.strides[0] == 0 and res.dof.strides[0] == 0
+        for name in ("filtered", "filtered_cov", "sigma2", "dof", "observed", "log_level", "seasonal"):
+            a, b = getattr(res, name), getattr(whole, name)
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_array_equal(a, b)

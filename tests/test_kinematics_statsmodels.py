@@ -104,13 +104,19 @@ def _statsmodels_filter(log_y: np.ndarray, Z, T, Q):
     return res.filtered_state.T, np.moveaxis(res.filtered_state_cov, 2, 0), std2
 
 
-def _real_time_sigma2(std2: np.ndarray, observed: np.ndarray, m: int) -> np.ndarray:
-    """Running mean of v^2/F after the first m observations (the diffuse start)."""
+def _real_time_sigma2(std2: np.ndarray, observed: np.ndarray, m: int, discount: float = 1.0) -> np.ndarray:
+    """Running mean of v^2/F after the first m observations (the diffuse start).
+
+    With ``discount`` < 1 the exponentially weighted mean sum_s d^(t-s) e_s / sum_s d^(t-s)
+    over the usable s <= t, written as the explicit weighted sums (not the recursion).
+    """
     usable = observed & (np.cumsum(observed) > m)
-    dof = np.cumsum(usable)
-    cum = np.cumsum(np.where(usable, std2, 0.0))
+    t = np.arange(std2.size)
+    w = np.where(usable[None, :] & (t[None, :] <= t[:, None]), discount ** (t[:, None] - t[None, :]).clip(0), 0.0)
+    cum = w @ np.where(usable, std2, 0.0)
+    dof = w.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(dof > 0, cum / np.maximum(dof, 1), np.nan)
+        return np.where(dof > 0, cum / np.maximum(dof, 1e-300), np.nan)
 
 
 def _assert_matches_statsmodels(result, i: int, spacing_years: float) -> None:
@@ -121,7 +127,7 @@ def _assert_matches_statsmodels(result, i: int, spacing_years: float) -> None:
     assert_allclose(result.filtered_cov[i], covs[:, :3, :3], rtol=COV_RTOL, atol=COV_ATOL)
     if result.season:
         assert_allclose(result.seasonal[i], states[:, 3], rtol=0, atol=STATE_ATOL)
-    sigma2 = _real_time_sigma2(std2, result.observed[i], Z.size)
+    sigma2 = _real_time_sigma2(std2, result.observed[i], Z.size, result.model.scale_discount(result.frequency))
     assert_allclose(result.sigma2[i], sigma2, rtol=1e-7, equal_nan=True)
 
 

@@ -1,5 +1,5 @@
 """Issue 9, item 8: library edges -- acceleration() refuses levels, short reprs, one window count,
-daily YoY sign flicker merged into episodes."""
+daily YoY sign flicker counted as one turn."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from borrowedtime.backtest import negative_episodes, run_backtest
+from borrowedtime.backtest import run_backtest
 from borrowedtime.errors import DataError
 from borrowedtime.kinematics import KinematicsModel, acceleration, growth
 from borrowedtime.regimes import RegimeRule
@@ -42,15 +42,9 @@ def test_regimes_and_backtest_count_windows_the_same_way(case_shiller):
     assert len(bt.windows) < n  # some calls came after YoY growth had turned: said, not hidden
 
 
-def test_negative_episodes_merge_short_gaps():
-    yoy = pd.Series([0.1, -0.1, 0.1, -0.1, 0.1, 0.1, 0.1, -0.1], index=pd.date_range("2000", periods=8, freq="D"))
-    assert negative_episodes(yoy, 3).tolist() == [False, True, True, True, False, False, False, True]
-    assert negative_episodes(yoy, 1).tolist() == (yoy < 0).tolist()
-
-
 def test_daily_yoy_flicker_is_one_turn(nasdaq_path):
-    """NASDAQ 1994-2000: the 1998 sign flicker (4 crossings in 5 weeks) is one turn; the 1995 episode
-    was already under way on the first YoY date, so it is not a turn."""
+    """NASDAQ 1994-2000: the 1998 sign flicker (4 crossings in 5 weeks) is one turn (issue 11's rule:
+    a turn follows at least 24 months of positive growth); the 1995 episode is not a turn."""
     s = load_series(nasdaq_path, column="Adj Close")
     bt = run_backtest(s)
     raw = ((bt.yoy < 0) & (bt.yoy.shift(1) >= 0)).sum()

@@ -194,16 +194,23 @@ def covariance_path(
     return K_all, F_all, P_filt
 
 
-def _mean_path(Y, K, K_sum, F, observed, dt, n_season, first, burn_in, trend, season0, sigma2):
+def _mean_path(Y, K, K_sum, F, observed, dt, n_season, first, burn_in, trend, season0, sigma2, innov,
+               has_cycle, phi, discount):
     """Structured filtered-mean recursion for every series (reference; compiled below).
 
     Y : (N, n) log levels; K : (n, m) shared gains; F : (n,) innovation variances;
     dt : (n,) years into each period; n_season : seasonal states (s - 1, or 0);
     first : index of the first observation; burn_in : observations spent on the
-    diffuse prior. Writes trend (N, n, 3), season0 (N, n) when n_season > 0, sigma2 (N, n).
+    diffuse prior. Writes trend (N, n, 3), season0 (N, n) when n_season > 0, sigma2 (N, n)
+    and the one-step innovations innov (N, n; NaN where nothing is observed).
+    has_cycle : 1 if the last state is a stationary AR(1) cycle c_t = phi c_{t-1} + shock
+    (observed additively, like the seasonal), else 0. discount : weight of the
+    past in the running scale per period (1.0: the plain running mean, the ML
+    estimate; below 1 an exponentially weighted mean that forgets old volatility).
     """
     N, n = Y.shape
     ns = n_season
+    kc = 3 + ns
     for i in prange(N):
         # The seasonal states live in a ring: g_j = ring[(head + j) % ns]. The
         # dummy-seasonal step g'_0 = -sum(g), g'_j = g_{j-1} then moves the head
@@ -215,8 +222,9 @@ def _mean_path(Y, K, K_sum, F, observed, dt, n_season, first, burn_in, trend, se
         lev = Y[i, first]
         vel = 0.0
         acc = 0.0
+        cyc = 0.0
         count = 0
-        used = 0
+        used = 0.0
         cum = 0.0
         for t in range(n):
             if t > 0:
@@ -228,12 +236,22 @@ def _mean_path(Y, K, K_sum, F, observed, dt, n_season, first, burn_in, trend, se
                     dropped = ring[head]
                     ring[head] = -total
                     total = -dropped
+                if has_cycle:
+                    cyc = phi * cyc
+                if discount != 1.0:  # the scale forgets with time, observed or not
+                    cum *= discount
+                    used *= discount
             if observed[t]:
                 fit = lev + ring[head] if ns > 0 else lev
+                if has_cycle:
+                    fit += cyc
                 v = Y[i, t] - fit
+                innov[i, t] = v
                 lev += v * K[t, 0]
                 vel += v * K[t, 1]
                 acc += v * K[t, 2]
+                if has_cycle:
+                    cyc += v * K[t, kc]
                 if ns > 0:
                     # j runs over the ring from the head: first to the end, then wrapped.
                     k = 3
@@ -247,7 +265,9 @@ def _mean_path(Y, K, K_sum, F, observed, dt, n_season, first, burn_in, trend, se
                 count += 1
                 if count > burn_in:
                     cum += v * v / F[t]
-                    used += 1
+                    used += 1.0
+            if not observed[t]:
+                innov[i, t] = np.nan
             trend[i, t, 0] = lev
             trend[i, t, 1] = vel
             trend[i, t, 2] = acc
@@ -262,25 +282,32 @@ mean_path = jit_parallel(_mean_path)
 
 def run_mean_path(
     Y: np.ndarray, K: np.ndarray, F: np.ndarray, observed: np.ndarray, dt: np.ndarray,
-    n_season: int, burn_in: int, *, compiled: bool = True,
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    """Filtered trend means, seasonal and the real-time scale of every series.
+    n_season: int, burn_in: int, *, compiled: bool = True, phi: float | None = None,
+    discount: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """Filtered trend means, seasonal, the real-time scale and the innovations of every series.
 
-    Returns ``trend`` (N, n, 3), ``season0`` (N, n; None without a seasonal)
-    and ``sigma2`` (N, n): the running mean of v^2/F over the observations
+    Returns ``trend`` (N, n, 3), ``season0`` (N, n; None without a seasonal),
+    ``sigma2`` (N, n): the running mean of v^2/F over the observations
     after the first ``burn_in`` (NaN before), i.e. the concentrated ML scale
-    on data dated <= t.
+    on data dated <= t; and ``innovation`` (N, n): the one-step prediction
+    errors v_t = y_t - E[y_t | data < t] (NaN where y_t is missing).
+    ``phi`` (optional): the state vector ends with an AR(1) cycle of that
+    coefficient (the gains K then have 3 + n_season + 1 columns). ``discount``
+    < 1 makes the scale an exponentially weighted mean of v^2/F.
     """
     Y = np.ascontiguousarray(Y, dtype=np.float64)
     N, n = Y.shape
     trend = np.empty((N, n, 3))
     season0 = np.empty((N, n)) if n_season > 0 else np.empty((1, 1))
     sigma2 = np.empty((N, n))
+    innov = np.empty((N, n))
     first = int(np.argmax(observed))
     fn = mean_path if compiled else _mean_path
     K = np.ascontiguousarray(K)
-    K_sum = K[:, 3:].sum(axis=1) if n_season > 0 else np.zeros(n)
+    K_sum = K[:, 3 : 3 + n_season].sum(axis=1) if n_season > 0 else np.zeros(n)
     fn(Y, K, K_sum, F, np.ascontiguousarray(observed),
        np.ascontiguousarray(dt, dtype=np.float64), int(n_season), first, int(burn_in),
-       trend, season0, sigma2)
-    return trend, (season0 if n_season > 0 else None), sigma2
+       trend, season0, sigma2, innov, 0 if phi is None else 1, 0.0 if phi is None else float(phi),
+       float(discount))
+    return trend, (season0 if n_season > 0 else None), sigma2, innov

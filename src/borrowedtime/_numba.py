@@ -1,16 +1,31 @@
-"""Optional numba: ``jit`` compiles when numba is installed, else returns the function.
+"""The package's one numba wrapper: ``jit`` compiles when numba is installed, else returns Python.
 
-After ``arch/compat/numba.py``: the plain-Python function is the reference and
-the fallback; a ``PerformanceWarning`` says when the fallback is in use.
+After ``arch/compat/numba.py``. Conventions every kernel follows:
+
+* A kernel is written once as plain Python over arrays and decorated with
+  :func:`jit`; that source is its Python twin. :func:`python_twin` returns it
+  as a function that really runs as Python *all the way down*: its compiled
+  callees are replaced by their own Python twins (``py_func`` alone would
+  still call compiled code).
+* Where NumPy can state the same computation vectorised, that version
+  (``*_numpy``) is the specification the twin tests compare against.
+* ``tests/test_kernel_twins.py`` pairs every kernel with its twin (bitwise,
+  or a stated tolerance with the reason); CI also runs it with
+  ``NUMBA_DISABLE_JIT=1``.
+* Without numba every kernel runs as Python and one :class:`PerformanceWarning`
+  says so (once per kernel, at its first call).
 """
 
 from __future__ import annotations
 
+import functools
+import types
 import warnings
+from collections.abc import Callable
 
 from borrowedtime.errors import BorrowedTimeWarning
 
-__all__ = ["HAS_NUMBA", "jit", "jit_parallel", "prange", "PerformanceWarning"]
+__all__ = ["HAS_NUMBA", "jit", "jit_parallel", "prange", "python_twin", "PerformanceWarning"]
 
 
 class PerformanceWarning(BorrowedTimeWarning):
@@ -18,34 +33,93 @@ class PerformanceWarning(BorrowedTimeWarning):
 
 
 try:
-    from numba import njit as _njit
+    import numba as _numba
 
     HAS_NUMBA = True
+    prange = _numba.prange
 except ImportError:  # pragma: no cover - CI installs numba
+    _numba = None
     HAS_NUMBA = False
-
-
-def jit(func):
-    """Compile ``func`` with numba (nopython, cached) or return it unchanged."""
-    if HAS_NUMBA:
-        return _njit(cache=True)(func)
-
-    def fallback(*args, **kwargs):  # pragma: no cover
-        warnings.warn(f"numba is not installed; {func.__name__} runs in pure Python.",
-                      PerformanceWarning, stacklevel=2)
-        return func(*args, **kwargs)
-
-    return fallback
-
-
-try:
-    from numba import prange
-except ImportError:  # pragma: no cover
     prange = range
 
+_PYTHON: dict[int, Callable] = {}  # id(kernel object) -> plain-Python source function
 
-def jit_parallel(func):
-    """Compile ``func`` with numba's parallel loops (``prange``) or return it unchanged."""
-    if HAS_NUMBA:
-        return _njit(cache=True, parallel=True)(func)
-    return jit(func)  # pragma: no cover
+
+def jit(func: Callable | None = None, *, parallel: bool = False, fastmath: bool | set[str] = False,
+        nogil: bool = False):
+    """Compile ``func`` with ``numba.njit(cache=True, ...)``, or return a warning Python fallback.
+
+    Parameters
+    ----------
+    func : callable, optional
+        The kernel (plain Python over arrays and scalars). Without it, returns a decorator.
+    parallel : bool, default False
+        numba's parallel loops (``prange``).
+    fastmath : bool or set of str, default False
+        numba's fastmath flags. Kernels use at most ``{"reassoc", "nsz", "contract"}``
+        on pure sums, which keeps results deterministic for the same inputs but
+        not bitwise equal to the Python twin (the twin tests state a tolerance).
+    nogil : bool, default False
+        Release the GIL (kernels called from the Monte Carlo thread pool).
+    """
+
+    def wrap(f: Callable) -> Callable:
+        if HAS_NUMBA:
+            compiled = _numba.njit(cache=True, parallel=parallel, fastmath=fastmath, nogil=nogil)(f)
+            _PYTHON[id(compiled)] = f
+            return compiled
+
+        @functools.wraps(f)
+        def fallback(*args, **kwargs):  # pragma: no cover - exercised only without numba
+            if not fallback.warned:
+                fallback.warned = True
+                warnings.warn(f"numba is not installed; {f.__name__} runs in pure Python (slow). "
+                              "pip install numba to speed it up.", PerformanceWarning, stacklevel=2)
+            return f(*args, **kwargs)
+
+        fallback.warned = False
+        fallback.py_func = f
+        _PYTHON[id(fallback)] = f
+        return fallback
+
+    return wrap(func) if func is not None else wrap
+
+
+def jit_parallel(func: Callable) -> Callable:
+    """:func:`jit` with ``parallel=True``."""
+    return jit(func, parallel=True)
+
+
+def _source(kernel: Callable) -> Callable:
+    f = _PYTHON.get(id(kernel))
+    if f is None:
+        f = getattr(kernel, "py_func", None)
+    if f is None:
+        raise TypeError(f"{kernel!r} is not a kernel made by borrowedtime._numba.jit.")
+    return f
+
+
+@functools.cache
+def _twin_of(f: Callable) -> Callable:
+    names = f.__code__.co_names
+    namespace = dict(f.__globals__)
+    for name in names:
+        value = namespace.get(name)
+        if value is not None and (id(value) in _PYTHON or hasattr(value, "py_func")):
+            namespace[name] = _twin_of(_source(value))
+    if prange is not range and "prange" in names:
+        namespace["prange"] = range
+    twin = types.FunctionType(f.__code__, namespace, f.__name__, f.__defaults__, f.__closure__)
+    twin.__doc__ = f.__doc__
+    return twin
+
+
+def python_twin(kernel: Callable) -> Callable:
+    """The kernel's plain-Python twin, calling the Python twins of its compiled callees.
+
+    Raises
+    ------
+    TypeError
+        ``kernel`` was not made by :func:`jit`.
+    """
+    return _twin_of(_source(kernel))

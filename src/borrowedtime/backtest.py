@@ -5,22 +5,23 @@ The monitor runs date by date: the filtered kinematics at t use data dated
 date-by-date run (``tests/test_backtest.py`` checks this by refitting on
 prefixes, and a property test shows appending data never changes a past
 estimate). Each warning episode is scored against the series' own
-year-over-year growth, the figure the market watches: its lead is the time
-from the call to the first date that growth printed negative while the call
-stood; an episode in which growth never turned negative is a false alarm.
+year-over-year growth, the figure the market watches, by the rules of
+:mod:`borrowedtime.scoring` (issue 11): a turn is the first negative YoY
+print after at least 24 months positive; it is anticipated when a call is
+standing six months before it (strictly: a call begun in the month of the
+turn does not count) and began at most 24 months before it; a call with no
+turn within 24 months of its start is a false alarm. Calls are scored as
+published: with ``release_lag`` N (Case-Shiller: two months) a call made on
+data through t is dated t + N observations, so leads shrink by N.
 
-Year-over-year growth on daily data flickers around zero for days when it
-turns (NASDAQ in 1998 printed four separate "turns" in five weeks). **Merge
-rule**: negative readings separated by fewer than the call rule's persistence
-span (one quarter: 3 monthly or ~63 business-day observations) of
-non-negative growth are one episode, and a turn is the first negative reading
-of an episode (:func:`negative_episodes`). The principle is the one the calls
-obey: a change that does not last a quarter, the reporting period, is not
-news; the monitor is held to the same standard as what it is scored against.
+Two peers are scored on the same table, with the same persistence:
 
-A naive rule is scored on the same table: *year-over-year growth fell at
-every observation over a quarter while still positive* (three months running
-on monthly data).
+* the **named baseline** of issue 11 (:func:`baseline_calls`): YoY log
+  growth positive and its six-month change below minus one real-time
+  root mean square for three months running; it stands while growth is
+  positive and still falling;
+* the **naive rule**: *year-over-year growth fell at every observation over
+  a quarter while still positive* (three months running on monthly data).
 """
 
 from __future__ import annotations
@@ -30,73 +31,31 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from borrowedtime.errors import DataError
+from borrowedtime._calendar import year_over_year
+from borrowedtime.errors import DataError, SpecError
 from borrowedtime.kinematics import KinematicsModel, KinematicsResult
 from borrowedtime.regimes import RegimeResult, RegimeRule, Window
-from borrowedtime.series import as_series, days_since_epoch
+from borrowedtime.scoring import RuleScore, ScoringRule, score_calls
+from borrowedtime.series import as_series
 
 __all__ = [
     "year_over_year",
     "naive_calls",
+    "baseline_calls",
     "borrowed_time_windows",
     "Backtest",
     "BacktestResult",
     "ScoredWindow",
     "run_backtest",
     "monitor_windows",
-    "negative_episodes",
+    "score_panel",
+    "summarise_panel",
 ]
 
 _MONTH = 365.25 / 12
-
-
-def year_over_year(series: pd.Series) -> pd.Series:
-    """Growth over one year, decimal, using only data dated <= each date.
-
-    Regular monthly/quarterly/annual data compare with the observation 12/4/1
-    periods back; other data with the last observation dated at least one year
-    earlier. Dates with no observation a year back are omitted.
-    """
-    s = series
-    freq = s.attrs.get("frequency")
-    if freq is not None and freq.name in ("monthly", "quarterly", "annual"):
-        months = s.index.year * 12 + s.index.month
-        back = pd.Series(s.to_numpy(), index=months)
-        prior = back.reindex(months - 12).to_numpy()
-        yoy = s.to_numpy() / prior - 1.0
-        out = pd.Series(yoy, index=s.index, name="yoy").dropna()  # no value a year back: omitted
-        return out
-    days = days_since_epoch(s.index)
-    pos = np.searchsorted(days, days - 365.25 * 0.999, side="right") - 1
-    ok = pos >= 0
-    yoy = s.to_numpy()[ok] / s.to_numpy()[pos[ok]] - 1.0
-    return pd.Series(yoy, index=s.index[ok], name="yoy")
-
-
-def negative_episodes(yoy: pd.Series, k: int) -> pd.Series:
-    """Where YoY growth is in a negative episode: gaps of fewer than ``k`` non-negative readings are merged.
-
-    Parameters
-    ----------
-    yoy : pandas.Series
-        Year-over-year growth, decimal.
-    k : int
-        Persistence in observations (the call rule's; 1 merges nothing).
-
-    Returns
-    -------
-    pandas.Series of bool
-        True at negative readings and inside the short gaps between them.
-    """
-    neg = (yoy < 0).to_numpy()
-    out = neg.copy()
-    idx = np.flatnonzero(neg)
-    if idx.size > 1 and k > 1:
-        gaps = np.diff(idx) - 1  # non-negative readings between two negative ones
-        for a, g in zip(idx[:-1], gaps, strict=True):
-            if 0 < g < k:
-                out[a + 1 : a + 1 + g] = True
-    return pd.Series(out, index=yoy.index, name="negative_episode")
+MONITOR = "second-derivative monitor"
+BASELINE = "baseline: volatility-scaled YoY fall"
+NAIVE = "naive: YoY falling"
 
 
 def borrowed_time_windows(regimes: RegimeResult, yoy: pd.Series, series: int | str = 0) -> list[Window]:
@@ -124,12 +83,68 @@ def naive_calls(yoy: pd.Series, k: int = 3) -> pd.Series:
     return (run >= k).rename("naive_call")
 
 
+def baseline_calls(yoy: pd.Series, *, persistence: int = 3, min_obs: int = 36) -> pd.Series:
+    """The named baseline of issue 11: a volatility-scaled fall in YoY log growth.
+
+    With g the year-over-year log growth and z the six-month change in g
+    divided by the real-time expanding root mean square of that change (data
+    dated <= t, at least ``min_obs`` changes), a call is made when g > 0 and
+    z < -1 at ``persistence`` consecutive observations (three months) and
+    stands while g > 0 and z < 0. The settings are the issue's, fixed before
+    any score was seen; the rule is a peer to beat, not a default.
+
+    Parameters
+    ----------
+    yoy : pandas.Series
+        Year-over-year growth, decimal (:func:`year_over_year`).
+    persistence : int, default 3
+        Consecutive observations of g > 0 and z < -1 needed to call.
+    min_obs : int, default 36
+        Six-month changes needed before the root mean square is trusted.
+
+    Returns
+    -------
+    pandas.Series of bool
+        True where the baseline's call stands.
+    """
+    g = np.log1p(yoy.to_numpy(float))
+    back = yoy.index - pd.DateOffset(months=6)
+    pos = yoy.index.searchsorted(back, side="right") - 1  # last date <= six months earlier
+    ok = (pos >= 0) & (yoy.index[np.maximum(pos, 0)] > back - pd.Timedelta(days=16))
+    d = np.where(ok, g - g[np.maximum(pos, 0)], np.nan)
+    have = ~np.isnan(d)
+    cnt = np.cumsum(have)
+    rms = np.sqrt(np.cumsum(np.where(have, d * d, 0.0)) / np.maximum(cnt, 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(have & (cnt >= min_obs), d / rms, np.nan)
+    enter = (g > 0) & (z < -1)
+    stay = (g > 0) & (z < 0)
+    out = np.zeros(g.size, dtype=bool)
+    on, run = False, 0
+    for t in range(g.size):
+        run = run + 1 if enter[t] else 0
+        if not on and run >= persistence:
+            on = True
+        elif on and not stay[t]:
+            on = False
+        out[t] = on
+    return pd.Series(out, index=yoy.index, name="baseline_call")
+
+
 @dataclass(frozen=True)
 class ScoredWindow:
-    """A warning episode and what followed it."""
+    """A warning episode of the monitor and what followed it.
+
+    ``published`` is the date the call could first be acted on (the start
+    plus the release lag); ``turn`` the first turn of YoY growth within
+    24 months of it (None: a false alarm); ``anticipated`` whether this call
+    was standing, as published, six months before that turn.
+    """
 
     window: Window
-    turn: pd.Timestamp | None  # first date YoY < 0 while the call stood
+    published: pd.Timestamp
+    turn: pd.Timestamp | None
+    anticipated: bool
     growth_peak: pd.Timestamp | None  # peak of YoY in the 3 years before the turn
 
     @property
@@ -142,20 +157,23 @@ class ScoredWindow:
 
     @property
     def lead_months(self) -> float | None:
+        """Months from the published call to the turn."""
         if self.turn is None:
             return None
-        return (self.turn - self.start).days / _MONTH
+        return (self.turn - self.published).days / _MONTH
 
     @property
     def hit(self) -> bool:
-        return self.turn is not None
+        return self.anticipated
 
     def to_dict(self) -> dict:
         lead = self.lead_months
         return {
             "start": _iso(self.start),
+            "published": _iso(self.published),
             "end": _iso(self.end),
             "lead_months": None if lead is None else round(lead),
+            "anticipated": self.anticipated,
             "yoy_negative": _iso(self.turn),
             "growth_peak": _iso(self.growth_peak),
             "rollover": _iso(self.window.rollover),
@@ -167,31 +185,20 @@ def _iso(ts: pd.Timestamp | None) -> str | None:
     return None if ts is None else ts.date().isoformat()
 
 
-def _score(
-    starts_ends: list[Window], yoy: pd.Series, last: pd.Timestamp, k: int = 1
-) -> list[ScoredWindow]:
-    out = []
-    neg = negative_episodes(yoy, k)
-    for w in starts_ends:
-        stop = w.end if w.end is not None else last
-        seg = neg[(neg.index >= w.start) & (neg.index <= stop)]
-        turn = seg.index[np.argmax(seg.to_numpy())] if seg.any() else None
-        peak = None
-        if turn is not None:
-            prior = yoy[(yoy.index > turn - pd.DateOffset(years=3)) & (yoy.index <= turn)]
-            peak = prior.idxmax() if len(prior) else None
-        out.append(ScoredWindow(w, turn, peak))
-    return out
+def _flag_from_windows(windows: list[Window], index: pd.DatetimeIndex) -> pd.Series:
+    flag = np.zeros(index.size, dtype=bool)
+    for w in windows:
+        s = index.searchsorted(w.start)
+        e = index.size if w.end is None else index.searchsorted(w.end)
+        flag[s:e] = True
+    return pd.Series(flag, index=index, name="monitor_call")
 
 
-def _episodes(flag: pd.Series) -> list[Window]:
-    arr = flag.to_numpy(bool)
-    edges = np.diff(np.concatenate([[False], arr, [False]]).astype(np.int8))
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    return [
-        Window(flag.index[s], flag.index[e] if e < arr.size else None, None, None)
-        for s, e in zip(starts, stops, strict=True)
-    ]
+def _growth_peak(yoy: pd.Series, turn: pd.Timestamp | None) -> pd.Timestamp | None:
+    if turn is None:
+        return None
+    prior = yoy[(yoy.index > turn - pd.DateOffset(years=3)) & (yoy.index <= turn)]
+    return prior.idxmax() if len(prior) else None
 
 
 @dataclass(frozen=True)
@@ -207,11 +214,25 @@ class Backtest:
     calm : (str, str), optional
         A span in which nothing should be called (e.g. ``("1992-01-01",
         "2003-12-31")``); calls starting there are counted as calm calls.
+    release_lag : int, default 0
+        Observations between a reference date and the publication of its
+        data (2 for Case-Shiller): every rule's calls are scored as published.
+    scoring : ScoringRule
+        Turns, anticipated turns and false alarms (issue 11's definitions).
     """
 
     model: KinematicsModel = field(default_factory=KinematicsModel)
     rule: RegimeRule = field(default_factory=RegimeRule)
     calm: tuple[str, str] | None = None
+    release_lag: int = 0
+    scoring: ScoringRule = field(default_factory=ScoringRule)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.release_lag, int | np.integer) or self.release_lag < 0:
+            raise SpecError(
+                f"The 'release_lag' parameter of Backtest must be an int >= 0 (observations). "
+                f"Got {self.release_lag!r} instead."
+            )
 
     def run(self, series: pd.Series, outcome: pd.Series | None = None) -> BacktestResult:
         s = as_series(series, name=str(series.name or "series"))
@@ -222,8 +243,25 @@ class Backtest:
             raise DataError(f"{s.name}: less than a year of data; year-over-year growth is undefined.")
         wins = borrowed_time_windows(reg, yoy)
         k = reg.persistence
-        scored = _score(wins, yoy, s.index[-1], k)
-        naive = _score(_episodes(naive_calls(yoy, k)), yoy, s.index[-1], k)
+        flags = {
+            MONITOR: _flag_from_windows(wins, s.index).reindex(yoy.index, fill_value=False),
+            BASELINE: baseline_calls(yoy, persistence=k),
+            NAIVE: naive_calls(yoy, k),
+        }
+        scores = {
+            name: score_calls(f, yoy, name=name, rule=self.scoring, release_lag=self.release_lag)
+            for name, f in flags.items()
+        }
+        # The monitor's windows, with what followed each (episodes map one to one, in order;
+        # a window started in the last release_lag observations is not yet published).
+        mon = scores[MONITOR]
+        by_start = {c.start: c for c in mon.calls}
+        scored = []
+        for w in wins:
+            pos = yoy.index.searchsorted(w.start) + self.release_lag
+            c = by_start.get(yoy.index[pos]) if pos < yoy.index.size else None
+            if c is not None:
+                scored.append(ScoredWindow(w, c.start, c.turn, c.anticipated, _growth_peak(yoy, c.turn)))
         if outcome is not None:
             outcome = as_series(outcome, name=str(outcome.name or "outcome"), positive=False)
         return BacktestResult(
@@ -233,7 +271,7 @@ class Backtest:
             kinematics=kin,
             regimes=reg,
             windows=scored,
-            naive=naive,
+            scores=scores,
             outcome=outcome,
             calm=None if self.calm is None else (pd.Timestamp(self.calm[0]), pd.Timestamp(self.calm[1])),
             spec=self,
@@ -247,9 +285,10 @@ def run_backtest(
     calm: tuple[str, str] | None = None,
     model: KinematicsModel | None = None,
     rule: RegimeRule | None = None,
+    release_lag: int = 0,
 ) -> BacktestResult:
     """Run :class:`Backtest` with default settings unless given."""
-    return Backtest(model or KinematicsModel(), rule or RegimeRule(), calm).run(series, outcome)
+    return Backtest(model or KinematicsModel(), rule or RegimeRule(), calm, release_lag).run(series, outcome)
 
 
 def monitor_windows(series: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp | None]]:
@@ -259,7 +298,7 @@ def monitor_windows(series: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp 
 
 @dataclass(frozen=True, eq=False)
 class BacktestResult:
-    """What the monitor and the naive rule called, and what followed."""
+    """What the monitor, the baseline and the naive rule called, and what followed."""
 
     name: str
     series: pd.Series
@@ -267,7 +306,7 @@ class BacktestResult:
     kinematics: KinematicsResult
     regimes: RegimeResult
     windows: list[ScoredWindow]
-    naive: list[ScoredWindow]
+    scores: dict[str, RuleScore]
     outcome: pd.Series | None
     calm: tuple[pd.Timestamp, pd.Timestamp] | None
     spec: Backtest
@@ -275,54 +314,42 @@ class BacktestResult:
     # -------------------------------------------------------------- turns
     @property
     def turns(self) -> list[pd.Timestamp]:
-        """Dates YoY growth turned negative: the first reading of each merged negative episode.
-
-        Episodes are merged by :func:`negative_episodes` with the call rule's
-        persistence; an episode already under way on the first YoY date is not
-        a turn (it was not seen to happen).
-        """
-        neg = negative_episodes(self.yoy, self.regimes.persistence).to_numpy()
-        cross = neg[1:] & ~neg[:-1]
-        return list(self.yoy.index[1:][cross])
+        """First dates YoY growth was negative after >= 24 months positive (the scored turns)."""
+        return list(self.scores[MONITOR].turns)
 
     def _in_calm(self, ts: pd.Timestamp) -> bool:
         return self.calm is not None and self.calm[0] <= ts <= self.calm[1]
 
-    def _rule_row(self, rule: str, wins: list[ScoredWindow]) -> dict:
-        hits = [w for w in wins if w.hit]
-        first = {}
-        for w in hits:  # the first call of each turn
-            first.setdefault(w.turn, w)
-        leads = [w.lead_months for w in first.values()]
-        row = {
-            "rule": rule,
-            "calls": len(wins),
-            "hits": len(first),
-            "false_alarms": len(wins) - len(hits),
-            "calm_calls": sum(self._in_calm(w.start) for w in wins) if self.calm else None,
-            "median_lead_months": float(np.median(leads)) if leads else None,
-        }
-        return row
-
     def comparison(self) -> pd.DataFrame:
-        """Monitor vs naive rule, per turn of YoY growth: first call, lead, calm calls."""
+        """Monitor vs baseline vs naive rule, one row per rule and turn.
+
+        ``first_call`` is the published start of the call standing six
+        months before the turn (None: not anticipated), ``lead_months`` the
+        months from it to the turn; ``standing_Km`` the strict hit test at
+        K = 0, 3, 6 months; ``calls``, ``false_alarms`` and ``calm_calls``
+        are per rule over the whole series.
+        """
         rows = []
-        for label, wins in (("second-derivative monitor", self.windows), ("naive: YoY falling", self.naive)):
-            base = self._rule_row(label, wins)
-            for turn in self.turns:
-                standing = [w for w in wins if w.turn == turn]
-                call = min((w.start for w in standing), default=None)
-                rows.append(
-                    {
-                        **base,
-                        "yoy_negative": turn.date().isoformat(),
-                        "first_call": None if call is None else call.date().isoformat(),
-                        "lead_months": None if call is None else round((turn - call).days / _MONTH),
-                    }
-                )
-            if not self.turns:
+        for sc in self.scores.values():
+            base = {
+                "rule": sc.name,
+                "calls": len(sc.calls),
+                "anticipated": sc.anticipated,
+                "false_alarms": sc.false_alarms,
+                "calm_calls": sum(self._in_calm(c.start) for c in sc.calls) if self.calm else None,
+                "median_lead_months": sc.median_lead_months,
+            }
+            per_turn = sc.to_frame()
+            if per_turn.empty:
                 rows.append({**base, "yoy_negative": None, "first_call": None, "lead_months": None})
-        return pd.DataFrame(rows)
+                continue
+            for r in per_turn.to_dict(orient="records"):
+                r.pop("rule")
+                rows.append({**base, "yoy_negative": r.pop("turn"), **r})
+        out = pd.DataFrame(rows)
+        if "lead_months" in out:
+            out["lead_months"] = out["lead_months"].astype("Int64")
+        return out
 
     def outcome_summary(self) -> dict | None:
         """The outcome series around each turn: its trough and whether it rose before the turn."""
@@ -356,9 +383,10 @@ class BacktestResult:
                 "confidence": self.spec.rule.confidence,
                 "release": self.spec.rule.release,
                 "persistence_obs": self.regimes.persistence,
+                "release_lag_obs": self.spec.release_lag,
+                "standing_months": self.spec.scoring.standing_months,
             },
             "windows": [w.to_dict() for w in self.windows],
-            "naive_windows": [w.to_dict() for w in self.naive],
             "yoy_negative": [t.date().isoformat() for t in self.turns],
             "calm": None if self.calm is None else [self.calm[0].date().isoformat(), self.calm[1].date().isoformat()],
             "comparison": self.comparison().to_dict(orient="records"),
@@ -375,9 +403,13 @@ class BacktestResult:
         for w in self.windows:
             d = w.to_dict()
             lines.append(
-                f"  call {d['start']} -> {d['end'] or 'standing'}; YoY<0 {d['yoy_negative'] or '-'}; "
+                f"  call {d['start']} (published {d['published']}) -> {d['end'] or 'standing'}; "
+                f"turn {d['yoy_negative'] or '- (false alarm)'}; "
                 f"lead {d['lead_months'] if d['lead_months'] is not None else '-'} months"
+                f"{'' if w.anticipated or w.turn is None else ' (not standing 6 months before: no hit)'}"
             )
+        for sc in self.scores.values():
+            lines.append("  " + sc.summary())
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -387,3 +419,85 @@ class BacktestResult:
         return (f"<BacktestResult {self.name}: {len(self.regimes.windows(0))} call windows, "
                 f"{len(self.windows)} borrowed-time, {len(self.turns)} YoY turns, "
                 f"{self.series.index[0].date()}..{self.series.index[-1].date()}>")
+
+
+def score_panel(
+    frame: pd.DataFrame,
+    *,
+    model: KinematicsModel | None = None,
+    rule: RegimeRule | None = None,
+    scoring: ScoringRule | None = None,
+    release_lag: int = 0,
+) -> pd.DataFrame:
+    """Score the monitor, the baseline and the naive rule on every series of a panel.
+
+    The monitor runs on the whole panel in one vectorised filter pass; each
+    rule's calls are scored by :func:`borrowedtime.scoring.score_calls`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Strictly positive series, one per column, on a shared monthly DatetimeIndex.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (series, rule): ``turns``, ``anticipated``, ``leads``
+        (list of months), ``calls``, ``false_alarms``, ``series_years``.
+    """
+    model = model or KinematicsModel()
+    rule = rule or RegimeRule()
+    scoring = scoring or ScoringRule()
+    kin = model.fit(frame)
+    reg = rule.classify(kin)
+    k = reg.persistence
+    rows = []
+    for i, name in enumerate(kin.names):
+        s = frame[frame.columns[i]]
+        s = s.copy()
+        s.attrs["frequency"] = kin.frequency
+        yoy = year_over_year(s)
+        wins = borrowed_time_windows(reg, yoy, i)
+        flags = {
+            MONITOR: _flag_from_windows(wins, kin.index).reindex(yoy.index, fill_value=False),
+            BASELINE: baseline_calls(yoy, persistence=k),
+            NAIVE: naive_calls(yoy, k),
+        }
+        for rname, f in flags.items():
+            sc = score_calls(f, yoy, name=rname, rule=scoring, release_lag=release_lag)
+            rows.append(
+                {
+                    "series": name,
+                    "rule": rname,
+                    "turns": len(sc.turns),
+                    "anticipated": sc.anticipated,
+                    "leads": sc.leads(),
+                    "calls": len(sc.calls),
+                    "false_alarms": sc.false_alarms,
+                    "series_years": sc.series_years,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def summarise_panel(scores: pd.DataFrame) -> pd.DataFrame:
+    """Pool :func:`score_panel` rows per rule: anticipated share, median lead, false alarms per 100 series-years."""
+    out = []
+    for rname, g in scores.groupby("rule", sort=False):
+        leads = [x for lst in g["leads"] for x in lst]
+        turns = int(g["turns"].sum())
+        years = float(g["series_years"].sum())
+        out.append(
+            {
+                "rule": rname,
+                "series": int(g["series"].nunique()),
+                "turns": turns,
+                "anticipated": int(g["anticipated"].sum()),
+                "anticipated_share": g["anticipated"].sum() / turns if turns else float("nan"),
+                "median_lead_months": float(np.median(leads)) if leads else float("nan"),
+                "calls": int(g["calls"].sum()),
+                "false_alarms": int(g["false_alarms"].sum()),
+                "false_alarms_per_100_series_years": 100.0 * g["false_alarms"].sum() / years if years else float("nan"),
+            }
+        )
+    return pd.DataFrame(out)

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from borrowedtime._episodes import runs
 from borrowedtime._numba import jit
 from borrowedtime.errors import SpecError
 from borrowedtime.kinematics import KinematicsResult
@@ -240,9 +241,7 @@ class RegimeResult:
         acc = self.acceleration[i]
         vel_pos = self.p_velocity_positive[i] >= 0.5
         out: list[Window] = []
-        edges = np.diff(np.concatenate([[False], call, [False]]).astype(np.int8))
-        starts = np.flatnonzero(edges == 1)
-        stops = np.flatnonzero(edges == -1)  # first index after the episode
+        starts, stops = runs(call)  # stop: first index after the episode
         for s, e in zip(starts, stops, strict=True):
             end = self.index[e] if e < self.index.size else None
             roll = None

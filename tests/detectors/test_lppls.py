@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from borrowedtime.detectors import _kernels
+from borrowedtime._numba import python_twin
+from borrowedtime.detectors import _lppls_kernels as _kernels
 from borrowedtime.detectors.lppls import LPPLSFilter, LPPLSModel, lppls_log_price
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.series import days_since_epoch
@@ -63,7 +64,7 @@ def test_refine_numba_matches_plain_python():
     lo, hi = np.array([0.005, 0.01, 2.0]), np.array([0.5, 1.0, 15.0])
     fast, slow = np.empty(8), np.empty(8)
     _kernels.lppls_refine(s, y, 0.1, 0.5, 8.0, lo, hi, 30, fast)
-    _kernels.lppls_refine.py_func(s, y, 0.1, 0.5, 8.0, lo, hi, 30, slow)
+    python_twin(_kernels.lppls_refine)(s, y, 0.1, 0.5, 8.0, lo, hi, 30, slow)
     assert_allclose(fast, slow, rtol=1e-9, atol=1e-12)
 
 
@@ -160,3 +161,8 @@ def test_bad_input_gets_clear_errors(nasdaq_window):
         LPPLSModel(window=30, smallest_window=40)
     with pytest.raises(SpecError, match="window"):
         LPPLSModel(window=0)
+
+
+def test_omega_bound_beyond_the_sincos_range_is_refused(nasdaq_window):
+    with pytest.raises(SpecError, match="w_bounds"):
+        LPPLSModel(window=60, smallest_window=40, w_bounds=(2.0, 5e4)).fit(nasdaq_window.iloc[-60:])

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from borrowedtime.detectors import _kernels
+from borrowedtime._numba import python_twin
+from borrowedtime.detectors import _psy_kernels as _kernels
 from borrowedtime.detectors.psy import PSYTest, adf_stat, psy_critical_values, psy_min_window
 from borrowedtime.errors import DataError, SpecError
 
@@ -42,7 +43,7 @@ def test_window_kernel_matches_numpy_specification():
         assert stats[i0, i1] == pytest.approx(_kernels.adf_window_stats_numpy(x, k, i0, i1), rel=1e-9)
     assert np.isnan(stats[48, 59])  # 11 observations: 8 rows < minw
     plain = np.empty((60, 60))
-    _kernels.adf_all_windows.py_func(x, k, minw, plain)
+    python_twin(_kernels.adf_all_windows)(x, k, minw, plain)
     assert_allclose(stats, plain, rtol=1e-12, equal_nan=True)
 
 

@@ -79,6 +79,23 @@ def test_same_seed_same_counts_whatever_the_workers(case_shiller):
     assert not np.array_equal(one.refi_by_age, other.refi_by_age)
 
 
+def test_dask_cluster_gives_the_thread_pool_counts(case_shiller):
+    distributed = pytest.importorskip("distributed")
+    spec = ArmSpec(vintages=(2005,))
+    local = spec.run(case_shiller, n_loans=12 * 2000, seed=7)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        remote = spec.run(case_shiller, n_loans=12 * 2000, seed=7, client=client)
+    np.testing.assert_array_equal(local.refi_by_age, remote.refi_by_age)
+    np.testing.assert_array_equal(local.default_by_age, remote.default_by_age)
+    np.testing.assert_array_equal(local.reset_hits, remote.reset_hits)
+
+
+def test_seed_must_be_an_int(case_shiller):
+    with pytest.raises(SpecError, match="seed must be an int"):
+        ArmSpec(vintages=(2005,)).run(case_shiller, n_loans=120, seed=np.random.default_rng(0))
+
+
 def test_numba_kernel_matches_python_reference(case_shiller):
     spec = ArmSpec()
     rng = np.random.default_rng(11)

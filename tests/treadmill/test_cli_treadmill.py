@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from borrowedtime.cli import app
@@ -27,19 +28,28 @@ def test_json_structure(case_shiller_path):
     assert set(doc["aggregate"]) == {"default_rate_turn", "price_yoy_negative"}
     assert doc["aggregate"]["price_yoy_negative"] == "2007-03-01"
     assert doc["aggregate"]["default_rate_turn"] < doc["aggregate"]["price_yoy_negative"]
-    assert set(doc["rounds"]) == {"step_ups", "required_step_up", "achievable_step_up", "trigger",
-                                  "cumulative_burn_2029"}
+    assert {"step_ups", "required_step_up", "achievable_step_up", "trigger", "cumulative_burn_2029",
+            "triggers", "step_ups_annualised"} <= set(doc["rounds"])
     assert [round(s, 2) for s in doc["rounds"]["step_ups"]] == [1.83, 1.91, 1.67, 1.70, 1.23]
-    assert set(doc["ipo"]) == {"clearing_value", "required_value", "feasible"}
-    assert doc["ipo"]["feasible"] is False
+    for t in doc["rounds"]["triggers"]:
+        assert {"reading", "required_step_up", "step_up", "fires"} <= set(t)
+        assert t["fires"] == (t["step_up"] < t["required_step_up"])
+    assert {"clearing_value", "required_value", "feasible", "cash_on_hand_usd_bn", "required_raise_usd_bn",
+            "dilution"} <= set(doc["ipo"])
+    ipo = doc["ipo"]
+    need = max(0.0, doc["rounds"]["future_outflows_usd_bn"] - ipo["cash_on_hand_usd_bn"])
+    assert ipo["required_raise_usd_bn"] == pytest.approx(need)
+    assert ipo["feasible"] is True
 
 
 def test_achievable_option_sets_the_trigger(case_shiller_path):
     res = _run("--prices", str(case_shiller_path), "-c", "National-US", "--loans", "20000", "--json",
                "--achievable", "target")
     doc = json.loads(res.stdout)
-    assert doc["rounds"]["achievable_step_up"] < doc["rounds"]["required_step_up"]
-    assert doc["rounds"]["trigger"] is True
+    assert doc["rounds"]["achievable_step_up"] == pytest.approx(1.23, abs=0.005)
+    # the cash identity leaves no raise to fund through 2029, so even the 1.23x step does not fire
+    assert doc["rounds"]["trigger"] is (doc["rounds"]["achievable_step_up"] < doc["rounds"]["required_step_up"])
+    assert doc["rounds"]["trigger"] is False
 
 
 def test_text_output(case_shiller_path):

@@ -35,13 +35,70 @@ def test_cumulative_burn_approaches_115bn(rounds):
     assert rounds.to_frame().loc[2029, "cumulative_burn_usd_bn"] == pytest.approx(rounds.cumulative_burn(2029))
 
 
-def test_required_step_up_is_the_raise_at_the_dilution_limit(rounds):
-    raise_needed = rounds.next_raise_required()
-    assert raise_needed >= rounds.cumulative_burn()
-    assert rounds.required_step_up() == pytest.approx(raise_needed / 0.10 / 852.0)
-    # Any lower next mark would sell more than the limit.
-    just_below = 0.999 * rounds.required_step_up() * 852.0
-    assert raise_needed / just_below > rounds.dilution_limit
+def test_cash_identity_raise_needed_is_outflows_minus_cash(rounds):
+    # Issue 12: the raise needed at the next date funds the dated outflows (burn + contracted payments beyond
+    # the plan) to the end of the projections, net of cash on hand -- the arithmetic of runway().
+    last, nxt, end = rounds.marks.index[-1], rounds.next_date, pd.Timestamp("2030-01-01")
+    out = rounds.outflows
+    assert rounds.cash_on_hand() == pytest.approx(rounds.cash_after_last_round - rounds.flow_between(out, last, nxt))
+    assert rounds.future_outflows() == pytest.approx(rounds.flow_between(out, nxt, end))
+    assert rounds.surplus() == pytest.approx(rounds.cash_on_hand() - rounds.future_outflows())
+    assert rounds.next_raise_required() == pytest.approx(max(0.0, rounds.future_outflows() - rounds.cash_on_hand()))
+    # the same identity seen from the last round: outflows from the 2026 round to 2029-end less the cash it left
+    assert rounds.surplus() == pytest.approx(rounds.cash_after_last_round - rounds.flow_between(out, last, end))
+    # cash after the round: 40 + 122 raised since 2025 less 2025 burn (0.57 x 13) and Q1 2026 outflows
+    q1 = (0.57 * 30 + max(40 - 0.7 * (30 + 0.57 * 30), 0)) * 89 / 365
+    assert rounds.cash_after_last_round == pytest.approx(162 - 0.57 * 13 - q1, abs=0.05)
+    # on the default inputs the 2026 round funds the plan through 2029: a surplus, no raise needed
+    assert rounds.flow_between(out, last, end) == pytest.approx(137.0, abs=0.1)
+    assert rounds.surplus() > 0 and rounds.next_raise_required() == 0.0
+    assert rounds.runway() is None  # runway() says the same: beyond the projections
+
+
+def test_a_shortfall_gives_a_positive_raise_and_a_dated_runway():
+    # without the 2026 round's USD 122bn the cash runs out and the raise is the shortfall
+    d = RoundsSpec().run()
+    raised = d.raised.copy()
+    raised.iloc[-1] = 0.0
+    r = RoundsSpec(marks=d.marks, raised=raised, next_mark=d.next_mark, reported_target=1000.0,
+                   dilution_limit=0.143).run()
+    assert r.next_raise_required() == pytest.approx(r.future_outflows() - r.cash_on_hand())
+    assert r.next_raise_required() == pytest.approx(122.0 - d.surplus(), abs=1e-6)
+    assert r.runway() is not None and r.runway() < pd.Timestamp("2030-01-01")
+    assert r.required_step_up() == pytest.approx(r.next_raise_required() / 0.143 / 852.0)
+    just_below = 0.999 * r.required_step_up() * 852.0  # any lower next mark sells more than the dilution
+    assert r.next_raise_required() / just_below > r.dilution_limit
+
+
+def test_dilution_default_is_what_the_last_two_rounds_sold(rounds):
+    assert rounds.dilution_limit == pytest.approx((40 / 300 + 122 / 852) / 2)
+    assert RoundsSpec(dilution_limit=0.2).run().dilution_limit == 0.2
+
+
+def test_step_ups_raw_and_annualised(rounds):
+    years = np.diff(pd.DatetimeIndex([*rounds.marks.index, rounds.next_date]).to_julian_date()) / 365.25
+    np.testing.assert_allclose(rounds.step_ups_annualised, rounds.step_ups.to_numpy() ** (1 / years))
+    # 1.23 spans about 15 months (1.18 a year); 1.91 about 6 months (3.7 a year)
+    assert rounds.step_ups_annualised.iloc[-1] == pytest.approx(1.18, abs=0.01)
+    assert rounds.step_ups_annualised.iloc[1] == pytest.approx(3.72, abs=0.02)
+    assert "step_up_annualised" in rounds.rounds_frame()
+
+
+def test_each_reading_has_its_trigger(rounds):
+    t = {x["reading"]: x for x in rounds.triggers()}
+    assert set(t) == {"next private round on the trend of past step-ups", "reported IPO target",
+                      "next mark the essay implies (1.23x)"}
+    assert t["next private round on the trend of past step-ups"]["step_up"] == pytest.approx(1.63, abs=0.01)
+    assert t["reported IPO target"]["step_up"] == pytest.approx(1000 / 852)
+    assert t["next mark the essay implies (1.23x)"]["step_up"] == pytest.approx(1.23, abs=0.005)
+    for x in t.values():
+        assert x["required_step_up"] == rounds.required_step_up()
+        assert x["fires"] == (x["step_up"] < x["required_step_up"])
+    # no raise needed through 2029: no reading fires (the essay says the 1.23x step does)
+    assert not any(x["fires"] for x in t.values())
+    # even the essay's reading (retire the whole USD 113.7bn burn) needs less than 1.0x at the observed dilution
+    assert rounds.essay_required_step_up() == pytest.approx(113.71 / rounds.dilution_limit / 852)
+    assert rounds.essay_required_step_up() < 1.0
 
 
 def test_trigger_compares_achievable_with_required(rounds):
@@ -49,8 +106,9 @@ def test_trigger_compares_achievable_with_required(rounds):
     assert rounds.trigger == (rounds.trend_step_up() < rounds.required_step_up())
     at_target = RoundsSpec(achievable="target").run()
     assert at_target.achievable_step_up() == pytest.approx(1.23, abs=0.005)
-    assert at_target.trigger  # the reported IPO step cannot carry the required raise
-    assert not RoundsSpec(achievable=3.0).run().trigger
+    assert RoundsSpec(achievable="reported").run().achievable_step_up() == pytest.approx(1000 / 852)
+    shortfall = RoundsSpec(achievable=0.5, burn_from=2026).run()  # counts no capital raised before 2026
+    assert shortfall.trigger == (0.5 < shortfall.required_step_up())
 
 
 def test_rounds_frame_and_runway(rounds):
@@ -59,6 +117,7 @@ def test_rounds_frame_and_runway(rounds):
     assert frame.index[-1] == pd.Timestamp("2027-06-30")
     assert rounds.cash_after_last_round > 0
     assert "trigger" in rounds.summary()
+    assert rounds.cash_table().loc["required_raise_usd_bn", "value"] == rounds.next_raise_required()
 
 
 def test_ipo_two_prices(ipo, rounds):
@@ -66,23 +125,42 @@ def test_ipo_two_prices(ipo, rounds):
     assert ipo.forward_revenue == pytest.approx(80.0, abs=0.5)
     # Median of revenue x multiple (log sd 0.43, 20,000 draws): standard error about 0.4%.
     assert ipo.clearing_value == pytest.approx(80.0 * 12.0, rel=0.02)
-    assert ipo.required_value == pytest.approx(rounds.next_raise_required() / 0.10)
-    assert not ipo.feasible
+    assert ipo.required_value == pytest.approx(rounds.next_raise_required() / rounds.dilution_limit)
+    assert ipo.cash_on_hand == pytest.approx(rounds.cash_on_hand())
+    assert ipo.feasible and ipo.p_feasible == 1.0  # nothing to raise
+    assert 0.4 < ipo.p_above_last_mark < 0.8  # but the listing may price below the 852 mark
     lo, hi = ipo.clearing_band
     assert lo < ipo.clearing_value < hi
 
 
-def test_essay_step_falls_in_the_infeasible_gap(ipo):
-    # Essay, section X: the price that clears does not retire the burn and vice versa.
+def test_sensitivity_over_dilution_and_multiple(ipo, rounds):
+    t = ipo.sensitivity()
+    assert {0.10, 0.15, 0.20} <= set(t.index.get_level_values("dilution"))
+    assert set(t.index.get_level_values("multiple")) == {8.0, 12.0, 16.0, 20.0}
+    essay = t["essay_required_value_usd_bn"]
+    np.testing.assert_allclose(essay, rounds.essay_raise() / t.index.get_level_values("dilution"))
+    # more dilution or a richer market only helps
+    p = t["p_feasible_essay"].unstack("multiple")
+    assert (np.diff(p.to_numpy(), axis=0) >= 0).all() and (np.diff(p.to_numpy(), axis=1) >= 0).all()
+    # at the referee's 14.3 % the essay's reading is feasible with P ~ 0.65 at the 12x median
+    row = t.loc[(round(122 / 852, 4), 12.0)]
+    assert row["p_feasible_essay"] == pytest.approx(0.65, abs=0.03)
+    assert (t["p_feasible"] == 1.0).all()
+
+
+def test_essay_step_sits_between_the_median_and_the_old_requirement(ipo):
+    # Essay, section X: the reported step neither clears the market at the median multiple ...
     e = ipo.essay_point()
     assert e["value"] == pytest.approx(1048.0)
-    assert ipo.clearing_value < e["value"] < ipo.required_value
-    assert not e["retires_burn"] and not e["clears_market"]
+    assert ipo.clearing_value < e["value"] and not e["clears_market"]
+    # ... but needs no new money: the cash identity leaves nothing to retire through 2029
+    assert e["retires_burn"] and e["dilution_needed"] == 0.0
     region = ipo.region()
-    d_needed, m_asked = e["dilution_needed"], e["multiple_asked"]
-    assert m_asked < ipo.boundary_multiple(np.array([0.10]))[0]  # at 10% dilution, 13x is not enough
-    assert region.loc[region.index[region.index >= d_needed][0]].any()  # more dilution opens a region
-    assert region.to_numpy()[-1, -1] and not region.to_numpy()[0, 0]
+    assert region.to_numpy().all()  # with no raise needed every (dilution, multiple) cell is feasible
+    essay = ipo.region(basis="essay")  # on the essay's reading the hyperbola m >= F / (d R) is back
+    assert essay.to_numpy()[-1, -1] and not essay.to_numpy()[0, 0]
+    b = ipo.boundary_multiple(np.array([0.10, 0.20]), basis="essay")
+    assert b == pytest.approx(113.71 / (np.array([0.10, 0.20]) * ipo.forward_revenue))
 
 
 @pytest.mark.parametrize("limit", [1.0, 1.5, 0.0, -0.1])
@@ -107,6 +185,10 @@ def test_bad_marks_and_achievable():
         RoundsSpec(marks=pd.Series([86.0, -1.0], index=pd.to_datetime(["2024-01-01", "2024-06-01"]))).run()
     with pytest.raises(SpecError, match="'achievable'"):
         RoundsSpec(achievable="hope")
+    with pytest.raises(SpecError, match="needs a reported_target"):
+        RoundsSpec(marks=pd.Series([1.0, 2.0], index=pd.to_datetime(["2024-01-01", "2025-01-01"])),
+                   raised=pd.Series([1.0, 1.0], index=pd.to_datetime(["2024-01-01", "2025-01-01"])),
+                   achievable="reported").run().achievable_step_up()
     with pytest.raises(SpecError, match="'multiple_median'"):
         IpoSpec(multiple_median=0.0)
 

@@ -210,21 +210,24 @@ def audit_cmd(
         write_json(payload)
         return
     n = result.counts()
+    by = result.counts_by_kind()
     rows = []
     for c in claims:
         sign = {"at least": ">= ", "more than": "> ", "less than": "< ", "at most": "<= "}.get(c.test or "", "")
         claim = c.claim + (f"\n[dim]why: {escape(c.why)}[/dim]" if why and c.why else "")
-        row = [c.id, claim, sign + format_value(c.stated, c.unit), format_value(c.recomputed, c.unit),
+        row = [c.id, claim, c.kind, sign + format_value(c.stated, c.unit), format_value(c.recomputed, c.unit),
                "—" if c.test not in (None, "within") and not c.tolerance
                else format_value(c.tolerance, c.unit, tolerance=True),
                f"[{_STATUS_STYLE[c.status]}]{c.status}[/{_STATUS_STYLE[c.status]}]"]
         rows.append(row)
-    cols = [("id", "key"), ("claim" + (" (and why)" if why else ""), "text"), ("stated", "num"),
+    cols = [("id", "key"), ("claim" + (" (and why)" if why else ""), "text"), ("kind", "key"), ("stated", "num"),
             ("recomputed", "num"), ("tolerance", "num"), ("status", "key")]
     t, dropped = fit_table(
         f"Audit of the essay: {len(result.claims)} claims — {n['pass']} pass, {n['fail']} fail, "
-        f"{n['cannot check']} cannot check" + (f" (showing {status}: {len(claims)})" if status else ""),
-        cols, rows, drop=("tolerance",),
+        f"{n['cannot check']} cannot check" + (f" (showing {status}: {len(claims)})" if status else "")
+        + "\n" + "; ".join(f"{k}: {v['pass']} pass, {v['fail']} fail, {v['cannot check']} cannot check"
+                           for k, v in by.items()),
+        cols, rows, drop=("tolerance", "kind"),
     )
     stdout.print(t)
     if dropped:

@@ -26,12 +26,12 @@ _PROGRESS_FROM = 2_000_000  # loans; smaller runs take a few seconds
 
 def _achievable(text: str) -> str | float:
     t = text.strip().lower()
-    if t in ("trend", "target"):
+    if t in ("trend", "target", "reported"):
         return t
     try:
         value = float(t)
     except ValueError:
-        raise SpecError(f"--achievable must be trend, target or a step-up such as 1.4, got {text!r}.") from None
+        raise SpecError(f"--achievable must be trend, target, reported or a step-up such as 1.4, got {text!r}.") from None
     check_range(value, "--achievable", 0, low_open=True, why=" (a step-up multiple: 1.4 is +40 %)")
     return value
 
@@ -55,18 +55,8 @@ def payload(arm, rounds, ipo) -> dict:
             "default_rate_turn": turn.date().isoformat(),
             "price_yoy_negative": None if yoy_neg is None else yoy_neg.date().isoformat(),
         },
-        "rounds": {
-            "step_ups": [float(v) for v in rounds.step_ups],
-            "required_step_up": rounds.required_step_up(),
-            "achievable_step_up": rounds.achievable_step_up(),
-            "trigger": bool(rounds.trigger),
-            "cumulative_burn_2029": rounds.cumulative_burn(2029),
-        },
-        "ipo": {
-            "clearing_value": ipo.clearing_value,
-            "required_value": ipo.required_value,
-            "feasible": bool(ipo.feasible),
-        },
+        "rounds": rounds.to_dict(),
+        "ipo": ipo.to_dict(),
     }
 
 
@@ -84,11 +74,11 @@ def treadmill(
     loans: Annotated[int, typer.Option("--loans", help="Loans in all, over the monthly vintages (>= 1).")] = 1_000_000,
     seed: Annotated[int, typer.Option("--seed", help="Root seed of the loan simulation (>= 0).")] = 0,
     achievable: Annotated[
-        str, typer.Option("--achievable", help="Achievable next step-up: trend, target or a number.")
+        str, typer.Option("--achievable", help="Achievable next step-up: trend, target, reported or a number.")
     ] = "trend",
     dilution_limit: Annotated[
         float | None,
-        typer.Option("--dilution-limit", help="Largest share one raise may sell, in (0, 1) (default 0.10)."),
+        typer.Option("--dilution-limit", help="Share the next raise sells, in (0, 1) (default: the mean of the last two rounds)."),
     ] = None,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No progress on stderr (it is also off when stderr is not a terminal).")] = False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import pandas as pd
 import typer
 
@@ -56,9 +57,13 @@ def _seasonal(text: str):
 
 
 def _num(v) -> str:
-    """A table cell: integers without '.0', missing as a dash."""
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+    """A table cell: integers without '.0', dates as YYYY-MM-DD, booleans yes/no, missing as a dash."""
+    if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
         return "—"
+    if isinstance(v, pd.Timestamp):
+        return v.date().isoformat()
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "no"
     if isinstance(v, float) and float(v).is_integer():
         return str(int(v))
     return str(v)
@@ -202,6 +207,9 @@ def backtest(
     cutoff: CutoffOpt = 1.5,
     horizon: HorizonOpt = 2.0,
     confidence: ConfidenceOpt = 0.9,
+    release_lag: Annotated[int | None, typer.Option(
+        help="Observations between a reference date and its publication; calls are scored as published "
+             "(default: 2 for the built-in Case-Shiller run, else 0).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the monitor in real time, date by date, and score its calls against what followed."""
@@ -212,6 +220,7 @@ def backtest(
 
     with error_boundary():
         _check_settings(cutoff, horizon, confidence)
+        check_range(release_lag, "--release-lag", 0, why=" (observations)")
         model = KinematicsModel(cutoff_years=cutoff, seasonal=_seasonal(seasonal))
         calm_span = _calm(calm) if calm else None
         if source is None:
@@ -225,21 +234,30 @@ def backtest(
             delinquency = reference_path("delinquency", required=False)
             out = load_series(delinquency) if outcome is None and delinquency is not None else None
             calm_span = calm_span or ("1992-01-01", "2003-12-31")
+            lag = 2 if release_lag is None else release_lag  # Case-Shiller: published ~2 months later
         else:
+            lag = 0 if release_lag is None else release_lag
             series = load_series(_source(source), column)
             out = None
         if outcome is not None:
             out = load_series(_source(outcome), outcome_column, positive=False)
-        result = Backtest(model, RegimeRule(horizon_years=horizon, confidence=confidence), calm=calm_span).run(
-            series, out)
+        result = Backtest(
+            model, RegimeRule(horizon_years=horizon, confidence=confidence), calm=calm_span, release_lag=lag,
+        ).run(series, out)
     if as_json:
         write_json(result.to_dict())
         return
     comp = result.comparison()
+    standing = [c for c in comp.columns if c.startswith("standing_")]
     t1, _ = fit_table(
-        f"Real-time backtest of {result.name}: the first call before each turn of year-over-year growth",
-        [("rule", "key"), ("YoY < 0", "date"), ("first call", "date"), ("lead, months", "num")],
-        [[r.rule, _num(r.yoy_negative), _num(r.first_call), _num(r.lead_months)] for r in comp.itertuples()],
+        f"Real-time backtest of {result.name}: the first call before each turn of year-over-year growth"
+        + (f" (calls dated as published, {result.spec.release_lag} observations after their data)"
+           if result.spec.release_lag else ""),
+        [("rule", "key"), ("YoY < 0", "date"), ("first call", "date"), ("lead, months", "num")]
+        + [(f"standing {c.removeprefix('standing_')}", "key") for c in standing],
+        [[r["rule"], _num(r["yoy_negative"]), _num(r["first_call"]), _num(r["lead_months"])]
+         + [_num(r[c]) for c in standing] for r in comp.to_dict(orient="records")],
+        drop=[f"standing {c.removeprefix('standing_')}" for c in standing],
     )
     stdout.print(t1)
     calm_head = (f"calm {result.calm[0]:%Y}–{result.calm[1]:%Y}" if result.calm is not None
@@ -247,9 +265,10 @@ def backtest(
     per_rule = comp.drop_duplicates("rule")
     t2, _ = fit_table(
         "Calls in all (calm: calls made in the span given by --calm, where nothing should be called)",
-        [("rule", "key"), ("calls", "num"), ("turns called", "num"), ("false alarms", "num"), (calm_head, "num")],
-        [[r.rule, _num(r.calls), _num(r.hits), _num(r.false_alarms), _num(r.calm_calls)]
-         for r in per_rule.itertuples()],
+        [("rule", "key"), ("calls", "num"), ("turns anticipated", "num"), ("false alarms", "num"),
+         (calm_head, "num")],
+        [[r["rule"], _num(r["calls"]), _num(r["anticipated"]), _num(r["false_alarms"]), _num(r["calm_calls"])]
+         for r in per_rule.to_dict(orient="records")],
     )
     stdout.print(t2)
     stdout.print(result.summary(), soft_wrap=not stdout.is_terminal)

@@ -81,6 +81,7 @@ METRICS = (
     "revenue_usd_bn",
     "operating_cash_flow_usd_bn",
     "capex_usd_bn",
+    "capex_incl_leases_usd_bn",
     "debt_usd_bn",
     "equity_usd_bn",
     "valuation_usd_bn",
@@ -219,24 +220,19 @@ def _inherit(data: Any, fields: tuple[str, ...]) -> Any:
     return out
 
 
-class Observation(_Model):
+class Observation(Figure):
     """A reported metric of an entity at a date (a filing, a report, the essay).
 
     Several observations of one metric may exist; the latest ``as_of`` is the
     current value (an overlay adds a newer quarter simply by adding one).
+    ``estimate`` marks a projection or a figure implied by others,
+    ``assumption`` a value this project chose (the source says so).
     """
 
     metric: Literal[METRICS]  # type: ignore[valid-type]
     period: str | None = None
-    value: float
-    low: float | None = None
-    high: float | None = None
-    approx: bool = False
     estimate: bool = False
     assumption: bool = False
-    source: str
-    as_of: IsoDate
-    note: str | None = None
 
     @property
     def figure(self) -> Figure:
@@ -244,11 +240,6 @@ class Observation(_Model):
             value=self.value, low=self.low, high=self.high, approx=self.approx,
             source=self.source, as_of=self.as_of, note=self.note,
         )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _band(cls, data: Any) -> Any:
-        return _approx_band(data)
 
 
 class Entity(_Model):

@@ -68,8 +68,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from borrowedtime._random import as_generator
-from borrowedtime.detectors import _kernels
+from borrowedtime._episodes import episodes_from_flags
+from borrowedtime._montecarlo import as_generator
+from borrowedtime.detectors import _lppls_kernels
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.series import as_series, days_since_epoch
 
@@ -282,6 +283,15 @@ class LPPLSModel:
             )
         # the grid includes the faces of the box (optima often lie on them); the seed shifts
         # the interior points by up to a quarter of a cell
+        # the branch-free sine/cosine of the kernels is accurate for |omega ln(sc - s)| below a bound:
+        # s in [-1, 0] (scaled), sc in [lo, hi] / scale, so |ln(sc - s)| <= max(|ln lo/scale|, ln(1 + hi/scale))
+        reach = self.w_bounds[1] * max(abs(np.log(lo / scale)), np.log1p(hi / scale))
+        if not reach < _lppls_kernels.SINCOS_MAX_ABS:
+            raise SpecError(
+                f"{type(self).__name__}: w_bounds {self.w_bounds!r} reach |omega ln(tc - t)| = {reach:.3g} on "
+                f"this window, beyond the {_lppls_kernels.SINCOS_MAX_ABS:g} the kernels' sine and cosine "
+                "are accurate for; lower the upper omega bound."
+            )
         sc = np.exp(_shifted(np.log(lo), np.log(hi), nk, u[0]))
         mg = _shifted(*self.m_bounds, nm, u[1])
         wg = _shifted(*self.w_bounds, nq, u[2])
@@ -300,7 +310,7 @@ class LPPLSModel:
         out = np.empty((len(ends), len(sizes), 10))
         for start in range(0, len(ends), chunk):
             part = ends[start : start + chunk]
-            _kernels.lppls_nested_fits(
+            _lppls_kernels.lppls_nested_fits(
                 t, y, part, sizes, scale, sc, mg, wg, sc_lo, f.tc_max_days / scale, f.tc_max_frac,
                 self.m_bounds[0], self.m_bounds[1], self.w_bounds[0], self.w_bounds[1],
                 self.n_starts, unit, self.short_iter, self.n_keep, self.max_iter,
@@ -474,7 +484,7 @@ class LPPLSConfidence:
 
     def warnings(self, threshold: float = 0.1) -> list[tuple[pd.Timestamp, pd.Timestamp | None]]:
         """Episodes (start, end) where the positive confidence is >= ``threshold``; end None if open."""
-        return _episodes(self.positive >= threshold)
+        return episodes_from_flags(self.positive >= threshold)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per end date: positive and negative confidence, median tc of qualified fits."""
@@ -510,19 +520,3 @@ class LPPLSConfidence:
 
     def __str__(self) -> str:
         return self.summary()
-
-
-def _episodes(flag: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp | None]]:
-    """Runs of True in a boolean series as (first date, first date after) pairs; None if still on."""
-    values = flag.to_numpy(bool)
-    out: list[tuple[pd.Timestamp, pd.Timestamp | None]] = []
-    start = None
-    for i, v in enumerate(values):
-        if v and start is None:
-            start = i
-        elif not v and start is not None:
-            out.append((flag.index[start], flag.index[i]))
-            start = None
-    if start is not None:
-        out.append((flag.index[start], None))
-    return out

@@ -31,7 +31,8 @@ replications, seed) under ``$BORROWEDTIME_CACHE`` (default
 
 An **episode** starts when BSADF first exceeds its critical value and ends
 when it falls back below; episodes shorter than the minimum duration
-(default :math:`\log T` observations, PSY 2015 sec. 4) are dropped. The lag
+(default :math:`\log t` observations with t the observations known at the
+date, PSY's :math:`\log T` rule made real-time; PSY 2015 sec. 4) are dropped. The lag
 changes the statistic a lot on smooth series such as house-price indices,
 so :meth:`PSYResult.lag_sensitivity` reports GSADF across lags.
 
@@ -62,8 +63,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from borrowedtime._random import as_generator
-from borrowedtime.detectors import _kernels
+from borrowedtime._montecarlo import map_chunks
+from borrowedtime.detectors import _psy_kernels
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.series import as_series
 
@@ -128,7 +129,7 @@ def adf_stat(y, lag: int = 0) -> float:
     _check(len(arr), lag, lag + 3, "adf_stat")
     if not np.isfinite(arr).all():
         raise DataError("adf_stat: the series has missing or non-finite values.")
-    return float(_kernels.adf_window_stats_numpy(arr, lag, 0, len(arr) - 1))
+    return float(_psy_kernels.adf_window_stats_numpy(arr, lag, 0, len(arr) - 1))
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,6 +181,31 @@ def _cache_key(n: int, min_window: int, lag: int, reps: int, seed: int) -> str:
     return f"{raw}-{hashlib.sha1(raw.encode()).hexdigest()[:8]}.npz"
 
 
+_CV_CHUNK = 50
+"""Replications per Monte Carlo chunk of the critical values (fixed: it decides the random streams)."""
+
+
+def _null_chunk(rng: np.random.Generator, n_reps: int, start: int, n: int, lag: int, min_window: int):
+    """Monte Carlo kernel: SADF, GSADF and the BSADF/ADF sequences of ``n_reps`` null random walks."""
+    eps = rng.standard_normal((n_reps, n))
+    sadf, gsadf = np.empty(n_reps), np.empty(n_reps)
+    bsadf, badf = np.empty((n_reps, n)), np.empty((n_reps, n))
+    _psy_kernels.psy_null_sup_stats(eps, lag, min_window, 1.0 / n, bsadf, sadf, gsadf, badf)
+    return sadf, gsadf, bsadf, badf
+
+
+def _chunk_progress(on_progress: Callable[[int], None], reps: int, chunk: int) -> Callable[[int, int], None]:
+    """Adapt the engine's ``(done_chunks, total)`` to ``on_progress(replications just finished)``."""
+    seen = [0]
+
+    def report(done: int, total: int) -> None:
+        finished = min(reps, done * chunk)
+        on_progress(finished - seen[0])
+        seen[0] = finished
+
+    return report
+
+
 def psy_critical_values(
     n: int,
     min_window: int | None = None,
@@ -227,21 +253,14 @@ def psy_critical_values(
             return PSYCriticalValues(
                 n, min_window, lag, reps, seed, _LEVELS, z["sadf"], z["gsadf"], z["bsadf"], z["sadf_path"]
             )
-    chunk = 50
-    n_chunks = -(-reps // chunk)
-    seeds = np.random.SeedSequence(seed).spawn(n_chunks)
-    sadf = np.empty(reps)
-    gsadf = np.empty(reps)
-    bsadf = np.empty((reps, n))
-    badf = np.empty((reps, n))
-    for c in range(n_chunks):
-        lo, hi = c * chunk, min(reps, (c + 1) * chunk)
-        eps = as_generator(np.random.default_rng(seeds[c])).standard_normal((hi - lo, n))
-        _kernels.psy_null_sup_stats(
-            eps, lag, min_window, 1.0 / n, bsadf[lo:hi], sadf[lo:hi], gsadf[lo:hi], badf[lo:hi]
-        )
-        if on_progress is not None:
-            on_progress(hi - lo)
+    # replication chunk c draws from SeedSequence(seed).spawn(n_chunks)[c] (the Monte Carlo engine)
+    progress = None if on_progress is None else _chunk_progress(on_progress, reps, _CV_CHUNK)
+    parts = map_chunks(_null_chunk, reps, seed=seed, chunk_size=_CV_CHUNK, args=(n, lag, min_window),
+                       threads=1, progress=progress)
+    sadf = np.concatenate([p[0] for p in parts])
+    gsadf = np.concatenate([p[1] for p in parts])
+    bsadf = np.concatenate([p[2] for p in parts])
+    badf = np.concatenate([p[3] for p in parts])
     q = np.asarray(_LEVELS)
     first = min_window + lag
     cv_b = np.full((n, 3), np.nan)
@@ -283,7 +302,8 @@ class PSYTest:
     level : float, default 0.95
         Critical-value level for the test and date-stamping (0.90, 0.95 or 0.99).
     min_duration : int, optional
-        Shortest episode in observations; default ``round(log(n))``.
+        Shortest episode in observations; default ``round(log(t + 1))`` with
+        t + 1 the observations known at each date (PSY's log T, in real time).
     sensitivity_lags : tuple of int, default (0, 1, 2, 3)
         Lags for :meth:`PSYResult.lag_sensitivity`.
     cache : bool or path, default True
@@ -328,7 +348,7 @@ class PSYTest:
         mw = self._min_window(len(x))
         _check(len(x), k, mw, f"PSYTest on {y.name}")
         seq = np.empty(len(x))
-        sadf, gsadf = _kernels.adf_sup(x, k, mw, seq, np.empty(len(x)))
+        sadf, gsadf = _psy_kernels.adf_sup(x, k, mw, seq, np.empty(len(x)))
         return float(sadf), float(gsadf), seq
 
     def _prepare(self, series: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -412,46 +432,61 @@ class PSYResult:
 
     @property
     def min_duration(self) -> int:
+        """Minimum duration at the last date (observations); see :meth:`min_duration_at`."""
+        return int(self.min_duration_at(len(self.index) - 1))
+
+    def min_duration_at(self, t: int | np.ndarray) -> int | np.ndarray:
+        """Minimum duration (observations) a run must reach to be confirmed at date index t.
+
+        PSY (2015, sec. 4) use :math:`\\log T` with T the sample size; here T is
+        the number of observations *known at t* (t + 1), so whether an episode
+        is confirmed at a date never depends on how much data came later. A
+        fixed ``PSYTest.min_duration`` overrides the rule.
+        """
         md = self.model.min_duration
-        return int(round(np.log(len(self.index)))) if md is None else md
+        if md is not None:
+            return md if np.ndim(t) == 0 else np.full(np.shape(t), md)
+        return np.maximum(1, np.round(np.log(np.asarray(t) + 1.0)).astype(int)) if np.ndim(t) else max(
+            1, int(round(np.log(t + 1.0)))
+        )
+
+    def _runs(self) -> list[tuple[int, int, int]]:
+        """(start, confirmed, stop) index of each run of BSADF above its critical value.
+
+        ``confirmed`` is the first date at which the run has lasted the minimum
+        duration known at that date; runs never confirmed are dropped.
+        """
+        above = np.nan_to_num(self.bsadf, nan=-np.inf) > np.nan_to_num(self.bsadf_cv, nan=np.inf)
+        n = len(above)
+        edges = np.diff(np.concatenate([[False], above, [False]]).astype(np.int8))
+        out = []
+        for i, j in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+            k = np.arange(i, j)
+            ok = np.flatnonzero(k - i + 1 >= self.min_duration_at(k))
+            if ok.size:
+                out.append((int(i), int(k[ok[0]]), int(j) if j < n else -1))
+        return out
 
     def episodes(self) -> list[tuple[pd.Timestamp, pd.Timestamp | None]]:
         """Date-stamped explosive episodes (start, end) from BSADF > critical value.
 
         Start is the first date above the critical value; end the first date
-        back below (None if still above at the last date). Episodes shorter
-        than :attr:`min_duration` observations are dropped. Every date uses
-        only data up to that date (the critical value at a date depends only
-        on the sample size up to it).
+        back below (None if still above at the last date). A run counts once
+        it has lasted the minimum duration known at the time
+        (:meth:`min_duration_at`, :math:`\\log` of the observations so far).
+        Every date uses only data up to that date (the critical value at a
+        date depends only on the sample size up to it).
         """
-        above = np.nan_to_num(self.bsadf, nan=-np.inf) > np.nan_to_num(self.bsadf_cv, nan=np.inf)
-        out = []
-        i, n = 0, len(above)
-        while i < n:
-            if above[i]:
-                j = i
-                while j < n and above[j]:
-                    j += 1
-                if j - i >= self.min_duration:
-                    out.append((self.index[i], self.index[j] if j < n else None))
-                i = j
-            else:
-                i += 1
-        return out
+        return [(self.index[i], None if j < 0 else self.index[j]) for i, _, j in self._runs()]
 
     def warnings(self) -> list[tuple[pd.Timestamp, pd.Timestamp | None]]:
         """Real-time warnings: episodes, each dated when it *became* known.
 
         A run of exceedances is only known to be an episode once it has
-        lasted :attr:`min_duration` observations, so the warning date is
-        ``min_duration - 1`` observations after the start.
+        lasted the minimum duration, so the warning date is the date it was
+        confirmed (:meth:`_runs`).
         """
-        out = []
-        pos = {d: i for i, d in enumerate(self.index)}
-        for start, end in self.episodes():
-            k = pos[start] + self.min_duration - 1
-            out.append((self.index[k], end))
-        return out
+        return [(self.index[c], None if j < 0 else self.index[j]) for _, c, j in self._runs()]
 
     def lag_sensitivity(self) -> pd.DataFrame:
         """SADF and GSADF at each sensitivity lag, with the chosen lag's 95% critical values."""

@@ -66,7 +66,7 @@ def audit_table(result) -> pd.DataFrame:
     for c in result.claims:
         sign = {"at least": "≥ ", "more than": "> ", "less than": "< ", "at most": "≤ "}.get(c.test or "", "")
         rows.append({
-            "id": c.id, "claim": c.claim, "stated": sign + format_value(c.stated, c.unit),
+            "id": c.id, "claim": c.claim, "kind": c.kind, "stated": sign + format_value(c.stated, c.unit),
             "recomputed": format_value(c.recomputed, c.unit),
             "tolerance": format_value(c.tolerance, c.unit, tolerance=True) if c.tolerance else "—",
             "status": c.status, "why": c.why,
@@ -87,8 +87,12 @@ def build(ctx: ReportContext) -> Section | None:
         f"<p>{len(result.claims)} quantitative claims of the essay recomputed from the complex dataset "
         f"({html.escape(', '.join(result.files))}): <b>{n['pass']} pass</b>, <b>{n['fail']} fail</b>, "
         f"<b>{n['cannot check']} cannot check</b> (the essay is the only source, or the filing that would "
-        "check it is not in the dataset). Tolerances follow the essay's precision: 10% for "
-        "'about'/'roughly', 25% for 'on the order of', half a unit of the last digit otherwise.</p>"
+        "check it is not in the dataset); "
+        + "; ".join(f"{k}: {v['pass']} pass, {v['fail']} fail, {v['cannot check']} cannot check"
+                    for k, v in result.counts_by_kind().items())
+        + " (self-consistency: the essay checked against its own figures). Tolerances follow the essay's "
+        "precision: 10% for 'about'/'roughly', 25% for 'on the order of', 10% of the step above one for a "
+        "ratio near one, half a unit of the last digit otherwise.</p>"
     )
     fails = [c for c in result.claims if c.status == "fail"]
     fail_html = "".join(f"<li><b>{html.escape(c.id)}</b>: {html.escape(c.why)}</li>" for c in fails)

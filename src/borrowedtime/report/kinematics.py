@@ -19,6 +19,7 @@ from borrowedtime.series import load_series
 __all__ = ["build", "build_essay", "kinematics_figure", "backtest_table", "CALM_NATIONAL"]
 
 CALM_NATIONAL = ("1992-01-01", "2003-12-31")
+CASE_SHILLER_RELEASE_LAG = 2  # published about two months after the reference month
 _SHADE = "rgba(230, 120, 40, 0.18)"
 
 
@@ -110,7 +111,8 @@ def kinematics_figure(bt: BacktestResult, *, title: str) -> go.Figure:
 
 def backtest_table(bt: BacktestResult) -> pd.DataFrame:
     """The comparison table as printed in the report and the README."""
-    cols = ["rule", "yoy_negative", "first_call", "lead_months", "calls", "false_alarms", "calm_calls"]
+    cols = ["rule", "yoy_negative", "first_call", "lead_months", "standing_0m", "standing_3m", "standing_6m",
+            "calls", "false_alarms", "calm_calls"]
     return bt.comparison()[[c for c in cols if c in bt.comparison().columns]]
 
 
@@ -123,7 +125,7 @@ def _shared_backtest(ctx: ReportContext) -> BacktestResult | None:
         return None
     s = load_series(cs, column="National-US")
     o = load_series(dq) if dq.exists() else None
-    return run_backtest(s, o, calm=CALM_NATIONAL)
+    return run_backtest(s, o, calm=CALM_NATIONAL, release_lag=CASE_SHILLER_RELEASE_LAG)
 
 
 def _section_for(bt: BacktestResult, title: str, note: str) -> str:
@@ -136,7 +138,9 @@ def _section_for(bt: BacktestResult, title: str, note: str) -> str:
     return (
         f"<p class='note'>{html.escape(note)}</p>"
         + figure_html(fig)
-        + "<h3>Backtest: monitor vs naive rule</h3>"
+        + "<h3>Backtest: monitor vs the named baseline and the naive rule</h3>"
+        + "<p class='note'>standing_Km: a call was standing K months before the turn (K = 0: the "
+        "observation before it). A turn is anticipated when the call stood six months before it.</p>"
         + table_html(backtest_table(bt), float_format="{:,.0f}")
         + extra
     )
@@ -150,7 +154,8 @@ def build(ctx: ReportContext) -> Section | None:
         parts.append(
             "<h3>Case-Shiller U.S. National (NSA), real time</h3>"
             + _section_for(bt, "Case-Shiller U.S. National", "Shaded: borrowed-time windows as called in real time. "
-                           "Calm decade for false alarms: 1992-2003. Outcome: bank mortgage delinquency (FRED DRSFRMACBS).")
+                           "Calm decade for false alarms: 1992-2003. Calls scored as published, two months after "
+                           "the reference month (Case-Shiller's release lag). Outcome: bank mortgage delinquency (FRED DRSFRMACBS).")
         )
     for source, column in ctx.series:
         s = load_series(source if str(source).startswith("fred:") else Path(source), column)

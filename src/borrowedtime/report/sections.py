@@ -14,7 +14,7 @@ Builder = Callable[[ReportContext], Section | None]
 
 
 def _builders() -> list[Builder]:
-    from borrowedtime.report import audit, detectors, kinematics, treadmill
+    from borrowedtime.report import audit, capex, detectors, kinematics, treadmill
 
     return [
         kinematics.build_essay,
@@ -22,6 +22,7 @@ def _builders() -> list[Builder]:
         audit.build,
         treadmill.build,
         detectors.build,
+        capex.build,
     ]
 
 

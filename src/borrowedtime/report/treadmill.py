@@ -155,8 +155,9 @@ def _rounds_part(ctx: ReportContext) -> str:
     ipo_table = ipo.to_frame().reset_index().rename(columns={"index": "quantity"})
     ipo_table["value"] = ipo_table["value"].map(lambda v: f"{v:,.3f}" if isinstance(v, float) else str(v))
     note = (
-        f"Marks from the essay; capital raised, revenue and burn projections from public reports (The Information, "
-        f"2025) in data/treadmill_inputs.yaml. Cumulative burn {rounds.spec.burn_from}-{rounds.spec.burn_through}: "
+        f"Marks, capital raised, revenue and burn projections (The Information, 2025) are OpenAI's figures in "
+        f"data/complex_2026.yaml. Raise needed {rounds.next_raise_required():,.1f} bn = outflows to "
+        f"{rounds.spec.burn_through}-end less cash on hand. Cumulative burn {rounds.spec.burn_from}-{rounds.spec.burn_through}: "
         f"USD {rounds.cumulative_burn():,.1f} bn. Required step-up {rounds.required_step_up():.2f}; achievable "
         f"(trend) {rounds.trend_step_up():.2f}; reported IPO step {rounds.step_ups.iloc[-1]:.2f}. The market "
         "multiple and dilution limit are judgements (see the data file), not quotes."

@@ -2,11 +2,13 @@
 
 :func:`simulate_loans_python` is the specification: one loan at a time, one
 month at a time, in plain Python with :mod:`math`. :func:`simulate_loans` is
-the same source compiled by numba (``njit(nogil=True)``), so the two are twins
-by construction (the pattern of ``arch.univariate.recursions_python``); the
-tests check that they agree exactly on the same random draws, and
-``benchmarks/bench_arm.py`` times them. Without numba :func:`simulate_loans`
-falls back to the Python function.
+the same source compiled by the package's one wrapper
+(:func:`borrowedtime._numba.jit`, ``nogil=True``), so the two are twins by
+construction (the pattern of ``arch.univariate.recursions_python``);
+``tests/test_kernel_twins.py`` checks that they agree exactly on the same
+random draws, and ``benchmarks/bench_arm.py`` times them. Without numba
+:func:`simulate_loans` falls back to the Python function with a
+``PerformanceWarning``.
 
 All randomness is drawn by the caller (NumPy, seeded per chunk) and passed in,
 so both twins consume the very same numbers.
@@ -17,6 +19,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from borrowedtime._numba import HAS_NUMBA, jit
 
 __all__ = ["simulate_loans", "simulate_loans_python", "HAS_NUMBA", "REFI", "DEFAULT"]
 
@@ -109,11 +113,5 @@ def simulate_loans_python(
                 reset_hit[i] = True
 
 
-try:  # numba is a declared dependency; the fallback keeps a no-numba install working
-    from numba import njit
-
-    simulate_loans = njit(nogil=True, cache=True)(simulate_loans_python)
-    HAS_NUMBA = True
-except ImportError:  # pragma: no cover - exercised only without numba
-    simulate_loans = simulate_loans_python
-    HAS_NUMBA = False
+simulate_loans = jit(simulate_loans_python, nogil=True)
+"""Compiled twin of :func:`simulate_loans_python` (releases the GIL: the vintages run in threads)."""

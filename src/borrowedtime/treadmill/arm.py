@@ -37,8 +37,10 @@ parameter is set from the literature cited on :class:`ArmSpec`.
 
 Chunks and seeds
 ----------------
-Loans of one monthly vintage are simulated in fixed blocks of
-:data:`BLOCK_SIZE`; block ``b`` of vintage ``v`` draws from
+The monthly vintages are the chunks of the package's Monte Carlo engine
+(:func:`borrowedtime._montecarlo.map_chunks`, chunk size one vintage). Loans of
+one vintage are simulated in fixed blocks of :data:`BLOCK_SIZE`; block ``b`` of
+vintage ``v`` draws from
 ``np.random.SeedSequence(seed).spawn(n_vintages)[v].spawn(n_blocks)[b]``, so
 the numbers do not depend on the order or number of workers, and the result is
 exact integer counts summed over blocks.
@@ -59,19 +61,20 @@ References
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from borrowedtime._random import as_generator
+from borrowedtime._calendar import month_dates, month_number, year_over_year
+from borrowedtime._montecarlo import check_seed, map_chunks
+from borrowedtime.datasets import treadmill_inputs
 from borrowedtime.errors import DataError, SpecError
+from borrowedtime.instruments.amortization import balance_factor, payment_shock
 from borrowedtime.series import as_series
 from borrowedtime.treadmill import _kernels
-from borrowedtime.treadmill._data import inputs
 
 __all__ = [
     "ArmSpec",
@@ -103,45 +106,7 @@ _CALIBRATED_REFI_INTENSITY = 0.0467
 
 def subprime_volumes() -> dict[int, float]:
     """Subprime originations by year, USD bn (Inside Mortgage Finance via the FCIC report)."""
-    return {int(k): float(v["value"]) for k, v in inputs()["subprime_originations"]["values"].items()}
-
-
-def balance_factor(rate: float, ages: np.ndarray, term_months: int = 360) -> np.ndarray:
-    """Scheduled balance of a level-payment loan after ``ages`` payments, as a share of the original.
-
-    Parameters
-    ----------
-    rate : float
-        Annual note rate, decimal (0.08 is 8 %), compounded monthly.
-    ages : array of int
-        Payments made.
-    term_months : int, default 360
-        Amortisation term in months.
-    """
-    r = rate / 12.0
-    growth = (1.0 + r) ** term_months
-    return (growth - (1.0 + r) ** np.asarray(ages, dtype=float)) / (growth - 1.0)
-
-
-def _annuity(balance: float, rate: float, months: int) -> float:
-    r = rate / 12.0
-    return balance * r / (1.0 - (1.0 + r) ** -months)
-
-
-def payment_shock(
-    teaser_rate: float, margin: float, index_rate: float, reset_cap: float, reset_age: int, term_months: int = 360
-) -> float:
-    """Payment increase at the first reset of a hybrid ARM, decimal (0.3 is +30 %).
-
-    The new rate is ``min(index_rate + margin, teaser_rate + reset_cap)`` (the
-    initial adjustment cap), never below the teaser; the remaining balance is
-    re-amortised over the remaining term.
-    """
-    new_rate = max(teaser_rate, min(index_rate + margin, teaser_rate + reset_cap))
-    before = _annuity(1.0, teaser_rate, term_months)
-    remaining = float(balance_factor(teaser_rate, np.array([reset_age]), term_months)[0])
-    after = _annuity(remaining, new_rate, term_months - reset_age)
-    return after / before - 1.0
+    return {int(k): float(v["value"]) for k, v in treadmill_inputs()["subprime_originations"]["values"].items()}
 
 
 @dataclass(frozen=True)
@@ -305,11 +270,12 @@ class ArmSpec:
         self,
         prices: pd.Series,
         n_loans: int = 200_000,
-        seed: int | np.random.Generator | None = 0,
+        seed: int = 0,
         *,
         n_workers: int | None = None,
         on_progress: Callable[[int], None] | None = None,
         use_numba: bool = True,
+        client: Any = None,
     ) -> ArmResult:
         """Simulate every monthly vintage on a home-price path.
 
@@ -320,14 +286,17 @@ class ArmSpec:
             Case-Shiller U.S. National NSA by default in the CLI.
         n_loans : int, default 200_000
             Loans in all, split evenly over the monthly vintages (at least one each).
-        seed : int, Generator or None
-            Seed of the root ``SeedSequence`` (a Generator supplies one integer).
+        seed : int, default 0
+            Root of the ``SeedSequence`` (:func:`borrowedtime._montecarlo.map_chunks`,
+            one chunk per monthly vintage).
         n_workers : int, optional
-            Threads running blocks (default: the number of CPUs). Results do not depend on it.
+            Threads running vintages (default: the number of CPUs). Results do not depend on it.
         on_progress : callable, optional
             Called with the number of loans finished after each block.
         use_numba : bool, default True
             False runs the plain-Python reference kernel (slow; for checks).
+        client : distributed.Client, optional
+            Run the vintages on this Dask cluster instead of local threads (same numbers).
 
         Returns
         -------
@@ -338,10 +307,11 @@ class ArmSpec:
         DataError
             The price series is not monthly, or a vintage month is outside it.
         """
+        root = check_seed(seed, "ArmSpec.run: seed")
         if not (isinstance(n_loans, int | np.integer) and n_loans >= 1):
             raise SpecError(f"n_loans must be an int >= 1. Got {n_loans!r}.")
         p = _monthly_prices(prices)
-        months = _month_number(p.index)
+        months = month_number(p.index)
         first_v = self.vintages[0] * 12
         last_v = self.vintages[-1] * 12 + 11
         if first_v < months[0] or last_v > months[-1]:
@@ -359,70 +329,24 @@ class ArmSpec:
         H = int(self.horizon_months)
         bal = balance_factor(self.teaser_rate, np.arange(1, H + 1))
         shock_228, shock_327 = self.shocks()
-        sigma_m = self.idio_vol / np.sqrt(12.0)
-        kernel = _kernels.simulate_loans if use_numba else _kernels.simulate_loans_python
-
-        root = _root_seed(seed)
-        vintage_seeds = np.random.SeedSequence(root).spawn(n_v)
-        n_blocks = -(-per_vintage // BLOCK_SIZE)
-        tasks = []
+        dlp = np.zeros((n_v, H))
+        n_months_v = np.zeros(n_v, dtype=np.int64)
         for v in range(n_v):
             pos = int(vintage_months[v] - months[0])
-            n_months = min(H, log_p.size - 1 - pos)
-            dlp = np.zeros(H)
-            dlp[:n_months] = log_p[pos + 1 : pos + 1 + n_months] - log_p[pos]
-            for b, ss in enumerate(vintage_seeds[v].spawn(n_blocks)):
-                size = min(BLOCK_SIZE, per_vintage - b * BLOCK_SIZE)
-                tasks.append((v, ss, size, dlp, n_months))
-
-        refi = np.zeros((n_v, H + 1), dtype=np.int64)
-        default = np.zeros((n_v, H + 1), dtype=np.int64)
-        reset = np.zeros(n_v, dtype=np.int64)
-        n_months_v = np.zeros(n_v, dtype=np.int64)
-
-        def work(task):
-            v, ss, size, dlp, n_months = task
-            draws = self._draw(np.random.default_rng(ss), size, H)
-            exit_age = np.zeros(size, dtype=np.int32)
-            exit_kind = np.zeros(size, dtype=np.int8)
-            reset_hit = np.zeros(size, dtype=np.bool_)
-            shock = np.where(draws["reset_age"] == 24, shock_228, shock_327)
-            kernel(
-                draws["ltv0"], draws["reset_age"], shock, draws["z"], draws["u"], dlp, bal, int(n_months),
-                float(sigma_m), float(self.ltv_limit), float(self.refi_cost), float(self.prepay_penalty),
-                float(self.refi_intensity), float(self.base_hazard), float(self.beta_equity),
-                float(self.beta_shock), exit_age, exit_kind, reset_hit,
-            )
-            return (
-                v,
-                n_months,
-                np.bincount(exit_age[exit_kind == _kernels.REFI], minlength=H + 1),
-                np.bincount(exit_age[exit_kind == _kernels.DEFAULT], minlength=H + 1),
-                int(reset_hit.sum()),
-                size,
-            )
-
-        workers = n_workers or os.cpu_count() or 1
-        if workers == 1:
-            outputs = map(work, tasks)
-        else:
-            pool = ThreadPoolExecutor(max_workers=workers)
-            outputs = pool.map(work, tasks)
-        try:
-            for v, n_months, r, d, hits, size in outputs:
-                refi[v] += r
-                default[v] += d
-                reset[v] += hits
-                n_months_v[v] = n_months
-                if on_progress is not None:
-                    on_progress(size)
-        finally:
-            if workers != 1:
-                pool.shutdown()
+            n_months_v[v] = min(H, log_p.size - 1 - pos)
+            dlp[v, : n_months_v[v]] = log_p[pos + 1 : pos + 1 + n_months_v[v]] - log_p[pos]
+        inputs_ = _VintageInputs(self, dlp, n_months_v, bal, shock_228, shock_327, per_vintage, use_numba)
+        progress = None if on_progress is None else (lambda done, total: on_progress(per_vintage))
+        # one chunk = one monthly vintage: chunk v draws from SeedSequence(seed).spawn(n_v)[v]
+        parts = map_chunks(_simulate_vintages, n_v, seed=root, chunk_size=1, args=(inputs_,),
+                           threads=n_workers, progress=progress, client=client)
+        refi = np.concatenate([p[0] for p in parts])
+        default = np.concatenate([p[1] for p in parts])
+        reset = np.concatenate([p[2] for p in parts])
         return ArmResult(
             spec=self,
             prices=p,
-            vintage_dates=_month_dates(vintage_months),
+            vintage_dates=month_dates(vintage_months),
             n_per_vintage=per_vintage,
             n_months=n_months_v,
             refi_by_age=refi,
@@ -449,12 +373,54 @@ class ArmSpec:
         }
 
 
-def _root_seed(seed: int | np.random.Generator | None) -> int:
-    if isinstance(seed, int | np.integer) and not isinstance(seed, bool):
-        if seed < 0:
-            raise SpecError(f"seed must be >= 0. Got {seed!r}.")
-        return int(seed)
-    return int(as_generator(seed).integers(2**63 - 1))
+class _VintageInputs(NamedTuple):
+    """What every vintage chunk shares (scattered once on Dask)."""
+
+    spec: ArmSpec
+    dlp: np.ndarray  # (V, H) log price change since origination, by age 1..H
+    n_months: np.ndarray  # (V,) months observed
+    bal: np.ndarray  # (H,) scheduled balance factor by age 1..H
+    shock_228: float
+    shock_327: float
+    per_vintage: int
+    use_numba: bool
+
+
+def _simulate_vintages(
+    rng: np.random.Generator, n: int, start: int, x: _VintageInputs
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Monte Carlo kernel: vintages ``start .. start+n-1``; refinance/default counts by age and reset hits.
+
+    Each vintage's loans run in blocks of :data:`BLOCK_SIZE` drawing from
+    ``rng.spawn(n_blocks)`` (children of the chunk's ``SeedSequence``).
+    """
+    spec = x.spec
+    H = x.bal.size
+    kernel = _kernels.simulate_loans if x.use_numba else _kernels.simulate_loans_python
+    sigma_m = spec.idio_vol / np.sqrt(12.0)
+    n_blocks = -(-x.per_vintage // BLOCK_SIZE)
+    refi = np.zeros((n, H + 1), dtype=np.int64)
+    default = np.zeros((n, H + 1), dtype=np.int64)
+    reset = np.zeros(n, dtype=np.int64)
+    for j in range(n):
+        v = start + j
+        for b, block_rng in enumerate(rng.spawn(n_blocks)):
+            size = min(BLOCK_SIZE, x.per_vintage - b * BLOCK_SIZE)
+            draws = spec._draw(block_rng, size, H)
+            exit_age = np.zeros(size, dtype=np.int32)
+            exit_kind = np.zeros(size, dtype=np.int8)
+            reset_hit = np.zeros(size, dtype=np.bool_)
+            shock = np.where(draws["reset_age"] == 24, x.shock_228, x.shock_327)
+            kernel(
+                draws["ltv0"], draws["reset_age"], shock, draws["z"], draws["u"], x.dlp[v], x.bal,
+                int(x.n_months[v]), float(sigma_m), float(spec.ltv_limit), float(spec.refi_cost),
+                float(spec.prepay_penalty), float(spec.refi_intensity), float(spec.base_hazard),
+                float(spec.beta_equity), float(spec.beta_shock), exit_age, exit_kind, reset_hit,
+            )
+            refi[j] += np.bincount(exit_age[exit_kind == _kernels.REFI], minlength=H + 1)
+            default[j] += np.bincount(exit_age[exit_kind == _kernels.DEFAULT], minlength=H + 1)
+            reset[j] += int(reset_hit.sum())
+    return refi, default, reset
 
 
 def _monthly_prices(prices: pd.Series) -> pd.Series:
@@ -466,18 +432,6 @@ def _monthly_prices(prices: pd.Series) -> pd.Series:
             "Resample it to months first."
         )
     return p
-
-
-def _month_number(index: pd.DatetimeIndex) -> np.ndarray:
-    return np.asarray(index.year * 12 + index.month - 1, dtype=np.int64)
-
-
-def _month_dates(numbers: np.ndarray) -> pd.DatetimeIndex:
-    numbers = np.asarray(numbers)
-    return pd.DatetimeIndex(
-        pd.to_datetime({"year": numbers // 12, "month": numbers % 12 + 1, "day": np.ones_like(numbers)}),
-        name="date",
-    )
 
 
 def turn_date(series: pd.Series, start: str | pd.Timestamp | None = None, end: str | pd.Timestamp | None = None) -> pd.Timestamp:
@@ -543,9 +497,9 @@ class ArmResult:
 
     # ------------------------------------------------------------------ calendar panels
     def _calendar(self) -> pd.DatetimeIndex:
-        first = _month_number(self.vintage_dates)[0]
-        last = _month_number(self.vintage_dates)[-1] + self.spec.horizon_months
-        return _month_dates(np.arange(first, last + 1))
+        first = month_number(self.vintage_dates)[0]
+        last = month_number(self.vintage_dates)[-1] + self.spec.horizon_months
+        return month_dates(np.arange(first, last + 1))
 
     def _by_calendar(self, counts: np.ndarray) -> np.ndarray:
         """(V, C) counts placed at calendar month = origination + age."""
@@ -655,8 +609,7 @@ class ArmResult:
 
     def price_yoy(self) -> pd.Series:
         """Year-over-year growth of the driving price series, decimal."""
-        p = self.prices
-        return (p / p.shift(12) - 1.0).dropna().rename("price_yoy")
+        return year_over_year(self.prices).rename("price_yoy")
 
     def price_yoy_negative(self, after: str = "2004-01-01") -> pd.Timestamp | None:
         """First month after ``after`` the price series' year-over-year growth was negative (None if never)."""

@@ -14,20 +14,37 @@ payments :math:`C_y` beyond what the burn plan already spends on compute are
 
 .. math:: E_y = \max\big(C_y - k\,(R_y + B_y),\ 0\big)
 
-with :math:`k` the compute share of total costs (:math:`R_y + B_y`). The
-next raise must retire the cumulative burn :math:`\sum_{y=y_0}^{y_1} B_y` (the
-essay's "cumulative burn approaching $115 billion" by 2029) and pre-fund
-``commitment_cover_years`` of :math:`E` after it. At a dilution limit
-:math:`d` (new shares over post-money) the lowest post-money at which the raise
-:math:`F` fits is :math:`F/d`, so the **required step-up** over the last mark
+with :math:`k` the compute share of total costs (:math:`R_y + B_y`); the
+dated **outflows** are :math:`O_y = B_y + E_y`, spread evenly within each year.
+
+Cash accounting (the same arithmetic as :meth:`RoundsResult.runway`): cash
+after the last round is the primary capital raised since ``burn_from`` less
+the outflows since then; cash on hand at the next raise date :math:`t_n` is
+that less the outflows from the last round to :math:`t_n`. The **raise
+needed** at :math:`t_n` funds the outflows from :math:`t_n` to the end of
+``burn_through`` (the last year of the company's projections) net of cash on
+hand,
+
+.. math:: F = \max\Big(\int_{t_n}^{T} O\,dt - C(t_n),\ 0\Big)
+            = \max\Big(\int_{t_\ell}^{T} O\,dt - C(t_\ell),\ 0\Big),
+
+so :math:`F > 0` exactly when the runway ends before :math:`T`. (The essay's
+reading, "raise enough to retire a cumulative burn approaching $115
+billion", counts again the burn the 2025-26 rounds already funded; it is kept
+as :meth:`RoundsResult.essay_raise` for comparison.) At a dilution :math:`d`
+(new shares over post-money; default the mean of the entity's last two
+primary rounds, 40/300 and 122/852 for OpenAI) the lowest post-money at which
+the raise fits is :math:`F/d`, so the **required step-up** over the last mark
 :math:`M` is
 
 .. math:: s^{req} = \frac{F}{d\,M}.
 
-The **achievable step-up** is the log-linear trend of the past round-over-round
-step-ups extrapolated one round, the reported next mark's step-up
-(``"target"``), or a number. The trigger of the cascade is
-:math:`s^{ach} < s^{req}`.
+The **achievable step-up** is read three ways (:meth:`RoundsResult.triggers`):
+the next private round on the log-linear trend of past step-ups, the reported
+IPO target (">$1 trillion"), and the next mark the essay implies (852 x 1.23).
+The trigger of the cascade is :math:`s^{ach} < s^{req}`. Step-ups are shown
+raw (round over round) and annualised (:math:`s^{1/\Delta t}`, :math:`\Delta t`
+in years between marks: the rounds are 6 to 15 months apart).
 
 Units: USD bn, years, decimals for shares.
 """
@@ -82,8 +99,9 @@ def default_inputs(cx=None, entity: str = "openai") -> dict:
 
     Every entity fact comes from the complex: valuation marks and capital
     raised at each, the latest IPO target as the next mark, revenue, burn
-    share, contracted compute and the compute share of costs. The dilution
-    limit is a market input (``data/treadmill_inputs.yaml``).
+    share, contracted compute, the compute share of costs and the reported
+    IPO target. The dilution defaults to what the entity's own rounds sold
+    (:func:`observed_dilution`).
 
     Raises
     ------
@@ -120,8 +138,28 @@ def default_inputs(cx=None, entity: str = "openai") -> dict:
         "burn_share": annual_inputs("burn_share", cx, entity),
         "contracted_compute": annual_inputs("contracted_compute", cx, entity),
         "compute_share": float(share.value),
-        "dilution_limit": float(treadmill_inputs()["ipo"]["dilution_limit"]["value"]),
+        "dilution_limit": None,  # resolved from the rounds (observed dilution) in RoundsSpec.run
+        "reported_target": _reported_target(e),
     }
+
+
+def _reported_target(entity) -> float | None:
+    """The latest reported (not estimated) IPO target of an entity, USD bn."""
+    reported = [o for o in entity.observations("ipo_target_usd_bn") if not o.estimate]
+    return float(reported[-1].value) if reported else None
+
+
+def observed_dilution(marks: pd.Series, raised: pd.Series, n: int = 2) -> tuple[float, float, float]:
+    """Mean, min and max share sold by the last ``n`` primary rounds (capital raised over post-money).
+
+    The default dilution of the next raise: what the company's own recent
+    rounds sold (OpenAI: 40/300 = 13.3 % in March 2025, 122/852 = 14.3 % in
+    2026). NaN when no round raised primary capital.
+    """
+    d = (raised / marks)[raised > 0].iloc[-n:]
+    if d.empty:
+        return float("nan"), float("nan"), float("nan")
+    return float(d.mean()), float(d.min()), float(d.max())
 
 
 def _check_marks(marks: pd.Series, what: str) -> pd.Series:
@@ -169,15 +207,22 @@ class RoundsSpec:
     compute_share : float, default 0.70
         Compute as a share of total costs (revenue + burn), to find the
         contracted payments already inside the burn plan.
-    dilution_limit : float, default 0.10
-        Largest share of the company one raise may sell, in (0, 1).
+    dilution_limit : float, optional
+        Share of the company the next raise sells (new shares over
+        post-money), in (0, 1). Default: the mean of the last two primary
+        rounds (:func:`observed_dilution`; OpenAI 13.3 % and 14.3 %); when
+        no round raised primary capital, the large-IPO float of
+        ``data/treadmill_inputs.yaml`` (10 %).
+    reported_target : float, optional
+        The reported IPO target, USD bn (OpenAI: ">$1 trillion", 1,000, a
+        lower bound); one of the readings of :meth:`RoundsResult.triggers`.
     burn_from, burn_through : int, default 2025, 2029
-        Years whose burn the next raise must retire.
-    commitment_cover_years : float, default 1.0
-        Years of contracted payments beyond the plan that the raise pre-funds.
-    achievable : "trend", "target" or float, default "trend"
-        The achievable next step-up: the trend of past step-ups, the reported
-        next mark's, or a number.
+        Cash is counted from the start of ``burn_from``; the raise funds the
+        outflows through the end of ``burn_through`` (the projections' last year).
+    achievable : "trend", "target", "reported" or float, default "trend"
+        The achievable next step-up of :attr:`RoundsResult.trigger`: the trend
+        of past step-ups, the next mark's (the essay's 1.23), the reported IPO
+        target's, or a number.
     """
 
     marks: pd.Series | None = None
@@ -188,9 +233,9 @@ class RoundsSpec:
     contracted_compute: pd.Series | None = None
     compute_share: float | None = None
     dilution_limit: float | None = None
+    reported_target: float | None = None
     burn_from: int = 2025
     burn_through: int = 2029
-    commitment_cover_years: float = 1.0
     achievable: str | float = "trend"
 
     def __post_init__(self) -> None:
@@ -204,11 +249,14 @@ class RoundsSpec:
             raise SpecError(f"The 'compute_share' parameter of {name} must be in [0, 1]. Got {self.compute_share!r}.")
         if self.burn_through < self.burn_from:
             raise SpecError(f"{name}: burn_through ({self.burn_through}) is before burn_from ({self.burn_from}).")
-        if not self.commitment_cover_years >= 0:
-            raise SpecError(f"{name}: commitment_cover_years must be >= 0. Got {self.commitment_cover_years!r}.")
+        if self.reported_target is not None and not self.reported_target > 0:
+            raise SpecError(f"The 'reported_target' parameter of {name} must be > 0 USD bn. Got {self.reported_target!r}.")
         a = self.achievable
-        if not (a in ("trend", "target") or (isinstance(a, int | float) and a > 0)):
-            raise SpecError(f"The 'achievable' parameter of {name} must be 'trend', 'target' or a step-up > 0. Got {a!r}.")
+        if not (a in ("trend", "target", "reported") or (isinstance(a, int | float) and a > 0)):
+            raise SpecError(
+                f"The 'achievable' parameter of {name} must be 'trend', 'target', 'reported' or a step-up > 0. "
+                f"Got {a!r}."
+            )
 
     @classmethod
     def from_complex(cls, cx, entity: str = "openai", **overrides) -> RoundsSpec:
@@ -232,7 +280,7 @@ class RoundsSpec:
         """
         d = default_inputs(cx, entity)
         fields = {k: d[k] for k in ("marks", "raised", "next_mark", "revenue", "burn_share", "contracted_compute",
-                                    "compute_share", "dilution_limit")}
+                                    "compute_share", "reported_target")}
         return cls(**{**fields, **overrides})
 
     def run(self) -> RoundsResult:
@@ -269,6 +317,14 @@ class RoundsSpec:
         missing = [y for y in years if y not in revenue.index or y not in share.index]
         if missing:
             raise DataError(f"revenue/burn_share: no value for year(s) {missing}, needed for the cumulative burn.")
+        dilution = self.dilution_limit
+        if dilution is None:
+            dilution = observed_dilution(marks, raised)[0]
+            if not np.isfinite(dilution):  # no primary round to observe: the stated IPO-float fallback
+                dilution = float(treadmill_inputs()["ipo"]["dilution_limit"]["value"])
+        target = self.reported_target
+        if target is None and self.marks is None:
+            target = d["reported_target"]
         return RoundsResult(
             spec=self,
             marks=marks,
@@ -278,7 +334,8 @@ class RoundsSpec:
             burn_share=share,
             contracted_compute=compute,
             compute_share=self.compute_share if self.compute_share is not None else d["compute_share"],
-            dilution_limit=self.dilution_limit if self.dilution_limit is not None else d["dilution_limit"],
+            dilution_limit=dilution,
+            reported_target=target,
         )
 
 
@@ -312,6 +369,7 @@ class RoundsResult:
     contracted_compute: pd.Series
     compute_share: float
     dilution_limit: float
+    reported_target: float | None = None
 
     # ------------------------------------------------------------------ paths
     @cached_property
@@ -343,17 +401,40 @@ class RoundsResult:
                 total += v * (hi - lo)
         return total
 
+    @cached_property
+    def outflows(self) -> pd.Series:
+        """Dated outflows per calendar year, USD bn: burn plus contracted payments beyond the plan."""
+        return self.burn.add(self.excess_commitments, fill_value=0.0).rename("outflows_usd_bn")
+
+    @property
+    def horizon(self) -> pd.Timestamp:
+        """End of the funding horizon: the end of ``spec.burn_through`` (the projections' last year)."""
+        return pd.Timestamp(year=self.spec.burn_through + 1, month=1, day=1)
+
     @property
     def cash_after_last_round(self) -> float:
-        """Cash after the last round: primary capital raised since ``burn_from`` less the burn since then."""
+        """Cash after the last round, USD bn: primary capital raised since ``burn_from`` less the outflows since then."""
         start = pd.Timestamp(year=self.spec.burn_from, month=1, day=1)
         last = self.marks.index[-1]
         raised = float(self.raised[self.raised.index >= start].sum())
-        return raised - self.flow_between(self.burn, start, last)
+        return raised - self.flow_between(self.outflows, start, last)
+
+    def cash_on_hand(self, at: pd.Timestamp | str | None = None) -> float:
+        """Cash on hand at a date (default the next raise date), USD bn: negative once the runway has ended."""
+        at = self.next_date if at is None else pd.Timestamp(at)
+        last = self.marks.index[-1]
+        if at < last:
+            raise SpecError(f"cash_on_hand: {at.date()} is before the last round ({last.date()}).")
+        return self.cash_after_last_round - self.flow_between(self.outflows, last, at)
+
+    def future_outflows(self, at: pd.Timestamp | str | None = None) -> float:
+        """Outflows from a date (default the next raise date) to the end of the horizon, USD bn."""
+        at = self.next_date if at is None else pd.Timestamp(at)
+        return self.flow_between(self.outflows, at, self.horizon)
 
     def runway(self) -> pd.Timestamp | None:
-        """Date the cash after the last round runs out on burn plus excess commitments (None: beyond the projections)."""
-        need = self.burn.add(self.excess_commitments, fill_value=0.0)
+        """Date the cash after the last round runs out on the outflows (None: beyond the projections)."""
+        need = self.outflows
         cash = self.cash_after_last_round
         date = self.marks.index[-1]
         end = pd.Timestamp(year=int(need.index[-1]) + 1, month=1, day=1)
@@ -371,11 +452,22 @@ class RoundsResult:
             return self.next_mark[0]
         return self.marks.index[-1] + pd.DateOffset(years=1)
 
+    def surplus(self) -> float:
+        """Cash on hand at the next raise less the outflows it must fund to the horizon, USD bn (< 0: a need)."""
+        return self.cash_on_hand() - self.future_outflows()
+
     def next_raise_required(self) -> float:
-        """The next raise, USD bn: cumulative burn to retire plus pre-funded excess commitments."""
-        start = self.next_date
-        end = start + pd.DateOffset(days=round(365.25 * self.spec.commitment_cover_years))
-        return self.cumulative_burn() + self.flow_between(self.excess_commitments, start, end)
+        """The raise needed at the next date, USD bn: future outflows to the horizon minus cash on hand, >= 0."""
+        return max(0.0, -self.surplus())
+
+    def essay_raise(self) -> float:
+        """The essay's reading of the raise, USD bn: the whole cumulative burn ``burn_from``-``burn_through``.
+
+        Section X: the IPO must "raise enough to retire a cumulative burn
+        approaching $115 billion". It counts again burn that the 2025-26
+        rounds already funded; shown beside :meth:`next_raise_required`.
+        """
+        return self.cumulative_burn()
 
     # ------------------------------------------------------------------ step-ups
     @cached_property
@@ -399,9 +491,47 @@ class RoundsResult:
         slope, intercept = np.polyfit(x, hist, 1)
         return float(np.exp(intercept + slope * hist.size))
 
+    @cached_property
+    def step_ups_annualised(self) -> pd.Series:
+        """Step-ups per year: each raw step-up to the power 1 / (years since the previous mark)."""
+        s = self.step_ups
+        dates = [*self.marks.index, *([self.next_mark[0]] if self.next_mark is not None else [])]
+        years = pd.Series(pd.DatetimeIndex(dates)).diff().dt.days.to_numpy()[1:] / 365.25
+        return pd.Series(s.to_numpy() ** (1.0 / years), index=s.index, name="step_up_annualised")
+
+    def _years_to_next(self) -> float:
+        return (self.next_date - self.marks.index[-1]).days / 365.25
+
+    def annualise(self, step: float) -> float:
+        """A step-up from the last mark to the next date, per year."""
+        return float(step) ** (1.0 / self._years_to_next()) if step > 0 else 0.0
+
     def required_step_up(self) -> float:
-        """Lowest next mark at which the required raise fits within the dilution limit, over the last mark."""
+        """Lowest next mark at which the raise needed fits within the dilution, over the last mark (0: no raise needed)."""
         return self.next_raise_required() / self.dilution_limit / float(self.marks.iloc[-1])
+
+    def essay_required_step_up(self) -> float:
+        """The required step-up on the essay's reading of the raise (the whole cumulative burn), for comparison."""
+        return self.essay_raise() / self.dilution_limit / float(self.marks.iloc[-1])
+
+    def readings(self) -> dict[str, float]:
+        """The achievable next step-up under each reading the essay allows (name -> raw step-up)."""
+        out = {"next private round on the trend of past step-ups": self.trend_step_up()}
+        if self.reported_target is not None:
+            out["reported IPO target"] = self.reported_target / float(self.marks.iloc[-1])
+        if self.next_mark is not None:
+            out["next mark the essay implies (1.23x)"] = float(self.step_ups.iloc[-1])
+        return out
+
+    def triggers(self) -> list[dict]:
+        """For each reading: the required and the achievable step-up (raw and annualised) and whether it fires."""
+        req = self.required_step_up()
+        return [
+            {"reading": name, "required_step_up": req, "step_up": step, "fires": bool(step < req),
+             "required_step_up_annualised": self.annualise(req), "step_up_annualised": self.annualise(step),
+             "next_date": self.next_date.date().isoformat()}
+            for name, step in self.readings().items()
+        ]
 
     def achievable_step_up(self) -> float:
         a = self.spec.achievable
@@ -411,6 +541,10 @@ class RoundsResult:
             if self.next_mark is None:
                 raise SpecError("achievable='target' needs a next_mark (the reported next valuation).")
             return float(self.step_ups.iloc[-1])
+        if a == "reported":
+            if self.reported_target is None:
+                raise SpecError("achievable='reported' needs a reported_target (the reported IPO valuation).")
+            return self.reported_target / float(self.marks.iloc[-1])
         return float(a)
 
     @property
@@ -434,6 +568,7 @@ class RoundsResult:
                 "post_money_usd_bn": m,
                 "raised_usd_bn": self.raised,
                 "step_up": m / prev,
+                "step_up_annualised": np.nan,
                 "dilution": self.raised / m,
                 # a round that raised no primary capital (a secondary sale) had nothing to fit
                 "required_step_up": (self.raised / self.dilution_limit / prev).where(self.raised > 0),
@@ -451,10 +586,12 @@ class RoundsResult:
                 "post_money_usd_bn": value,
                 "raised_usd_bn": self.next_raise_required(),
                 "step_up": value / m.iloc[-1],
+                "step_up_annualised": np.nan,
                 "dilution": self.next_raise_required() / value,
                 "required_step_up": self.required_step_up(),
                 "trend_step_up": self.trend_step_up(),
             }
+        frame.loc[self.step_ups_annualised.index, "step_up_annualised"] = self.step_ups_annualised.to_numpy()
         frame.index.name = "date"
         return frame
 
@@ -476,21 +613,65 @@ class RoundsResult:
         frame.index.name = "year"
         return frame
 
+    def cash_table(self) -> pd.DataFrame:
+        """The cash identity at the next raise date, USD bn: raise needed = future outflows - cash on hand."""
+        last, nxt = self.marks.index[-1], self.next_date
+        rows = {
+            "cash_after_last_round_usd_bn": self.cash_after_last_round,
+            "outflows_last_round_to_next_usd_bn": self.flow_between(self.outflows, last, nxt),
+            "cash_on_hand_usd_bn": self.cash_on_hand(),
+            "future_outflows_usd_bn": self.future_outflows(),
+            "required_raise_usd_bn": self.next_raise_required(),
+            "essay_raise_usd_bn": self.essay_raise(),
+        }
+        frame = pd.DataFrame({"value": pd.Series(rows, dtype=float)})
+        frame.attrs["note"] = (f"cash from {self.spec.burn_from}-01-01; last round {last.date()}, next raise {nxt.date()}, "
+                               f"horizon {self.horizon.date()}")
+        return frame
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary (money USD bn, shares 0-1)."""
+        return {
+            "step_ups": [float(v) for v in self.step_ups],
+            "step_ups_annualised": [float(v) for v in self.step_ups_annualised],
+            "required_step_up": self.required_step_up(),
+            "achievable_step_up": self.achievable_step_up(),
+            "trigger": bool(self.trigger),
+            "triggers": self.triggers(),
+            "cumulative_burn_2029": self.cumulative_burn(2029),
+            "cash_after_last_round_usd_bn": self.cash_after_last_round,
+            "cash_on_hand_usd_bn": self.cash_on_hand(),
+            "future_outflows_usd_bn": self.future_outflows(),
+            "required_raise_usd_bn": self.next_raise_required(),
+            "essay_raise_usd_bn": self.essay_raise(),
+            "essay_required_step_up": self.essay_required_step_up(),
+            "dilution": self.dilution_limit,
+            "next_date": self.next_date.date().isoformat(),
+            "runway": None if self.runway() is None else self.runway().date().isoformat(),
+        }
+
     def summary(self) -> str:
         runway = self.runway()
         steps = ", ".join(f"{v:.2f}" for v in self.step_ups)
-        return "\n".join(
-            [
-                "Up-round borrower",
-                f"  step-ups: {steps}   trend next: {self.trend_step_up():.2f}",
-                f"  cumulative burn {self.spec.burn_from}-{self.spec.burn_through}: "
-                f"{self.cumulative_burn():,.1f} bn   cash after last round: {self.cash_after_last_round:,.1f} bn   "
-                f"runway: {'beyond the projections' if runway is None else format(runway, '%Y-%m')}",
-                f"  next raise required: {self.next_raise_required():,.1f} bn at <= {self.dilution_limit:.0%} dilution"
-                f" -> required step-up {self.required_step_up():.2f}; achievable ({self.spec.achievable}) "
-                f"{self.achievable_step_up():.2f}; trigger: {'YES' if self.trigger else 'no'}",
-            ]
-        )
+        annual = ", ".join(f"{v:.2f}" for v in self.step_ups_annualised)
+        need = self.next_raise_required()
+        lines = [
+            "Up-round borrower",
+            f"  step-ups: {steps} (per year: {annual})   trend next: {self.trend_step_up():.2f}",
+            f"  cash after the last round {self.cash_after_last_round:,.1f} bn; at the next raise "
+            f"({self.next_date:%Y-%m-%d}) {self.cash_on_hand():,.1f} bn against outflows to {self.spec.burn_through}-end "
+            f"of {self.future_outflows():,.1f} bn -> raise needed {need:,.1f} bn"
+            + (f" (surplus {self.surplus():,.1f} bn)" if need == 0 else "")
+            + f"; runway: {'beyond the projections' if runway is None else format(runway, '%Y-%m')}",
+            f"  the essay's reading (retire the whole {self.spec.burn_from}-{self.spec.burn_through} burn): "
+            f"{self.essay_raise():,.1f} bn, which counts again the burn already funded (required step-up "
+            f"{self.essay_required_step_up():.2f})",
+            f"  at {self.dilution_limit:.1%} dilution the required step-up is {self.required_step_up():.2f}",
+        ]
+        for t in self.triggers():
+            lines.append(f"    {t['reading']}: {t['step_up']:.2f} (per year {t['step_up_annualised']:.2f}) -> "
+                         f"trigger {'YES' if t['fires'] else 'no'}")
+        return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.summary()

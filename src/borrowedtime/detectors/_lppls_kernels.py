@@ -1,142 +1,39 @@
-"""Hot loops of the bubble detectors: numba-compiled, each with a plain twin.
-
-Every kernel is written once as plain Python over arrays (the reference,
-runnable without numba through ``<kernel>.py_func``) and bound to a compiled
-version with :func:`_jit`. Where NumPy can state the same computation in a
-vectorised way (:func:`lppls_grid_sse_numpy`, :func:`adf_window_stats_numpy`)
-that version is the specification the tests compare against.
+"""LPPLS kernels: the profiled cost, the (tc, m, omega) grid, the Levenberg-Marquardt refinement.
 
 Conventions
 -----------
-* LPPLS works on *scaled* time: ``s = (t - t2) / scale`` (``t`` in days,
-  ``t2`` the last observation of the outer window), so ``s <= 0`` and the
-  critical time is ``sc = (tc - t2) / scale > 0``. Scaling leaves the sum of
-  squared residuals unchanged (the scale factor is absorbed by the linear
-  parameters) and keeps the normal equations well conditioned.
-* PSY regressions put the lagged level ``y_{t-1}`` *last*, so that the ADF
-  t-statistic is ``beta * L[p-1, p-1] / sigma`` with ``L`` the Cholesky factor
-  of ``X'X``.
+LPPLS works on *scaled* time: ``s = (t - t2) / scale`` (``t`` in days, ``t2``
+the last observation of the outer window), so ``s <= 0`` and the critical
+time is ``sc = (tc - t2) / scale > 0``. Scaling leaves the sum of squared
+residuals unchanged (the scale factor is absorbed by the linear parameters)
+and keeps the normal equations well conditioned.
+
+Every kernel is compiled by :func:`borrowedtime._numba.jit` and is its own
+Python twin; :func:`lppls_grid_sse_numpy` is the vectorised NumPy
+specification of the grid. ``tests/test_kernel_twins.py`` pairs them.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
-try:  # pragma: no cover - exercised by whichever environment runs the tests
-    import numba as _numba
-
-    HAS_NUMBA = True
-except ImportError:  # pragma: no cover
-    _numba = None
-    HAS_NUMBA = False
+from borrowedtime._numba import jit, prange
+from borrowedtime.detectors._linalg import chol4_solve, solve_spd
 
 __all__ = [
-    "HAS_NUMBA",
-    "solve_spd",
+    "SINCOS_MAX_ABS",
     "lppls_grid_sse",
     "lppls_grid_sse_numpy",
     "lppls_profile_sse",
     "lppls_refine",
     "lppls_nested_fits",
-    "adf_all_windows",
-    "adf_sup",
-    "adf_window_stats_numpy",
-    "psy_null_sup_stats",
-    "sup_stats",
 ]
 
+SINCOS_MAX_ABS = 1e5
+"""Largest ``|omega * ln(tc - t)|`` (scaled time) the branch-free :func:`_sincos` is used for."""
 
-def _jit(func=None, *, parallel: bool = False, fastmath=False):
-    """``numba.njit(cache=True)`` when numba is installed, else the function itself.
-
-    ``fastmath`` takes numba's flag set; the LPPLS refinement uses only
-    ``reassoc``/``nsz``/``contract`` on pure sums (no NaN or infinity assumptions),
-    which keeps results deterministic for the same inputs.
-    """
-
-    def wrap(f):
-        if not HAS_NUMBA:
-            warnings.warn(
-                f"numba is not installed: {f.__name__} runs as plain Python (slow). "
-                "pip install numba to speed it up.",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-            f.py_func = f
-            return f
-        return _numba.njit(cache=True, parallel=parallel, fastmath=fastmath)(f)
-
-    return wrap(func) if func is not None else wrap
-
-
-def _prange(*args):
-    return range(*args)
-
-
-if HAS_NUMBA:
-    prange = _numba.prange
-else:  # pragma: no cover
-    prange = _prange
-
-
-# --------------------------------------------------------------------------- linear algebra
-
-
-@_jit
-def solve_spd(a, b, p, x, work):
-    """Solve ``a[:p,:p] x = b[:p]`` by Cholesky; dependent columns get coefficient 0.
-
-    A pivot below ``1e-12`` of its diagonal marks the column as linearly
-    dependent on the previous ones: it is dropped (its coefficient is 0),
-    which gives the least-squares fit on the remaining columns.
-
-    Returns ``(b'x, L[p-1, p-1])``: the explained sum of squares and the last
-    Cholesky pivot (0 when the last column was dropped).
-    """
-    for j in range(p):
-        s = a[j, j]
-        for k in range(j):
-            s -= work[j, k] * work[j, k]
-        if not (s > 1e-12 * a[j, j]) or not (a[j, j] > 0.0):
-            work[j, j] = 0.0
-            for i in range(j + 1, p):
-                work[i, j] = 0.0
-            continue
-        d = math.sqrt(s)
-        work[j, j] = d
-        for i in range(j + 1, p):
-            s2 = a[i, j]
-            for k in range(j):
-                s2 -= work[i, k] * work[j, k]
-            work[i, j] = s2 / d
-    # forward: L z = b (z stored in x)
-    for i in range(p):
-        if work[i, i] == 0.0:
-            x[i] = 0.0
-            continue
-        s = b[i]
-        for k in range(i):
-            s -= work[i, k] * x[k]
-        x[i] = s / work[i, i]
-    # back: L' x = z
-    for i in range(p - 1, -1, -1):
-        if work[i, i] == 0.0:
-            x[i] = 0.0
-            continue
-        s = x[i]
-        for k in range(i + 1, p):
-            s -= work[k, i] * x[k]
-        x[i] = s / work[i, i]
-    explained = 0.0
-    for i in range(p):
-        explained += x[i] * b[i]
-    return explained, work[p - 1, p - 1]
-
-
-# --------------------------------------------------------------------------- LPPLS
 
 
 # fdlibm's kernel polynomials for sin and cos on [-pi/4, pi/4] and a two-part pi/2
@@ -149,7 +46,7 @@ _PIO2_1 = 1.57079632673412561417e00  # first 33 bits of pi/2: k * _PIO2_1 is exa
 _PIO2_1T = 6.07710050650619224932e-11  # pi/2 - _PIO2_1
 
 
-@_jit
+@jit
 def _sincos(a):
     """``(sin a, cos a)`` for moderate ``|a|`` (< 1e5) without branches, to about 1 ulp.
 
@@ -174,45 +71,7 @@ def _sincos(a):
     return sin_a, cos_a
 
 
-@_jit
-def _explained4(a00, a10, a11, a20, a21, a22, a30, a31, a32, a33, b0, b1, b2, b3):
-    """``b' A^-1 b`` for a 4x4 normal matrix, unrolled Cholesky (``||L^-1 b||^2``).
-
-    Same conventions as :func:`solve_spd`: a pivot below ``1e-12`` of its
-    diagonal drops that column.
-    """
-    l00 = math.sqrt(a00)
-    l10 = a10 / l00
-    l20 = a20 / l00
-    l30 = a30 / l00
-    z0 = b0 / l00
-    d1 = a11 - l10 * l10
-    if d1 > 1e-12 * a11 and a11 > 0.0:
-        l11 = math.sqrt(d1)
-        l21 = (a21 - l20 * l10) / l11
-        l31 = (a31 - l30 * l10) / l11
-        z1 = (b1 - l10 * z0) / l11
-    else:
-        l21 = 0.0
-        l31 = 0.0
-        z1 = 0.0
-    d2 = a22 - l20 * l20 - l21 * l21
-    if d2 > 1e-12 * a22 and a22 > 0.0:
-        l22 = math.sqrt(d2)
-        l32 = (a32 - l30 * l20 - l31 * l21) / l22
-        z2 = (b2 - l20 * z0 - l21 * z1) / l22
-    else:
-        l32 = 0.0
-        z2 = 0.0
-    d3 = a33 - l30 * l30 - l31 * l31 - l32 * l32
-    if d3 > 1e-12 * a33 and a33 > 0.0:
-        z3 = (b3 - l30 * z0 - l31 * z1 - l32 * z2) / math.sqrt(d3)
-    else:
-        z3 = 0.0
-    return z0 * z0 + z1 * z1 + z2 * z2 + z3 * z3
-
-
-@_jit
+@jit
 def _lppls_basis_sse(s, y, sc, m, w, beta, xb, fb, cb, sb):
     """Profiled SSE at (sc, m, w), keeping the basis values (log gap, power, cos, sin) per observation."""
     n = s.shape[0]
@@ -258,7 +117,7 @@ def _lppls_basis_sse(s, y, sc, m, w, beta, xb, fb, cb, sb):
     return sse if sse > 0.0 else 0.0
 
 
-@_jit(fastmath={"reassoc", "nsz", "contract"})
+@jit(fastmath={"reassoc", "nsz", "contract"})
 def _basis_sums(y, fb, cb, sb):
     """Sums of the 4x4 normal equations of the linear LPPLS parameters (reassociated: vectorised)."""
     a10 = a20 = a30 = a11 = a21 = a31 = a22 = a32 = a33 = 0.0
@@ -285,7 +144,7 @@ def _basis_sums(y, fb, cb, sb):
     return a10, a20, a30, a11, a21, a31, a22, a32, a33, b0, b1, b2, b3, yy
 
 
-@_jit
+@jit
 def _lppls_basis_fast(s, y, sc, m, w, beta, xb, fb, cb, sb):
     """:func:`_lppls_basis_sse` with scalar accumulators and an unrolled 4x4 solve (the refinement's cost).
 
@@ -306,36 +165,7 @@ def _lppls_basis_fast(s, y, sc, m, w, beta, xb, fb, cb, sb):
     for i in range(n):
         sb[i], cb[i] = _sincos(w * xb[i])
     a10, a20, a30, a11, a21, a31, a22, a32, a33, b0, b1, b2, b3, yy = _basis_sums(y, fb, cb, sb)
-    a00 = float(n)
-    # Cholesky L (lower), columns dropped when their pivot vanishes
-    l00 = math.sqrt(a00)
-    l10 = a10 / l00
-    l20 = a20 / l00
-    l30 = a30 / l00
-    d1 = a11 - l10 * l10
-    ok1 = d1 > 1e-12 * a11 and a11 > 0.0
-    l11 = l21 = l31 = 0.0
-    if ok1:
-        l11 = math.sqrt(d1)
-        l21 = (a21 - l20 * l10) / l11
-        l31 = (a31 - l30 * l10) / l11
-    d2 = a22 - l20 * l20 - l21 * l21
-    ok2 = d2 > 1e-12 * a22 and a22 > 0.0
-    l22 = l32 = 0.0
-    if ok2:
-        l22 = math.sqrt(d2)
-        l32 = (a32 - l30 * l20 - l31 * l21) / l22
-    d3 = a33 - l30 * l30 - l31 * l31 - l32 * l32
-    ok3 = d3 > 1e-12 * a33 and a33 > 0.0
-    l33 = math.sqrt(d3) if ok3 else 0.0
-    z0 = b0 / l00
-    z1 = (b1 - l10 * z0) / l11 if ok1 else 0.0
-    z2 = (b2 - l20 * z0 - l21 * z1) / l22 if ok2 else 0.0
-    z3 = (b3 - l30 * z0 - l31 * z1 - l32 * z2) / l33 if ok3 else 0.0
-    x3 = z3 / l33 if ok3 else 0.0
-    x2 = (z2 - l32 * x3) / l22 if ok2 else 0.0
-    x1 = (z1 - l21 * x2 - l31 * x3) / l11 if ok1 else 0.0
-    x0 = (z0 - l10 * x1 - l20 * x2 - l30 * x3) / l00
+    x0, x1, x2, x3 = chol4_solve(float(n), a10, a20, a30, a11, a21, a31, a22, a32, a33, b0, b1, b2, b3)
     beta[0] = x0
     beta[1] = x1
     beta[2] = x2
@@ -344,7 +174,7 @@ def _lppls_basis_fast(s, y, sc, m, w, beta, xb, fb, cb, sb):
     return sse if sse > 0.0 else 0.0
 
 
-@_jit
+@jit
 def lppls_profile_sse(s, y, sc, m, w, beta):
     """Sum of squared residuals of the LPPLS fit with (A, B, C1, C2) profiled out.
 
@@ -368,7 +198,7 @@ def lppls_profile_sse(s, y, sc, m, w, beta):
     return _lppls_basis_sse(s, y, sc, m, w, beta, np.empty(n), np.empty(n), np.empty(n), np.empty(n))
 
 
-@_jit(fastmath={"reassoc", "nsz", "contract"})
+@jit(fastmath={"reassoc", "nsz", "contract"})
 def lppls_grid_sse(s, y, starts, sc_grid, m_grid, w_grid, sc_hi, out):
     """SSE on a (tc, m, omega) grid for nested windows that share their end.
 
@@ -499,7 +329,7 @@ def lppls_grid_sse_numpy(s, y, start, sc_grid, m_grid, w_grid):
     return np.sum(resid**2, axis=-1)
 
 
-@_jit
+@jit
 def _lppls_normal(s, y, sc, m, w, beta, jtj, jtr, xb, fb, cb, sb):
     """Gauss-Newton normal equations ``J'J``, ``J'r`` in all 7 parameters.
 
@@ -538,7 +368,7 @@ def _lppls_normal(s, y, sc, m, w, beta, jtj, jtr, xb, fb, cb, sb):
             jtj[j, k] = jtj[k, j]
 
 
-@_jit(fastmath={"reassoc", "nsz", "contract"})
+@jit(fastmath={"reassoc", "nsz", "contract"})
 def _lppls_normal_fast(s, y, sc, m, w, beta, jtj, jtr, xb, fb, cb, sb):
     """:func:`_lppls_normal` with scalar accumulators, reassociated so that the loop vectorises."""
     n = s.shape[0]
@@ -653,7 +483,7 @@ def _lppls_normal_fast(s, y, sc, m, w, beta, jtj, jtr, xb, fb, cb, sb):
     jtj[6, 6] = j66
 
 
-@_jit
+@jit
 def _lm_step(jtj, jtr, lam, fixed, step, damped, work, delta, rhs):
     """Damped step ``(J'J + lam diag(J'J)) d = J'r`` with the ``fixed`` nonlinear parameters held."""
     for j in range(7):
@@ -676,7 +506,7 @@ def _lm_step(jtj, jtr, lam, fixed, step, damped, work, delta, rhs):
         step[q] = delta[4 + q]
 
 
-@_jit
+@jit
 def _refine(s, y, sc0, m0, w0, lo, hi, max_iter, cutoff, slack, check_at, out):
     """Bounded Levenberg-Marquardt on the profiled LPPLS cost from one start.
 
@@ -775,7 +605,7 @@ def _refine(s, y, sc0, m0, w0, lo, hi, max_iter, cutoff, slack, check_at, out):
     return evals
 
 
-@_jit
+@jit
 def lppls_refine(s, y, sc0, m0, w0, lo, hi, max_iter, out):
     """Bounded Levenberg-Marquardt on the profiled LPPLS cost from one start (see :func:`_refine`).
 
@@ -785,7 +615,7 @@ def lppls_refine(s, y, sc0, m0, w0, lo, hi, max_iter, out):
     return _refine(s, y, sc0, m0, w0, lo, hi, max_iter, np.inf, 0.0, 0, out)
 
 
-@_jit
+@jit
 def _local_minima_top(grid, k_best, idx):
     """Indices (flat) of the ``k_best`` lowest local minima of a 3-D grid (26-neighbourhood).
 
@@ -840,7 +670,7 @@ def _local_minima_top(grid, k_best, idx):
     return found
 
 
-@_jit(parallel=True)
+@jit(parallel=True)
 def lppls_nested_fits(
     t, y, ends, sizes, scale, sc_grid, m_grid, w_grid, sc_lo, sc_hi_days_cap,
     sc_hi_frac, m_lo, m_hi, w_lo, w_hi, n_starts, unit_starts, short_iter, n_keep, max_iter,
@@ -1001,253 +831,3 @@ def lppls_nested_fits(
             out[o, wi, 8] = gbest
             out[o, wi, 9] = shift
     return out
-
-
-# --------------------------------------------------------------------------- PSY (ADF family)
-
-
-@_jit
-def _lagged_design(y, k):
-    """Rows of the ADF regression for ``y`` with ``k`` lagged differences.
-
-    Row ``r`` (for observation ``t = r + k + 1``) holds
-    ``[dy_t, 1, dy_{t-1}, ..., dy_{t-k}, y_{t-1}]``.
-    """
-    n = y.shape[0]
-    rows = n - k - 1
-    p = k + 2
-    z = np.empty((rows, p + 1))
-    for r in range(rows):
-        t = r + k + 1
-        z[r, 0] = y[t] - y[t - 1]
-        z[r, 1] = 1.0
-        for j in range(1, k + 1):
-            z[r, 1 + j] = y[t - j] - y[t - j - 1]
-        z[r, p] = y[t - 1]
-    return z
-
-
-@_jit
-def adf_all_windows(y, k, minw, stats):
-    """ADF t-statistics of every window with at least ``minw`` regression rows.
-
-    Windows are ranges of observations ``y[i0..i1]`` (inclusive); the
-    regression inside uses the rows whose dependent observation lies in
-    ``[i0 + k + 1, i1]`` (lags never reach before the window), so a window of
-    ``minw`` rows spans ``minw + k + 1`` observations, as in exuber.
-    ``stats[i0, i1]`` gets the statistic, NaN elsewhere.
-    """
-    n = y.shape[0]
-    z = _lagged_design(y, k)
-    p = k + 2
-    for i in range(n):
-        for j in range(n):
-            stats[i, j] = np.nan
-    a = np.zeros((p, p))
-    b = np.zeros(p)
-    beta = np.zeros(p)
-    work = np.zeros((p, p))
-    # a window y[i0..i1] has rows r with t = r + k + 1 in [i0 + k + 1, i1]
-    for i0 in range(n - minw - k):
-        for u in range(p):
-            b[u] = 0.0
-            for v in range(p):
-                a[u, v] = 0.0
-        yy = 0.0
-        nrow = 0
-        for i1 in range(i0 + k + 1, n):
-            r = i1 - k - 1
-            for u in range(p):
-                zu = z[r, 1 + u]
-                b[u] += zu * z[r, 0]
-                for v in range(u + 1):
-                    a[u, v] += zu * z[r, 1 + v]
-            yy += z[r, 0] * z[r, 0]
-            nrow += 1
-            if nrow < minw:
-                continue
-            for u in range(p):
-                for v in range(u + 1, p):
-                    a[u, v] = a[v, u]
-            explained, piv = solve_spd(a, b, p, beta, work)
-            dof = nrow - p
-            if dof <= 0 or piv == 0.0:
-                continue
-            ssr = yy - explained
-            if ssr <= 0.0:
-                continue
-            sigma = math.sqrt(ssr / dof)
-            stats[i0, i1] = beta[p - 1] * piv / sigma
-    return stats
-
-
-@_jit
-def adf_sup(y, k, minw, bsadf, badf):
-    """SADF, GSADF and the BSADF sequence without storing every window's statistic.
-
-    Same windows and statistics as :func:`adf_all_windows` followed by
-    :func:`sup_stats`; the sup over starts is kept as a running maximum, and
-    with no lags (two regressors) the statistic comes in closed form. The
-    lagged level is centred on the window's first value (the intercept
-    absorbs the shift; the t-ratio is unchanged) to keep the sums exact.
-
-    Parameters
-    ----------
-    bsadf : ndarray, shape (n,)
-        Output: BSADF at each end, NaN before the first complete window.
-    badf : ndarray, shape (n,)
-        Output: ADF of the window from the first observation to each end
-        (the forward recursive sequence), NaN before the first complete window.
-
-    Returns
-    -------
-    (float, float)
-        SADF and GSADF.
-    """
-    n = y.shape[0]
-    z = _lagged_design(y, k)
-    p = k + 2
-    for i in range(n):
-        bsadf[i] = -np.inf
-        badf[i] = np.nan
-    a = np.zeros((p, p))
-    b = np.zeros(p)
-    beta = np.zeros(p)
-    work = np.zeros((p, p))
-    sadf = -np.inf
-    for i0 in range(n - minw - k):
-        c = y[i0]
-        n_r = 0.0
-        s1 = s2 = sd = sxd = sdd = 0.0
-        if p > 2:
-            for u in range(p):
-                b[u] = 0.0
-                for v in range(p):
-                    a[u, v] = 0.0
-        for i1 in range(i0 + k + 1, n):
-            r = i1 - k - 1
-            d = z[r, 0]
-            sdd += d * d
-            n_r += 1.0
-            if p == 2:
-                x = z[r, 2] - c
-                s1 += x
-                s2 += x * x
-                sd += d
-                sxd += x * d
-                if n_r < minw:
-                    continue
-                det = n_r * s2 - s1 * s1
-                if not det > 0.0:
-                    continue
-                bet = (n_r * sxd - s1 * sd) / det
-                alpha = (sd - bet * s1) / n_r
-                ssr = sdd - alpha * sd - bet * sxd
-                if not ssr > 0.0:
-                    continue
-                stat = bet / math.sqrt(ssr / (n_r - 2.0) * n_r / det)
-            else:
-                for u in range(p):
-                    zu = z[r, 1 + u]
-                    if u == p - 1:
-                        zu -= c
-                    b[u] += zu * d
-                    for v in range(u + 1):
-                        zv = z[r, 1 + v]
-                        if v == p - 1:
-                            zv -= c
-                        a[u, v] += zu * zv
-                if n_r < minw:
-                    continue
-                for u in range(p):
-                    for v in range(u + 1, p):
-                        a[u, v] = a[v, u]
-                explained, piv = solve_spd(a, b, p, beta, work)
-                ssr = sdd - explained
-                if piv == 0.0 or not ssr > 0.0:
-                    continue
-                stat = beta[p - 1] * piv / math.sqrt(ssr / (n_r - p))
-            if stat > bsadf[i1]:
-                bsadf[i1] = stat
-            if i0 == 0:
-                badf[i1] = stat
-                if stat > sadf:
-                    sadf = stat
-    gsadf = -np.inf
-    for i in range(n):
-        if bsadf[i] == -np.inf:
-            bsadf[i] = np.nan
-        elif bsadf[i] > gsadf:
-            gsadf = bsadf[i]
-    return sadf, gsadf
-
-
-def adf_window_stats_numpy(y, k, i0, i1):
-    """NumPy specification of one window's ADF t-statistic (see :func:`adf_all_windows`)."""
-    y = np.asarray(y, float)
-    t = np.arange(i0 + k + 1, i1 + 1)
-    dy = np.diff(y)  # dy[t-1] = y[t] - y[t-1]
-    cols = [np.ones(t.size)] + [dy[t - 1 - j] for j in range(1, k + 1)] + [y[t - 1]]
-    x = np.column_stack(cols)
-    target = dy[t - 1]
-    coef, *_ = np.linalg.lstsq(x, target, rcond=None)
-    resid = target - x @ coef
-    dof = t.size - x.shape[1]
-    sigma2 = resid @ resid / dof
-    cov = sigma2 * np.linalg.inv(x.T @ x)
-    return coef[-1] / np.sqrt(cov[-1, -1])
-
-
-@_jit
-def sup_stats(stats, k, minw, bsadf):
-    """BSADF sequence (sup over starts for each end) of a window-stat matrix; returns (SADF, GSADF).
-
-    ``bsadf[i1]`` is set for ``i1 >= minw + k`` (the first complete window).
-    """
-    n = stats.shape[0]
-    sadf = -np.inf
-    gsadf = -np.inf
-    for i1 in range(minw + k, n):
-        best = -np.inf
-        for i0 in range(0, i1 - k - minw + 1):
-            v = stats[i0, i1]
-            if v > best:
-                best = v
-        bsadf[i1] = best
-        if stats[0, i1] > sadf:
-            sadf = stats[0, i1]
-        if best > gsadf:
-            gsadf = best
-    return sadf, gsadf
-
-
-@_jit(parallel=True)
-def psy_null_sup_stats(eps, k, minw, drift, bsadf_out, sadf_out, gsadf_out, badf_out):
-    """Simulate the PSY null and record SADF, GSADF and the BSADF sequence per replication.
-
-    Each replication is the random walk ``y_t = drift + y_{t-1} + eps_t`` with
-    ``y_0 = 0`` (Phillips, Shi and Yu 2015, eq. 5, with ``d T^-eta = drift``).
-
-    Parameters
-    ----------
-    eps : ndarray, shape (reps, n)
-        Standard normal shocks (drawn by the caller from a seeded Generator).
-    bsadf_out, badf_out : ndarray, shape (reps, n)
-        Output BSADF and forward ADF sequences; NaN before the first complete window.
-    """
-    reps, n = eps.shape
-    for r in prange(reps):
-        y = np.empty(n)
-        acc = 0.0
-        for i in range(n):
-            acc += drift + eps[r, i]
-            y[i] = acc
-        seq = np.empty(n)
-        fwd = np.empty(n)
-        sadf, gsadf = adf_sup(y, k, minw, seq, fwd)
-        for i in range(n):
-            bsadf_out[r, i] = seq[i]
-            badf_out[r, i] = fwd[i]
-        sadf_out[r] = sadf
-        gsadf_out[r] = gsadf
-    return bsadf_out

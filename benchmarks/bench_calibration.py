@@ -1,0 +1,82 @@
+"""Calibration of the monitor's one-step forecasts on the FRED-MD panel and the national index (issue 11).
+
+Targets (issue 11): 90 % one-step intervals cover 87-93 % on the median series and
+85-95 % on at least 80 % of series; 50 % intervals cover 45-55 % on the median; the
+innovations' lag-1 autocorrelation |rho| <= 0.2 on the median series.
+
+Run from the project root::
+
+    .venv/bin/python benchmarks/bench_calibration.py
+
+It rewrites ``benchmarks/results_calibration.md`` with every model setting in SETTINGS.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from borrowedtime.calibration import Calibration
+from borrowedtime.datasets import reference_path
+from borrowedtime.kinematics import KinematicsModel
+from borrowedtime.series import load_series
+
+OUT = Path(__file__).resolve().parent / "results_calibration.md"
+
+SETTINGS = [
+    ("trend + seasonal + white noise, expanding scale (before issue 11)", KinematicsModel(scale_memory_years=None)),
+    ("same, scale memory 7 y (the default)", KinematicsModel(scale_memory_years=7.0)),
+    ("+ AR(1) cycle (momentum), expanding scale", KinematicsModel(momentum="ar1", scale_memory_years=None)),
+    ("+ AR(1) cycle, scale memory 7 y", KinematicsModel(momentum="ar1", scale_memory_years=7.0)),
+    ("+ AR(1) cycle, scale memory 3 y", KinematicsModel(momentum="ar1", scale_memory_years=3.0)),
+    ("+ AR(1) cycle, scale memory 15 y", KinematicsModel(momentum="ar1", scale_memory_years=15.0)),
+]
+
+
+def _row(label: str, f: pd.DataFrame, wall: float, cpu: float) -> str:
+    c90 = f["coverage_0.9"]
+    in_band = ((c90 >= 0.85) & (c90 <= 0.95)).mean()
+    return (
+        f"| {label} | {len(f)} | {f['coverage_0.5'].median():.1%} | {f['coverage_0.8'].median():.1%} | "
+        f"{c90.median():.1%} | {in_band:.0%} | {f['innovation_acf1'].median():+.2f} | "
+        f"{f['innovation_sd'].median():.2f} | {(f['ljung_box_pvalue'] < 0.05).mean():.0%} | {wall:.1f} | {cpu:.1f} |"
+    )
+
+
+def main() -> None:
+    d = pd.read_csv(reference_path("fred_md"), index_col=0, parse_dates=True)
+    panel = d.loc[:, (d > 0).all()]
+    national = load_series(reference_path("case_shiller"), column="National-US")
+    lines = [
+        "# Calibration of the monitor's real-time one-step forecasts",
+        "",
+        f"Written by `benchmarks/bench_calibration.py` on {pd.Timestamp.now('UTC'):%Y-%m-%d %H:%M} UTC; "
+        f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores shared with other "
+        f"jobs. FRED-MD: the {panel.shape[1]} strictly positive series, {panel.index[0]:%Y-%m} to "
+        f"{panel.index[-1]:%Y-%m}; national: Case-Shiller U.S. National NSA (`National-US`).",
+        "",
+        "Targets (issue 11): 90 % intervals cover 87-93 % on the median series and 85-95 % on >= 80 % of "
+        "series; 50 % intervals 45-55 % on the median; median |lag-1 autocorrelation| <= 0.2.",
+        "",
+        "| setting / data | series | cov. 50 % (median) | cov. 80 % | cov. 90 % | share of series with 90 % in 85-95 % "
+        "| innovation acf(1) (median) | innovation sd | Ljung-Box p < 0.05 | wall s | CPU s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, model in SETTINGS:
+        for name, data in (("FRED-MD", panel), ("national", national)):
+            t0, c0 = time.perf_counter(), time.process_time()
+            res = Calibration(model=model).fit(data)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            lines.append(_row(f"{label} / {name}", res.to_frame(), wall, cpu))
+    OUT.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    np.seterr(all="ignore")
+    main()

@@ -1,0 +1,141 @@
+"""Inputs of the capex machine: ``capex_inputs.yaml`` and ONE adapter to the complex and the essay.
+
+Both go through the data layer (:mod:`borrowedtime.datasets`): :func:`capex_inputs`
+reads the packaged YAML with :func:`~borrowedtime.datasets.packaged_yaml`;
+:func:`complex_figures` is the only place in :mod:`borrowedtime.capex` that reads
+the complex (filed capex and cash flow, the vehicles' debt) and the essay's stated
+series (:func:`borrowedtime.essay.essay_series`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from borrowedtime.datasets import packaged_yaml
+from borrowedtime.errors import DataError
+
+__all__ = ["capex_inputs", "complex_figures", "vehicle_debt", "ComplexFigures", "FILED_GROUP"]
+
+#: The hyperscalers whose filed capex and operating cash flow make the "filed path" (as the audit).
+FILED_GROUP = ("microsoft", "google", "amazon", "meta")
+_FILE = "borrowedtime/data/capex_inputs.yaml"
+
+
+def capex_inputs() -> dict:
+    """The packaged ``capex_inputs.yaml`` as a dict (figures with source and as_of; a fresh copy)."""
+    data = packaged_yaml("capex_inputs.yaml")
+    if not isinstance(data, dict) or "hyperscalers" not in data:
+        raise DataError(f"{_FILE}: expected a mapping with 'hyperscalers'")
+    return data
+
+
+@dataclass(frozen=True, eq=False)
+class ComplexFigures:
+    """What the capex machine reads from the complex and the essay.
+
+    Attributes
+    ----------
+    filed : pandas.DataFrame
+        Long frame ``name, year, capex_usd_bn, operating_cash_flow_usd_bn, source`` of filed
+        fiscal-year figures (Microsoft's fiscal year ends 30 June).
+    essay_capex : pandas.Series
+        The essay's aggregate capex by calendar year, USD bn (VII).
+    essay_ratio : pandas.Series
+        The essay's capex / operating cash flow by calendar year, decimal (VII).
+    off_balance_sheet : pandas.DataFrame
+        ``sponsor, contract, amount_usd_bn, how`` of vehicle debt attributed to a sponsor
+        (:func:`vehicle_debt`).
+    """
+
+    filed: pd.DataFrame
+    essay_capex: pd.Series
+    essay_ratio: pd.Series
+    off_balance_sheet: pd.DataFrame
+
+
+@cache
+def _default_figures() -> ComplexFigures:
+    return _figures(None)
+
+
+def vehicle_debt(cx) -> pd.DataFrame:
+    """Debt of off-balance-sheet vehicles attributed to the hyperscalers that stand behind them.
+
+    Read from the complex's model (:attr:`borrowedtime.complex.Complex.model`): every term loan or
+    bond owed by a special-purpose vehicle counts for each hyperscaler that (a) leases from that
+    vehicle (a take-or-pay edge to it), (b) guarantees a lease to it, or (c) guarantees the debt
+    itself (a residual value guarantee). A vehicle with two such sponsors counts for both.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sponsor, contract, amount_usd_bn, how`` (USD bn).
+    """
+    m = cx.model
+    kind, owner, owee = m.edge_kind, m.obligor, m.obligee
+    hyper = np.asarray(m.entity_kind == "hyperscaler")
+    rows = []
+    debts = np.flatnonzero(np.isin(kind, ("term_loan", "bond")) & (owner >= 0))
+    for e in debts:
+        spv = owner[e]
+        if m.entity_kind[spv] != "spv" or not np.isfinite(m.amount[e]):
+            continue
+        how: dict[int, str] = {}
+        for g in np.flatnonzero(m.guarantor[e] > 0):
+            if hyper[g]:
+                how.setdefault(int(g), f"guarantees {m.edge_names[e]}")
+        for lease in np.flatnonzero((kind == "take_or_pay") & (owee == spv)):
+            if owner[lease] >= 0 and hyper[owner[lease]]:
+                how.setdefault(int(owner[lease]), f"leases from the vehicle ({m.edge_names[lease]})")
+            for g in np.flatnonzero(m.guarantor[lease] > 0):
+                if hyper[g]:
+                    how.setdefault(int(g), f"guarantees the lease {m.edge_names[lease]}")
+        for k, text in how.items():
+            rows.append({"sponsor": m.labels[k], "contract": m.edge_names[e], "amount_usd_bn": float(m.amount[e]),
+                         "how": text})
+    return pd.DataFrame(rows, columns=["sponsor", "contract", "amount_usd_bn", "how"])
+
+
+def complex_figures(cx=None) -> ComplexFigures:
+    """Read filed capex / cash flow, the essay's path and vehicle debt (the one adapter).
+
+    Parameters
+    ----------
+    cx : borrowedtime.complex.Complex, optional
+        A loaded complex; the packaged one (read once per process) when None.
+    """
+    return _default_figures() if cx is None else _figures(cx)
+
+
+def _figures(cx) -> ComplexFigures:
+    from borrowedtime.complex import load_complex
+    from borrowedtime.essay import essay_series
+
+    cx = load_complex() if cx is None else cx
+    rows = []
+    for entity in cx.entities:
+        for o in entity.figures:
+            if o.metric not in ("capex_usd_bn", "operating_cash_flow_usd_bn"):
+                continue
+            if not (o.period.startswith("FY") and o.period[2:].isdigit()):
+                continue
+            rows.append({"name": entity.name, "year": int(o.period[2:]), "metric": o.metric,
+                         "value": float(o.value), "source": o.source})
+    long = pd.DataFrame(rows, columns=["name", "year", "metric", "value", "source"])
+    values = long.pivot_table(index=["name", "year"], columns="metric", values="value", aggfunc="last")
+    sources = long.groupby(["name", "year"])["source"].agg("; ".join)
+    filed = values.join(sources).reset_index()
+    filed = filed.dropna(subset=["capex_usd_bn", "operating_cash_flow_usd_bn"])
+    filed.columns.name = None
+
+    obs = vehicle_debt(cx)
+    capex = essay_series("hyperscaler_capex")
+    ratio = essay_series("capex_to_operating_cash_flow")
+    capex.index = capex.index.year
+    ratio.index = ratio.index.year
+    return ComplexFigures(filed=filed, essay_capex=capex, essay_ratio=ratio,
+                          off_balance_sheet=obs)

@@ -1,0 +1,298 @@
+"""Monte Carlo over the cascade: trigger-quarter distribution, defaults and losses per entity, tornado.
+
+The paths run in chunks through the project's one Monte Carlo engine
+(``borrowedtime._montecarlo.map_chunks``: chunk ``i`` seeded by
+``SeedSequence(seed).spawn(n_chunks)[i]``, local threads or Dask). Until that
+module lands on this branch, :func:`_map_chunks` below follows its signature
+and seeding exactly; it is the only place to swap.
+
+Every draw of a path happens in :func:`~borrowedtime.cascade.engine.draw_inputs`
+in a fixed order, so a stretch run with the same seed sees the same world:
+the quarters a stretch buys are paired differences, path by path.
+
+Units: USD bn; quarters as indices from quarter 0 and as calendar labels.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from borrowedtime.cascade.engine import NEVER, CascadeModel, draw_inputs, simulate
+from borrowedtime.cascade.scenario import INPUTS, Scenario, load_scenario
+from borrowedtime.errors import SpecError
+from borrowedtime.network import quarter_label
+
+__all__ = ["StressResult", "run_stress", "cascade_kernel", "STRETCHES"]
+
+STRETCHES = ("private_round", "backstop", "hyperscaler_leverage")
+_QS = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def _map_chunks(kernel, n_paths, *, seed, chunk_size=10_000, args=(), client=None, workers=None, progress=None):
+    """Stand-in with the signature and seeding of ``borrowedtime._montecarlo.map_chunks``."""
+    try:  # the one engine, when it is on this branch
+        from borrowedtime._montecarlo import map_chunks
+    except ImportError:
+        map_chunks = None
+    if map_chunks is not None:
+        cb = None
+        if progress:  # the engine reports (chunks done, chunks in all); our callers count paths
+            done_paths = [0]
+
+            def cb(done: int, total: int) -> None:
+                now = min(done * chunk_size, n_paths)
+                progress(now - done_paths[0])
+                done_paths[0] = now
+
+        return map_chunks(kernel, n_paths, seed=seed, chunk_size=chunk_size, args=args, client=client,
+                          workers=workers, progress=cb)
+    n_chunks = -(-n_paths // chunk_size)
+    seeds = np.random.SeedSequence(seed).spawn(n_chunks)
+    starts = [i * chunk_size for i in range(n_chunks)]
+    sizes = [min(chunk_size, n_paths - s) for s in starts]
+    if client is None and workers:
+        from dask.distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cl, \
+                Client(cl) as cli:
+            return _map_chunks(kernel, n_paths, seed=seed, chunk_size=chunk_size, args=args, client=cli,
+                               progress=progress)
+    if client is not None:
+        futures = [client.submit(_run_chunk, kernel, sd, n, s, args, pure=False)
+                   for sd, n, s in zip(seeds, sizes, starts, strict=True)]
+        out = []
+        for f, n in zip(futures, sizes, strict=True):
+            out.append(f.result())
+            if progress:
+                progress(n)
+        return out
+    out = []
+    for sd, n, s in zip(seeds, sizes, starts, strict=True):
+        out.append(_run_chunk(kernel, sd, n, s, args))
+        if progress:
+            progress(n)
+    return out
+
+
+def _run_chunk(kernel, seed_seq, n, start, args):
+    return kernel(np.random.default_rng(seed_seq), n, start, *args)
+
+
+def cascade_kernel(rng: np.random.Generator, n: int, start: int, scenario: Scenario, variants: tuple[str, ...]):
+    """Run ``n`` paths of the base scenario and of each stretch variant on the same draws.
+
+    Returns a dict of arrays: ``inputs`` (n, K), and per variant ``trigger``
+    (n,), ``default_q``, ``distress_q``, ``loss`` (n, N), ``stretch_used`` (n,).
+    """
+    model = _model(scenario)
+    draws = draw_inputs(model, rng, n)
+    out = {"inputs": draws["inputs"]}
+    for v in ("base", *variants):
+        m = model if v == "base" else _model(scenario.with_stretch(v))
+        o = simulate(m, draws)
+        out[v] = {
+            "trigger": o.first_trigger_q, "default_q": o.default_q, "distress_q": o.distress_q,
+            "loss": o.loss, "bought": o.bought,
+            "stretch_used": o.stretch_used.get(v, np.zeros(n)) if v != "base" else np.zeros(n),
+        }
+    return out
+
+
+_MODELS: dict = {}
+
+
+def _model(scn: Scenario) -> CascadeModel:
+    key = scn.model_dump_json()
+    if key not in _MODELS:
+        _MODELS.clear() if len(_MODELS) > 8 else None
+        _MODELS[key] = CascadeModel.from_scenario(scn)
+    return _MODELS[key]
+
+
+def _q(x: np.ndarray) -> dict:
+    return {f"p{int(round(100 * q)):02d}": float(v) for q, v in zip(_QS, np.quantile(x, _QS), strict=True)}
+
+
+@dataclass(frozen=True, eq=False)
+class StressResult:
+    """A stress run (frozen): per-path arrays and the summaries the CLI prints."""
+
+    scenario: Scenario
+    model: CascadeModel
+    seed: int
+    paths: int
+    inputs: np.ndarray
+    runs: dict  # variant -> dict of arrays
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.model.network.names
+
+    def label(self, q: float) -> str:
+        return quarter_label(self.model.network.as_of, int(q))
+
+    def trigger_quarter(self) -> dict:
+        t = self.runs["base"]["trigger"]
+        hit = t != NEVER
+        out = {"no_trigger_share": float(1 - hit.mean())}
+        if hit.any():
+            qs = _q(t[hit].astype(float))
+            out.update({k: v for k, v in qs.items()})
+            out["median_label"] = self.label(np.floor(qs["p50"]))
+        return out
+
+    def entities(self) -> list[dict]:
+        r = self.runs["base"]
+        rows = []
+        for i, name in enumerate(self.names):
+            dq = r["distress_q"][:, i]
+            rows.append({
+                "name": name,
+                "kind": self.model.network.kinds[i],
+                "p_default": float((r["default_q"][:, i] != NEVER).mean()),
+                "loss_usd_bn": _q(r["loss"][:, i]),
+                "first_distress_quarter": (float(np.median(dq[dq != NEVER])) if (dq != NEVER).any() else None),
+                "p_distress": float((dq != NEVER).mean()),
+            })
+        return rows
+
+    def stretches(self) -> list[dict]:
+        base = self.runs["base"]["trigger"]
+        T = self.model.horizon
+        out = []
+        for v in STRETCHES:
+            if v not in self.runs:
+                continue
+            t = self.runs[v]["trigger"]
+            b = np.where(base == NEVER, T, base)
+            s = np.where(t == NEVER, T, t)
+            bought = (s - b)[base != NEVER]
+            st = getattr(self.scenario.stretches, v)
+            used = self.runs[v]["stretch_used"]
+            out.append({
+                "name": v,
+                "quarters_bought_median": float(np.median(bought)) if bought.size else 0.0,
+                "quarters_bought_mean": float(bought.mean()) if bought.size else 0.0,
+                "share_delayed": float((bought > 0).mean()) if bought.size else 0.0,
+                "used_share": float((used > 0).mean()),
+                "cost_usd_bn_mean": float(used.mean()),
+                "paid_by": {"private_round": "private investors (the round's buyers)",
+                            "backstop": "the sovereign or strategic backstop",
+                            "hyperscaler_leverage": "hyperscalers (added debt)"}[v],
+                "source": st.source,
+            })
+        return out
+
+    def tornado(self) -> list[dict]:
+        """Inputs ranked by the spread of outcomes between their top and bottom deciles (same sample).
+
+        Effect on the median trigger quarter (no trigger counted at the horizon)
+        and on the mean total loss, E[Y | X in top decile] - E[Y | X in bottom decile].
+        """
+        r = self.runs["base"]
+        T = self.model.horizon
+        trig = np.where(r["trigger"] == NEVER, T, r["trigger"]).astype(float)
+        loss = r["loss"].sum(axis=1)
+        rows = []
+        for k, name in enumerate(INPUTS):
+            x = self.inputs[:, k]
+            if np.ptp(x) == 0:
+                continue
+            lo, hi = np.quantile(x, [0.1, 0.9])
+            bot, top = x <= lo, x >= hi
+            if not bot.any() or not top.any():
+                continue
+            rows.append({
+                "input": name,
+                "low": float(lo), "high": float(hi),
+                "trigger_quarter_effect": float(np.median(trig[top]) - np.median(trig[bot])),
+                "loss_usd_bn_effect": float(loss[top].mean() - loss[bot].mean()),
+            })
+        rows.sort(key=lambda d: -abs(d["loss_usd_bn_effect"]) - 1e3 * abs(d["trigger_quarter_effect"]))
+        return rows
+
+    def to_dict(self) -> dict:
+        return {
+            "scenario": self.scenario.name,
+            "paths": self.paths,
+            "seed": self.seed,
+            "horizon_quarters": self.model.horizon,
+            "quarter_0": self.label(0),
+            "trigger_quarter": self.trigger_quarter(),
+            "entities": self.entities(),
+            "stretches": self.stretches(),
+            "tornado": self.tornado(),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
+
+    def summary(self) -> str:
+        t = self.trigger_quarter()
+        lines = [
+            f"Stress '{self.scenario.name}': {self.paths:,} paths, seed {self.seed}, {self.model.horizon} quarters "
+            f"from {self.label(0)}",
+            f"  trigger: no trigger in {t['no_trigger_share']:.0%} of paths"
+            + (f"; median {t['median_label']} (q{t['p50']:.0f}), 5-95%: q{t['p05']:.0f}-q{t['p95']:.0f}"
+               if "p50" in t else ""),
+        ]
+        ents = sorted(self.entities(), key=lambda d: -d["loss_usd_bn"]["p50"])[:8]
+        for e in ents:
+            fd = e["first_distress_quarter"]
+            lines.append(f"  {e['name']:22s} P(default) {e['p_default']:.2f}  loss median {e['loss_usd_bn']['p50']:7.1f} bn"
+                         f"  first distress {self.label(fd) if fd is not None else '-'}")
+        for s in self.stretches():
+            lines.append(f"  stretch {s['name']}: buys {s['quarters_bought_median']:.0f} quarters (median), "
+                         f"{s['cost_usd_bn_mean']:.0f} bn put in on average by {s['paid_by']}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<StressResult {self.scenario.name!r} paths={self.paths} seed={self.seed}>"
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def run_stress(
+    scenario: Scenario | str = "base",
+    *,
+    paths: int | None = None,
+    seed: int | None = None,
+    stretches: bool = True,
+    chunk_size: int = 5_000,
+    client=None,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> StressResult:
+    """Run the cascade as Monte Carlo (and each stretch on the same draws).
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+        A scenario or the name/path of one (default: the packaged base case).
+    paths, seed : int, optional
+        Override the scenario's.
+    stretches : bool, default True
+        Also run each stretch switched on, paired with the base paths.
+    client, workers
+        A Dask client, or a number of LocalCluster workers; local threads when neither.
+    progress : callable, optional
+        Called with the number of paths finished after every chunk.
+    """
+    scn = load_scenario(scenario) if isinstance(scenario, str) else scenario
+    n = scn.paths if paths is None else int(paths)
+    sd = scn.seed if seed is None else int(seed)
+    if n < 1:
+        raise SpecError(f"paths must be >= 1. Got {n}.")
+    variants = tuple(v for v in STRETCHES if stretches and not getattr(scn.stretches, v).enabled)
+    chunks = _map_chunks(cascade_kernel, n, seed=sd, chunk_size=chunk_size, args=(scn, variants),
+                         client=client, workers=workers, progress=progress)
+    runs = {}
+    for v in ("base", *variants):
+        runs[v] = {k: np.concatenate([c[v][k] for c in chunks]) for k in chunks[0][v]}
+    inputs = np.concatenate([c["inputs"] for c in chunks])
+    return StressResult(scenario=scn, model=_model(scn), seed=sd, paths=n, inputs=inputs, runs=runs)

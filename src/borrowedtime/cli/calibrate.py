@@ -1,0 +1,61 @@
+"""``calibrate``: are the monitor's real-time probabilities honest on this series?"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from borrowedtime.cli._app import app, error_boundary, stdout, write_json
+from borrowedtime.cli.watch import ColumnOpt, CutoffOpt, JsonOpt, SeasonalOpt, _seasonal, _source
+
+
+@app.command()
+def calibrate(
+    source: Annotated[str | None, typer.Argument(help="CSV/Parquet FILE or fred:SERIES_ID.")] = None,
+    column: ColumnOpt = None,
+    seasonal: SeasonalOpt = "auto",
+    cutoff: CutoffOpt = 1.5,
+    horizon: Annotated[float, typer.Option(help="Horizon (years) of the growth whose sign is forecast.")] = 2.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """One-step PIT, 50/80/90 % coverage, Christoffersen, Ljung-Box, Berkowitz, reliability of P(growth < 0)."""
+    from borrowedtime.calibration import Calibration
+    from borrowedtime.errors import SpecError
+    from borrowedtime.kinematics import KinematicsModel
+    from borrowedtime.series import load_series
+
+    with error_boundary():
+        if source is None:
+            raise SpecError("give a FILE (or fred:SERIES_ID) to calibrate on.")
+        series = load_series(_source(source), column)
+        spec = Calibration(model=KinematicsModel(cutoff_years=cutoff, seasonal=_seasonal(seasonal)),
+                           horizon_years=horizon)
+        result = spec.fit(series)
+    d = result.to_dict(0)
+    if as_json:
+        write_json(d)
+        return
+    t = Table(title=f"One-step calibration of the real-time monitor: {d['series']} ({d['n']} forecasts)")
+    for col in ("interval", "nominal", "covered", "Christoffersen p (cond. coverage)"):
+        t.add_column(col, justify="right")
+    for level, share in d["coverage"].items():
+        t.add_row(f"{float(level):.0%}", f"{float(level):.0%}", f"{share:.1%}", f"{d['christoffersen_pvalue'][level]:.3g}")
+    stdout.print(t)
+    stdout.print(f"innovations (PIT -> normal): lag-1 autocorrelation {d['innovation_acf1']:+.2f}, sd "
+                 f"{d['innovation_sd']:.2f}; Ljung-Box({d['ljung_box_lags']}) p = {d['ljung_box_pvalue']:.3g}; "
+                 f"Berkowitz p = {d['berkowitz_pvalue']:.3g}; KS on PIT p = {d['pit_ks_pvalue']:.3g}")
+    hist = d["pit_histogram"]
+    top = max(hist) or 1
+    stdout.print("PIT histogram (flat if calibrated):")
+    for k, c in enumerate(hist):
+        lo = k / len(hist)
+        stdout.print(f"  {lo:.1f}-{lo + 1 / len(hist):.1f} {'#' * round(30 * c / top)} {c}")
+    if d["reliability"]:
+        r = Table(title=f"Reliability of P(growth over {d['horizon_years']:g} y < 0) (Brier {d['brier']:.3f})")
+        for col in ("forecast bin", "mean forecast", "observed share", "count"):
+            r.add_column(col, justify="right")
+        for b in d["reliability"]:
+            r.add_row(f"{b['bin'][0]:.1f}-{b['bin'][1]:.1f}", f"{b['forecast']:.2f}", f"{b['observed']:.2f}", str(b["count"]))
+        stdout.print(r)

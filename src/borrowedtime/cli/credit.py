@@ -1,0 +1,157 @@
+"""``borrowedtime credit``: the platforms' backlogs priced as a loan book."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+from borrowedtime.errors import SpecError
+
+
+def _pairs(items: list[str] | None, what: str, convert) -> dict:
+    out = {}
+    for raw in items or []:
+        name, sep, value = raw.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise SpecError(f"{what}: expected NAME=VALUE (e.g. openai=0.2), got {raw!r}.")
+        try:
+            out[name.strip()] = convert(value.strip())
+        except ValueError:
+            raise SpecError(f"{what}: {raw!r} has a value that is not a number.") from None
+    return out
+
+
+def payload(books, wraps, treadmill) -> dict:
+    """The ``--json`` document (money USD bn, probabilities decimal)."""
+    platforms = []
+    for p, r in books.table.iterrows():
+        c = books.contributions(p)
+        platforms.append({
+            "name": p,
+            "exposure_usd_bn": float(r["book_usd_bn"]),
+            "identified_exposure_usd_bn": float(r["exposure_usd_bn"]),
+            "lab_exposure_usd_bn": float(r["lab_exposure_usd_bn"]),
+            "expected_loss_usd_bn": float(r["expected_loss_usd_bn"]),
+            "unexpected_loss_usd_bn": float(r["unexpected_loss_usd_bn"]),
+            "var_99_usd_bn": float(r["var_99_usd_bn"]),
+            "es_99_usd_bn": float(r["es_99_usd_bn"]),
+            "var_999_usd_bn": float(r["var_999_usd_bn"]),
+            "es_999_usd_bn": float(r["es_999_usd_bn"]),
+            "equity_usd_bn": r["equity_usd_bn"],
+            "operating_cash_flow_usd_bn": r["operating_cash_flow_usd_bn"],
+            "debt_usd_bn": r["debt_usd_bn"],
+            "es_999_over_equity": r["es_999_over_equity"],
+            "contributions": {str(k): float(v) for k, v in c.items()},
+        })
+    return {
+        "platforms": platforms,
+        "correlation_sweep": [
+            {"rho": float(s["rho"]), "var_999_usd_bn": float(s["var_999_usd_bn"]),
+             "es_999_usd_bn": float(s["es_999_usd_bn"]), "var_99_usd_bn": float(s["var_99_usd_bn"]),
+             "expected_loss_usd_bn": float(s["expected_loss_usd_bn"])}
+            for _, s in books.sweep.iterrows()
+        ],
+        "p_default": {str(k): float(v) for k, v in books.pds.items()},
+        "wraps": wraps.replace({np.nan: None}).to_dict(orient="records"),
+        "treadmill_pd": None if treadmill is None else {
+            "p_fail": treadmill.p_fail, "annual_pd": treadmill.annual_pd,
+            "refinancing_date": treadmill.refinancing_date,
+            "rating_table_one_year": {str(k): float(v) for k, v in treadmill.comparable["one_year_pd"].items()},
+        },
+        "settings": books.settings,
+    }
+
+
+def _fmt(v, spec: str = "{:,.1f}") -> str:
+    return "—" if v is None or (isinstance(v, float) and not np.isfinite(v)) else spec.format(v)
+
+
+@app.command()
+def credit(
+    paths: Annotated[int, typer.Option("--paths", min=1_000, help="Monte Carlo scenarios.")] = 200_000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed (an int).")] = 0,
+    rho_ai: Annotated[float, typer.Option("--rho-ai", help="Asset correlation between AI tenants, in [0, 1].")] = 0.5,
+    lgd: Annotated[float, typer.Option("--lgd", help="Loss given default of a backlog receivable, in [0, 1].")] = 0.45,
+    copula: Annotated[str, typer.Option("--copula", help="gaussian or t.")] = "gaussian",
+    dof: Annotated[float | None, typer.Option("--dof", help="Degrees of freedom of the t copula.")] = None,
+    openai_pd: Annotated[
+        str, typer.Option("--openai-pd", help="OpenAI's PD: table (its assumed rating), treadmill, or a number.")
+    ] = "table",
+    rating: Annotated[
+        list[str] | None, typer.Option("--rating", help="Override a rating, NAME=GRADE (e.g. oracle=BBB-); repeatable.")
+    ] = None,
+    pd_over: Annotated[
+        list[str] | None, typer.Option("--pd", help="Override a PD, NAME=DECIMAL (e.g. openai=0.25); repeatable.")
+    ] = None,
+    complex_file: Annotated[
+        Path | None, typer.Option("--complex", help="Complex YAML file; default: the packaged essay dataset.")
+    ] = None,
+    overlay: Annotated[
+        list[Path] | None, typer.Option("--overlay", help="Overlay file merged on the complex (repeatable).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """Price the platforms' backlogs as a loan book: EL, VaR and ES, contributions, the wraps, the correlation sweep."""
+    from borrowedtime.complex import load_complex
+    from borrowedtime.credit.books import platform_books, wrap_table
+    from borrowedtime.credit.pd import rating_category, treadmill_pd
+
+    with error_boundary():
+        ratings = _pairs(rating, "--rating", str)
+        for grade in ratings.values():
+            rating_category(grade)  # a clear error for a grade that is not on the scale
+        overrides = _pairs(pd_over, "--pd", float)
+        openai: str | float = openai_pd
+        if openai_pd not in ("table", "treadmill"):
+            try:
+                openai = float(openai_pd)
+            except ValueError:
+                raise SpecError(f"--openai-pd must be 'table', 'treadmill' or a probability; got {openai_pd!r}.") from None
+        cx = load_complex(complex_file, overlay=overlay or None)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
+            task = bar.add_task("credit books", total=None)
+
+            def tick(stage: str, done: int, total: int) -> None:
+                bar.update(task, description=stage, completed=done, total=total)
+
+            books = platform_books(cx, n_paths=paths, seed=seed, rho_ai=rho_ai, lgd=lgd, copula=copula, dof=dof,
+                                   ratings=ratings, p_default=overrides, openai_pd=openai, progress=tick)
+        wraps = wrap_table(books.inputs, p_default=overrides)
+        treadmill = treadmill_pd(seed=seed)
+    if as_json:
+        write_json(payload(books, wraps, treadmill))
+        return
+    t = Table(title=books.summary().splitlines()[0], title_justify="left")
+    for col in ("platform", "book", "labs", "EL", "VaR 99.9", "ES 99.9", "equity", "op. cash flow", "debt",
+                "ES/equity", "largest contributor"):
+        t.add_column(col, justify="left" if col in ("platform", "largest contributor") else "right", overflow="fold")
+    for p, r in books.table.iterrows():
+        c = books.contributions(p)
+        t.add_row(p, _fmt(r["book_usd_bn"], "{:,.0f}"), _fmt(r["lab_exposure_usd_bn"], "{:,.0f}"),
+                  _fmt(r["expected_loss_usd_bn"]), _fmt(r["var_999_usd_bn"]), _fmt(r["es_999_usd_bn"]),
+                  _fmt(r["equity_usd_bn"], "{:,.0f}"), _fmt(r["operating_cash_flow_usd_bn"], "{:,.0f}"),
+                  _fmt(r["debt_usd_bn"], "{:,.0f}"), _fmt(r["es_999_over_equity"], "{:.2f}x"),
+                  f"{c.index[0]} {c.iloc[0]:,.1f}")
+    stdout.print(t)
+    sweep = ", ".join(f"{s['rho']:.2f}: {s['var_999_usd_bn']:,.0f}" for _, s in books.sweep.iterrows())
+    stdout.print(f"Default book, VaR 99.9 % (USD bn) as the AI tenants' correlation rises: {sweep}", highlight=False,
+                 soft_wrap=True)
+    w = Table(title="Wrapped and naked lab exposures (PD one year; grade the PD earns)", title_justify="left")
+    for col in ("contract", "obligor", "guarantor", "amount", "PD", "effective PD", "grade", "RW standalone",
+                "RW double default"):
+        w.add_column(col, justify="left" if col in ("contract", "obligor", "guarantor", "grade") else "right",
+                     overflow="fold")
+    for _, r in wraps.iterrows():
+        w.add_row(r["contract"], r["obligor"], r["guarantor"] if isinstance(r["guarantor"], str) else "— (naked)", _fmt(r["amount_usd_bn"]),
+                  f"{r['pd_obligor']:.2%}", f"{r['pd_effective']:.3%}",
+                  f"{r['grade_standalone']} -> {r['grade_effective']}", f"{r['rw_standalone']:.0%}",
+                  f"{r['rw_double_default']:.0%}")
+    stdout.print(w)
+    stdout.print(treadmill.summary(), highlight=False, soft_wrap=True)

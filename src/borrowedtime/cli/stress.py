@@ -1,0 +1,59 @@
+"""``borrowedtime stress``: the cascade as Monte Carlo over a scenario, with the stretches."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from borrowedtime.cli._app import app, error_boundary, stderr, stdout
+
+
+@app.command()
+def stress(
+    scenario: Annotated[str, typer.Argument(help="A packaged scenario name (base, backstop, ...) or a YAML file.")] = "base",
+    paths: Annotated[int | None, typer.Option("--paths", min=1, help="Monte Carlo paths (default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed (default: the scenario's).")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Run on a Dask LocalCluster of N workers.")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run on the Dask scheduler at ADDRESS.")] = None,
+    narrative_path: Annotated[bool, typer.Option("--timeline", help="Also print the timeline of the first path.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """Run the six-step cascade forward: trigger-quarter distribution, defaults, losses, stretches, tornado."""
+    from borrowedtime.cascade import load_scenario, run_stress
+    from borrowedtime.errors import SpecError
+
+    with error_boundary():
+        scn = load_scenario(scenario, paths=paths, seed=seed)
+        client = None
+        if scheduler:
+            try:
+                from dask.distributed import Client
+            except ImportError:
+                raise SpecError("--scheduler needs dask.distributed: pip install 'borrowedtime[distributed]'") from None
+            try:
+                client = Client(scheduler, timeout="10s")
+            except OSError as exc:
+                raise SpecError(f"--scheduler {scheduler}: cannot connect ({exc}).") from None
+        with Progress(TextColumn("paths"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
+            task = bar.add_task("paths", total=scn.paths)
+            result = run_stress(scn, client=client, workers=workers, progress=lambda k: bar.advance(task, k))
+        if client is not None:
+            client.close()
+    if as_json:
+        sys.stdout.write(result.to_json())
+        return
+    stdout.print(result.summary(), highlight=False, soft_wrap=True)
+    if narrative_path:
+        import numpy as np
+
+        from borrowedtime.cascade import draw_inputs, narrative, simulate
+        from borrowedtime.cascade.montecarlo import _model
+
+        model = _model(scn)
+        draws = draw_inputs(model, np.random.default_rng(np.random.SeedSequence(scn.seed).spawn(1)[0]), 1)
+        for line in narrative(model, simulate(model, draws, record=True), 0):
+            stdout.print(line, highlight=False, soft_wrap=True)

@@ -1,0 +1,267 @@
+"""PSY kernels: ADF statistics of every window, the sup statistics and the null simulation.
+
+PSY regressions put the lagged level ``y_{t-1}`` *last*, so that the ADF
+t-statistic is ``beta * L[p-1, p-1] / sigma`` with ``L`` the Cholesky factor of
+``X'X`` (:func:`borrowedtime.detectors._linalg.solve_spd`). Kernels are compiled
+by :func:`borrowedtime._numba.jit`; :func:`adf_window_stats_numpy` is the NumPy
+specification of one window.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from borrowedtime._numba import jit, prange
+from borrowedtime.detectors._linalg import solve_spd
+
+__all__ = ["adf_all_windows", "adf_sup", "adf_window_stats_numpy", "psy_null_sup_stats", "sup_stats"]
+
+
+
+@jit
+def _lagged_design(y, k):
+    """Rows of the ADF regression for ``y`` with ``k`` lagged differences.
+
+    Row ``r`` (for observation ``t = r + k + 1``) holds
+    ``[dy_t, 1, dy_{t-1}, ..., dy_{t-k}, y_{t-1}]``.
+    """
+    n = y.shape[0]
+    rows = n - k - 1
+    p = k + 2
+    z = np.empty((rows, p + 1))
+    for r in range(rows):
+        t = r + k + 1
+        z[r, 0] = y[t] - y[t - 1]
+        z[r, 1] = 1.0
+        for j in range(1, k + 1):
+            z[r, 1 + j] = y[t - j] - y[t - j - 1]
+        z[r, p] = y[t - 1]
+    return z
+
+
+@jit
+def adf_all_windows(y, k, minw, stats):
+    """ADF t-statistics of every window with at least ``minw`` regression rows.
+
+    Windows are ranges of observations ``y[i0..i1]`` (inclusive); the
+    regression inside uses the rows whose dependent observation lies in
+    ``[i0 + k + 1, i1]`` (lags never reach before the window), so a window of
+    ``minw`` rows spans ``minw + k + 1`` observations, as in exuber.
+    ``stats[i0, i1]`` gets the statistic, NaN elsewhere.
+    """
+    n = y.shape[0]
+    z = _lagged_design(y, k)
+    p = k + 2
+    for i in range(n):
+        for j in range(n):
+            stats[i, j] = np.nan
+    a = np.zeros((p, p))
+    b = np.zeros(p)
+    beta = np.zeros(p)
+    work = np.zeros((p, p))
+    # a window y[i0..i1] has rows r with t = r + k + 1 in [i0 + k + 1, i1]
+    for i0 in range(n - minw - k):
+        for u in range(p):
+            b[u] = 0.0
+            for v in range(p):
+                a[u, v] = 0.0
+        yy = 0.0
+        nrow = 0
+        for i1 in range(i0 + k + 1, n):
+            r = i1 - k - 1
+            for u in range(p):
+                zu = z[r, 1 + u]
+                b[u] += zu * z[r, 0]
+                for v in range(u + 1):
+                    a[u, v] += zu * z[r, 1 + v]
+            yy += z[r, 0] * z[r, 0]
+            nrow += 1
+            if nrow < minw:
+                continue
+            for u in range(p):
+                for v in range(u + 1, p):
+                    a[u, v] = a[v, u]
+            explained, piv = solve_spd(a, b, p, beta, work)
+            dof = nrow - p
+            if dof <= 0 or piv == 0.0:
+                continue
+            ssr = yy - explained
+            if ssr <= 0.0:
+                continue
+            sigma = math.sqrt(ssr / dof)
+            stats[i0, i1] = beta[p - 1] * piv / sigma
+    return stats
+
+
+@jit
+def adf_sup(y, k, minw, bsadf, badf):
+    """SADF, GSADF and the BSADF sequence without storing every window's statistic.
+
+    Same windows and statistics as :func:`adf_all_windows` followed by
+    :func:`sup_stats`; the sup over starts is kept as a running maximum, and
+    with no lags (two regressors) the statistic comes in closed form. The
+    lagged level is centred on the window's first value (the intercept
+    absorbs the shift; the t-ratio is unchanged) to keep the sums exact.
+
+    Parameters
+    ----------
+    bsadf : ndarray, shape (n,)
+        Output: BSADF at each end, NaN before the first complete window.
+    badf : ndarray, shape (n,)
+        Output: ADF of the window from the first observation to each end
+        (the forward recursive sequence), NaN before the first complete window.
+
+    Returns
+    -------
+    (float, float)
+        SADF and GSADF.
+    """
+    n = y.shape[0]
+    z = _lagged_design(y, k)
+    p = k + 2
+    for i in range(n):
+        bsadf[i] = -np.inf
+        badf[i] = np.nan
+    a = np.zeros((p, p))
+    b = np.zeros(p)
+    beta = np.zeros(p)
+    work = np.zeros((p, p))
+    sadf = -np.inf
+    for i0 in range(n - minw - k):
+        c = y[i0]
+        n_r = 0.0
+        s1 = s2 = sd = sxd = sdd = 0.0
+        if p > 2:
+            for u in range(p):
+                b[u] = 0.0
+                for v in range(p):
+                    a[u, v] = 0.0
+        for i1 in range(i0 + k + 1, n):
+            r = i1 - k - 1
+            d = z[r, 0]
+            sdd += d * d
+            n_r += 1.0
+            if p == 2:
+                x = z[r, 2] - c
+                s1 += x
+                s2 += x * x
+                sd += d
+                sxd += x * d
+                if n_r < minw:
+                    continue
+                det = n_r * s2 - s1 * s1
+                if not det > 0.0:
+                    continue
+                bet = (n_r * sxd - s1 * sd) / det
+                alpha = (sd - bet * s1) / n_r
+                ssr = sdd - alpha * sd - bet * sxd
+                if not ssr > 0.0:
+                    continue
+                stat = bet / math.sqrt(ssr / (n_r - 2.0) * n_r / det)
+            else:
+                for u in range(p):
+                    zu = z[r, 1 + u]
+                    if u == p - 1:
+                        zu -= c
+                    b[u] += zu * d
+                    for v in range(u + 1):
+                        zv = z[r, 1 + v]
+                        if v == p - 1:
+                            zv -= c
+                        a[u, v] += zu * zv
+                if n_r < minw:
+                    continue
+                for u in range(p):
+                    for v in range(u + 1, p):
+                        a[u, v] = a[v, u]
+                explained, piv = solve_spd(a, b, p, beta, work)
+                ssr = sdd - explained
+                if piv == 0.0 or not ssr > 0.0:
+                    continue
+                stat = beta[p - 1] * piv / math.sqrt(ssr / (n_r - p))
+            if stat > bsadf[i1]:
+                bsadf[i1] = stat
+            if i0 == 0:
+                badf[i1] = stat
+                if stat > sadf:
+                    sadf = stat
+    gsadf = -np.inf
+    for i in range(n):
+        if bsadf[i] == -np.inf:
+            bsadf[i] = np.nan
+        elif bsadf[i] > gsadf:
+            gsadf = bsadf[i]
+    return sadf, gsadf
+
+
+def adf_window_stats_numpy(y, k, i0, i1):
+    """NumPy specification of one window's ADF t-statistic (see :func:`adf_all_windows`)."""
+    y = np.asarray(y, float)
+    t = np.arange(i0 + k + 1, i1 + 1)
+    dy = np.diff(y)  # dy[t-1] = y[t] - y[t-1]
+    cols = [np.ones(t.size)] + [dy[t - 1 - j] for j in range(1, k + 1)] + [y[t - 1]]
+    x = np.column_stack(cols)
+    target = dy[t - 1]
+    coef, *_ = np.linalg.lstsq(x, target, rcond=None)
+    resid = target - x @ coef
+    dof = t.size - x.shape[1]
+    sigma2 = resid @ resid / dof
+    cov = sigma2 * np.linalg.inv(x.T @ x)
+    return coef[-1] / np.sqrt(cov[-1, -1])
+
+
+@jit
+def sup_stats(stats, k, minw, bsadf):
+    """BSADF sequence (sup over starts for each end) of a window-stat matrix; returns (SADF, GSADF).
+
+    ``bsadf[i1]`` is set for ``i1 >= minw + k`` (the first complete window).
+    """
+    n = stats.shape[0]
+    sadf = -np.inf
+    gsadf = -np.inf
+    for i1 in range(minw + k, n):
+        best = -np.inf
+        for i0 in range(0, i1 - k - minw + 1):
+            v = stats[i0, i1]
+            if v > best:
+                best = v
+        bsadf[i1] = best
+        if stats[0, i1] > sadf:
+            sadf = stats[0, i1]
+        if best > gsadf:
+            gsadf = best
+    return sadf, gsadf
+
+
+@jit(parallel=True)
+def psy_null_sup_stats(eps, k, minw, drift, bsadf_out, sadf_out, gsadf_out, badf_out):
+    """Simulate the PSY null and record SADF, GSADF and the BSADF sequence per replication.
+
+    Each replication is the random walk ``y_t = drift + y_{t-1} + eps_t`` with
+    ``y_0 = 0`` (Phillips, Shi and Yu 2015, eq. 5, with ``d T^-eta = drift``).
+
+    Parameters
+    ----------
+    eps : ndarray, shape (reps, n)
+        Standard normal shocks (drawn by the caller from a seeded Generator).
+    bsadf_out, badf_out : ndarray, shape (reps, n)
+        Output BSADF and forward ADF sequences; NaN before the first complete window.
+    """
+    reps, n = eps.shape
+    for r in prange(reps):
+        y = np.empty(n)
+        acc = 0.0
+        for i in range(n):
+            acc += drift + eps[r, i]
+            y[i] = acc
+        seq = np.empty(n)
+        fwd = np.empty(n)
+        sadf, gsadf = adf_sup(y, k, minw, seq, fwd)
+        for i in range(n):
+            bsadf_out[r, i] = seq[i]
+            badf_out[r, i] = fwd[i]
+        sadf_out[r] = sadf
+        gsadf_out[r] = gsadf
+    return bsadf_out

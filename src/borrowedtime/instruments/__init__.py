@@ -1,0 +1,1 @@
+"""Debt instruments: cash-flow arithmetic shared by the treadmill, the credit layer and the cascade."""

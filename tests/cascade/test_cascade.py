@@ -1,0 +1,133 @@
+"""The cascade: scenarios validated, the no-trigger counterfactual, stretches, reproducibility, the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from borrowedtime.cascade import (
+    CascadeModel,
+    draw_inputs,
+    load_scenario,
+    narrative,
+    packaged_scenarios,
+    run_stress,
+    simulate,
+)
+from borrowedtime.cascade.engine import NEVER
+from borrowedtime.cli import app
+from borrowedtime.errors import SpecError
+
+PATHS = 400
+
+
+@pytest.fixture(scope="module")
+def base_result():
+    return run_stress("base", paths=PATHS, seed=1, chunk_size=200)
+
+
+def test_packaged_scenarios_load():
+    names = packaged_scenarios()
+    for n in ("base", "private_round", "backstop", "hyperscaler_leverage", "anthropic_unwrapped",
+              "correlation_of_one", "no_trigger"):
+        assert n in names
+        assert load_scenario(n).name == n
+    assert load_scenario("correlation_of_one").param("lab_correlation") == 1.0
+
+
+def _write(tmp_path, text):
+    p = tmp_path / "s.yaml"
+    p.write_text(text)
+    return p
+
+
+def test_bad_scenarios_get_clear_errors(tmp_path):
+    with pytest.raises(SpecError, match="no scenario 'nope'"):
+        load_scenario("nope")
+    with pytest.raises(SpecError, match=r"s.yaml: distributions.pullback: a lognormal distribution needs median, log_sd"):
+        load_scenario(_write(tmp_path, "base: base\nname: x\ndistributions:\n  pullback: {dist: lognormal, source: me}\n"))
+    with pytest.raises(SpecError, match=r"draws must lie in \[0.0, 1.0\]"):
+        load_scenario(_write(tmp_path, "base: base\nname: x\ndistributions:\n  fire_sale: {dist: normal, mean: 0.2, sd: 0.1, source: me}\n"))
+    with pytest.raises(SpecError, match=r"horizon_quarters: Input should be greater than or equal to 1"):
+        load_scenario(_write(tmp_path, "base: base\nname: x\nhorizon_quarters: 0\n"))
+    with pytest.raises(SpecError, match=r"colour: unknown field"):
+        load_scenario(_write(tmp_path, "base: base\nname: x\ncolour: red\n"))
+    with pytest.raises(SpecError, match="not valid YAML"):
+        load_scenario(_write(tmp_path, "name: [x\n"))
+    with pytest.raises(SpecError, match=r"model.lab_correlation: must be in \[-1, 1\]"):
+        load_scenario(_write(tmp_path, "base: base\nname: x\nmodel:\n  lab_correlation: {value: 2, source: me}\n"))
+    with pytest.raises(SpecError, match="complex_overlay"):
+        scn = load_scenario(_write(tmp_path, "base: base\nname: x\ncomplex_overlay:\n  contracts:\n"
+                                   "    - {name: ghost, kind: bond, obligor: nobody, obligee: openai, source: s, as_of: 2026-01-01}\n"))
+        CascadeModel.from_scenario(scn)
+
+
+def test_no_trigger_means_no_defaults():
+    res = run_stress("no_trigger", paths=200, seed=0, stretches=False, chunk_size=200)
+    assert res.trigger_quarter()["no_trigger_share"] == 1.0
+    assert all(e["p_default"] == 0.0 for e in res.entities())
+    assert all(e["loss_usd_bn"]["p95"] == 0.0 for e in res.entities())
+
+
+def test_base_triggers_and_the_order_of_damage(base_result):
+    t = base_result.trigger_quarter()
+    assert 0.0 < t["no_trigger_share"] < 0.6
+    ents = {e["name"]: e for e in base_result.entities()}
+    fd = {k: v["first_distress_quarter"] for k, v in ents.items()}
+    # The model's order on the default data (README: "How it breaks, run forward"): Oracle bleeds first
+    # (thin equity against a book half OpenAI), then the neoclouds, then the hyperscalers impair.
+    hyperscalers = [fd[h] for h in ("microsoft", "amazon") if fd[h] is not None]
+    assert fd["oracle"] is not None and hyperscalers
+    assert fd["oracle"] <= min(hyperscalers)
+    assert fd["oracle"] <= fd["coreweave"]
+    assert ents["coreweave"]["p_default"] > ents["microsoft"]["p_default"] == 0.0
+
+
+def test_each_stretch_delays_the_trigger(base_result):
+    rows = {s["name"]: s for s in base_result.stretches()}
+    assert set(rows) == {"private_round", "backstop", "hyperscaler_leverage"}
+    for name, row in rows.items():
+        assert row["quarters_bought_mean"] > 0, name
+        assert row["share_delayed"] > 0.2, name
+        assert row["cost_usd_bn_mean"] > 0, name
+
+
+def test_same_seed_same_json_and_narrative():
+    a = run_stress("base", paths=150, seed=7, chunk_size=100).to_json()
+    b = run_stress("base", paths=150, seed=7, chunk_size=100).to_json()
+    assert a == b
+    c = run_stress("base", paths=150, seed=8, chunk_size=100).to_json()
+    assert a != c
+    model = CascadeModel.from_scenario(load_scenario("base"))
+    draws = draw_inputs(model, np.random.default_rng(3), 30)
+    out = simulate(model, draws, record=True)
+    assert len(out.history) == model.horizon
+    k = int(np.flatnonzero(out.first_trigger_q != NEVER)[0])
+    lines = narrative(model, out, k)
+    assert any("FAILS: the trigger" in x and "required" in x for x in lines)
+    assert out.history[-1].trigger_q.shape == (30, 2)
+
+
+def test_cli_stress_json(tmp_path):
+    r = CliRunner().invoke(app, ["stress", "--paths", "120", "--seed", "2", "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    for key in ("paths", "seed", "trigger_quarter", "entities", "stretches", "tornado"):
+        assert key in doc
+    assert doc["paths"] == 120 and doc["seed"] == 2
+    e = doc["entities"][0]
+    assert {"name", "p_default", "loss_usd_bn", "first_distress_quarter"} <= set(e)
+    assert "no_trigger_share" in doc["trigger_quarter"]
+    assert doc["tornado"] and "input" in doc["tornado"][0]
+    bad = CliRunner().invoke(app, ["stress", "nope"])
+    assert bad.exit_code == 2 and "no scenario 'nope'" in bad.output
+
+
+def test_dask_workers_equal_local():
+    pytest.importorskip("dask.distributed")
+    local = run_stress("base", paths=60, seed=4, chunk_size=30, stretches=False).to_json()
+    dask = run_stress("base", paths=60, seed=4, chunk_size=30, stretches=False, workers=2).to_json()
+    assert local == dask

@@ -1,0 +1,60 @@
+"""``borrowedtime credit``: the JSON fields the issue names and one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from borrowedtime.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def doc():
+    res = runner.invoke(app, ["credit", "--paths", "5000", "--seed", "3", "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_json_has_the_platforms_and_the_sweep(doc):
+    names = [p["name"] for p in doc["platforms"]]
+    assert names == ["microsoft", "oracle", "google", "amazon", "coreweave"]
+    for p in doc["platforms"]:
+        assert {"name", "exposure_usd_bn", "expected_loss_usd_bn", "var_999_usd_bn", "es_999_usd_bn",
+                "contributions"} <= set(p)
+        assert sum(p["contributions"].values()) == pytest.approx(p["var_999_usd_bn"], rel=1e-9)
+        assert p["es_999_usd_bn"] >= p["var_999_usd_bn"] - 1e-9
+    rhos = [s["rho"] for s in doc["correlation_sweep"]]
+    assert rhos[-1] == 1.0 and rhos == sorted(rhos)
+    assert all("var_999_usd_bn" in s for s in doc["correlation_sweep"])
+    assert doc["p_default"]["openai"] > doc["p_default"]["anthropic"]
+    assert any(w["guarantor"] == "google" for w in doc["wraps"])
+
+
+def test_human_output_runs():
+    res = runner.invoke(app, ["credit", "--paths", "2000"])
+    assert res.exit_code == 0, res.output
+    assert "Default book" in res.stdout and "naked" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["--pd", "openai=1.5"], "pd of openai must be a probability"),
+        (["--pd", "openai"], "expected NAME=VALUE"),
+        (["--lgd", "1.3"], "lgd must be"),
+        (["--rho-ai", "-0.2"], "rho_ai"),
+        (["--rating", "oracle=XYZ"], "not a letter grade"),
+        (["--copula", "clayton"], "copula must be"),
+        (["--openai-pd", "often"], "--openai-pd"),
+    ],
+)
+def test_bad_input_is_one_red_line(args, match):
+    res = runner.invoke(app, ["credit", "--paths", "2000", *args])
+    assert res.exit_code == 2
+    assert match in res.output
+    assert "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1

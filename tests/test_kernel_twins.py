@@ -1,0 +1,287 @@
+"""Every numba kernel beside its plain Python/NumPy twin.
+
+The twin is ``python_twin(kernel)``: the kernel's own source run as Python with
+its compiled callees replaced by *their* Python twins, so nothing compiled runs
+on the twin side (``py_func`` alone would still call compiled callees). Where a
+vectorised NumPy specification exists it is checked too. Comparisons are
+bitwise unless a tolerance is stated with its reason; the reasons are
+``fastmath`` reassociation (``reassoc``/``contract`` on sums: the compiled sums
+are regrouped, so the last bits differ) and iteration on top of such sums.
+
+CI runs this module twice: normally and with ``NUMBA_DISABLE_JIT=1`` (then
+both sides are Python, and the kernels prove they run without numba).
+:func:`test_every_kernel_has_a_twin_test` fails when a kernel is added
+without a row here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from borrowedtime import _kalman, _numba, regimes
+from borrowedtime._numba import python_twin
+from borrowedtime.detectors import _linalg, _lppls_kernels, _psy_kernels
+from borrowedtime.treadmill import _kernels as arm_kernels
+
+FASTMATH = "fastmath reassociation of sums (last bits differ)"
+CANCEL = FASTMATH + "; an SSE is yy - explained, so its error is relative to yy, not to the SSE"
+KERNEL_MODULES = (_linalg, _lppls_kernels, _psy_kernels, arm_kernels, regimes, _kalman)
+TESTED: set[str] = set()
+
+
+def _key(kernel) -> str:
+    f = python_twin(kernel)
+    return f"{f.__module__}.{f.__name__}"
+
+
+def pair(kernel, *args, rtol=0.0, atol=0.0, reason="bitwise", copy_outputs=()):
+    """Run the kernel and its Python twin on copies of ``args``; compare results and outputs."""
+    TESTED.add(_key(kernel))
+    a_args = [np.copy(a) if isinstance(a, np.ndarray) else a for a in args]
+    b_args = [np.copy(a) if isinstance(a, np.ndarray) else a for a in args]
+    got = kernel(*a_args)
+    want = python_twin(kernel)(*b_args)
+    assert reason
+    compare(got, want, rtol, atol)
+    for i in copy_outputs:
+        compare(a_args[i], b_args[i], rtol, atol)
+    return got, a_args
+
+
+def compare(got, want, rtol, atol):
+    if isinstance(got, tuple):
+        for g, w in zip(got, want, strict=True):
+            compare(g, w, rtol, atol)
+    elif rtol == 0.0 and atol == 0.0:
+        assert_array_equal(np.asarray(got), np.asarray(want))
+    else:
+        assert_allclose(np.asarray(got, float), np.asarray(want, float), rtol=rtol, atol=atol, equal_nan=True)
+
+
+def _lppls_data(n=40, seed=3):
+    rng = np.random.default_rng(seed)
+    s = np.linspace(-1.0, 0.0, n)
+    y = np.cumsum(rng.normal(0, 0.01, n))
+    return s, y - y[-1]
+
+
+# ----------------------------------------------------------------------------- shared linear algebra
+
+
+def test_solve_spd_and_the_unrolled_4x4():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(30, 4))
+    a = x.T @ x
+    b = x.T @ rng.normal(size=30)
+    (explained, piv), out = pair(_linalg.solve_spd, a, b, 4, np.empty(4), np.zeros((4, 4)), copy_outputs=(3,))
+    coef = np.linalg.solve(a, b)
+    assert_allclose(out[3], coef, rtol=1e-12)
+    assert explained == pytest.approx(coef @ b, rel=1e-12)
+    low = (a[0, 0], a[1, 0], a[2, 0], a[3, 0], a[1, 1], a[2, 1], a[3, 1], a[2, 2], a[3, 2], a[3, 3])
+    x4, _ = pair(_linalg.chol4_solve, *low, *b)
+    assert_allclose(x4, coef, rtol=1e-12)
+    # a dependent column is dropped by both (coefficient 0, least squares on the rest)
+    x[:, 2] = 2.0 * x[:, 1]
+    a = x.T @ x
+    b = x.T @ rng.normal(size=30)
+    _, out = pair(_linalg.solve_spd, a, b, 4, np.empty(4), np.zeros((4, 4)), copy_outputs=(3,))
+    low = (a[0, 0], a[1, 0], a[2, 0], a[3, 0], a[1, 1], a[2, 1], a[3, 1], a[2, 2], a[3, 2], a[3, 3])
+    x4, _ = pair(_linalg.chol4_solve, *low, *b)
+    assert out[3][2] == 0.0 and x4[2] == 0.0
+    assert_allclose(x4, out[3], rtol=1e-10, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- LPPLS
+
+
+def test_sincos_matches_math_within_its_bound():
+    a = np.concatenate([np.linspace(-_lppls_kernels.SINCOS_MAX_ABS, _lppls_kernels.SINCOS_MAX_ABS, 20_001),
+                        np.random.default_rng(1).uniform(-50, 50, 2_000), [0.0, math.pi / 4, -math.pi]])
+    twin = python_twin(_lppls_kernels._sincos)
+    got = np.array([_lppls_kernels._sincos(v) for v in a[::50]])
+    assert_array_equal(got, np.array([twin(v) for v in a[::50]]))
+    TESTED.add(_key(_lppls_kernels._sincos))
+    sc = np.array([twin(v) for v in a])
+    # Cody-Waite reduction with a 33+53-bit pi/2 and fdlibm's polynomials: within 2 ulp of 1
+    assert np.abs(sc[:, 0] - np.sin(a)).max() <= 4.5e-16
+    assert np.abs(sc[:, 1] - np.cos(a)).max() <= 4.5e-16
+    assert all(twin(v) == pytest.approx((math.sin(v), math.cos(v)), abs=4.5e-16) for v in a[::997])
+
+
+def test_profile_cost_basis_and_grid():
+    s, y = _lppls_data()
+    n = s.size
+    sse, _ = pair(_lppls_kernels.lppls_profile_sse, s, y, 0.1, 0.5, 8.0, np.empty(4), copy_outputs=(5,))
+    spec = _lppls_kernels.lppls_grid_sse_numpy(s, y, 0, np.array([0.1]), np.array([0.5]), np.array([8.0]))
+    assert sse == pytest.approx(spec[0, 0, 0], rel=1e-8)
+    bufs = [np.empty(n) for _ in range(4)]
+    ref, _ = pair(_lppls_kernels._lppls_basis_sse, s, y, 0.1, 0.5, 8.0, np.empty(4), *bufs, copy_outputs=(5, 6, 7))
+    fast, fo = pair(_lppls_kernels._lppls_basis_fast, s, y, 0.1, 0.5, 8.0, np.empty(4), *bufs,
+                    rtol=1e-12, atol=1e-15, reason=FASTMATH, copy_outputs=(5, 6, 7, 8, 9))
+    assert fast == pytest.approx(ref, rel=1e-10)
+    f, c, sn = fo[7], fo[8], fo[9]
+    pair(_lppls_kernels._basis_sums, y, f, c, sn, rtol=1e-12, atol=1e-15, reason=FASTMATH)
+    starts = np.array([0, 10, 25], dtype=np.int64)
+    sc, mg, wg = np.array([0.01, 0.1, 0.4]), np.array([0.2, 0.7]), np.array([3.0, 7.5, 13.0])
+    out, _ = pair(_lppls_kernels.lppls_grid_sse, s, y, starts, sc, mg, wg, np.full(3, 1.0), np.empty((3, 3, 2, 3)),
+                  rtol=1e-10, atol=1e-13 * float(y @ y), reason=CANCEL)
+    for k, st in enumerate(starts):
+        assert_allclose(out[k], _lppls_kernels.lppls_grid_sse_numpy(s, y, st, sc, mg, wg), rtol=1e-8, atol=1e-12)
+
+
+def test_gauss_newton_normal_equations_and_step():
+    s, y = _lppls_data()
+    n = s.size
+    bufs = [np.empty(n) for _ in range(4)]
+    beta = np.empty(4)
+    _lppls_kernels._lppls_basis_sse(s, y, 0.1, 0.5, 8.0, beta, *bufs)
+    _, ref = pair(_lppls_kernels._lppls_normal, s, y, 0.1, 0.5, 8.0, beta, np.empty((7, 7)), np.empty(7), *bufs,
+                  copy_outputs=(6, 7))
+    _, fast = pair(_lppls_kernels._lppls_normal_fast, s, y, 0.1, 0.5, 8.0, beta, np.empty((7, 7)), np.empty(7),
+                   *bufs, rtol=1e-11, atol=1e-13, reason=FASTMATH, copy_outputs=(6, 7))
+    assert_allclose(fast[6], ref[6], rtol=1e-10, atol=1e-12)
+    assert_allclose(fast[7], ref[7], rtol=1e-10, atol=1e-12)
+    jtj, jtr = ref[6], ref[7]
+    fixed = np.zeros(3, dtype=np.bool_)
+    pair(_lppls_kernels._lm_step, jtj, jtr, 1e-3, fixed, np.empty(7), np.empty((7, 7)), np.zeros((7, 7)),
+         np.empty(7), np.empty(7), copy_outputs=(4,))
+
+
+def test_refinement_and_grid_minima():
+    s, y = _lppls_data(60, 4)
+    lo, hi = np.array([0.005, 0.01, 2.0]), np.array([0.5, 1.0, 15.0])
+    # iterations on reassociated sums: differences of the order of the fastmath ones, amplified by the steps
+    pair(_lppls_kernels.lppls_refine, s, y, 0.1, 0.5, 8.0, lo, hi, 30, np.empty(8), rtol=1e-9, atol=1e-12,
+         reason=FASTMATH, copy_outputs=(8,))
+    pair(_lppls_kernels._refine, s, y, 0.1, 0.5, 8.0, lo, hi, 12, np.inf, 0.0, 0, np.empty(8), rtol=1e-9,
+         atol=1e-12, reason=FASTMATH, copy_outputs=(11,))
+    grid = np.random.default_rng(2).uniform(size=(5, 4, 6))
+    count, out = pair(_lppls_kernels._local_minima_top, grid, 3, np.empty(3, dtype=np.int64), copy_outputs=(2,))
+    flat = grid.ravel()
+    for i in out[2][:count]:
+        k, m, q = np.unravel_index(i, grid.shape)
+        block = grid[max(k - 1, 0):k + 2, max(m - 1, 0):m + 2, max(q - 1, 0):q + 2]
+        assert flat[i] == block.min()
+
+
+def test_nested_fits_on_a_small_confidence_run(monkeypatch):
+    from borrowedtime.detectors.lppls import LPPLSModel
+
+    seen = []
+    compiled = _lppls_kernels.lppls_nested_fits
+
+    def record(*args):
+        seen.append([np.copy(a) if isinstance(a, np.ndarray) else a for a in args])
+        return compiled(*args)
+
+    monkeypatch.setattr(_lppls_kernels, "lppls_nested_fits", record)
+    rng = np.random.default_rng(5)
+    import pandas as pd
+
+    prices = pd.Series(np.exp(np.cumsum(rng.normal(0.002, 0.01, 26))),
+                       index=pd.date_range("2020-01-01", periods=26, freq="B"))
+    model = LPPLSModel(window=24, smallest_window=15, inner_increment=4, grid=(3, 2, 3), n_starts=2,
+                       n_random_starts=1, n_keep=1, max_iter=8)
+    model.confidence(prices)
+    args = seen[0]
+    pair(compiled, *args[:-1], np.empty_like(args[-1]), rtol=1e-8, atol=1e-10, reason=FASTMATH)
+
+
+# ----------------------------------------------------------------------------- PSY
+
+
+def test_adf_kernels():
+    rng = np.random.default_rng(6)
+    x = np.cumsum(rng.normal(size=50))
+    k, minw = 2, 10
+    z, _ = pair(_psy_kernels._lagged_design, x, k)
+    dy = np.diff(x)
+    assert_array_equal(z[:, 0], dy[k:])
+    assert_array_equal(z[:, -1], x[k:-1])
+    stats, _ = pair(_psy_kernels.adf_all_windows, x, k, minw, np.empty((50, 50)), copy_outputs=(3,))
+    stats = _[3]
+    for i0, i1 in [(0, 49), (5, 40), (30, 49)]:
+        assert stats[i0, i1] == pytest.approx(_psy_kernels.adf_window_stats_numpy(x, k, i0, i1), rel=1e-9)
+    sups, o = pair(_psy_kernels.sup_stats, stats, k, minw, np.empty(50), copy_outputs=(3,))
+    sups2, o2 = pair(_psy_kernels.adf_sup, x, k, minw, np.empty(50), np.empty(50), copy_outputs=(3, 4))
+    assert_allclose(sups, sups2, rtol=1e-9)
+    assert_allclose(o2[3][minw + k:], o[3][minw + k:], rtol=1e-9)
+    eps = rng.standard_normal((6, 40))
+    outs = (np.empty((6, 40)), np.empty(6), np.empty(6), np.empty((6, 40)))
+    pair(_psy_kernels.psy_null_sup_stats, eps, 1, 10, 1.0 / 40, *outs, copy_outputs=(4, 5, 6, 7))
+
+
+# ----------------------------------------------------------------------------- ARM, regimes, Kalman
+
+
+def test_arm_loan_kernel():
+    rng = np.random.default_rng(7)
+    n, H = 400, 60
+    args = (rng.uniform(0.6, 1.0, n), np.where(rng.random(n) < 0.7, 24, 36).astype(np.int64),
+            rng.uniform(0.1, 0.4, n), rng.standard_normal((n, H)), rng.random((n, H)),
+            np.linspace(0.0, 0.3, H), np.linspace(1.0, 0.9, H), H, 0.03, 0.95, 0.03, 0.03, 0.05, 0.004, 4.0, 3.0)
+    outs = (np.zeros(n, np.int32), np.zeros(n, np.int8), np.zeros(n, np.bool_))
+    _, o = pair(arm_kernels.simulate_loans, *args, *outs, copy_outputs=(16, 17, 18))
+    assert (o[17] == arm_kernels.REFI).sum() > 20 and (o[17] == arm_kernels.DEFAULT).sum() > 2
+
+
+def test_regime_calls_kernel():
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0, 1, (20, 120))
+    p[rng.uniform(size=p.shape) < 0.05] = np.nan
+    got, _ = pair(regimes._calls_compiled, p, 0.8, 0.4, 2, np.zeros(p.shape, dtype=bool))
+    assert got.any() and not got.all()
+
+
+def test_kalman_mean_path_kernel():
+    from borrowedtime.kinematics import _system, trend_snr
+
+    rng = np.random.default_rng(11)
+    N, n = 4, 40
+    dt = np.full(n, 1 / 12)
+    for cycle, discount in ((None, 1.0), ((0.9, 1.0), 0.98)):  # plain; AR(1) cycle + forgetting scale
+        T, Q, Z = _system(dt, trend_snr(1.5, 1 / 12), 4, 0.002, cycle)
+        m = Z.size
+        y = np.cumsum(rng.normal(0.004, 0.01, (N, n)), axis=1) + 4.0
+        observed = np.ones(n, dtype=bool)
+        observed[[10, 11]] = False
+        K, F, _ = _kalman.covariance_path(T, Q, Z, np.eye(m) * 1e7, observed)
+        K = np.ascontiguousarray(K)
+        args = (y, K, K[:, 3:6].sum(axis=1), F, observed, dt, 3, 0, m,
+                np.empty((N, n, 3)), np.empty((N, n)), np.empty((N, n)), np.empty((N, n)),
+                0 if cycle is None else 1, 0.0 if cycle is None else cycle[0], discount)
+        pair(_kalman.mean_path, *args, copy_outputs=(9, 10, 11, 12))
+
+
+def test_every_kernel_has_a_twin_test():
+    # Static check (pytest-xdist runs the pair tests in other processes, so TESTED cannot be
+    # relied on here): every kernel must be named, as ``<module alias>.<kernel>``, in this file
+    # (a kernel imported into another module counts once, under any of its names).
+    source = Path(__file__).read_text()
+    alias = {id(mod): name for name, mod in globals().items() if mod in KERNEL_MODULES}
+    names: dict[int, list[str]] = {}
+    for mod in KERNEL_MODULES:
+        for attr, obj in vars(mod).items():
+            if id(obj) in _numba._PYTHON or (hasattr(obj, "py_func") and callable(obj)):
+                names.setdefault(id(obj), []).append(f"{alias[id(mod)]}.{attr}")
+    missing = {
+        refs[0] for refs in names.values()
+        if not any(re.search(rf"\b{re.escape(r)}\b", source) for r in refs)
+    }
+    assert not missing, f"kernels without a twin test: {sorted(missing)}"
+    # the twins call no compiled code: every kernel they name is itself a twin
+    for mod in KERNEL_MODULES:
+        for obj in vars(mod).values():
+            if id(obj) in _numba._PYTHON:
+                twin = python_twin(obj)
+                for name in twin.__code__.co_names:
+                    callee = twin.__globals__.get(name)
+                    assert not hasattr(callee, "py_func") and id(callee) not in _numba._PYTHON, (twin, name)
+    assert "numba" in sys.modules

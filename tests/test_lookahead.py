@@ -1,0 +1,69 @@
+"""No look-ahead: appending later data never changes what a rule said at an earlier date."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from borrowedtime.backtest import baseline_calls, naive_calls, year_over_year
+from borrowedtime.detectors import _psy_kernels as _kernels
+from borrowedtime.kinematics import KinematicsModel
+from borrowedtime.regimes import RegimeRule
+
+
+def _extend(series: pd.Series, cut: int, steps: list[float]) -> tuple[pd.Series, pd.Series]:
+    past = series.iloc[:cut]
+    idx = pd.date_range(past.index[-1] + pd.DateOffset(months=1), periods=len(steps), freq="MS")
+    future = pd.Series(past.iloc[-1] * np.exp(np.cumsum(steps)), index=idx)
+    longer = pd.concat([past, future])
+    longer.name = series.name
+    return past, longer
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cut=st.integers(min_value=80, max_value=590),
+    steps=st.lists(st.floats(min_value=-0.1, max_value=0.1), min_size=1, max_size=30),
+)
+def test_calls_of_monitor_baseline_and_naive_rule_never_change_with_later_data(case_shiller, cut, steps):
+    past, longer = _extend(case_shiller, cut, steps)
+    rule = RegimeRule()
+    a = rule.classify(KinematicsModel().fit(past)).call[0]
+    b = rule.classify(KinematicsModel().fit(longer)).call[0]
+    assert np.array_equal(a, b[: a.size])
+    ya, yb = year_over_year(past), year_over_year(longer)
+    ba, bb = baseline_calls(ya), baseline_calls(yb)
+    assert np.array_equal(ba.to_numpy(), bb.to_numpy()[: ba.size])
+    na, nb = naive_calls(ya), naive_calls(yb)
+    assert np.array_equal(na.to_numpy(), nb.to_numpy()[: na.size])
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    n=st.integers(min_value=40, max_value=90),
+    extra=st.integers(min_value=1, max_value=40),
+    lag=st.integers(min_value=0, max_value=2),
+    seed=st.integers(min_value=0, max_value=1000),
+)
+def test_bsadf_at_a_date_uses_only_data_up_to_it(n, extra, lag, seed):
+    """With the minimum window fixed, BSADF at t is the same whatever follows t."""
+    rng = np.random.default_rng(seed)
+    x = np.cumsum(rng.standard_normal(n + extra)) * 0.05
+    minw = 12
+    short, long_ = np.empty(n), np.empty(n + extra)
+    _kernels.adf_sup(x[:n], lag, minw, short, np.empty(n))
+    _kernels.adf_sup(x, lag, minw, long_, np.empty(n + extra))
+    assert_allclose(long_[:n], short, rtol=1e-12, equal_nan=True)
+
+
+def test_psy_minimum_duration_is_fixed_by_the_data_known_at_each_date():
+    from borrowedtime.detectors.psy import PSYResult, PSYTest
+
+    res = PSYResult.__new__(PSYResult)
+    object.__setattr__(res, "model", PSYTest())
+    # log(t + 1) rounded: 3 observations needed at t = 19 (log 20 = 3.0), 5 at t = 199 (log 200 = 5.3).
+    assert res.min_duration_at(19) == 3 and res.min_duration_at(199) == 5
+    assert list(res.min_duration_at(np.array([0, 19, 199]))) == [1, 3, 5]
