@@ -67,6 +67,9 @@ BAD_INPUT = [
     (["audit", "--status", "maybe"], ["--status must be one of pass, fail, cannot-check", "'maybe'"]),
     (["complex", "show", "nonsense"], ["unknown view 'nonsense'"]),
     (["nosuchcommand"], ["No such command"]),
+    (["credit", "--paths", "5"], ["--paths", "'5'"]),
+    (["stress", "--paths", "0"], ["--paths", "'0'"]),
+    (["backtest", "{rising}", "--release-lag", "-1"], ["--release-lag must be >= 0"]),
     (["report", "-o", "/no/such/dir/x.html"], ["-o/--output /no/such/dir/x.html", "does not exist"]),
     (["audit", "--csv", "/no/such/dir/a.csv"], ["--csv /no/such/dir/a.csv", "does not exist"]),
 ]
@@ -127,6 +130,7 @@ EVERY_COMMAND = [
     ["watch", "--demo"], ["watch", "--demo", "--json"], ["backtest"],
     ["treadmill", "--loans", "2000"], ["audit"], ["complex", "show", "labs"],
     ["complex", "validate", "{complex}"], ["detectors", "{rising}", "--turn", "2002-01-01", "--reps", "20"],
+    ["capex"], ["stress", "--paths", "200"], ["credit", "--paths", "1000"], ["calibrate", "{rising}"],
 ]
 
 
