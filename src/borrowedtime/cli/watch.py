@@ -249,7 +249,7 @@ def backtest(
         return
     comp = result.comparison()
     standing = [c for c in comp.columns if c.startswith("standing_")]
-    t1, _ = fit_table(
+    t1, dropped = fit_table(
         f"Real-time backtest of {result.name}: the first call before each turn of year-over-year growth"
         + (f" (calls dated as published, {result.spec.release_lag} observations after their data)"
            if result.spec.release_lag else ""),
@@ -260,6 +260,9 @@ def backtest(
         drop=[f"standing {c.removeprefix('standing_')}" for c in standing],
     )
     stdout.print(t1)
+    if dropped:
+        stdout.print(f"({', '.join(dropped)} left out to fit {stdout.width} columns: the same strict test at "
+                     "the observation before the turn and 3 months before; --json has them)", style="dim")
     calm_head = (f"calm {result.calm[0]:%Y}–{result.calm[1]:%Y}" if result.calm is not None
                  else "calm calls")
     per_rule = comp.drop_duplicates("rule")
