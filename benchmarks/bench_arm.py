@@ -80,7 +80,7 @@ def kernel_sample(n: int, repeats: int) -> dict:
     shock = np.where(draws["reset_age"] == 24, *spec.shocks())
     args = (draws["ltv0"], draws["reset_age"], shock, draws["z"], draws["u"], dlp, bal, H,
             spec.idio_vol / np.sqrt(12), spec.ltv_limit, spec.refi_cost, spec.prepay_penalty,
-            spec.refi_intensity, spec.base_hazard, spec.beta_equity, spec.beta_shock)
+            np.full(H, spec.refi_intensity), spec.base_hazard, spec.beta_equity, spec.beta_shock)
 
     def timed(kernel):
         times, out = [], None

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from _results import machine, write_section
 
-from borrowedtime.detectors.league import _score, league_table
+from borrowedtime.detectors.league import EpisodeRule, _score, league_table
 from borrowedtime.detectors.psy import PSYTest
 from borrowedtime.series import load_series
 
@@ -35,11 +35,14 @@ def main() -> None:
     lines = ["## League table on the real series\n",
              f"Machine: {machine()}. Command: `.venv/bin/python benchmarks/bench_league.py` "
              "(the same as `borrowedtime detectors FILE --column C [--turn DATE] --json`). "
-             "Warnings: borrowedtime = the monitor's real-time windows "
-             "(`backtest.monitor_windows`); lppls = positive-bubble confidence >= 0.2; gsadf = "
-             "PSY episodes (lag 0, 95%, 1000 replications), dated when they had lasted round(log n) "
-             "observations. An episode anticipates the turn if it starts by the turn and is still on "
-             "within 730 days before it; false alarms are episodes that ended before that.\n"]
+             "Signals: borrowedtime = P(S'+2y S''<0) >= 0.9 while P(S'>0) >= 0.5 (the monitor's "
+             "condition without its own persistence); lppls = positive-bubble confidence >= 0.2 (tc bounds "
+             "counted in observations on monthly data); gsadf = BSADF above its 95% critical value (lag 0, "
+             "1000 replications). One episode rule for all (issue 11): a warning starts once its signal has "
+             "held for 28 days (>= 2 observations), dated then, and ends when the signal is off. Hit at h "
+             "days = a warning standing h days before the turn; first warning = the one standing 90 days "
+             "before; move = change in the series from the first warning to the turn; false alarms = "
+             "warnings that ended more than 90 days before the turn.\n"]
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["BORROWEDTIME_CACHE"] = tmp
         for label, file, col, turn in CASES:
@@ -48,12 +51,15 @@ def main() -> None:
             table = league_table(series, turn=turn)
             total = time.perf_counter() - t0
             lines.append(f"### {label}; turn {table.turn.date()}\n")
-            lines.append("| detector | first warning | lead (days) | episodes | false alarms | seconds (cold) |")
-            lines.append("|---|---|---:|---:|---:|---:|")
+            lines.append("| detector | first warning | lead (days) | standing 30/90/180/365 d before | "
+                         "move to turn | episodes | false alarms | seconds (cold) |")
+            lines.append("|---|---|---:|---|---:|---:|---:|---:|")
             for e in table.entries:
                 fw = e.first_warning.date().isoformat() if e.first_warning is not None else "none"
-                lines.append(f"| {e.name} | {fw} | {e.lead_days if e.lead_days is not None else '-'} | "
-                             f"{len(e.warnings)} | {e.false_alarms} | {e.seconds:.2f} |")
+                hits = "/".join("y" if e.hits.get(h) else "n" for h in (30, 90, 180, 365))
+                move = "-" if e.move_to_turn is None else f"{e.move_to_turn:+.0%}"
+                lines.append(f"| {e.name} | {fw} | {e.lead_days if e.lead_days is not None else '-'} | {hits} | "
+                             f"{move} | {len(e.warnings)} | {e.false_alarms} | {e.seconds:.2f} |")
             lines.append("")
             lines.append(f"Total {total:.1f} s (numba kernels loaded from their on-disk cache). Notes: "
                          + "; ".join(f"{e.name}: {e.note}" for e in table.entries) + ".\n")
@@ -63,7 +69,8 @@ def main() -> None:
             lines.append("|---:|---:|---:|---|---|---:|")
             for lag in range(4):
                 res = PSYTest(lag=lag, sensitivity_lags=()).fit(series)
-                entry = _score("gsadf", res.warnings(), table.turn, table.horizon_days, 0.0)
+                entry = _score("gsadf", EpisodeRule().episodes(res.to_frame()["above"]), table.turn,
+                               table.horizon_days, 0.0)
                 fw = entry.first_warning.date().isoformat() if entry.first_warning is not None else "none"
                 lines.append(f"| {lag} | {res.gsadf:.2f} | {res.cv.gsadf[1]:.2f} | {res.rejects} | {fw} | "
                              f"{entry.lead_days if entry.lead_days is not None else '-'} |")

@@ -178,3 +178,12 @@ def test_momentum_panel_equals_series_alone():
         model.fit(frame, smooth=True)
     with pytest.raises(SpecError, match="momentum"):
         KinematicsModel(momentum="arma")
+
+
+def test_report_section_renders_the_national_calibration(case_shiller_path):
+    from borrowedtime.report._html import ReportContext
+    from borrowedtime.report.calibration import build
+
+    section = build(ReportContext(shared_data=case_shiller_path.parent, quick=True))
+    assert section is not None and "PIT histogram" in section.body and "Christoffersen" in section.body
+    assert build(ReportContext(shared_data=None)) is None

@@ -43,7 +43,8 @@ def test_dask_distributed_client_equal_one_process(panel):
     assert_allclose(parts.filtered, whole.filtered, rtol=0, atol=1e-12)
 
 
-def test_every_field_equal_and_shared_arrays_stay_shared():
+@pytest.mark.parametrize("same_host", [True, False])
+def test_every_field_equal_and_shared_arrays_stay_shared(monkeypatch, same_host):
     distributed = pytest.importorskip("distributed")
     rng = np.random.default_rng(8)
     idx = pd.date_range("1995-01-01", periods=120, freq="MS")
@@ -52,6 +53,10 @@ def test_every_field_equal_and_shared_arrays_stay_shared():
     model = KinematicsModel()
     whole = model.fit(panel)
     assert whole.filtered_cov.strides[0] == 0  # one missing pattern: the local fit keeps a view
+    import borrowedtime.distributed as dist
+
+    # one host: memory-mapped panel and outputs; several hosts: scattered chunks, arrays sent back
+    monkeypatch.setattr(dist, "_same_host", lambda client: same_host)
     with distributed.Client(processes=False, n_workers=2, threads_per_worker=1,
                             dashboard_address=None) as client:
         remote = fit_panel_dask(model, panel, client=client)  # default: one chunk per worker thread

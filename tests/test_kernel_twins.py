@@ -27,12 +27,13 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from borrowedtime import _kalman, _numba, regimes
 from borrowedtime._numba import python_twin
+from borrowedtime.credit import _kernels as credit_kernels
 from borrowedtime.detectors import _linalg, _lppls_kernels, _psy_kernels
 from borrowedtime.treadmill import _kernels as arm_kernels
 
 FASTMATH = "fastmath reassociation of sums (last bits differ)"
 CANCEL = FASTMATH + "; an SSE is yy - explained, so its error is relative to yy, not to the SSE"
-KERNEL_MODULES = (_linalg, _lppls_kernels, _psy_kernels, arm_kernels, regimes, _kalman)
+KERNEL_MODULES = (_linalg, _lppls_kernels, _psy_kernels, arm_kernels, regimes, _kalman, credit_kernels)
 TESTED: set[str] = set()
 
 
@@ -226,7 +227,7 @@ def test_arm_loan_kernel():
     n, H = 400, 60
     args = (rng.uniform(0.6, 1.0, n), np.where(rng.random(n) < 0.7, 24, 36).astype(np.int64),
             rng.uniform(0.1, 0.4, n), rng.standard_normal((n, H)), rng.random((n, H)),
-            np.linspace(0.0, 0.3, H), np.linspace(1.0, 0.9, H), H, 0.03, 0.95, 0.03, 0.03, 0.05, 0.004, 4.0, 3.0)
+            np.linspace(0.0, 0.3, H), np.linspace(1.0, 0.9, H), H, 0.03, 0.95, 0.03, 0.03, np.linspace(0.02, 0.06, H), 0.004, 4.0, 3.0)
     outs = (np.zeros(n, np.int32), np.zeros(n, np.int8), np.zeros(n, np.bool_))
     _, o = pair(arm_kernels.simulate_loans, *args, *outs, copy_outputs=(16, 17, 18))
     assert (o[17] == arm_kernels.REFI).sum() > 20 and (o[17] == arm_kernels.DEFAULT).sum() > 2
@@ -258,6 +259,18 @@ def test_kalman_mean_path_kernel():
                 np.empty((N, n, 3)), np.empty((N, n)), np.empty((N, n)), np.empty((N, n)),
                 0 if cycle is None else 1, 0.0 if cycle is None else cycle[0], discount)
         pair(_kalman.mean_path, *args, copy_outputs=(9, 10, 11, 12))
+
+
+def test_credit_group_losses_kernel():
+    # Floyd subsets of defaulted members (the copula Monte Carlo); integer choices, so bitwise
+    rng = np.random.default_rng(0)
+    counts = rng.integers(0, 4, size=(30, 3)).astype(np.int64)
+    counts[:, 2] = np.minimum(counts[:, 2], 1)
+    start = np.array([0, 5, 9, 10], dtype=np.int64)
+    row_of = np.where(np.arange(30) % 7 == 0, np.arange(30) // 7, -1).astype(np.int64)
+    used, o = pair(credit_kernels.group_losses, counts, start, rng.uniform(0.5, 2.0, 10),
+                   rng.random(int(counts.sum())), row_of, np.zeros(30), np.zeros((5, 10)), copy_outputs=(5, 6))
+    assert used == counts.sum() and o[5].sum() > 0
 
 
 def test_every_kernel_has_a_twin_test():

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from borrowedtime._episodes import episodes_from_flags
 from borrowedtime.errors import DataError, SpecError
 
 __all__ = [
@@ -114,11 +115,7 @@ def find_turns(yoy: pd.Series, min_positive_months: int = 24) -> list[pd.Timesta
 
 def call_episodes(flag: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp | None]]:
     """(start, end) of each run of True in a boolean series; end is the first date after it (None if open)."""
-    arr = flag.to_numpy(bool)
-    edges = np.diff(np.concatenate([[False], arr, [False]]).astype(np.int8))
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    idx = flag.index
-    return [(idx[s], idx[e] if e < arr.size else None) for s, e in zip(starts, stops, strict=True)]
+    return episodes_from_flags(flag)
 
 
 def lag_calls(flag: pd.Series, release_lag: int) -> pd.Series:

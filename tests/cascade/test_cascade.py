@@ -131,3 +131,16 @@ def test_dask_workers_equal_local():
     local = run_stress("base", paths=60, seed=4, chunk_size=30, stretches=False).to_json()
     dask = run_stress("base", paths=60, seed=4, chunk_size=30, stretches=False, workers=2).to_json()
     assert local == dask
+
+
+def test_vectorised_paths_equal_a_per_path_loop():
+    # a path's outcome must not depend on the other paths in its batch (ties are decided with a tolerance,
+    # convergence is tested path by path): the benchmark's per-path loop baseline relies on it
+    model = CascadeModel.from_scenario(load_scenario("base"))
+    draws = draw_inputs(model, np.random.default_rng(12345), 40)
+    vec = simulate(model, draws)
+    loop = [simulate(model, {k: v[i:i + 1] for k, v in draws.items()}) for i in range(40)]
+    for name in ("trigger_q", "default_q", "distress_q", "bought"):
+        assert np.array_equal(getattr(vec, name), np.concatenate([getattr(o, name) for o in loop])), name
+    np.testing.assert_allclose(vec.loss, np.concatenate([o.loss for o in loop]), rtol=0, atol=1e-9)
+    assert (vec.first_trigger_q != NEVER).any() and (vec.default_q != NEVER).any()

@@ -28,10 +28,13 @@ def _boom(n: int = 200) -> pd.Series:
 
 @pytest.fixture
 def fake_monitor(monkeypatch):
-    def windows(series):
-        return [(series.index[150], series.index[175]), (series.index[20], series.index[25])]
+    def signal(series):
+        on = np.zeros(len(series), dtype=bool)
+        on[100:175] = True
+        on[20:50] = True
+        return pd.Series(on, index=series.index)
 
-    monkeypatch.setattr(league, "_monitor_episodes", windows)
+    monkeypatch.setattr(league, "_monitor_signal", signal)
 
 
 def test_league_scores_each_detector(fake_monitor, tmp_path):
@@ -42,9 +45,13 @@ def test_league_scores_each_detector(fake_monitor, tmp_path):
     assert names == ["borrowedtime", "lppls", "gsadf"]
     assert table.turn == series.idxmax()
     bt = table.entries[0]
-    assert bt.first_warning == series.index[150]
-    assert bt.lead_days == (table.turn - series.index[150]).days
-    assert bt.false_alarms == 1  # the episode at index 20..25 ended long before the 60-day horizon
+    # one rule for all: the signal from index 100 holds 28 days (20 business days) at index 120
+    assert bt.first_warning == series.index[120]
+    assert bt.lead_days == (table.turn - series.index[120]).days
+    assert bt.false_alarms == 1  # the episode confirmed at index 40 ended (50) long before the horizon
+    # standing 30 days before; not 90 (confirmed too late); 180: the early episode (40..50) stood then
+    assert bt.hits == {30: True, 90: False, 180: True, 365: False}
+    assert bt.move_to_turn == pytest.approx(series.loc[table.turn] / series.iloc[120] - 1)
     payload = table.to_dict()
     for entry in payload["detectors"]:
         assert set(entry) >= {"name", "first_warning", "lead_days", "warnings", "seconds"}
@@ -57,7 +64,7 @@ def test_league_without_the_monitor_says_so(monkeypatch, tmp_path):
     def missing(series):
         raise ImportError("no backtest")
 
-    monkeypatch.setattr(league, "_monitor_episodes", missing)
+    monkeypatch.setattr(league, "_monitor_signal", missing)
     table = league.league_table(_boom(), lppls=FAST_LPPLS, psy=PSYTest(reps=40, cache=tmp_path))
     assert "not available" in table.entries[0].note
     assert table.entries[0].first_warning is None
@@ -84,8 +91,10 @@ def test_cli_json(fake_monitor, tmp_path, monkeypatch):
     payload = json.loads(result.stdout)
     assert [d["name"] for d in payload["detectors"]] == ["borrowedtime", "lppls", "gsadf"]
     assert payload["detectors"][0]["warnings"] == [
-        series.index[150].date().isoformat(), series.index[20].date().isoformat()
+        series.index[40].date().isoformat(), series.index[120].date().isoformat()
     ]
+    assert set(payload["detectors"][0]["hits"]) == {"30", "90", "180", "365"}
+    assert "28 days" in payload["episode_rule"]
     for entry in payload["detectors"]:
         assert isinstance(entry["seconds"], float)
 
@@ -114,3 +123,22 @@ def test_every_public_name_exists():
 
     for name in detectors.__all__:
         assert hasattr(detectors, name), name
+
+
+def test_one_episode_rule_for_every_detector():
+    idx = pd.date_range("2020-01-01", periods=12, freq="MS")
+    sig = pd.Series([0, 1, 1, 1, 0, 1, 0, 1, 1, 0, 1, 1], index=idx).astype(bool)
+    eps = league.EpisodeRule().episodes(sig)  # monthly: two observations a month apart
+    assert eps == [(idx[2], idx[4]), (idx[8], idx[9]), (idx[11], None)]
+    daily = pd.Series(True, index=pd.bdate_range("2020-01-01", periods=30))
+    assert league.EpisodeRule().episodes(daily)[0][0] == pd.Timestamp("2020-01-29")  # four weeks later
+
+
+def test_lppls_tc_bounds_in_observations_on_monthly_data():
+    monthly = pd.Series(1.0, index=pd.date_range("2000-01-01", periods=50, freq="MS"))
+    daily = pd.Series(1.0, index=pd.bdate_range("2000-01-01", periods=50))
+    f = league._lppls_for(monthly).filters
+    assert f.tc_min_days == pytest.approx(60 * 365.25 / 12, rel=0.05)
+    assert league._lppls_for(daily).filters.tc_min_days == 60.0  # the package's values on daily data
+    given = league._lppls_for(monthly, LPPLSModel(seed=3))  # a model passed in is scaled too
+    assert given.seed == 3 and given.filters.tc_max_days == pytest.approx(252 * 365.25 / 12, rel=0.05)

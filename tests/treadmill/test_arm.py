@@ -107,7 +107,7 @@ def test_numba_kernel_matches_python_reference(case_shiller):
     shock = np.where(draws["reset_age"] == 24, *spec.shocks())
     args = (draws["ltv0"], draws["reset_age"], shock, draws["z"], draws["u"], dlp, bal, H,
             spec.idio_vol / np.sqrt(12), spec.ltv_limit, spec.refi_cost, spec.prepay_penalty,
-            spec.refi_intensity, spec.base_hazard, spec.beta_equity, spec.beta_shock)
+            np.full(H, spec.refi_intensity), spec.base_hazard, spec.beta_equity, spec.beta_shock)
     outs = []
     for kernel in (_kernels.simulate_loans, _kernels.simulate_loans_python):
         out = (np.zeros(n, np.int32), np.zeros(n, np.int8), np.zeros(n, np.bool_))

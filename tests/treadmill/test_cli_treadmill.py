@@ -20,10 +20,11 @@ def test_json_structure(case_shiller_path):
     res = _run("--prices", str(case_shiller_path), "--column", "National-US", "--loans", "60000", "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert list(doc) == ["vintages", "aggregate", "rounds", "ipo"]
+    assert list(doc) == ["vintages", "aggregate", "rounds", "ipo", "validation"]
     assert [v["year"] for v in doc["vintages"]] == list(range(2001, 2008))
     for v in doc["vintages"]:
-        assert set(v) == {"year", "refinanced_by_2006_end", "defaulted_by_2008_end", "reset_exposed"}
+        assert set(v) == {"year", "refinanced_by_2006_end", "defaulted_by_2008_end", "reset_exposed",
+                          "troubled_by_2009_09", "prepaid_by_2009_09"}
         assert all(0.0 <= v[k] <= 1.0 for k in v if k != "year")
     assert set(doc["aggregate"]) == {"default_rate_turn", "price_yoy_negative"}
     assert doc["aggregate"]["price_yoy_negative"] == "2007-03-01"
@@ -83,3 +84,20 @@ def test_vintage_outside_short_series(tmp_path):
 def test_bad_achievable():
     res = _run("--achievable", "soon")
     assert res.exit_code != 0 and "trend" in res.output
+
+
+def test_model_choice(case_shiller_path):
+    res = _run("--prices", str(case_shiller_path), "-c", "National-US", "--loans", "100", "--model", "bogus")
+    assert res.exit_code == 2 and "--model must be 'sourced' or 'constant'" in res.output
+    docs = {}
+    for model in ("sourced", "constant"):
+        res = _run("--prices", str(case_shiller_path), "-c", "National-US", "--loans", "20000", "--json",
+                   "--model", model)
+        assert res.exit_code == 0, res.output
+        docs[model] = json.loads(res.stdout)
+    for doc in docs.values():
+        assert {(r["vintage"], r["measure"]) for r in doc["validation"]} == {
+            (y, m) for y in (2003, 2005, 2006, 2007) for m in ("troubled", "prepaid")}
+    prepaid = {m: {r["vintage"]: r["model"] for r in d["validation"] if r["measure"] == "prepaid"}
+               for m, d in docs.items()}
+    assert prepaid["sourced"][2006] < prepaid["constant"][2006]  # credit supply tightens after 2006

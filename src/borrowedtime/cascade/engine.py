@@ -633,17 +633,24 @@ def stage_equity(model: CascadeModel, s: CascadeState, draws: dict, q: int) -> N
     p = model.params
     direct = np.minimum(1.0, s.loss / model.equity0[None, :])
     direct = np.where(s.default_q != NEVER, 1.0, direct)
-    Lam = model.claims / model.equity0[:, None]
-    alive = (s.default_q == NEVER).astype(float)
-    a = p["debtrank_alpha"]
-    h = direct
-    for _ in range(50):
-        v = h * np.exp(a * (h - 1.0)) * alive  # value lost on claims on the living (the dead are realised)
-        new = np.maximum(direct, np.minimum(1.0, direct + v @ Lam.T))
-        if np.max(np.abs(new - h), initial=0.0) < 1e-10:
-            h = new
-            break
-        h = new
+    h = direct.copy()
+    rows = np.flatnonzero((direct > 0).any(axis=1))  # distress can only spread from a path with some
+    if rows.size:
+        Lam = model.claims / model.equity0[:, None]
+        alive = (s.default_q[rows] == NEVER).astype(float)
+        a = p["debtrank_alpha"]
+        d = direct[rows]
+        hr = d.copy()
+        moving = np.ones(rows.size, dtype=bool)  # a path stops when it settles: results do not depend on the batch
+        for _ in range(200):
+            v = hr[moving] * np.exp(a * (hr[moving] - 1.0)) * alive[moving]  # value lost on claims on the living
+            new = np.maximum(d[moving], np.minimum(1.0, d[moving] + v @ Lam.T))
+            still = np.max(np.abs(new - hr[moving]), axis=1) >= 1e-12
+            hr[moving] = new
+            moving[np.flatnonzero(moving)[~still]] = False
+            if not moving.any():
+                break
+        h[rows] = hr
     s.h = h
     s.distress_q = np.where((s.distress_q == NEVER) & (h >= p["distress_threshold"]), q, s.distress_q)
     hyper = model.network.of_kind("hyperscaler")

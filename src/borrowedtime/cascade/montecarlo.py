@@ -1,10 +1,9 @@
 """Monte Carlo over the cascade: trigger-quarter distribution, defaults and losses per entity, tornado.
 
 The paths run in chunks through the project's one Monte Carlo engine
-(``borrowedtime._montecarlo.map_chunks``: chunk ``i`` seeded by
-``SeedSequence(seed).spawn(n_chunks)[i]``, local threads or Dask). Until that
-module lands on this branch, :func:`_map_chunks` below follows its signature
-and seeding exactly; it is the only place to swap.
+(:func:`borrowedtime._montecarlo.map_chunks`: chunk ``i`` seeded by
+``SeedSequence(seed).spawn(n_chunks)[i]``, local threads or Dask), so the
+numbers depend on ``seed`` and ``chunk_size`` only, not on the backend.
 
 Every draw of a path happens in :func:`~borrowedtime.cascade.engine.draw_inputs`
 in a fixed order, so a stretch run with the same seed sees the same world:
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from borrowedtime._montecarlo import map_chunks
 from borrowedtime.cascade.engine import NEVER, CascadeModel, draw_inputs, simulate
 from borrowedtime.cascade.scenario import INPUTS, Scenario, load_scenario
 from borrowedtime.errors import SpecError
@@ -30,56 +30,6 @@ __all__ = ["StressResult", "run_stress", "cascade_kernel", "STRETCHES"]
 
 STRETCHES = ("private_round", "backstop", "hyperscaler_leverage")
 _QS = (0.05, 0.25, 0.5, 0.75, 0.95)
-
-
-def _map_chunks(kernel, n_paths, *, seed, chunk_size=10_000, args=(), client=None, workers=None, progress=None):
-    """Stand-in with the signature and seeding of ``borrowedtime._montecarlo.map_chunks``."""
-    try:  # the one engine, when it is on this branch
-        from borrowedtime._montecarlo import map_chunks
-    except ImportError:
-        map_chunks = None
-    if map_chunks is not None:
-        cb = None
-        if progress:  # the engine reports (chunks done, chunks in all); our callers count paths
-            done_paths = [0]
-
-            def cb(done: int, total: int) -> None:
-                now = min(done * chunk_size, n_paths)
-                progress(now - done_paths[0])
-                done_paths[0] = now
-
-        return map_chunks(kernel, n_paths, seed=seed, chunk_size=chunk_size, args=args, client=client,
-                          workers=workers, progress=cb)
-    n_chunks = -(-n_paths // chunk_size)
-    seeds = np.random.SeedSequence(seed).spawn(n_chunks)
-    starts = [i * chunk_size for i in range(n_chunks)]
-    sizes = [min(chunk_size, n_paths - s) for s in starts]
-    if client is None and workers:
-        from dask.distributed import Client, LocalCluster
-
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cl, \
-                Client(cl) as cli:
-            return _map_chunks(kernel, n_paths, seed=seed, chunk_size=chunk_size, args=args, client=cli,
-                               progress=progress)
-    if client is not None:
-        futures = [client.submit(_run_chunk, kernel, sd, n, s, args, pure=False)
-                   for sd, n, s in zip(seeds, sizes, starts, strict=True)]
-        out = []
-        for f, n in zip(futures, sizes, strict=True):
-            out.append(f.result())
-            if progress:
-                progress(n)
-        return out
-    out = []
-    for sd, n, s in zip(seeds, sizes, starts, strict=True):
-        out.append(_run_chunk(kernel, sd, n, s, args))
-        if progress:
-            progress(n)
-    return out
-
-
-def _run_chunk(kernel, seed_seq, n, start, args):
-    return kernel(np.random.default_rng(seed_seq), n, start, *args)
 
 
 def cascade_kernel(rng: np.random.Generator, n: int, start: int, scenario: Scenario, variants: tuple[str, ...]):
@@ -266,7 +216,8 @@ def run_stress(
     chunk_size: int = 5_000,
     client=None,
     workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    threads: int | None = None,
 ) -> StressResult:
     """Run the cascade as Monte Carlo (and each stretch on the same draws).
 
@@ -281,7 +232,9 @@ def run_stress(
     client, workers
         A Dask client, or a number of LocalCluster workers; local threads when neither.
     progress : callable, optional
-        Called with the number of paths finished after every chunk.
+        ``progress(done_chunks, total_chunks)`` after every chunk.
+    threads : int, optional
+        Local threads (default: one per core).
     """
     scn = load_scenario(scenario) if isinstance(scenario, str) else scenario
     n = scn.paths if paths is None else int(paths)
@@ -289,8 +242,8 @@ def run_stress(
     if n < 1:
         raise SpecError(f"paths must be >= 1. Got {n}.")
     variants = tuple(v for v in STRETCHES if stretches and not getattr(scn.stretches, v).enabled)
-    chunks = _map_chunks(cascade_kernel, n, seed=sd, chunk_size=chunk_size, args=(scn, variants),
-                         client=client, workers=workers, progress=progress)
+    chunks = map_chunks(cascade_kernel, n, seed=sd, chunk_size=chunk_size, args=(scn, variants),
+                        client=client, workers=workers, progress=progress, threads=threads)
     runs = {}
     for v in ("base", *variants):
         runs[v] = {k: np.concatenate([c[v][k] for c in chunks]) for k in chunks[0][v]}

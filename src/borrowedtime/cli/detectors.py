@@ -31,7 +31,7 @@ def detectors(
     lag: Annotated[int, typer.Option(help="ADF lag of the PSY test (>= 0).")] = 0,
     reps: Annotated[int, typer.Option(help="Monte Carlo replications for PSY critical values (>= 20).")] = 1000,
     threshold: Annotated[float, typer.Option(help="LPPLS confidence that counts as a warning, in (0, 1].")] = 0.2,
-    horizon: Annotated[int, typer.Option(help="Days before the turn in which a warning counts (>= 1).")] = 730,
+    horizon: Annotated[int, typer.Option(help="A warning must be standing this many days before the turn (>= 1).")] = 90,
     seed: Annotated[int, typer.Option(help="Seed of the LPPLS grid and the PSY Monte Carlo (>= 0).")] = 0,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No progress on stderr (it is also off when stderr is not a terminal).")] = False,
@@ -81,11 +81,13 @@ def detectors(
     rows = [[e.name,
              e.first_warning.date().isoformat() if e.first_warning is not None else "-",
              str(e.lead_days) if e.lead_days is not None else "-",
+             "/".join("y" if e.hits.get(h) else "n" for h in (30, 90, 180, 365)),
+             "-" if e.move_to_turn is None else f"{e.move_to_turn:+.0%}",
              str(len(e.warnings)), str(e.false_alarms), f"{e.seconds:.2f}", e.note] for e in table.entries]
     out, _ = fit_table(
         f"{table.series_name}: turn {table.turn.date()}, horizon {table.horizon_days} days",
-        [("detector", "key"), ("first warning", "date"), ("lead (days)", "num"), ("episodes", "num"),
-         ("false alarms", "num"), ("seconds", "num"), ("note", "text")],
-        rows,
+        [("detector", "key"), ("first warning", "date"), ("lead (days)", "num"), ("standing 30/90/180/365 d", "key"),
+         ("move to turn", "num"), ("episodes", "num"), ("false alarms", "num"), ("seconds", "num"), ("note", "text")],
+        rows, drop=("seconds", "episodes"),
     )
     stdout.print(out)

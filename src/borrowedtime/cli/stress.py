@@ -37,10 +37,11 @@ def stress(
                 client = Client(scheduler, timeout="10s")
             except OSError as exc:
                 raise SpecError(f"--scheduler {scheduler}: cannot connect ({exc}).") from None
-        with Progress(TextColumn("paths"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        with Progress(TextColumn("chunks of paths"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
-            task = bar.add_task("paths", total=scn.paths)
-            result = run_stress(scn, client=client, workers=workers, progress=lambda k: bar.advance(task, k))
+            task = bar.add_task("chunks", total=None)
+            result = run_stress(scn, client=client, workers=workers,
+                                progress=lambda done, total: bar.update(task, completed=done, total=total))
         if client is not None:
             client.close()
     if as_json:
@@ -54,6 +55,9 @@ def stress(
         from borrowedtime.cascade.montecarlo import _model
 
         model = _model(scn)
-        draws = draw_inputs(model, np.random.default_rng(np.random.SeedSequence(scn.seed).spawn(1)[0]), 1)
-        for line in narrative(model, simulate(model, draws, record=True), 0):
+        # the first of 64 seeded paths on which a mark fails (else the first path): its quarters as events
+        draws = draw_inputs(model, np.random.default_rng(np.random.SeedSequence(scn.seed).spawn(1)[0]), 64)
+        out = simulate(model, draws, record=True)
+        hit = np.flatnonzero(out.first_trigger_q >= 0)
+        for line in narrative(model, out, int(hit[0]) if hit.size else 0):
             stdout.print(line, highlight=False, soft_wrap=True)

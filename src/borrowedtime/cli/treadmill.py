@@ -48,6 +48,8 @@ def payload(arm, rounds, ipo) -> dict:
                 "refinanced_by_2006_end": float(row["refinanced_by_2006_end"]),
                 "defaulted_by_2008_end": float(row["defaulted_by_2008_end"]),
                 "reset_exposed": float(row["reset_exposed"]),
+                "troubled_by_2009_09": _share(row["troubled_by_2009_09"]),
+                "prepaid_by_2009_09": _share(row["prepaid_by_2009_09"]),
             }
             for year, row in frame.iterrows()
         ],
@@ -57,7 +59,15 @@ def payload(arm, rounds, ipo) -> dict:
         },
         "rounds": rounds.to_dict(),
         "ipo": ipo.to_dict(),
+        "validation": [
+            {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+            for r in arm.gao_validation().to_dict("records")
+        ],
     }
+
+
+def _share(x: float) -> float | None:
+    return None if x != x else float(x)  # NaN (not observed by then) -> null
 
 
 @app.command()
@@ -82,6 +92,10 @@ def treadmill(
     ] = None,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No progress on stderr (it is also off when stderr is not a terminal).")] = False,
+    model: Annotated[
+        str, typer.Option("--model", help="ARM model: 'sourced' (dated reset index and credit supply, "
+                          "validated against GAO-10-806SP) or 'constant' (one reset index, constant credit).")
+    ] = "sourced",
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """The refinancing treadmill: 2/28 cohorts on a price path, the up-round borrower, the IPO's two prices."""
@@ -94,6 +108,8 @@ def treadmill(
         check_range(dilution_limit, "--dilution-limit", 0, 1, low_open=True, high_open=True,
                     why=" (a share of the company)")
         achievable_value = _achievable(achievable)
+        if model not in ("sourced", "constant"):
+            raise SpecError(f"--model must be 'sourced' or 'constant'; got {model!r}.")
         if prices is None:
             default_prices = reference_path("case_shiller", required=False)
             if default_prices is None:
@@ -111,7 +127,7 @@ def treadmill(
             TextColumn("loans"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             console=stderr, transient=True, disable=loans < _PROGRESS_FROM or not progress_enabled(quiet),
         ) as bar:
-            spec = ArmSpec()
+            spec = ArmSpec.sourced() if model == "sourced" else ArmSpec()
             per_vintage = max(1, loans // (12 * len(spec.vintages)))
             task = bar.add_task("loans", total=per_vintage * 12 * len(spec.vintages))
             arm = spec.run(series, n_loans=loans, seed=seed, on_progress=lambda k: bar.advance(task, k))

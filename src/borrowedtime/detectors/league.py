@@ -1,42 +1,56 @@
 """League table: the second-derivative monitor against LPPLS and PSY GSADF, in real time.
 
-Each detector turns a series into *warning episodes* (start, end), where the
-start is the date on which the warning was first known using data dated <=
-that date:
+Each detector gives a raw real-time *signal* per date (data dated <= that date):
 
-* ``borrowedtime``: the real-time warning windows of the second-derivative
-  monitor (:func:`borrowedtime.backtest.monitor_windows`);
-* ``lppls``: days on which the LPPLS positive-bubble confidence
-  (:class:`~borrowedtime.detectors.lppls.LPPLSModel`) is at least a threshold;
-* ``gsadf``: PSY date-stamped episodes of explosive BSADF
-  (:class:`~borrowedtime.detectors.psy.PSYTest`), dated when each had lasted
-  the minimum duration.
+* ``borrowedtime``: the monitor's condition, P(S' + H S'' < 0) >= its
+  confidence while P(S' > 0) >= 1/2 (borrowed time), without its own
+  persistence and hysteresis;
+* ``lppls``: the LPPLS positive-bubble confidence at or above a threshold;
+* ``gsadf``: PSY's BSADF above its critical value.
 
-Scoring against one turn (the series' maximum unless given): an episode
-*anticipates* the turn if it starts on or before the turn and is still on
-within ``horizon_days`` before it; the **first warning** is the earliest
-start of such an episode, the **lead** the days from it to the turn, and
-**false alarms** are the episodes that ended before that horizon (warnings in
-what was, for this turn, a calm stretch). Episodes starting after the turn
-are not scored.
+**One episode rule for every detector** (issue 11): a warning starts once
+the signal has held at every observation for ``min_duration_days`` (28, four
+weeks; at least two observations) and is dated on that day, when it became
+known; it ends at the first observation the signal is off. Each detector's
+own rule (the monitor's quarter of persistence and hysteresis, PSY's log T
+duration, LPPLS's raw crossings) would make the false-alarm counts
+incomparable.
+
+Scoring against one turn (the series' maximum unless given): a warning is a
+**hit at h days** when an episode is *standing* h days before the turn
+(reported at 30, 90, 180 and 365 days); the **first warning** is the start of
+the episode standing ``horizon_days`` (90) before the turn, the **lead** the
+days from it to the turn, and the **move to the turn** the change in the
+series from the first warning to the turn (what a user who acted on the
+warning gave up). **False alarms** are episodes that ended before that
+horizon. Episodes starting after the turn are not scored.
+
+LPPLS's critical-time bounds (60 days before to 252 after the window's end,
+the ``lppls`` package's values for daily data) are counted in observations on
+data that are not daily (60 and 252 observations, times the spacing), so a
+monthly run searches the same span of *observations* as a daily one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from borrowedtime.detectors.lppls import LPPLSModel
+from borrowedtime._episodes import runs
+from borrowedtime.detectors.lppls import LPPLSFilter, LPPLSModel
 from borrowedtime.detectors.psy import PSYTest
 from borrowedtime.errors import BorrowedTimeError, DataError
-from borrowedtime.series import as_series
+from borrowedtime.series import as_series, days_since_epoch
 
-__all__ = ["LeagueEntry", "LeagueTable", "league_table", "DETECTORS"]
+__all__ = ["LeagueEntry", "LeagueTable", "league_table", "DETECTORS", "EpisodeRule", "HORIZONS_DAYS"]
 
 DETECTORS = ("borrowedtime", "lppls", "gsadf")
+HORIZONS_DAYS = (30, 90, 180, 365)
 Episode = tuple[pd.Timestamp, pd.Timestamp | None]
 Progress = Callable[[str, int, int], None]
 
@@ -57,6 +71,10 @@ class LeagueEntry:
         Days from the first warning to the turn.
     false_alarms : int
         Episodes that ended before the horizon.
+    hits : dict
+        ``{h: bool}``: an episode standing h days before the turn, h in :data:`HORIZONS_DAYS`.
+    move_to_turn : float or None
+        Change in the series from the first warning to the turn (decimal; 1.57 is +157 %).
     seconds : float
         Wall time of the detector on this series.
     note : str
@@ -73,6 +91,8 @@ class LeagueEntry:
     seconds: float
     note: str = ""
     extra: dict = field(default_factory=dict)
+    hits: dict = field(default_factory=dict)
+    move_to_turn: float | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -82,6 +102,8 @@ class LeagueEntry:
             "warnings": [s.date().isoformat() for s, _ in self.warnings],
             "seconds": round(self.seconds, 3),
             "false_alarms": self.false_alarms,
+            "hits": {str(h): v for h, v in self.hits.items()},
+            "move_to_turn": None if self.move_to_turn is None else round(self.move_to_turn, 4),
             "note": self.note,
             **self.extra,
         }
@@ -96,6 +118,7 @@ class LeagueTable:
     horizon_days: int
     entries: list[LeagueEntry]
     signals: dict = field(default_factory=dict)
+    episode_rule: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         rows = [
@@ -105,6 +128,8 @@ class LeagueTable:
                 "lead_days": e.lead_days,
                 "episodes": len(e.warnings),
                 "false_alarms": e.false_alarms,
+                **{f"hit_{h}d": e.hits.get(h) for h in HORIZONS_DAYS},
+                "move_to_turn": e.move_to_turn,
                 "seconds": e.seconds,
                 "note": e.note,
             }
@@ -117,6 +142,7 @@ class LeagueTable:
             "series": self.series_name,
             "turn": self.turn.date().isoformat(),
             "horizon_days": self.horizon_days,
+            "episode_rule": self.episode_rule,
             "detectors": [e.to_dict() for e in self.entries],
         }
 
@@ -124,8 +150,11 @@ class LeagueTable:
         lines = [f"Detector league on {self.series_name}, turn {self.turn.date()} (horizon {self.horizon_days} days):"]
         for e in self.entries:
             fw = e.first_warning.date() if e.first_warning is not None else "none"
+            hits = " ".join(f"{h}d:{'y' if e.hits.get(h) else 'n'}" for h in HORIZONS_DAYS)
+            move = "-" if e.move_to_turn is None else f"{e.move_to_turn:+.0%}"
             lines.append(
                 f"  {e.name:13s} first warning {fw}, lead {e.lead_days if e.lead_days is not None else '-'} days, "
+                f"standing {hits}, move to turn {move}, "
                 f"{len(e.warnings)} episode(s), {e.false_alarms} false alarm(s), {e.seconds:.2f} s. {e.note}"
             )
         return "\n".join(lines)
@@ -134,33 +163,99 @@ class LeagueTable:
         return self.summary()
 
 
+@dataclass(frozen=True)
+class EpisodeRule:
+    """The one episode rule applied to every detector's raw signal.
+
+    Parameters
+    ----------
+    min_duration_days : float, default 28
+        A warning starts once the signal has held at every observation over
+        this many calendar days (four weeks); it is dated on that day.
+    min_obs : int, default 2
+        ... and at no fewer observations.
+    """
+
+    min_duration_days: float = 28.0
+    min_obs: int = 2
+
+    def describe(self) -> str:
+        return (f"signal held at every observation for {self.min_duration_days:g} days (>= {self.min_obs} "
+                "observations), dated when confirmed; ends at the first observation it is off")
+
+    def episodes(self, signal: pd.Series) -> list[Episode]:
+        """(confirmed start, end) of each warning from a boolean signal (end None if still on)."""
+        on = np.asarray(signal.to_numpy(), dtype=bool)
+        idx = signal.index
+        out: list[Episode] = []
+        for i, j in zip(*runs(on), strict=True):
+            span = (idx[i:j] - idx[i]).days
+            ok = np.flatnonzero((np.arange(j - i) + 1 >= self.min_obs) & (span >= self.min_duration_days))
+            if ok.size:
+                out.append((idx[i + int(ok[0])], idx[j] if j < on.size else None))
+        return out
+
+
+def _standing(episodes: list[Episode], at: pd.Timestamp) -> pd.Timestamp | None:
+    starts = [s for s, e in episodes if s <= at and (e is None or e > at)]
+    return min(starts) if starts else None
+
+
 def _score(
     name: str, episodes: list[Episode], turn: pd.Timestamp, horizon_days: int, seconds: float,
-    note: str = "", extra: dict | None = None,
+    note: str = "", extra: dict | None = None, series: pd.Series | None = None,
 ) -> LeagueEntry:
     lo = turn - pd.Timedelta(days=horizon_days)
-    # an episode anticipates the turn if it starts by the turn and is still on within the horizon
-    inside = [s for s, e in episodes if s <= turn and (e is None or e >= lo)]
-    first = min(inside) if inside else None
+    first = _standing(episodes, lo)  # the warning standing horizon_days before the turn
     lead = int((turn - first).days) if first is not None else None
     false = sum(1 for _, e in episodes if e is not None and e < lo)
-    return LeagueEntry(name, list(episodes), first, lead, false, seconds, note, extra or {})
+    hits = {h: _standing(episodes, turn - pd.Timedelta(days=h)) is not None for h in HORIZONS_DAYS}
+    move = None
+    if first is not None and series is not None:
+        move = float(series.asof(turn) / series.asof(first) - 1.0)
+    return LeagueEntry(name, list(episodes), first, lead, false, seconds, note, extra or {}, hits, move)
 
 
-def _monitor_episodes(series: pd.Series) -> list[Episode]:
-    from borrowedtime.backtest import monitor_windows  # the lead's real-time monitor
+def _monitor_signal(series: pd.Series) -> pd.Series:
+    """The monitor's raw real-time condition: P(S'+H S''<0) >= confidence while P(S'>0) >= 1/2."""
+    from borrowedtime.kinematics import KinematicsModel
+    from borrowedtime.regimes import RegimeRule
 
-    return [(pd.Timestamp(s), None if e is None else pd.Timestamp(e)) for s, e in monitor_windows(series)]
+    rule = RegimeRule()
+    kin = KinematicsModel().fit(series)
+    p = rule.p_projected_negative(kin)[0]
+    on = (np.nan_to_num(p, nan=0.0) >= rule.confidence) & (np.nan_to_num(kin.p_velocity_positive[0], nan=0.0) >= 0.5)
+    return pd.Series(on, index=kin.index, name="borrowedtime")
+
+
+def _lppls_for(series: pd.Series, model: LPPLSModel | None = None) -> LPPLSModel:
+    """LPPLS settings with tc bounds counted in observations on data that are not daily.
+
+    The bounds (60 and 252 by default) are the ``lppls`` package's, in days
+    of daily data; on coarser data they are taken as that many observations
+    (times the median spacing in days), so a monthly run searches tc over
+    the same number of observations instead of two to eight months.
+    """
+    model = model or LPPLSModel()
+    days = np.diff(days_since_epoch(series.index))
+    spacing = float(np.median(days)) if days.size else 1.0
+    if spacing <= 4.0:  # daily (calendar or business days): the values as they are
+        return model
+    f = model.filters
+    scaled = LPPLSFilter(**{**f.__dict__, "tc_min_days": f.tc_min_days * spacing,
+                            "tc_max_days": f.tc_max_days * spacing})
+    return dataclasses.replace(model, filters=scaled)
 
 
 def league_table(
     series: pd.Series,
     *,
     turn: str | pd.Timestamp | None = None,
-    horizon_days: int = 730,
+    horizon_days: int = 90,
     lppls: LPPLSModel | None = None,
     lppls_threshold: float = 0.2,
     psy: PSYTest | None = None,
+    episode_rule: EpisodeRule | None = None,
     on_progress: Progress | None = None,
 ) -> LeagueTable:
     """Run the three detectors in real time on one series and score them against a turn.
@@ -171,15 +266,18 @@ def league_table(
         Prices or index levels (> 0) on a DatetimeIndex.
     turn : date, optional
         The peak or turn to anticipate; default the date of the series' maximum.
-    horizon_days : int, default 730
-        Episodes still on within this many calendar days before the turn
-        anticipate it; episodes that ended earlier are false alarms.
+    horizon_days : int, default 90
+        The first warning is the episode standing this many calendar days
+        before the turn; episodes that ended earlier are false alarms.
     lppls : LPPLSModel, optional
-        LPPLS settings (default: the ``lppls`` package's README configuration).
+        LPPLS settings (default: the ``lppls`` package's README configuration);
+        on data that are not daily its tc bounds are scaled to observations.
     lppls_threshold : float, default 0.2
         Positive-bubble confidence at or above which LPPLS warns.
     psy : PSYTest, optional
         PSY settings (default lag 0, 1000 replications, 95%).
+    episode_rule : EpisodeRule, optional
+        The one rule turning every detector's signal into warnings (default: four weeks).
     on_progress : callable, optional
         ``on_progress(stage, advance, total)``: ``advance == 0`` announces a
         stage and its total, later calls advance it.
@@ -201,22 +299,24 @@ def league_table(
                 f"turn: {turn_ts.date()} lies outside the series ({y.index[0].date()}..{y.index[-1].date()})."
             )
     progress = on_progress or (lambda stage, k, total: None)
+    rule = episode_rule or EpisodeRule()
     entries: list[LeagueEntry] = []
     signals: dict = {}
 
     # --- the second-derivative monitor
     t0 = time.perf_counter()
     try:
-        eps = _monitor_episodes(y)
+        eps = rule.episodes(_monitor_signal(y))
         entries.append(_score("borrowedtime", eps, turn_ts, horizon_days, time.perf_counter() - t0,
-                              "second-derivative monitor, real-time windows"))
+                              "second-derivative monitor: P(S'+2y S''<0) >= 0.9 while P(S'>0) >= 0.5",
+                              series=y))
         signals["borrowedtime"] = eps
     except ImportError:
         entries.append(_score("borrowedtime", [], turn_ts, horizon_days, 0.0,
-                              "not available: borrowedtime.backtest.monitor_windows is missing"))
+                              "not available: the kinematics modules are missing"))
 
     # --- LPPLS
-    model = lppls or LPPLSModel()
+    model = _lppls_for(y, lppls)
     t0 = time.perf_counter()
     if len(y) < model.window:
         entries.append(_score("lppls", [], turn_ts, horizon_days, 0.0,
@@ -225,13 +325,15 @@ def league_table(
         n_outer = len(range(model.window - 1, len(y), model.outer_increment))
         progress("lppls", 0, n_outer)
         conf = model.confidence(y, on_progress=lambda k: progress("lppls", k, n_outer))
-        eps = conf.warnings(lppls_threshold)
         pos = conf.positive
+        eps = rule.episodes(pos.reindex(y.index).fillna(0.0) >= lppls_threshold)
         entries.append(_score(
             "lppls", eps, turn_ts, horizon_days, time.perf_counter() - t0,
             f"positive confidence >= {lppls_threshold:g}; window {model.window}..{model.smallest_window}, "
             f"peak {pos.max():.2f} on {pos.idxmax().date()}",
-            {"peak_confidence": float(pos.max()), "peak_date": pos.idxmax().date().isoformat()},
+            {"peak_confidence": float(pos.max()), "peak_date": pos.idxmax().date().isoformat(),
+             "tc_bounds_days": [model.filters.tc_min_days, model.filters.tc_max_days]},
+            series=y,
         ))
         signals["lppls"] = conf.to_frame()
 
@@ -244,15 +346,16 @@ def league_table(
         level = int(test.level * 100)
         by_lag = {str(k): round(g, 3) for k, (_, g) in sorted(res.lag_stats.items())}
         entries.append(_score(
-            "gsadf", res.warnings(), turn_ts, horizon_days, time.perf_counter() - t0,
+            "gsadf", rule.episodes(res.to_frame()["above"]), turn_ts, horizon_days, time.perf_counter() - t0,
             f"lag {test.lag}: GSADF {res.gsadf:.2f} vs {level}% cv {res.cv.gsadf[res._level_idx]:.2f}; "
             "GSADF by lag " + ", ".join(f"{k}: {v:.2f}" for k, v in by_lag.items()),
             {"gsadf": round(res.gsadf, 4), "sadf": round(res.sadf, 4), "lag": test.lag,
              "gsadf_by_lag": by_lag, "gsadf_cv": round(float(res.cv.gsadf[res._level_idx]), 4)},
+            series=y,
         ))
         signals["gsadf"] = res.to_frame()
     except BorrowedTimeError as exc:
         entries.append(_score("gsadf", [], turn_ts, horizon_days, 0.0, f"not run: {exc}"))
     signals["series"] = y
-    return LeagueTable(str(y.name), turn_ts, horizon_days, entries, signals)
+    return LeagueTable(str(y.name), turn_ts, horizon_days, entries, signals, rule.describe())
 

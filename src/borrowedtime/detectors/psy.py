@@ -292,7 +292,12 @@ class PSYTest:
     lag : int, default 0
         Lagged differences in every ADF regression (exuber's default).
     min_window : int, optional
-        Minimum window in regression rows; default :func:`psy_min_window`.
+        Minimum window in regression rows; default :func:`psy_min_window` of
+        the *whole* sample size, as in PSY (2015) and exuber. That default
+        uses the final sample size, known only in hindsight (as do the
+        simulated critical values, through the drift 1/T); pass an explicit
+        ``min_window`` for a BSADF sequence in which a later observation never
+        changes an earlier value (``tests/test_lookahead.py``).
     log : bool, default True
         Test log values (a bubble is explosive growth of the log price).
     reps : int, default 1000

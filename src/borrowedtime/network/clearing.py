@@ -71,6 +71,9 @@ __all__ = [
 ]
 
 _ENUMERATE_MAX = 16
+#: clear_batch: an entity whose assets fall short of its obligations by less than this relative amount
+#: is solvent (a lease that exactly services a loan must not default on rounding in the last digit).
+_TIE = 1e-12
 
 
 def _check_inputs(liabilities, external_assets) -> tuple[np.ndarray, np.ndarray]:
@@ -346,6 +349,11 @@ def _incidence(index: np.ndarray, n: int):
     return sparse.csr_matrix((np.ones(m), (index, np.arange(m))), shape=(n, m))
 
 
+def _scatter_rows(values: np.ndarray, inc) -> np.ndarray:
+    """(P, m) edge values summed into (P, n) by an (n, m) incidence."""
+    return values @ inc.T if isinstance(inc, np.ndarray) else np.asarray((inc @ values.T).T)
+
+
 def clear_batch(
     src: np.ndarray,
     dst: np.ndarray,
@@ -379,6 +387,12 @@ def clear_batch(
         What each entity pays in all, USD bn.
     default : bool array (paths, n)
         Who cannot pay in full.
+
+    Notes
+    -----
+    Solvency is tested with a relative tolerance of ``1e-12`` (:data:`_TIE`): an entity
+    exactly on its obligations stays solvent whatever the rounding of the sums, so a
+    path's result does not depend on which other paths share its batch.
     """
     _check_costs(alpha, beta, "clear_batch")
     owed = np.asarray(owed, float)
@@ -390,14 +404,20 @@ def clear_batch(
         raise DataError(f"owed: expected shape ({P}, {src.size}); got {owed.shape}.")
     out_inc = _incidence(src, n)  # (n, m): sums edges by debtor
     in_inc = _incidence(dst, n)  # (n, m): sums edges by creditor
-    pbar = (out_inc @ owed.T).T
+    pbar = _scatter_rows(owed, out_inc)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(pbar[:, src] > 0, owed / np.where(pbar[:, src] > 0, pbar[:, src], 1.0), 0.0)
     p = pbar.copy()
+    moving = np.ones(P, dtype=bool)  # each scenario stops when it settles: results do not depend on the batch
     for _ in range(max_iter):
-        inflow = (in_inc @ (share * p[:, src]).T).T
-        new = np.where(e + inflow >= pbar, pbar, alpha * e + beta * inflow)
-        if np.max(np.abs(new - p), initial=0.0) <= tol:
-            return new, e + inflow < pbar
-        p = new
+        rows = np.flatnonzero(moving)
+        pm, em, pb = p[rows], e[rows], pbar[rows]
+        inflow = _scatter_rows(share[rows] * pm[:, src], in_inc)
+        new = np.where(em + inflow >= pb * (1 - _TIE), pb, alpha * em + beta * inflow)
+        settled = np.max(np.abs(new - pm), axis=1, initial=0.0) <= tol
+        p[rows] = new
+        moving[rows[settled]] = False
+        if not moving.any():
+            inflow = _scatter_rows(share * p[:, src], in_inc)
+            return p, e + inflow < pbar * (1 - _TIE)
     raise ConvergenceError(f"clear_batch: Picard iteration did not settle within {max_iter} steps.")

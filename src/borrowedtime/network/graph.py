@@ -1,10 +1,9 @@
 r"""The complex as a directed, weighted network of obligations (arrays inside, networkx at the edge).
 
-:func:`network_from_complex` is the **one adapter** between the complex as
-loaded today (:mod:`borrowedtime.complex`, its look-through edge list) and the
-arrays every stress mechanism here reads. When the complex's own array model
-(``complex/model.py``: entity index, obligation matrix by contract kind with
-remaining schedule) lands, only this function changes.
+:func:`network_from_complex` is the **one adapter** between the complex's
+array model (:class:`borrowedtime.complex.model.ComplexModel`: entity index,
+edges with parties, amounts, status, recourse and guarantors) and the
+quarterly arrays every stress mechanism here reads.
 
 Notes
 -----
@@ -175,35 +174,35 @@ def network_from_complex(cx=None, *, extra_edges: list[dict] | None = None) -> E
         "non_recourse"}``; a creditor not in the complex is added as a
         ``lender`` entity. Used by the cascade for the neoclouds' debt.
     """
-    from borrowedtime.complex import exposures, load_complex
-    from borrowedtime.complex.schema import OWED_KINDS
+    from borrowedtime.complex import load_complex
 
     cx = load_complex() if cx is None else cx
-    names = [e.name for e in cx.entities]
-    kinds = [e.kind for e in cx.entities]
+    model = cx.model  # the complex's arrays (complex/model.py): entity index, edges, guarantees
+    names = list(model.entities)
+    kinds = [str(k) for k in model.entity_kind[: len(names)]]
     idx = {n: i for i, n in enumerate(names)}
-    direct = exposures(cx).to_frame().drop_duplicates("contract").set_index("contract")
-    guarantors: dict[str, int] = {}
-    for c in cx.contracts:
-        if c.kind in ("guarantee", "residual_value_guarantee") and c.covers and c.status == "active":
-            guarantors.setdefault(c.covers, idx[c.obligor])
     rows, skipped = [], []
-    for c in cx.contracts:
-        if c.kind not in OWED_KINDS:
+    for k, contract in enumerate(model.edge_names):
+        if model.nature[k] != "owed":
             continue
-        if c.status != "active":
-            skipped.append((c.name, f"status {c.status}"))
+        if model.stated_residual[k]:
+            skipped.append((contract, "stated residual of a book (a share the essay states, not a contract)"))
             continue
-        amount = float(direct.loc[c.name, "amount_usd_bn"]) if c.name in direct.index else float("nan")
+        if model.status[k] != "active":
+            skipped.append((contract, f"status {model.status[k]}"))
+            continue
+        amount = float(model.amount[k])
         if not np.isfinite(amount):
-            skipped.append((c.name, "amount not disclosed"))
+            skipped.append((contract, "amount not disclosed"))
             continue
+        c = cx.contract(contract)
         term = c.term_years if c.term_years is not None else DEFAULT_TERM_YEARS[c.kind]
         start = max(0, _quarter_offset(cx.as_of, c.start)) if c.start is not None else 0
+        g = np.flatnonzero(model.guarantor[k, : len(names)] > 0)
         rows.append(dict(
-            contract=c.name, kind=c.kind, debtor=c.obligor, creditor=c.obligee, amount_usd_bn=amount,
-            start_q=start, term_q=max(1, round(4 * term)), guarantor=guarantors.get(c.name, -1),
-            non_recourse=c.recourse == "non_recourse",
+            contract=contract, kind=c.kind, debtor=names[model.obligor[k]], creditor=names[model.obligee[k]],
+            amount_usd_bn=amount, start_q=start, term_q=max(1, round(4 * term)),
+            guarantor=int(g[0]) if g.size else -1, non_recourse=model.recourse[k] == "non_recourse",
         ))
     for k, e in enumerate(extra_edges or []):
         for key in ("contract", "debtor", "creditor", "amount_usd_bn"):

@@ -14,15 +14,25 @@ Builder = Callable[[ReportContext], Section | None]
 
 
 def _builders() -> list[Builder]:
-    from borrowedtime.report import audit, capex, detectors, kinematics, treadmill
+    from borrowedtime.report import (
+        audit,
+        calibration,
+        capex,
+        detectors,
+        kinematics,
+        stress,
+        treadmill,
+    )
 
     return [
         kinematics.build_essay,
         kinematics.build,
+        calibration.build,
         audit.build,
         treadmill.build,
         detectors.build,
         capex.build,
+        stress.build,
     ]
 
 

@@ -41,7 +41,7 @@ def simulate_loans_python(
     ltv_limit: float,
     refi_cost: float,
     penalty: float,
-    refi_intensity: float,
+    refi_prob: np.ndarray,
     base_hazard: float,
     beta_equity: float,
     beta_shock: float,
@@ -74,8 +74,9 @@ def simulate_loans_python(
     ltv_limit, refi_cost, penalty : float
         Lender's maximum CLTV, closing costs and prepayment penalty (before
         the reset), all decimals of the house value.
-    refi_intensity : float
-        Monthly probability that a borrower who can refinance does.
+    refi_prob : (H,) float
+        Monthly probability at age a+1 that a borrower who can refinance does
+        (the calibrated intensity times the credit supply of that calendar month).
     base_hazard, beta_equity, beta_shock : float
         Monthly default hazard at CLTV 1 before the reset, its log-slope in
         CLTV and its log-slope in the payment shock after the reset.
@@ -95,7 +96,7 @@ def simulate_loans_python(
             x += sigma_month * z[i, a]
             cltv = ltv0[i] * bal[a] * math.exp(-(dlp[a] + x))
             cost = refi_cost + (penalty if age < r_age else 0.0)
-            p_refi = refi_intensity if cltv + cost <= ltv_limit else 0.0
+            p_refi = refi_prob[a] if cltv + cost <= ltv_limit else 0.0
             log_h = beta_equity * (cltv - 1.0)
             if age > r_age:
                 log_h += beta_shock * shock[i]

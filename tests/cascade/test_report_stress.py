@@ -1,0 +1,14 @@
+"""The stress report section formats a computed result."""
+
+from __future__ import annotations
+
+from borrowedtime.cascade import run_stress
+from borrowedtime.report.stress import stress_html
+
+
+def test_stress_html_has_every_part():
+    res = run_stress("base", paths=120, seed=0, chunk_size=120)
+    page = stress_html(res, ["2028Q4: openai round FAILS: the trigger at 0.42x against 1.75x required"])
+    for text in ("Who owes whom", "Quarter of the trigger", "Loss by entity", "Tornado", "The stretches",
+                 "0.42x against 1.75x", "P(default)"):
+        assert text in page
