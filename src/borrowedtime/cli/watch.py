@@ -173,7 +173,7 @@ def watch(
                               _fmt(d["acceleration_pp"], "+.1f"))
                 stdout.print(t)
         return
-    from borrowedtime.report.kinematics import essay_tables
+    from borrowedtime.essay_arithmetic import essay_tables
 
     cap, val = essay_tables()
     t1 = table("The essay's arithmetic: hyperscaler capex (recomputed | stated)",
@@ -305,10 +305,11 @@ def report(
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write one self-contained HTML report (works offline)."""
+    """Write one self-contained HTML report (works offline); sections whose data are absent are named."""
     from rich.progress import Progress
 
-    from borrowedtime.report import ReportContext, build_report
+    from borrowedtime.report import render_page
+    from borrowedtime.reporting import ReportOptions, compute_report
 
     with error_boundary():
         check_output(output, "-o/--output")
@@ -317,13 +318,16 @@ def report(
     for item in series or []:
         path, _, col = item.partition(":") if not item.startswith("fred:") else (item, "", "")
         pairs.append((path, col or None))
-    ctx = ReportContext(series=tuple(pairs), shared_data=shared_data_dir(),
-                        seed=seed, quick=quick)
+    options = ReportOptions(series=tuple(pairs), shared_data=shared_data_dir(), seed=seed, quick=quick)
     with error_boundary(), Progress(console=stderr, transient=True, disable=not progress_enabled(quiet)) as bar:
-        task = bar.add_task("report sections", total=None)
-        page = build_report(ctx, on_section=lambda name: bar.update(task, description=f"section: {name}"))
+        task = bar.add_task("report", total=None)
+        inputs = compute_report(options, on_step=lambda name: bar.update(task, description=f"computing: {name}"))
+        page = render_page(inputs)
         write_text(output, page, "-o/--output")
     if as_json:
-        write_json({"output": str(output), "bytes": len(page.encode())})
-    else:
-        stdout.print(f"wrote {output} ({len(page.encode()) / 1e6:.1f} MB)")
+        write_json({"output": str(output), "bytes": len(page.encode()),
+                    "skipped": [{"section": k, "why": v} for k, v in inputs.skipped.items()]})
+        return
+    for key, why in inputs.skipped.items():
+        stderr.print(f"[yellow]skipped[/yellow] {key}: {why}", highlight=False, soft_wrap=True)
+    stdout.print(f"wrote {output} ({len(page.encode()) / 1e6:.1f} MB)")
