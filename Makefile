@@ -5,22 +5,25 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test lint bench clean screenshot
 
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+
+# `make demo` prints nothing but the product's own output (commands are not echoed,
+# pip is quiet, and the build backend has no deprecation warning to print).
 $(BIN)/activate:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/python -m pip install --quiet -e .
-	touch $@
+	@$(PIP) install -e .
+	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
-	$(BIN)/python -m pip install --quiet -e ".[dev,parquet,distributed]"
-	touch $(VENV)/.installed $@
+	@$(PIP) install -e ".[dev,parquet,distributed]"
+	@touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
-	$(BIN)/borrowedtime watch --demo
-	$(BIN)/borrowedtime report -o report.html
-	@echo "wrote report.html"
+	@$(BIN)/borrowedtime watch --demo
+	@$(BIN)/borrowedtime report -o report.html
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -210,7 +210,7 @@ def test_cli_complex_validate_lists_every_problem(tmp_path):
           - {name: c, kind: bond, obligor: a, obligee: zz, notional_usd_bn: -1, source: t, as_of: 2026-05-31}
         """))
     r = runner.invoke(app, ["complex", "validate", str(p), "--json"])
-    assert r.exit_code == 1
+    assert r.exit_code == 2  # bad input: one code everywhere
     payload = json.loads(r.stdout)
     assert payload["valid"] is False
     assert sorted(x["path"] for x in payload["problems"]) == [

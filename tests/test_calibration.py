@@ -60,7 +60,7 @@ def test_horizon_probabilities_are_reliable_under_the_true_model(simulated):
     pp, rr = p[ok], r[ok]
     for lo, hi in ((0.0, 0.2), (0.4, 0.6), (0.8, 1.0)):
         sel = (pp >= lo) & (pp < hi)
-        assert sel.sum() > 100
+        assert sel.sum() > 80  # no estimate before 5 observations per state (issue 9): 86 at seed 7
         # overlapping horizons make outcomes dependent: a generous band, still able to fail
         assert abs(rr[sel].mean() - pp[sel].mean()) < 0.1
 
