@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from borrowedtime.errors import SpecError
 from borrowedtime.treadmill.arm import ArmResult, ArmSpec, turn_date
 from borrowedtime.treadmill.ipo import IpoResult, IpoSpec
 from borrowedtime.treadmill.rounds import RoundsResult, RoundsSpec
@@ -87,6 +88,7 @@ def run_treadmill(
     n_loans: int = 1_000_000,
     n_draws: int = 20_000,
     seed: int = 0,
+    arm_model: str = "sourced",
 ) -> TreadmillResult:
     """Run the cohorts (when a price path is given), the rounds and the IPO.
 
@@ -102,8 +104,15 @@ def run_treadmill(
         Draws of the IPO's clearing value.
     seed : int
         Root seed of both Monte Carlo runs.
+    arm_model : {"sourced", "constant"}
+        The ARM model: ``"sourced"`` (dated reset index and credit supply,
+        :meth:`ArmSpec.sourced`; the CLI's default too) or ``"constant"``
+        (:class:`ArmSpec` defaults).
     """
-    arm = ArmSpec().run(prices, n_loans=n_loans, seed=seed) if prices is not None else None
+    if arm_model not in ("sourced", "constant"):
+        raise SpecError(f"arm_model must be 'sourced' or 'constant'; got {arm_model!r}.")
+    spec = ArmSpec.sourced() if arm_model == "sourced" else ArmSpec()
+    arm = spec.run(prices, n_loans=n_loans, seed=seed) if prices is not None else None
     rounds = RoundsSpec().run()
     ipo = IpoSpec(n_draws=n_draws).run(rounds, seed=seed)
     dq_turn = turn_date(delinquency, "2000-01-01", WINDOW[1]) if delinquency is not None else None
