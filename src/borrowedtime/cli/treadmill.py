@@ -92,6 +92,14 @@ def treadmill(
     ] = None,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No progress on stderr (it is also off when stderr is not a terminal).")] = False,
+    compute: Annotated[
+        str, typer.Option("--compute", help="OpenAI's contracted compute: 'contracts' (the complex's take-or-pay "
+                          "schedules) or 'ramp' (the assumed 40/70/100/120/130/140 ramp).")
+    ] = "contracts",
+    undated_term: Annotated[
+        float | None, typer.Option("--undated-term", help="Years over which undated commitments are spread "
+                                   "(contracts reading; default the median term of the dated contracts).")
+    ] = None,
     model: Annotated[
         str, typer.Option("--model", help="ARM model: 'sourced' (dated reset index and credit supply, "
                           "validated against GAO-10-806SP) or 'constant' (one reset index, constant credit).")
@@ -121,7 +129,8 @@ def treadmill(
                 )
             prices, column = default_prices, column or DEFAULT_COLUMN
         series = load_series(prices, column)
-        rounds = RoundsSpec(achievable=achievable_value, dilution_limit=dilution_limit).run()
+        rounds = RoundsSpec(achievable=achievable_value, dilution_limit=dilution_limit, compute=compute,
+                            undated_term_years=undated_term).run()
         ipo = IpoSpec().run(rounds, seed=seed)
         with Progress(
             TextColumn("loans"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
