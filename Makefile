@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean screenshot
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,11 @@ lint: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) report.html .pytest_cache
+
+# The README's pictures, regenerated from the product (needs chromium + chromium-driver).
+screenshot: $(VENV)/.installed-dev
+	mkdir -p build
+	$(BIN)/borrowedtime report --quick -o build/report.html
+	$(BIN)/python tools/screenshot.py build/report.html docs/report-first-screen.png 1280 900
+	$(BIN)/borrowedtime screen ../shared/data/fred_md_107_monthly_1959_2019.csv --top 6 -o build/screen.html > /dev/null
+	$(BIN)/python tools/screenshot.py build/screen.html docs/screen-fred-md.png 1280 1100

@@ -236,12 +236,11 @@ def test_cli_complex_show(overlay):
 
 
 def test_report_section_builds():
-    from borrowedtime.report._html import ReportContext
-    from borrowedtime.report.audit import build
+    from borrowedtime.report.audit import render
+    from borrowedtime.reporting import ReportOptions, audit_inputs
 
-    s = build(ReportContext())
-    assert s.anchor == "audit"
-    assert "III.backlog_total" in s.body and "plotly" in s.body.lower()
+    body = render(audit_inputs(ReportOptions()))
+    assert "III.backlog_total" in body and "plotly" in body.lower()
 
 
 # ----------------------------------------------------------------------------- the table

@@ -180,10 +180,11 @@ def test_momentum_panel_equals_series_alone():
         KinematicsModel(momentum="arma")
 
 
-def test_report_section_renders_the_national_calibration(case_shiller_path):
-    from borrowedtime.report._html import ReportContext
-    from borrowedtime.report.calibration import build
+def test_report_section_renders_the_national_calibration(case_shiller_path, tmp_path):
+    from borrowedtime.report.calibration import render
+    from borrowedtime.reporting import ReportOptions, SectionUnavailable, calibration_inputs
 
-    section = build(ReportContext(shared_data=case_shiller_path.parent, quick=True))
-    assert section is not None and "PIT histogram" in section.body and "Christoffersen" in section.body
-    assert build(ReportContext(shared_data=None)) is None
+    body = render(calibration_inputs(ReportOptions(shared_data=case_shiller_path.parent, quick=True)))
+    assert "PIT histogram" in body and "Christoffersen" in body
+    with pytest.raises(SectionUnavailable, match="case_shiller_us_national_monthly.csv"):
+        calibration_inputs(ReportOptions(shared_data=tmp_path))

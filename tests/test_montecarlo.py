@@ -47,6 +47,9 @@ def test_dask_local_cluster_gives_the_local_numbers():
         seen = []
         remote = _stack(map_chunks(_walk_max, 3_000, seed=5, chunk_size=700, args=ARGS, client=client,
                                    progress=lambda done, total: seen.append(done)))
+        # the same call again on the same client (equal arguments): its own scattered data, same numbers
+        again = _stack(map_chunks(_walk_max, 3_000, seed=5, chunk_size=700, args=ARGS, client=client))
+    np.testing.assert_array_equal(again[1], remote[1])
     np.testing.assert_array_equal(local[0], remote[0])
     np.testing.assert_array_equal(local[1], remote[1])
     assert sorted(seen) == [1, 2, 3, 4, 5]

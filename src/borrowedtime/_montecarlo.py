@@ -187,7 +187,8 @@ def _map_dask(client, kernel, bounds, seqs, args, progress) -> list:
 
     total = len(bounds)
     # scatter the shared arguments once: tasks then refer to them instead of embedding copies
-    shared = client.scatter(list(args), broadcast=True) if args else []
+    # hash=False: two calls with equal arguments must not share (and release) one content-named key
+    shared = client.scatter(list(args), broadcast=True, hash=False) if args else []
     futures = [
         client.submit(_run_chunk, kernel, seq, n, start, *shared, pure=False)
         for (start, n), seq in zip(bounds, seqs, strict=True)

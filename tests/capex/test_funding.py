@@ -150,3 +150,20 @@ def test_vehicles_are_found_in_the_complex(tmp_path):
     res = FundingModel().run(complex_figures(cx))
     ms = res.leverage[res.leverage["name"] == "microsoft"]
     assert np.allclose(ms["debt_with_vehicles_usd_bn"] - ms["debt_usd_bn"], 20.0)
+
+
+def test_every_public_name_exists():
+    import borrowedtime.capex as capex
+
+    missing = [n for n in capex.__all__ if not hasattr(capex, n)]
+    assert not missing
+
+
+def test_a_negative_filed_cash_flow_is_named():
+    figs = complex_figures()
+    filed = figs.filed.copy()
+    filed.loc[(filed["name"] == "meta") & (filed["year"] == 2023), "operating_cash_flow_usd_bn"] = -5.0
+    bad = type(figs)(filed=filed, essay_capex=figs.essay_capex, essay_ratio=figs.essay_ratio,
+                     off_balance_sheet=figs.off_balance_sheet)
+    with pytest.raises(DataError, match=r"meta 2023 \(filed\) operating cash flow.*> 0; got -5"):
+        FundingModel().run(bad)

@@ -44,6 +44,9 @@ def test_books_table_and_contributions(books):
         assert es.sum() == pytest.approx(tab.loc[p, "es_999_usd_bn"], rel=1e-9)
     # Oracle: the tail is OpenAI (essay VI: 'roughly $300 billion owed by OpenAI alone')
     assert books.contributions("oracle").index[0] == "openai"
+    # Oracle's book is the most concentrated: OpenAI's 300 of 553 is one name (essay VI)
+    assert tab.loc["oracle", "top1_share"] == pytest.approx(300 / 553, rel=1e-9)
+    assert tab["herfindahl"].idxmax() == "oracle"
     # Oracle's 99.9 % loss exceeds its equity; Google's does not
     assert tab.loc["oracle", "es_999_over_equity"] > 1.0 > tab.loc["google", "es_999_over_equity"]
 

@@ -50,6 +50,8 @@ def test_human_output_runs():
         (["--rating", "oracle=XYZ"], "not a letter grade"),
         (["--copula", "clayton"], "copula must be"),
         (["--openai-pd", "often"], "--openai-pd"),
+        (["--seed", "1.5"], "--seed must be an int"),
+        (["--seed", "-3"], "--seed must be an int"),
     ],
 )
 def test_bad_input_is_one_red_line(args, match):

@@ -130,11 +130,14 @@ def test_same_seed_same_numbers_whatever_the_threads():
 def test_same_numbers_on_a_dask_local_cluster():
     distributed = pytest.importorskip("distributed")
     m = _pool(30, 0.03, 0.3)
-    local = m.run(20_000, seed=5, chunk_size=5_000, contributions=False)
+    local = m.run(20_000, seed=5, chunk_size=5_000)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        dask = m.run(20_000, seed=5, chunk_size=5_000, client=client, contributions=False)
+        dask = m.run(20_000, seed=5, chunk_size=5_000, client=client)  # two passes on one client
+        again = m.run(20_000, seed=5, chunk_size=5_000, client=client, contributions=False)
     np.testing.assert_array_equal(local.losses, dask.losses)
+    np.testing.assert_array_equal(local.losses, again.losses)
+    np.testing.assert_array_equal(local.contributions.to_numpy(), dask.contributions.to_numpy())
 
 
 def test_guarantee_lowers_the_wrapped_loss_and_rho_one_is_comonotone():

@@ -58,6 +58,8 @@ def test_term_structure_frame():
 
 
 def test_treadmill_pd_beside_the_table():
+    from types import SimpleNamespace
+
     from borrowedtime.treadmill.ipo import IpoSpec
 
     ipo = IpoSpec(n_draws=4_000).run(seed=1)
@@ -66,6 +68,15 @@ def test_treadmill_pd_beside_the_table():
     assert 0.0 <= t.annual_pd <= 1.0
     assert list(t.comparable.index) == ["Ba", "B", "Caa-C"]
     assert "treadmill" in t.to_frame().index[0]
+    # the annualisation, on a refinancing that fails with probability 0.36 three years out
+    fake = SimpleNamespace(p_feasible=0.64, date=pd.Timestamp("2029-07-01"), required_value=100.0,
+                           clearing_value=90.0)
+    far = treadmill_pd(fake, as_of="2026-07-01")
+    assert far.p_fail == pytest.approx(0.36)
+    assert far.annual_pd == pytest.approx(1.0 - 0.64 ** (1.0 / far.horizon_years))
+    assert far.annual_pd < far.p_fail
+    near = treadmill_pd(fake, as_of="2029-01-01")
+    assert near.annual_pd == pytest.approx(0.36)
     # a refinancing more than a year out spreads its failure probability over the years
     far = treadmill_pd(ipo, as_of=ipo.date - pd.DateOffset(years=3))
     assert far.horizon_years == pytest.approx(3.0, abs=0.01)

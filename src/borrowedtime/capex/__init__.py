@@ -23,6 +23,8 @@ from borrowedtime.capex.funding import (
     crossing_year,
     funding_gap,
 )
+from borrowedtime.capex.game import BeliefMap, CapexGame, CascadeResult, ContinuousEquilibrium
+from borrowedtime.capex.machine import CapexResult, run_capex
 
 __all__ = [
     "BullCaseResult",
@@ -30,6 +32,8 @@ __all__ = [
     "OperatingLeverage",
     "ReleasingGlut",
     "run_bull_cases",
+    "CapexResult",
+    "run_capex",
     "TRAITS",
     "BlinkModel",
     "BlinkResult",

@@ -59,9 +59,10 @@ def capex_to_ocf(capex, ocf, *, where: str = "") -> np.ndarray:
     bad = ~np.isfinite(ocf_a) | (ocf_a <= 0)
     if np.any(bad):
         k = int(np.flatnonzero(np.atleast_1d(bad))[0])
-        value = np.atleast_1d(ocf_a)[k]
+        value = float(np.atleast_1d(ocf_a)[k])
+        entry = f" (entry {k})" if ocf_a.size > 1 else ""
         raise DataError(f"{where or 'operating cash flow'}: a capex / cash-flow ratio needs operating cash flow > 0; "
-                        f"got {value!r} (entry {k}). A negative cash flow has no ratio: the whole of capex is a gap.")
+                        f"got {value:g}{entry}. A negative cash flow has no ratio: the whole of capex is a gap.")
     if np.any(~np.isfinite(capex_a)) or np.any(capex_a < 0):
         raise DataError(f"{where or 'capex'}: capex must be finite and >= 0; got {capex!r}")
     return capex_a / ocf_a
@@ -173,8 +174,10 @@ class FundingModel:
                 continue
             rows.extend(self._firm_years(name, spec, figures, years, g_ocf, g_capex27))
         firms = pd.DataFrame(rows)
-        firms["ratio"] = capex_to_ocf(firms["capex_usd_bn"], firms["operating_cash_flow_usd_bn"],
-                                      where="firm-year operating cash flow")
+        for _, row in firms.iterrows():  # name the firm and year of a cash flow that has no ratio
+            capex_to_ocf(row["capex_usd_bn"], row["operating_cash_flow_usd_bn"],
+                         where=f"{row['name']} {row['year']} ({row['kind']}) operating cash flow")
+        firms["ratio"] = firms["capex_usd_bn"] / firms["operating_cash_flow_usd_bn"]
         firms["gap_usd_bn"] = funding_gap(firms["capex_usd_bn"], firms["operating_cash_flow_usd_bn"])
         firms["issuance_usd_bn"] = firms["gap_usd_bn"] * debt_share
         leverage = self._leverage(firms, firms_in, figures, g_ebitda)

@@ -47,6 +47,8 @@ def payload(books, wraps, treadmill) -> dict:
             "operating_cash_flow_usd_bn": r["operating_cash_flow_usd_bn"],
             "debt_usd_bn": r["debt_usd_bn"],
             "es_999_over_equity": r["es_999_over_equity"],
+            "herfindahl": float(r["herfindahl"]),
+            "top1_share": float(r["top1_share"]),
             "contributions": {str(k): float(v) for k, v in c.items()},
         })
     return {
@@ -75,7 +77,7 @@ def _fmt(v, spec: str = "{:,.1f}") -> str:
 @app.command()
 def credit(
     paths: Annotated[int, typer.Option("--paths", min=1_000, help="Monte Carlo scenarios.")] = 200_000,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed (an int).")] = 0,
+    seed: Annotated[str, typer.Option("--seed", help="Root seed, an int >= 0.")] = "0",
     rho_ai: Annotated[float, typer.Option("--rho-ai", help="Asset correlation between AI tenants, in [0, 1].")] = 0.5,
     lgd: Annotated[float, typer.Option("--lgd", help="Loss given default of a backlog receivable, in [0, 1].")] = 0.45,
     copula: Annotated[str, typer.Option("--copula", help="gaussian or t.")] = "gaussian",
@@ -103,6 +105,12 @@ def credit(
     from borrowedtime.credit.pd import rating_category, treadmill_pd
 
     with error_boundary():
+        try:
+            seed_value = int(seed)
+        except ValueError:
+            raise SpecError(f"--seed must be an int >= 0 (the root of the SeedSequence); got {seed!r}.") from None
+        if seed_value < 0:
+            raise SpecError(f"--seed must be an int >= 0; got {seed!r}.")
         ratings = _pairs(rating, "--rating", str)
         for grade in ratings.values():
             rating_category(grade)  # a clear error for a grade that is not on the scale
@@ -121,10 +129,10 @@ def credit(
             def tick(stage: str, done: int, total: int) -> None:
                 bar.update(task, description=stage, completed=done, total=total)
 
-            books = platform_books(cx, n_paths=paths, seed=seed, rho_ai=rho_ai, lgd=lgd, copula=copula, dof=dof,
+            books = platform_books(cx, n_paths=paths, seed=seed_value, rho_ai=rho_ai, lgd=lgd, copula=copula, dof=dof,
                                    ratings=ratings, p_default=overrides, openai_pd=openai, progress=tick)
         wraps = wrap_table(books.inputs, p_default=overrides)
-        treadmill = treadmill_pd(seed=seed)
+        treadmill = treadmill_pd(seed=seed_value)
     if as_json:
         write_json(payload(books, wraps, treadmill))
         return

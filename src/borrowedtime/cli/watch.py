@@ -95,7 +95,7 @@ def watch(
                          f"{w['end'].date() if w['end'] is not None else 'standing'}"
                          f"{'; S′ crossed zero ' + str(w['velocity_zero'].date()) if w['velocity_zero'] is not None else ''}")
     if demo:
-        from borrowedtime.report.kinematics import essay_tables
+        from borrowedtime.essay_arithmetic import essay_tables
 
         cap, val = essay_tables()
         t1 = Table(title="The essay's arithmetic: hyperscaler capex (recomputed | stated)")
@@ -173,7 +173,7 @@ def backtest(
     if as_json:
         write_json(result.to_dict())
         return
-    from borrowedtime.report.kinematics import backtest_table
+    from borrowedtime.reporting import backtest_table
 
     frame = backtest_table(result)
     table = Table(title=f"Real-time backtest: {result.name}")
@@ -198,22 +198,26 @@ def report(
     quick: Annotated[bool, typer.Option("--quick", help="Smaller Monte Carlo runs.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write one self-contained HTML report (works offline)."""
+    """Write one self-contained HTML report (works offline); sections whose data are absent are named."""
     from rich.progress import Progress
 
-    from borrowedtime.report import ReportContext, build_report
+    from borrowedtime.report import render_page
+    from borrowedtime.reporting import ReportOptions, compute_report
 
     pairs = []
     for item in series or []:
         path, _, col = item.partition(":") if not item.startswith("fred:") else (item, "", "")
         pairs.append((path, col or None))
-    ctx = ReportContext(series=tuple(pairs), shared_data=shared_data_dir(),
-                        seed=seed, quick=quick)
+    options = ReportOptions(series=tuple(pairs), shared_data=shared_data_dir(), seed=seed, quick=quick)
     with error_boundary(), Progress(console=stderr, transient=True, disable=as_json) as bar:
-        task = bar.add_task("report sections", total=None)
-        page = build_report(ctx, on_section=lambda name: bar.update(task, description=f"section: {name}"))
+        task = bar.add_task("report", total=None)
+        inputs = compute_report(options, on_step=lambda name: bar.update(task, description=f"computing: {name}"))
+        page = render_page(inputs)
         output.write_text(page, encoding="utf-8")
     if as_json:
-        write_json({"output": str(output), "bytes": len(page.encode())})
-    else:
-        stdout.print(f"wrote {output} ({len(page.encode()) / 1e6:.1f} MB)")
+        write_json({"output": str(output), "bytes": len(page.encode()),
+                    "skipped": [{"section": k, "why": v} for k, v in inputs.skipped.items()]})
+        return
+    for key, why in inputs.skipped.items():
+        stderr.print(f"[yellow]skipped[/yellow] {key}: {why}", highlight=False, soft_wrap=True)
+    stdout.print(f"wrote {output} ({len(page.encode()) / 1e6:.1f} MB)")

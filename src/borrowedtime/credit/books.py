@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from borrowedtime.credit._checks import check_lgd, check_probability, check_rho, check_seed
+from borrowedtime.credit.concentration import effective_names, herfindahl, top_shares
 from borrowedtime.credit.copula import CopulaModel, LossResult
 from borrowedtime.credit.guarantees import double_default_risk_weight, joint_default_probability
 from borrowedtime.credit.pd import DEFAULT_STUDY, rating_pd
@@ -59,6 +60,8 @@ __all__ = [
     "platform_books",
     "wrap_table",
     "effective_category",
+    "CreditReport",
+    "credit_report_inputs",
 ]
 
 #: The five platforms of the issue (essay VI and IX), in display order.
@@ -216,7 +219,9 @@ class BooksResult:
     inputs : BookInputs
     table : pandas.DataFrame
         One row per platform: book, identified tenant exposure, EL, UL, VaR and ES at 99 % and
-        99.9 %, equity, operating cash flow, debt, ES 99.9 % over equity.
+        99.9 %, equity, operating cash flow, debt, ES 99.9 % over equity, and the book's name
+        concentration (Herfindahl index, effective number of names, largest and three largest
+        names' shares; the granular remainder counts as ``rest_names`` names).
     results : dict
         Platform name -> :class:`~borrowedtime.credit.copula.LossResult`.
     sweep : pandas.DataFrame
@@ -358,6 +363,7 @@ def platform_books(
         res = mdl.run(n_paths, seed)
         results[p] = res
         f = inputs.financials.loc[p]
+        tops = top_shares(mdl.ead_usd_bn, n=(1, 3))
         rows[p] = {
             "book_usd_bn": float(inputs.book[k]) if np.isfinite(inputs.book[k]) else float(ead.sum()),
             "exposure_usd_bn": float(ead.sum()),
@@ -367,6 +373,8 @@ def platform_books(
             "var_999_usd_bn": res.var_at(0.999), "es_999_usd_bn": res.es_at(0.999),
             "equity_usd_bn": f["equity_usd_bn"], "operating_cash_flow_usd_bn": f["operating_cash_flow_usd_bn"],
             "debt_usd_bn": f["debt_usd_bn"], "es_999_over_equity": res.es_at(0.999) / f["equity_usd_bn"],
+            "herfindahl": herfindahl(mdl.ead_usd_bn), "effective_names": effective_names(mdl.ead_usd_bn),
+            "top1_share": tops[1], "top3_share": tops[3],
         }
         if progress:
             progress("platforms", k + 1, steps)
@@ -434,3 +442,23 @@ def wrap_table(inputs: BookInputs | None = None, *, rho: float = 0.3, lgd: float
         })
     return pd.DataFrame(rows)
 
+
+
+@dataclass(frozen=True, eq=False)
+class CreditReport:
+    """Everything the report's credit section draws (computed here; the report runs no model)."""
+
+    books: BooksResult
+    wraps: pd.DataFrame
+    payoffs: dict
+    treadmill: object
+
+
+def credit_report_inputs(seed: int = 0, quick: bool = False) -> CreditReport:
+    """Compute the credit section's inputs: the books, the wraps, the instruments' payoffs, the treadmill PD."""
+    from borrowedtime.credit.pd import treadmill_pd
+    from borrowedtime.instruments.payoffs import payoff_table
+
+    books = platform_books(n_paths=20_000 if quick else 200_000, seed=seed)
+    return CreditReport(books=books, wraps=wrap_table(books.inputs), payoffs=payoff_table(),
+                        treadmill=treadmill_pd(seed=seed))

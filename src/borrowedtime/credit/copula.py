@@ -54,8 +54,9 @@ References
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -94,6 +95,12 @@ class _Arrays:
     g_weight: np.ndarray  # their EAD x LGD
     g_cover: np.ndarray  # covered share
     g_slot: np.ndarray  # their slot
+    token: str = ""  # a fresh one per map_chunks call (see CopulaModel.run)
+
+    def __dask_tokenize__(self) -> str:
+        # Dask names scattered data by content; two calls on one client with equal arrays would share
+        # (and the first call's clean-up release) one key. A token per call keeps them apart.
+        return self.token
 
 
 def simulate_chunk(rng: np.random.Generator, n: int, start: int, arrays: _Arrays, tail=None):
@@ -118,26 +125,38 @@ def simulate_chunk(rng: np.random.Generator, n: int, start: int, arrays: _Arrays
     uniforms = rng.random(int(counts.sum()))
     loss = np.zeros(n)
     m = a.weights.shape[0]
-    if tail is None:
-        row_of, acc = np.full(n, -1, dtype=np.int64), np.zeros((1, m))
-    else:
-        row_of, acc = np.arange(n, dtype=np.int64), np.zeros((n, m))
-    group_losses(counts, a.start, a.weights, uniforms, row_of, loss, acc)
+    # pass 1 (tail is None): losses only; pass 2: also every member's loss summed over all paths (row 0)
+    acc_all = np.zeros((1, m))
+    row_of = np.full(n, -1 if tail is None else 0, dtype=np.int64)
+    group_losses(counts, a.start, a.weights, uniforms, row_of, loss, acc_all)
+    lg = None
     if a.g_idx.size:
         d_own = counts[:, a.g_idx].astype(float)
         d_guarantor = counts[:, a.g_guarantor].astype(float)
         lg = a.g_weight[None, :] * d_own * (1.0 - a.g_cover[None, :] * (1.0 - d_guarantor))
         loss += lg.sum(axis=1)
-        if tail is not None:
-            acc[:, a.g_slot] += lg
     if tail is None:
         return loss
     var, half = tail
-    per_obligor = acc[:, a.slot_of]  # (n, obligors) in obligor order
-    out = {"all": per_obligor.sum(axis=0), "n": n, "es": [], "es_n": [], "win": [], "win_n": []}
+    # per-member losses only for the paths some level needs (the tail and the VaR windows): replay the
+    # same counts and uniforms for those paths, so memory is (flagged paths, members), not (paths, members)
+    flagged = np.flatnonzero(loss >= np.min(np.asarray(var) - np.asarray(half)))
+    ends = np.cumsum(counts.sum(axis=1))
+    starts = ends - counts.sum(axis=1)
+    seg = [uniforms[starts[i]:ends[i]] for i in flagged]
+    u_f = np.concatenate(seg) if seg else np.zeros(0)
+    acc = np.zeros((flagged.size, m))
+    group_losses(counts[flagged], a.start, a.weights, u_f, np.arange(flagged.size, dtype=np.int64),
+                 np.zeros(flagged.size), acc)
+    if lg is not None:
+        acc_all[0, a.g_slot] += lg.sum(axis=0)
+        acc[:, a.g_slot] += lg[flagged]
+    per_obligor = acc[:, a.slot_of]  # (flagged paths, obligors) in obligor order
+    lf = loss[flagged]
+    out = {"all": acc_all[0, a.slot_of], "n": n, "es": [], "es_n": [], "win": [], "win_n": []}
     for v, h in zip(var, half, strict=True):
-        in_tail = loss >= v
-        window = np.abs(loss - v) <= h
+        in_tail = lf >= v
+        window = np.abs(lf - v) <= h
         out["es"].append(per_obligor[in_tail].sum(axis=0))
         out["es_n"].append(int(in_tail.sum()))
         out["win"].append(per_obligor[window].sum(axis=0))
@@ -343,7 +362,8 @@ class CopulaModel:
                 progress(done, passes * total)
 
         kw = {"seed": seed, "chunk_size": chunk_size, "client": client, "workers": workers}
-        losses = np.concatenate(map_chunks(simulate_chunk, int(n_paths), args=(self._arrays,), progress=first, **kw))
+        arrays = replace(self._arrays, token=uuid.uuid4().hex)
+        losses = np.concatenate(map_chunks(simulate_chunk, int(n_paths), args=(arrays,), progress=first, **kw))
         var = np.array([_empirical_var(losses, q) for q in lv])
         es = np.array([losses[losses >= v].mean() for v in var])
         frame = None
@@ -354,7 +374,8 @@ class CopulaModel:
                 if progress is not None:
                     progress(total + done, 2 * total)
 
-            parts = map_chunks(simulate_chunk, int(n_paths), args=(self._arrays, (var, half)), progress=second, **kw)
+            arrays = replace(self._arrays, token=uuid.uuid4().hex)
+            parts = map_chunks(simulate_chunk, int(n_paths), args=(arrays, (var, half)), progress=second, **kw)
             frame = _contributions(self, parts, var, es, lv, losses)
         return LossResult(model=self, losses=losses, levels=lv, var=var, es=es, contributions=frame,
                           n_paths=int(n_paths), seed=seed, n_chunks=n_chunks)

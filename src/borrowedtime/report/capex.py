@@ -1,8 +1,8 @@
 """Report section: the capex machine (essay VII, VIII, XII).
 
 :func:`section_html` formats a computed :class:`borrowedtime.capex.machine.CapexResult`
-(it runs no model); :func:`build` is the builder for the report's section list and
-reads a precomputed result from ``ctx.options["capex"]`` when there is one.
+(it runs no model); it is registered in ``report/sections.py`` and receives the result
+computed by :func:`borrowedtime.reporting.capex_inputs`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from borrowedtime.report._html import ReportContext, Section, figure_html, table_html
+from borrowedtime.report._html import figure_html, table_html
 
-__all__ = ["build", "section_html", "funding_figure", "leverage_figure", "payoff_figure", "belief_map_figure",
+__all__ = ["verdict", "section_html", "funding_figure", "leverage_figure", "payoff_figure", "belief_map_figure",
            "cascade_figure", "blink_figure", "bull_figures"]
 
 _FIRM_COLORS = {"microsoft": "#1f77b4", "google": "#2ca02c", "amazon": "#ff7f0e", "meta": "#9467bd",
@@ -54,7 +54,7 @@ def leverage_figure(funding) -> go.Figure:
     for bound, label in ((1.5, "minimal | modest"), (4.0, "significant | aggressive"), (5.0, "highly leveraged")):
         fig.add_hline(y=bound, line_color="#ccc", annotation_text=label, annotation_position="bottom right")
     fig.update_layout(height=420, margin={"t": 40}, yaxis_title="gross debt / EBITDA (x)",
-                      title="Leverage path (S&P financial-risk bands on debt/EBITDA)")
+                      title="Leverage path (S&P financial-risk bands on debt/EBITDA)", xaxis={"dtick": 1})
     return fig
 
 
@@ -113,6 +113,8 @@ def cascade_figure(cascade) -> go.Figure:
     fig.update_layout(height=320, margin={"t": 40}, title=f"The cascade after {cascade.first_mover} cuts",
                       xaxis_title="round (quarter)")
     fig.update_yaxes(range=[0, 1], secondary_y=False)
+    fig.update_yaxes(dtick=1, rangemode="tozero", secondary_y=True)
+    fig.update_xaxes(dtick=1)
     return fig
 
 
@@ -134,7 +136,8 @@ def bull_figures(bull: dict) -> list[go.Figure]:
     fig.add_scatter(x=ol.index, y=ol["utilisation"], name="utilisation", line={"dash": "dot"}, secondary_y=True)
     fig.add_hline(y=0.0, line_color="#888")
     fig.update_yaxes(tickformat=".0%")
-    fig.update_layout(height=320, margin={"t": 40}, title="(a) Operating leverage: margin after a tenant default")
+    fig.update_layout(height=320, margin={"t": 40}, title="(a) Operating leverage: margin after a tenant default",
+                      xaxis_title="year")
     out.append(fig)
     cg = bull["conglomerate_discount"].frame
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -142,7 +145,10 @@ def bull_figures(bull: dict) -> list[go.Figure]:
     fig.add_scatter(x=cg.index, y=cg["ev_to_nopat"], name="EV / NOPAT", line={"dash": "dot"}, secondary_y=True)
     fig.add_bar(x=cg.index, y=cg["equity_value_usd_bn"] / cg["equity_value_usd_bn"].iloc[0], name="equity value (x start)",
                 opacity=0.3, secondary_y=False)
-    fig.update_layout(height=320, margin={"t": 40}, title="(b) Conglomerate discount: ROIC and the multiple")
+    fig.update_yaxes(title_text="ROIC; equity value (x start)", secondary_y=False)
+    fig.update_yaxes(title_text="EV / NOPAT (x)", dtick=5, secondary_y=True)
+    fig.update_layout(height=320, margin={"t": 40}, title="(b) Conglomerate discount: ROIC and the multiple",
+                      xaxis_title="year of the build")
     out.append(fig)
     rg = bull["releasing_glut"]
     fig = go.Figure()
@@ -165,7 +171,8 @@ def section_html(result) -> str:
     lev = f.aggregate_leverage
     notches = f.leverage[f.leverage["year"] == 2026][
         ["name", "leverage", "leverage_with_vehicles", "rating", "anchor", "anchor_with_vehicles",
-         "notches_vs_rating", "notches_vs_rating_with_vehicles", "headroom_turns", "headroom_turns_with_vehicles"]]
+         "notches_vs_rating", "notches_vs_rating_with_vehicles", "notches_to_junk", "headroom_turns",
+         "headroom_turns_with_vehicles"]]
     parts = [
         _p(f"Capex / operating cash flow crosses 100 % in {f.essay_crossing_year} on the essay's path and in "
            f"{f.filed_crossing_year} on the filed path (2022 filed: {f.paths.loc[2022, 'filed_ratio']:.0%} against "
@@ -206,11 +213,8 @@ def section_html(result) -> str:
     return "\n".join(parts)
 
 
-def build(ctx: ReportContext) -> Section | None:
-    """The capex section; uses ``ctx.options["capex"]`` (a CapexResult) when the caller computed it."""
-    result = ctx.options.get("capex") if ctx.options else None
-    if result is None:
-        from borrowedtime.capex.machine import run_capex
-
-        result = run_capex()
-    return Section(title="The capex machine and the reflexive flip", body=section_html(result), anchor="capex")
+def verdict(result) -> str:
+    """One line for the report's first screen."""
+    f = result.funding
+    return html.escape(f"capex passes operating cash flow in {f.filed_crossing_year} on the filed path "
+                       f"({f.essay_crossing_year} on the essay's); {result.blink.leader} blinks first")
