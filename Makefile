@@ -3,24 +3,27 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean screenshot
 
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+
+# `make demo` prints nothing but the product's own output (commands are not echoed,
+# pip is quiet, and the build backend has no deprecation warning to print).
 $(BIN)/activate:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/python -m pip install --quiet -e .
-	touch $@
+	@$(PIP) install -e .
+	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
-	$(BIN)/python -m pip install --quiet -e ".[dev,parquet,distributed]"
-	touch $(VENV)/.installed $@
+	@$(PIP) install -e ".[dev,parquet,distributed]"
+	@touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
-	$(BIN)/borrowedtime watch --demo
-	$(BIN)/borrowedtime report -o report.html
-	@echo "wrote report.html"
+	@$(BIN)/borrowedtime watch --demo
+	@$(BIN)/borrowedtime report -o report.html
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -32,3 +35,11 @@ lint: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) report.html .pytest_cache
+
+# The README's pictures, regenerated from the product (needs chromium + chromium-driver).
+screenshot: $(VENV)/.installed-dev
+	mkdir -p build
+	$(BIN)/borrowedtime report --quick -o build/report.html
+	$(BIN)/python tools/screenshot.py build/report.html docs/report-first-screen.png 1280 900
+	$(BIN)/borrowedtime screen ../shared/data/fred_md_107_monthly_1959_2019.csv --top 6 -o build/screen.html > /dev/null
+	$(BIN)/python tools/screenshot.py build/screen.html docs/screen-fred-md.png 1280 1100

@@ -210,7 +210,7 @@ def test_cli_complex_validate_lists_every_problem(tmp_path):
           - {name: c, kind: bond, obligor: a, obligee: zz, notional_usd_bn: -1, source: t, as_of: 2026-05-31}
         """))
     r = runner.invoke(app, ["complex", "validate", str(p), "--json"])
-    assert r.exit_code == 1
+    assert r.exit_code == 2  # bad input: one code everywhere
     payload = json.loads(r.stdout)
     assert payload["valid"] is False
     assert sorted(x["path"] for x in payload["problems"]) == [
@@ -236,12 +236,11 @@ def test_cli_complex_show(overlay):
 
 
 def test_report_section_builds():
-    from borrowedtime.report._html import ReportContext
-    from borrowedtime.report.audit import build
+    from borrowedtime.report.audit import render
+    from borrowedtime.reporting import ReportOptions, audit_inputs
 
-    s = build(ReportContext())
-    assert s.anchor == "audit"
-    assert "III.backlog_total" in s.body and "plotly" in s.body.lower()
+    body = render(audit_inputs(ReportOptions()))
+    assert "III.backlog_total" in body and "plotly" in body.lower()
 
 
 # ----------------------------------------------------------------------------- the table

@@ -60,7 +60,7 @@ def test_horizon_probabilities_are_reliable_under_the_true_model(simulated):
     pp, rr = p[ok], r[ok]
     for lo, hi in ((0.0, 0.2), (0.4, 0.6), (0.8, 1.0)):
         sel = (pp >= lo) & (pp < hi)
-        assert sel.sum() > 100
+        assert sel.sum() > 80  # no estimate before 5 observations per state (issue 9): 86 at seed 7
         # overlapping horizons make outcomes dependent: a generous band, still able to fail
         assert abs(rr[sel].mean() - pp[sel].mean()) < 0.1
 
@@ -180,10 +180,11 @@ def test_momentum_panel_equals_series_alone():
         KinematicsModel(momentum="arma")
 
 
-def test_report_section_renders_the_national_calibration(case_shiller_path):
-    from borrowedtime.report._html import ReportContext
-    from borrowedtime.report.calibration import build
+def test_report_section_renders_the_national_calibration(case_shiller_path, tmp_path):
+    from borrowedtime.report.calibration import render
+    from borrowedtime.reporting import ReportOptions, SectionUnavailable, calibration_inputs
 
-    section = build(ReportContext(shared_data=case_shiller_path.parent, quick=True))
-    assert section is not None and "PIT histogram" in section.body and "Christoffersen" in section.body
-    assert build(ReportContext(shared_data=None)) is None
+    body = render(calibration_inputs(ReportOptions(shared_data=case_shiller_path.parent, quick=True)))
+    assert "PIT histogram" in body and "Christoffersen" in body
+    with pytest.raises(SectionUnavailable, match="case_shiller_us_national_monthly.csv"):
+        calibration_inputs(ReportOptions(shared_data=tmp_path))

@@ -71,4 +71,4 @@ def test_backtest_settings_are_options_and_validated(case_shiller_path):
     settings = json.loads(res.stdout)["settings"]
     assert settings["horizon_years"] == 1.0 and settings["confidence"] == 0.8
     bad = runner.invoke(app, ["backtest", str(case_shiller_path), "-c", "National-US", "--confidence", "1.2"])
-    assert bad.exit_code == 2 and "'confidence' parameter of RegimeRule must be in [0.5, 1)" in bad.output
+    assert bad.exit_code == 2 and "--confidence must be in [0.5, 1)" in bad.output and "got 1.2" in bad.output

@@ -219,6 +219,44 @@ def test_adf_kernels():
     pair(_psy_kernels.psy_null_sup_stats, eps, 1, 10, 1.0 / 40, *outs, copy_outputs=(4, 5, 6, 7))
 
 
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_adf_sup_recursive_kernels(k):
+    # Lags 1-3 run the unrolled recursions, lag 4 the generic one; each is checked against its
+    # twin and every window's t-ratio against the NumPy least-squares specification (one refit
+    # per window). A second series with a constant stretch (lagged differences and level
+    # degenerate in early windows) exercises the dropped-pivot branches against the twin.
+    rng = np.random.default_rng(60 + k)
+    x = np.cumsum(rng.normal(size=48))
+    n, minw = x.size, k + 6
+    flat = x.copy()
+    flat[3:14] = flat[3]
+    pair(_psy_kernels.adf_sup, flat, k, minw, np.empty(n), np.empty(n), copy_outputs=(3, 4))
+    sup, outs = pair(_psy_kernels.adf_sup, x, k, minw, np.empty(n), np.empty(n), copy_outputs=(3, 4))
+    bsadf, badf = outs[3], outs[4]
+    z = _psy_kernels._lagged_design(x, k)
+    kernel = {1: _psy_kernels._adf_sup_lag1, 2: _psy_kernels._adf_sup_lag2,
+              3: _psy_kernels._adf_sup_lag3}.get(k, None)
+    zf = _psy_kernels._lagged_design(flat, k)
+    for series, design in ((x, z), (flat, zf)):
+        fill = (np.full(n, -np.inf), np.full(n, np.nan))
+        if kernel is not None:
+            pair(kernel, series, design, minw, *fill, copy_outputs=(3, 4))
+        else:
+            pair(_psy_kernels._adf_sup_generic, series, design, k, minw, *fill, copy_outputs=(4, 5))
+    stats = np.full((n, n), np.nan)
+    for i0 in range(n - minw - k):
+        for i1 in range(i0 + k + minw, n):
+            stats[i0, i1] = _psy_kernels.adf_window_stats_numpy(x, k, i0, i1)
+    want = np.nanmax(stats[:, minw + k:], axis=0)
+    assert_allclose(bsadf[minw + k:], want, rtol=1e-9, atol=1e-12)
+    assert_allclose(badf[minw + k:], stats[0, minw + k:], rtol=1e-9, atol=1e-12)
+    assert sup[0] == pytest.approx(np.nanmax(stats[0]), rel=1e-9)
+    m = k + 3
+    cp = np.tril(np.column_stack([z[:, 1:], z[:, :1]]).T @ np.column_stack([z[:, 1:], z[:, :1]]))
+    t, _ = pair(_psy_kernels._ldl_tstat, cp, m, float(z.shape[0] - k - 2), np.zeros((m, m)), np.zeros(m))
+    assert t == pytest.approx(_psy_kernels.adf_window_stats_numpy(x, k, 0, n - 1), rel=1e-9)
+
+
 # ----------------------------------------------------------------------------- ARM, regimes, Kalman
 
 

@@ -67,3 +67,30 @@ def test_psy_minimum_duration_is_fixed_by_the_data_known_at_each_date():
     # log(t + 1) rounded: 3 observations needed at t = 19 (log 20 = 3.0), 5 at t = 199 (log 200 = 5.3).
     assert res.min_duration_at(19) == 3 and res.min_duration_at(199) == 5
     assert list(res.min_duration_at(np.array([0, 19, 199]))) == [1, 3, 5]
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cut=st.integers(min_value=40, max_value=200),
+    steps=st.lists(st.floats(min_value=-0.1, max_value=0.1), min_size=1, max_size=30),
+    lag=st.integers(min_value=0, max_value=2),
+)
+def test_realtime_psy_window_and_critical_values_never_change_with_later_data(case_shiller, cut, steps, lag):
+    """``min_window="realtime"``: BSADF, its critical values and the warnings at t ignore what follows t."""
+    from borrowedtime.detectors.psy import PSYTest
+
+    past, longer = _extend(case_shiller, cut, steps)
+    test = PSYTest(lag=lag, min_window="realtime", reps=40, cache=False, sensitivity_lags=())
+    a, b = test.fit(past), test.fit(longer)
+    assert a.cv.min_window == b.cv.min_window == 20  # a decade of monthly data: floor(1.2 + 1.8 sqrt(120))
+    assert np.array_equal(a.bsadf, b.bsadf[:cut], equal_nan=True)
+    assert np.array_equal(a.bsadf_cv, b.bsadf_cv[:cut], equal_nan=True)
+    assert [w for w, _ in a.warnings()] == [w for w, _ in b.warnings() if w <= past.index[-1]]
+
+
+def test_realtime_psy_window_is_read_from_the_frequency_of_the_first_observations():
+    from borrowedtime.detectors.psy import realtime_min_window
+
+    assert realtime_min_window(pd.date_range("2000-01-01", periods=5, freq="MS")) == (20, 120)
+    assert realtime_min_window(pd.bdate_range("2000-01-03", periods=5)) == (115, 2520)
+    assert realtime_min_window(pd.date_range("2000-01-01", periods=5, freq="QS")) == (11, 40)

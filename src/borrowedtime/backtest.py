@@ -394,7 +394,12 @@ class BacktestResult:
         }
 
     def summary(self) -> str:
-        lines = [f"Backtest of {self.name}: {len(self.windows)} borrowed-time window(s)"]
+        n_calls = len(self.regimes.windows(0))
+        lines = [
+            f"Backtest of {self.name}: {n_calls} call window(s), {len(self.windows)} of them made while "
+            f"year-over-year growth was still positive (borrowed time; scored below), "
+            f"{n_calls - len(self.windows)} after it had turned negative"
+        ]
         for w in self.windows:
             d = w.to_dict()
             lines.append(
@@ -409,6 +414,11 @@ class BacktestResult:
 
     def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        return (f"<BacktestResult {self.name}: {len(self.regimes.windows(0))} call windows, "
+                f"{len(self.windows)} borrowed-time, {len(self.turns)} YoY turns, "
+                f"{self.series.index[0].date()}..{self.series.index[-1].date()}>")
 
 
 def score_panel(

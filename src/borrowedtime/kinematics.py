@@ -185,27 +185,50 @@ def acceleration(
     growth_rates: pd.Series,
     *,
     round_growth_to: int | None = None,
+    max_abs_growth: float = 10.0,
 ) -> pd.Series:
     """Change in growth from one period to the next, in percentage points.
 
     Parameters
     ----------
     growth_rates : pandas.Series
-        Decimal growth rates, as returned by :func:`growth`.
+        Decimal growth rates (0.51 is +51 %), as returned by :func:`growth`;
+        not levels and not percents.
     round_growth_to : int, optional
         Round the growth rates to this many decimals of a percent before
         differencing. ``0`` is the essay's convention: it quotes growth as
         whole percents (+51, +81, +77, +52) and differences those (+30, -4, -25);
         unrounded the same figures give +30.75, -4.59, -25.11.
+    max_abs_growth : float, default 10.0
+        Largest plausible |growth| per period, decimal (10.0 is +1,000 %).
+        Anything larger is refused as levels or percents passed by mistake
+        (the essay's capex levels 150, 226, ... would give "+7,600 points").
+        Raise it for a series that really grows more than tenfold a period.
 
     Returns
     -------
     pandas.Series
         Percentage points (30.0 is +30 points); one shorter than the input.
+
+    Raises
+    ------
+    DataError
+        Fewer than two rates, missing values, or values beyond ``max_abs_growth``.
     """
-    g = np.asarray(growth_rates, dtype=float) * 100.0
+    g = np.asarray(growth_rates, dtype=float)
+    if g.ndim != 1 or g.size < 2:
+        raise DataError(f"acceleration: need at least two growth rates in one dimension, got shape {g.shape}.")
     if not np.all(np.isfinite(g)):
         raise DataError("acceleration: growth rates contain missing or non-finite values.")
+    big = np.flatnonzero(np.abs(g) > max_abs_growth)
+    if big.size:
+        i = int(big[0])
+        raise DataError(
+            f"acceleration: value {g[i]:g} at position {i} is not a decimal growth rate (|g| > "
+            f"{max_abs_growth:g}, i.e. more than {100 * max_abs_growth:,.0f} % a period); these look like "
+            "levels or percents. Pass growth(levels), or percents / 100 (or raise max_abs_growth)."
+        )
+    g = g * 100.0
     if round_growth_to is not None:
         g = np.round(g, round_growth_to)
     out = np.diff(g)
@@ -393,6 +416,17 @@ class KinematicsModel:
     seasonal_memory_years : float, default 7.0
         Memory of each seasonal factor (X-13's default 3x5 seasonal filter
         spans about seven years); sets :func:`seasonal_snr`.
+    min_obs_per_state : int, default 5
+        Observations per state before an estimate is shown (``ready``): with
+        m states (3 for the trend, plus period - 1 seasonal ones) an estimate at
+        t needs at least ``5 m`` observations to date. The principle: the
+        noise scale is estimated from the ``n - m`` innovations after the
+        diffuse start, and with ``n >= 5 m`` it rests on at least ``4 m >= 12``
+        of them, where the Student-t band is within 11 % of its large-sample
+        width (t(0.975, 12) = 2.18 against 1.96). Below that the filter's
+        numbers are mostly its initialisation: the essay's five capex figures
+        and six OpenAI marks are too short (15 needed), and get the discrete
+        arithmetic only (:func:`growth`, :func:`acceleration`, :func:`step_ups`).
     momentum : {"none", "ar1"}, default "none"
         ``ar1`` adds a stationary AR(1) cycle re-estimated yearly on data <= t
         (module docstring); real-time filter only (no smoother).
@@ -411,6 +445,7 @@ class KinematicsModel:
     cutoff_years: float = 1.5
     seasonal: Literal["auto", "none"] | int = "auto"
     seasonal_memory_years: float = 7.0
+    min_obs_per_state: int = 5
     momentum: Literal["none", "ar1"] = "none"
     scale_memory_years: float | None = 7.0
 
@@ -434,6 +469,11 @@ class KinematicsModel:
             raise SpecError(
                 f"The 'seasonal' parameter of KinematicsModel must be 'auto', 'none' or an "
                 f"int >= 2. Got {s!r} instead."
+            )
+        if not (isinstance(self.min_obs_per_state, int | np.integer) and self.min_obs_per_state >= 1):
+            raise SpecError(
+                f"The 'min_obs_per_state' parameter of KinematicsModel must be an int >= 1. "
+                f"Got {self.min_obs_per_state!r} instead."
             )
         if not self.seasonal_memory_years > 1:
             raise SpecError(
@@ -790,9 +830,23 @@ class KinematicsResult:
         return 1.0 - self._prob_negative(1)
 
     @property
+    def n_states(self) -> int:
+        """States of the model: level, velocity, acceleration, period - 1 seasonal ones (and the AR(1) cycle)."""
+        return 3 + (self.season - 1 if self.season else 0) + (1 if self.model.momentum == "ar1" else 0)
+
+    @property
+    def min_observations(self) -> int:
+        """Observations to date needed before an estimate is shown (``min_obs_per_state`` per state)."""
+        return self.model.min_obs_per_state * self.n_states
+
+    @property
     def ready(self) -> np.ndarray:
-        """True where the scale has been estimated (past the diffuse start)."""
-        return self.dof > 0
+        """True where an estimate is shown: the scale is estimated and ``min_observations`` are in.
+
+        Before that, :meth:`to_frame` and :meth:`latest` give NaN and no call is made.
+        """
+        enough = np.cumsum(self.observed, axis=-1) >= self.min_observations
+        return (self.dof > 0) & enough
 
     # ------------------------------------------------------------------ output
     def to_frame(self, series: int | str = 0) -> pd.DataFrame:
@@ -818,7 +872,8 @@ class KinematicsResult:
             index=self.index,
         )
         ready = self.ready[i]
-        out.loc[~ready, ["level_sd", "velocity_sd", "acceleration_sd", "p_accel_neg", "p_vel_pos"]] = np.nan
+        out.loc[~ready, ["velocity", "acceleration", "level_sd", "velocity_sd", "acceleration_sd",
+                         "p_accel_neg", "p_vel_pos"]] = np.nan
         if self.smoothed is not None:
             s = self.smoothed[i]
             final = self.sigma2[i, -1]
@@ -844,6 +899,12 @@ class KinematicsResult:
         ]
         for i, name in enumerate(self.names[:5]):
             r = self.latest(i)
+            if not self.ready[i, -1]:
+                lines.append(
+                    f"  {name} @ {r['date']}: {int(self.observed[i].sum())} observations, fewer than the "
+                    f"{self.min_observations} needed ({self.model.min_obs_per_state} per state): no estimate"
+                )
+                continue
             lines.append(
                 f"  {name} @ {r['date']}: velocity {r['velocity']:+.4f}/yr (sd {r['velocity_sd']:.4f}), "
                 f"acceleration {r['acceleration']:+.4f}/yr^2 (sd {r['acceleration_sd']:.4f}), "
@@ -853,3 +914,9 @@ class KinematicsResult:
 
     def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        names = ", ".join(self.names[:3]) + (", ..." if self.n_series > 3 else "")
+        return (f"<KinematicsResult {self.n_series} series ({names}), {self.index.size} {self.frequency} "
+                f"observations {self.index[0].date()}..{self.index[-1].date()}, seasonal period "
+                f"{self.season or 'none'}>")

@@ -297,8 +297,19 @@ class RegimeResult:
         ]
         for name in self.names[:5]:
             c = self.current(name)
-            lines.append(f"  {name} @ {c['date'].date()}: {c['regime']}, {len(self.windows(name))} window(s)")
+            wins = self.windows(name)
+            labels = self.labels(name)
+            bt = sum(labels.loc[w.start] == "borrowed time" for w in wins)
+            lines.append(
+                f"  {name} @ {c['date'].date()}: {c['regime']}, {len(wins)} call window(s), {bt} of them "
+                f"begun in borrowed time (filtered S' > 0)"
+            )
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        return (f"<RegimeResult {len(self.names)} series, {self.index.size} dates "
+                f"{self.index[0].date()}..{self.index[-1].date()}, "
+                f"{sum(len(self.windows(i)) for i in range(len(self.names)))} call windows>")

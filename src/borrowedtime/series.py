@@ -169,9 +169,51 @@ def _first_switch(months: np.ndarray, first: int, second: int) -> int:
 # --------------------------------------------------------------------------- readers
 
 
+_XLSX_MAGIC = b"PK\x03\x04"  # a zip archive: .xlsx/.xlsm workbooks are zips holding xl/
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound file: the old .xls workbook
+
+
+def _sniff(path: Path) -> None:
+    """Recognise formats a person may hand over by mistake, by their bytes, whatever the extension."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror or exc}).") from None
+    excel = head.startswith(_XLS_MAGIC)
+    if head.startswith(_XLSX_MAGIC):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as zf:
+                excel = any(n.startswith("xl/") for n in zf.namelist())
+        except zipfile.BadZipFile:
+            excel = False
+        if not excel:
+            raise DataError(f"{path.name}: this is a zip archive, not a table; unzip it and pass the CSV inside.")
+    if excel:
+        raise DataError(
+            f"{path.name}: this is an Excel workbook, not a CSV file: open it and save the sheet with the "
+            "series as CSV (File > Save As > CSV), then pass that file."
+        )
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return
+    first = head.decode("utf-8", errors="replace").splitlines()[0] if head else ""
+    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+        if sep in first and "," not in first:
+            raise DataError(
+                f"{path.name}, row 1: the fields are separated by {name}, not commas ({first[:60]!r}); "
+                "save the file as comma-separated CSV with '.' as the decimal point (a spreadsheet's "
+                "'CSV (comma delimited)' format)."
+            )
+
+
 def _read_table(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise DataError(f"{path}: no such file.")
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder, not a file.")
+    _sniff(path)
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):

@@ -144,3 +144,37 @@ def test_vectorised_paths_equal_a_per_path_loop():
         assert np.array_equal(getattr(vec, name), np.concatenate([getattr(o, name) for o in loop])), name
     np.testing.assert_allclose(vec.loss, np.concatenate([o.loss for o in loop]), rtol=0, atol=1e-9)
     assert (vec.first_trigger_q != NEVER).any() and (vec.default_q != NEVER).any()
+
+
+def test_credit_and_capex_inputs_move_the_cascade_the_expected_way():
+    # the numbers the engine takes from credit and capex are theirs (credit.lgd_for, capex's game and glut)
+    from dataclasses import replace
+
+    from borrowedtime.capex import ReleasingGlut
+    from borrowedtime.capex.game import CapexGame
+    from borrowedtime.credit import lgd_for
+
+    model = CascadeModel.from_scenario(load_scenario("base"))
+    assert model.lgd_secured == lgd_for("senior", "other_physical")
+    assert model.lgd_unsecured == lgd_for("senior", None)
+    assert model.flip_belief == CapexGame().flip_beliefs()["spend_stops"]
+    assert model.relet_discount == pytest.approx(np.mean(ReleasingGlut.from_inputs().discounts))
+    draws = draw_inputs(model, np.random.default_rng(7), 60)
+    base = simulate(model, draws)
+    # a deeper re-leasing discount in the glut (capex) loses more on the same paths
+    glut = simulate(replace(model, relet_discount=0.6), draws)
+    assert glut.loss.sum() > base.loss.sum()
+    assert np.all(glut.loss.sum(axis=1) >= base.loss.sum(axis=1) - 1e-9)
+    # a higher flip belief (capex: the market reprices sooner) flips the game on at least as many paths, earlier
+    jumpy = simulate(replace(model, flip_belief=0.9), draws)
+    assert (jumpy.flipped_q != NEVER).sum() > (base.flipped_q != NEVER).sum()
+    # a worse LGD on seized GPU debt (credit) loses more for the seized vehicles' lenders
+    seized = (base.default_q[:, model.tracks_cash] != NEVER).any()
+    assert seized
+    harsh = simulate(replace(model, lgd_secured=0.9, lgd_unsecured=0.95), draws)
+    assert harsh.loss.sum() > base.loss.sum()
+    # rating headroom (capex) caps the leverage stretch: with none, it buys nothing
+    lever = CascadeModel.from_scenario(load_scenario("base").with_stretch("hyperscaler_leverage"))
+    capped = simulate(replace(lever, lever_headroom_usd_bn=0.0), draws)
+    assert np.array_equal(capped.first_trigger_q, base.first_trigger_q)
+    assert simulate(lever, draws).stretch_used["hyperscaler_leverage"].sum() > 0

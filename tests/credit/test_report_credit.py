@@ -29,10 +29,12 @@ def test_payoff_chart_names_every_instrument():
         assert name in page
 
 
-def test_section_builder_for_the_current_report():
-    from borrowedtime.report._html import ReportContext
-    from borrowedtime.report.credit import build
+def test_section_registered_in_the_report():
+    from borrowedtime.report import sections
+    from borrowedtime.report.credit import render
+    from borrowedtime.reporting import ReportOptions, credit_inputs
 
-    section = build(ReportContext(seed=0, quick=True))
-    assert section.title == "The loan book" and section.id == "credit"
-    assert 'id="credit-sweep"' in section.body
+    reg = next(s for s in sections() if s.key == "credit")
+    assert reg.title == "The loan book" and reg.render is render
+    body = render(credit_inputs(ReportOptions(seed=0, quick=True)))
+    assert 'id="credit-sweep"' in body

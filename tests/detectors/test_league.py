@@ -110,12 +110,11 @@ def test_cli_bad_input_exits_2(tmp_path):
 
 
 def test_report_section_quick(case_shiller_path):
-    from borrowedtime.report._html import ReportContext
-    from borrowedtime.report.detectors import build
+    from borrowedtime.report.detectors import render
+    from borrowedtime.reporting import ReportOptions, detectors_inputs
 
-    section = build(ReportContext(shared_data=case_shiller_path.parent, quick=True))
-    assert section is not None
-    assert "BSADF" in section.body and "lppls" in section.body
+    body = render(detectors_inputs(ReportOptions(shared_data=case_shiller_path.parent, quick=True)))
+    assert "BSADF" in body and "LPPLS" in body
 
 
 def test_every_public_name_exists():

@@ -21,6 +21,17 @@ def ipo(rounds):
     return IpoSpec().run(rounds, seed=0)
 
 
+@pytest.fixture(scope="module")
+def ramp():
+    # the assumed contracted-compute ramp of complex_2026.yaml (40/70/100/120/130/140, 2026-31)
+    return RoundsSpec(compute="ramp").run()
+
+
+@pytest.fixture(scope="module")
+def ipo_ramp(ramp):
+    return IpoSpec().run(ramp, seed=0)
+
+
 def test_essay_step_ups(rounds):
     # Essay, section V: "the round-over-round step-up ran 1.83x, 1.91x, 1.67x, 1.70x, and falls to roughly 1.23x".
     assert np.round(rounds.step_ups.to_numpy(), 2).tolist() == essay_facts()["openai_step_ups"]["values"]
@@ -35,7 +46,9 @@ def test_cumulative_burn_approaches_115bn(rounds):
     assert rounds.to_frame().loc[2029, "cumulative_burn_usd_bn"] == pytest.approx(rounds.cumulative_burn(2029))
 
 
-def test_cash_identity_raise_needed_is_outflows_minus_cash(rounds):
+@pytest.mark.parametrize("reading", ["rounds", "ramp"])
+def test_cash_identity_raise_needed_is_outflows_minus_cash(reading, request):
+    rounds = request.getfixturevalue(reading)
     # Issue 12: the raise needed at the next date funds the dated outflows (burn + contracted payments beyond
     # the plan) to the end of the projections, net of cash on hand -- the arithmetic of runway().
     last, nxt, end = rounds.marks.index[-1], rounds.next_date, pd.Timestamp("2030-01-01")
@@ -46,7 +59,14 @@ def test_cash_identity_raise_needed_is_outflows_minus_cash(rounds):
     assert rounds.next_raise_required() == pytest.approx(max(0.0, rounds.future_outflows() - rounds.cash_on_hand()))
     # the same identity seen from the last round: outflows from the 2026 round to 2029-end less the cash it left
     assert rounds.surplus() == pytest.approx(rounds.cash_after_last_round - rounds.flow_between(out, last, end))
-    # cash after the round: 40 + 122 raised since 2025 less 2025 burn (0.57 x 13) and Q1 2026 outflows
+    if reading == "rounds":  # contracts reading: the complex's take-or-pay schedule outruns the 2026 round
+        c = rounds.contracted_compute
+        q1 = (0.57 * 30 + max(c[2026] - 0.7 * (30 + 0.57 * 30), 0)) * 89 / 365
+        y25 = 0.57 * 13 + max(c[2025] - 0.7 * (13 + 0.57 * 13), 0)
+        assert rounds.cash_after_last_round == pytest.approx(162 - y25 - q1, abs=0.05)
+        assert rounds.next_raise_required() > 0 and rounds.runway() is not None
+        return
+    # ramp reading -- cash after the round: 40 + 122 raised since 2025 less 2025 burn (0.57 x 13) and Q1 2026 outflows
     q1 = (0.57 * 30 + max(40 - 0.7 * (30 + 0.57 * 30), 0)) * 89 / 365
     assert rounds.cash_after_last_round == pytest.approx(162 - 0.57 * 13 - q1, abs=0.05)
     # on the default inputs the 2026 round funds the plan through 2029: a surplus, no raise needed
@@ -120,20 +140,22 @@ def test_rounds_frame_and_runway(rounds):
     assert rounds.cash_table().loc["required_raise_usd_bn", "value"] == rounds.next_raise_required()
 
 
-def test_ipo_two_prices(ipo, rounds):
+def test_ipo_two_prices(ipo_ramp, ramp):
+    ipo, rounds = ipo_ramp, ramp
     # Forward revenue at 2027-06-30: half of 2027's USD 60bn and half of 2028's 100bn.
     assert ipo.forward_revenue == pytest.approx(80.0, abs=0.5)
     # Median of revenue x multiple (log sd 0.43, 20,000 draws): standard error about 0.4%.
     assert ipo.clearing_value == pytest.approx(80.0 * 12.0, rel=0.02)
     assert ipo.required_value == pytest.approx(rounds.next_raise_required() / rounds.dilution_limit)
     assert ipo.cash_on_hand == pytest.approx(rounds.cash_on_hand())
-    assert ipo.feasible and ipo.p_feasible == 1.0  # nothing to raise
+    assert ipo.feasible and ipo.p_feasible == 1.0  # nothing to raise on the ramp
     assert 0.4 < ipo.p_above_last_mark < 0.8  # but the listing may price below the 852 mark
     lo, hi = ipo.clearing_band
     assert lo < ipo.clearing_value < hi
 
 
-def test_sensitivity_over_dilution_and_multiple(ipo, rounds):
+def test_sensitivity_over_dilution_and_multiple(ipo_ramp, ramp):
+    ipo, rounds = ipo_ramp, ramp
     t = ipo.sensitivity()
     assert {0.10, 0.15, 0.20} <= set(t.index.get_level_values("dilution"))
     assert set(t.index.get_level_values("multiple")) == {8.0, 12.0, 16.0, 20.0}
@@ -148,7 +170,8 @@ def test_sensitivity_over_dilution_and_multiple(ipo, rounds):
     assert (t["p_feasible"] == 1.0).all()
 
 
-def test_essay_step_sits_between_the_median_and_the_old_requirement(ipo):
+def test_essay_step_sits_between_the_median_and_the_old_requirement(ipo_ramp):
+    ipo = ipo_ramp
     # Essay, section X: the reported step neither clears the market at the median multiple ...
     e = ipo.essay_point()
     assert e["value"] == pytest.approx(1048.0)
@@ -200,3 +223,78 @@ def test_user_marks_without_target():
     assert r.next_date == pd.Timestamp("2027-01-01")
     with pytest.raises(SpecError, match="needs a next_mark"):
         RoundsSpec(marks=marks, achievable="target").run().achievable_step_up()
+
+
+# ---------------------------------------------------------------- contracted compute from the complex's contracts
+def _overlay(tmp_path, text):
+    p = tmp_path / "overlay.yaml"
+    p.write_text(text)
+    return p
+
+
+def test_contracted_compute_sums_equal_the_complex_schedule():
+    from borrowedtime.complex import load_complex
+    from borrowedtime.treadmill.rounds import (
+        contracted_compute_from_contracts,
+        undated_default_term,
+    )
+
+    cx = load_complex()
+    sched = cx.model.schedule("take_or_pay", view="direct")
+    i = sched.labels.index("openai")
+    dated, undated = sched.total_by_year("openai"), float(sched.undated[i].sum())
+    assert undated > 250  # the Azure commitment has no term in the complex
+    # default term: the median of OpenAI's dated take-or-pay terms (Oracle 5, AWS 7 and 8, CoreWeave 5)
+    assert undated_default_term(cx) == pytest.approx(6.0)
+    for term in (3.0, 6.0, 10.0):
+        c = contracted_compute_from_contracts(cx, undated_term_years=term)
+        assert c.sum() == pytest.approx(dated.sum() + undated)
+        assert c.attrs["undated_usd_bn"] == pytest.approx(undated)
+        # what is left after the undated spread is the dated schedule, year by year
+        spread = c - dated.reindex(c.index, fill_value=0.0)
+        assert (spread >= -1e-9).all() and spread.sum() == pytest.approx(undated)
+    # a shorter term front-loads: more paid by 2029
+    short = contracted_compute_from_contracts(cx, undated_term_years=3.0).loc[:2029].sum()
+    long_ = contracted_compute_from_contracts(cx, undated_term_years=10.0).loc[:2029].sum()
+    assert short > long_
+    with pytest.raises(SpecError, match="undated_term_years"):
+        contracted_compute_from_contracts(cx, undated_term_years=0.0)
+    with pytest.raises(SpecError, match="undated_term_years"):
+        RoundsSpec(undated_term_years=-1.0)
+    with pytest.raises(SpecError, match="compute"):
+        RoundsSpec(compute="guess")
+
+
+def test_default_reading_is_the_contracts_and_ramp_is_kept(rounds, ramp):
+    from borrowedtime.treadmill.rounds import contracted_compute_from_contracts
+
+    pd.testing.assert_series_equal(rounds.contracted_compute, contracted_compute_from_contracts(),
+                                   check_names=False)
+    assert rounds.to_dict()["compute"] == "contracts" and ramp.to_dict()["compute"] == "ramp"
+    assert ramp.contracted_compute.loc[2026:2031].tolist() == [40, 70, 100, 120, 130, 140]
+
+
+def test_an_overlay_contract_moves_the_required_raise_by_its_amount(tmp_path, rounds):
+    # a USD 20bn take-or-pay contract paid evenly over calendar 2028: after the next raise date (2027-06-30),
+    # before the horizon (2029-end), in a year whose contracted payments already exceed the plan's compute
+    from borrowedtime.complex import load_complex
+
+    assert rounds.excess_commitments[2028] > 0 and rounds.next_raise_required() > 0
+    over = _overlay(tmp_path, """
+contracts:
+  - {name: openai-test-2028, kind: take_or_pay, obligor: openai, obligee: coreweave, notional_usd_bn: 20,
+     start: 2028-01-01, end: 2028-12-31, source: test, as_of: 2026-07-01}
+""")
+    cx = load_complex(overlay=over)
+    # the added (dated, one-year) contract also enters the median-term rule of the undated commitments: pin the
+    # term to isolate the contract's own payments
+    from borrowedtime.treadmill.rounds import undated_default_term
+
+    assert undated_default_term(cx) == pytest.approx(5.0)
+    moved = RoundsSpec.from_complex(cx, "openai", undated_term_years=6.0).run()
+    assert moved.contracted_compute[2028] - rounds.contracted_compute[2028] == pytest.approx(20.0, rel=1e-3)
+    assert moved.next_raise_required() - rounds.next_raise_required() == pytest.approx(20.0, rel=1e-3)
+    assert moved.cash_on_hand() == pytest.approx(rounds.cash_on_hand())
+    # on the ramp reading the contract is invisible: the ramp is a figure, not the contracts
+    ramp_moved = RoundsSpec.from_complex(cx, "openai", compute="ramp").run()
+    assert ramp_moved.next_raise_required() == pytest.approx(RoundsSpec(compute="ramp").run().next_raise_required())

@@ -28,9 +28,9 @@ The thesis run forward (essay, section XI). Every quarter, on every path:
    GPU-backed debt no longer rolls (the whole principal due is due) and the
    backlog on distressed tenants is repriced to counterparty risk (impaired).
 5. **equity** (:func:`stage_equity`): distress (loss over equity) propagates
-   by non-linear DebtRank; when the hyperscalers' mean distress crosses
-   ``flip_distress`` the capex game flips (capex repriced from option to
-   cost): capex growth drops by ``flip_cut`` and hyperscalers cut their
+   by non-linear DebtRank; when the market's belief in the boom (falling with
+   the hyperscalers' mean distress) drops below the capex game's flip belief,
+   the game flips (capex repriced from option to cost): capex growth drops by ``flip_cut`` and hyperscalers cut their
    neocloud capacity.
 6. **strong buy** (:func:`stage_strong_buy`): seized data centres are bought
    by the least distressed hyperscaler at ``fire_sale`` times book; the
@@ -40,10 +40,23 @@ State after every quarter is a :class:`CascadeState`; ``simulate(...,
 record=True)`` keeps them all, :func:`narrative` prints one path as a
 timeline.
 
-Interfaces still to swap in (each stage states its simple stand-in):
-``credit`` (PD/LGD: here ``relet_value`` and ``fire_sale``), ``capex`` (the
-game flip: here a distress threshold), ``complex/model.py`` (arrays: here
-:func:`borrowedtime.network.network_from_complex`).
+What comes from the other modules (computed once, before the quarterly
+loop, by :func:`credit_capex_inputs`, and held on the model as numbers):
+
+- ``credit``: the lenders' LGD on a seized vehicle's debt by seniority and
+  collateral (:func:`borrowedtime.credit.lgd_for`, Basel foundation values:
+  senior secured on other physical collateral, the uncovered part unsecured);
+  guarantees by double default (:mod:`borrowedtime.credit.guarantees`): a
+  wrapped creditor loses only when obligor and guarantor both fail, otherwise
+  the guarantor bears the loss.
+- ``capex``: the game's flip belief (:meth:`borrowedtime.capex.game.CapexGame.flip_beliefs`,
+  ``spend_stops``): the market's belief in the boom is ``1 - mean hyperscaler
+  distress / flip_distress`` and the game flips when it falls below that
+  belief; the hyperscaler-leverage stretch is capped at the debt the group can
+  add before its leverage-implied rating anchor falls below its current
+  rating (:class:`borrowedtime.capex.FundingModel`, ``headroom_turns_with_vehicles``
+  times EBITDA); re-let capacity rents at the re-leasing glut's discount
+  (:class:`borrowedtime.capex.ReleasingGlut`, the mean of its discounts).
 
 Units: USD bn (flows per quarter unless named annual); growth as annual log
 growth; shares decimal.
@@ -51,6 +64,7 @@ growth; shares decimal.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -112,6 +126,11 @@ class CascadeModel:
     capex0: float
     capex_growth0: float
     params: dict
+    lgd_secured: float = 0.40  # credit: senior, other physical collateral (GPU / data-centre lien)
+    lgd_unsecured: float = 0.45  # credit: senior unsecured
+    relet_discount: float = 0.40  # capex: rent discount a replacement tenant demands in a glut
+    flip_belief: float = 0.3125  # capex: belief below which "everyone spends" stops being an equilibrium
+    lever_headroom_usd_bn: float = float("inf")  # capex: debt the hyperscalers can add at their ratings
 
     @property
     def n(self) -> int:
@@ -193,6 +212,7 @@ class CascadeModel:
             claims=claims, out_inc=_incidence(net.src, n), in_inc=_incidence(net.dst, n),
             guar_inc=_incidence(net.guarantor, n), capex0=scn.capex.level_usd_bn.value, capex_growth0=scn.capex.growth.value,
             params={k: scn.param(k) for k in scn.model},
+            **credit_capex_inputs(net.as_of.year),
         )
 
     def summary(self) -> str:
@@ -204,6 +224,46 @@ class CascadeModel:
 
     def __repr__(self) -> str:
         return f"<CascadeModel {self.scenario.name!r} n={self.n} T={self.horizon}>"
+
+
+@functools.lru_cache(maxsize=8)
+def credit_capex_inputs(year: int) -> dict:
+    """The numbers the engine takes from ``credit`` and ``capex``, computed once per model.
+
+    Parameters
+    ----------
+    year : int
+        The network's as-of year: the year of the hyperscalers' leverage row
+        used for the rating headroom (clipped to the years the funding model has).
+
+    Returns
+    -------
+    dict
+        ``lgd_secured`` and ``lgd_unsecured`` (decimals, Basel II foundation
+        LGDs via :func:`borrowedtime.credit.lgd_for`); ``relet_discount``
+        (decimal, mean of :class:`borrowedtime.capex.ReleasingGlut` discounts,
+        essay XII's 30-50 %); ``flip_belief`` (``spend_stops`` of the default
+        :class:`borrowedtime.capex.game.CapexGame`); ``lever_headroom_usd_bn``
+        (USD bn: sum over the group of max(headroom turns with vehicles, 0)
+        times EBITDA, :class:`borrowedtime.capex.FundingModel`).
+    """
+    from borrowedtime.capex import FundingModel, ReleasingGlut
+    from borrowedtime.capex.game import CapexGame
+    from borrowedtime.credit import lgd_for
+
+    lev = FundingModel().run().leverage
+    lev = lev[lev["name"].isin(FundingModel().group)]
+    yr = int(np.clip(year, lev["year"].min(), lev["year"].max()))
+    row = lev[lev["year"] == yr]
+    headroom = float((row["headroom_turns_with_vehicles"].clip(lower=0.0) * row["ebitda_usd_bn"]).sum())
+    flip = CapexGame().flip_beliefs()["spend_stops"]
+    return {
+        "lgd_secured": lgd_for("senior", "other_physical"),
+        "lgd_unsecured": lgd_for("senior", None),
+        "relet_discount": float(np.mean(ReleasingGlut.from_inputs().discounts)),
+        "flip_belief": 0.0 if flip is None else float(flip),
+        "lever_headroom_usd_bn": headroom,
+    }
 
 
 def _lab_plan(scn: Scenario, net: ExposureNetwork, T: int):
@@ -432,12 +492,17 @@ def _initial_state(model: CascadeModel, P: int) -> CascadeState:
         stretch_used={k: np.zeros(P) for k in ("private_round", "backstop", "hyperscaler_leverage")},
         stretch_q={k: np.full(P, NEVER) for k in ("private_round", "backstop", "hyperscaler_leverage")},
         hold_until=np.full((P, L), NEVER),
-        lever_left=np.full(P, (lever.extra_debt_usd_bn or 0.0) if lever.enabled else 0.0),
+        lever_left=np.full(P, min(lever.extra_debt_usd_bn or 0.0, model.lever_headroom_usd_bn) if lever.enabled else 0.0),
     )
 
 
 def _x(draws: dict, name: str) -> np.ndarray:
     return draws["inputs"][:, INPUTS.index(name)]
+
+
+def _relet(model: CascadeModel, draws: dict) -> np.ndarray:
+    """(P,) share of lost receipts recovered: the share re-let (drawn) at the glut's discounted rent (capex)."""
+    return _x(draws, "relet_value") * (1.0 - model.relet_discount)
 
 
 # ----------------------------------------------------------------------------- the six stages
@@ -567,8 +632,9 @@ def stage_clearing(model: CascadeModel, s: CascadeState, draws: dict, q: int) ->
     g = net.guarantor
     gk = np.flatnonzero(g >= 0)
     topup = np.zeros_like(due)
-    if gk.size:
-        topup[:, gk] = contracted[:, gk] - due[:, gk]
+    if gk.size:  # double default: the wrap pays only while the guarantor stands
+        g_alive = s.default_q[:, g[gk]] == NEVER
+        topup[:, gk] = np.where(g_alive, contracted[:, gk] - due[:, gk], 0.0)
         s.loss += _scatter(topup, model.guar_inc)
     dead = s.default_q != NEVER
     # covenant: receipts promised this quarter over non-recourse debt service
@@ -595,7 +661,7 @@ def stage_clearing(model: CascadeModel, s: CascadeState, draws: dict, q: int) ->
     paid = share * pay[:, net.src]
     inflow = _scatter(paid, model.in_inc)
     # creditors lose what was contracted and not received (re-let value recovers part of a cut)
-    relet = _x(draws, "relet_value")[:, None]
+    relet = _relet(model, draws)[:, None]
     shortfall = np.maximum(contracted - paid - topup, 0.0)
     shortfall = np.where(dead[:, net.src] | (shortfall < 1e-9), 0.0, shortfall)  # no rounding dust as losses
     s.loss += _scatter(shortfall * (1.0 - relet), model.in_inc)
@@ -622,7 +688,7 @@ def stage_freeze(model: CascadeModel, s: CascadeState, draws: dict, q: int, new_
     if on.any():
         hit = np.zeros_like(s.cut, dtype=bool)
         hit[:, on] = s.trigger_q[:, lab[on]] != NEVER
-        mark = np.where(newly & hit, s.remaining * s.cut * (1.0 - _x(draws, "relet_value")[:, None]), 0.0)
+        mark = np.where(newly & hit, s.remaining * s.cut * (1.0 - _relet(model, draws)[:, None]), 0.0)
         s.loss += _scatter(mark, model.in_inc)
         s.remaining = np.where(newly & hit, s.remaining * (1.0 - s.cut), s.remaining)
         s.cut = np.where(newly & hit, 0.0, s.cut)
@@ -655,7 +721,8 @@ def stage_equity(model: CascadeModel, s: CascadeState, draws: dict, q: int) -> N
     s.distress_q = np.where((s.distress_q == NEVER) & (h >= p["distress_threshold"]), q, s.distress_q)
     hyper = model.network.of_kind("hyperscaler")
     if hyper.any():
-        flip = (s.flipped_q == NEVER) & (h[:, hyper].mean(axis=1) >= p["flip_distress"]) & (s.lever_left <= 0)
+        belief = 1.0 - h[:, hyper].mean(axis=1) / p["flip_distress"]  # the market's belief in the boom
+        flip = (s.flipped_q == NEVER) & (belief < model.flip_belief) & (s.lever_left <= 0)
         s.flipped_q = np.where(flip, q, s.flipped_q)
         s.capex_growth = np.where(flip, s.capex_growth - p["flip_cut"], s.capex_growth)
         s.growth = np.where(flip[:, None], s.growth - _x(draws, "recycling")[:, None] * p["flip_cut"], s.growth)
@@ -678,11 +745,21 @@ def stage_strong_buy(model: CascadeModel, s: CascadeState, draws: dict, q: int, 
     total = _scatter(owed, model.out_inc)
     book = _scatter(np.where(E & model.debt_edge[None, :], s.remaining, 0.0), model.out_inc) / p["ltv"]
     proceeds = np.where(model.tracks_cash[None, :], np.minimum(_x(draws, "fire_sale")[:, None] * book, total), 0.0)
-    rec = np.divide(proceeds[:, net.src] * owed, total[:, net.src], out=np.zeros_like(owed),
-                    where=total[:, net.src] > 0)
-    # a seized vehicle's lenders recover the fire-sale proceeds; a lab's creditors re-let what they can
-    lost = np.where(model.tracks_cash[net.src][None, :], owed - rec, owed * (1.0 - _x(draws, "relet_value")[:, None]))
-    s.loss += _scatter(lost, model.in_inc)
+    # a seized vehicle's lenders lose the credit module's LGD: secured (other physical collateral) on the
+    # share the fire-sale proceeds cover, unsecured on the rest (lgd_for's coverage blend)
+    cover = np.divide(proceeds, total, out=np.zeros_like(total), where=total > 0)
+    lgd = cover * model.lgd_secured + (1.0 - cover) * model.lgd_unsecured
+    # a lab's creditors re-let what they can
+    lost = np.where(model.tracks_cash[net.src][None, :], owed * lgd[:, net.src],
+                    owed * (1.0 - _relet(model, draws)[:, None]))
+    # guarantees (double default): a wrapped edge's loss passes to a living guarantor
+    g = net.guarantor
+    wrapped = np.zeros_like(owed, dtype=bool)
+    gk = np.flatnonzero(g >= 0)
+    if gk.size:
+        wrapped[:, gk] = s.default_q[:, g[gk]] == NEVER
+    s.loss += _scatter(np.where(wrapped, 0.0, lost), model.in_inc)
+    s.loss += _scatter(np.where(wrapped, lost, 0.0), model.guar_inc)
     s.remaining = np.where(E | D[:, net.dst], 0.0, s.remaining)
     hyper = np.flatnonzero(net.of_kind("hyperscaler"))
     sold = np.where(model.tracks_cash[None, :], book, 0.0).sum(axis=1)

@@ -15,6 +15,7 @@ from borrowedtime.cli import watch as _watch  # noqa: E402,F401  isort: skip
 from borrowedtime.cli import detectors as _detectors  # noqa: E402,F401  isort: skip
 from borrowedtime.cli import complex as _complex  # noqa: E402,F401  isort: skip
 from borrowedtime.cli import treadmill as _treadmill  # noqa: E402,F401  isort: skip
+from borrowedtime.cli import screen as _screen  # noqa: E402,F401  isort: skip
 from borrowedtime.cli import capex as _capex  # noqa: E402,F401  isort: skip
 from borrowedtime.cli import stress as _stress  # noqa: E402,F401  isort: skip
 from borrowedtime.cli import credit as _credit  # noqa: E402,F401  isort: skip

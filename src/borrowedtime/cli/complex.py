@@ -1,7 +1,7 @@
 """``borrowedtime complex validate|show`` and ``borrowedtime audit``.
 
 ``complex validate FILE`` lists every problem in a complex file at once (exit
-code 1 when there are any); ``complex show`` prints entities, contracts and
+code 2 when there are any, the code of bad input everywhere); ``complex show`` prints entities, contracts and
 the exposure views; ``audit`` recomputes the essay's claims from the default
 dataset or a user's file, optionally with overlays.
 """
@@ -12,9 +12,23 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+from borrowedtime.cli._app import (
+    EXIT_BAD_INPUT,
+    app,
+    check_output,
+    error_boundary,
+    fail,
+    fit_table,
+    stderr,
+    stdout,
+    table,
+    write_json,
+    write_text,
+)
+from borrowedtime.errors import SpecError
 
 complex_app = typer.Typer(
     name="complex",
@@ -26,11 +40,11 @@ app.add_typer(complex_app, name="complex")
 _JSON = Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")]
 _OVERLAY = Annotated[
     list[Path] | None,
-    typer.Option("--overlay", "-o", help="Overlay file merged on the base by name (repeatable)."),
+    typer.Option("--overlay", help="Overlay file merged on the base by name (repeatable)."),
 ]
 _BASE = Annotated[
     Path | None,
-    typer.Option("--complex", "-c", help="Complex YAML file; default: the packaged essay dataset."),
+    typer.Option("--complex", help="Complex YAML file; default: the packaged essay dataset."),
 ]
 _STATUS_STYLE = {"pass": "green", "fail": "bold red", "cannot check": "yellow"}
 
@@ -40,11 +54,16 @@ def _records(frame) -> list[dict]:
 
 
 def _rich_table(frame, title: str, *, float_fmt: str = "{:,.1f}") -> Table:
-    t = Table(title=title, title_justify="left", show_lines=False)
+    """A frame as a table that fits stdout: transposed when it is wide and short, else columns dropped."""
+    from borrowedtime.cli._app import fits
+
     df = frame.reset_index()
+    cols, rows = [], []
     for col in df.columns:
-        t.add_column(str(col).removesuffix("_usd_bn"), overflow="fold",
-                     justify="right" if df[col].dtype.kind in "fi" else "left")
+        kind = "num" if df[col].dtype.kind in "fiu" else "key"
+        if kind == "key" and df[col].astype(str).str.len().max() > 30:
+            kind = "text"  # prose (sources, notes): wraps at words
+        cols.append((str(col).removesuffix("_usd_bn"), kind))
     for row in df.itertuples(index=False):
         cells = []
         for v in row:
@@ -52,7 +71,27 @@ def _rich_table(frame, title: str, *, float_fmt: str = "{:,.1f}") -> Table:
                 cells.append("—" if v != v else float_fmt.format(v))
             else:
                 cells.append("—" if v is None else str(v))
-        t.add_row(*cells)
+        rows.append(cells)
+    if not fits(cols, rows) and len(rows) <= 12 and not any(k == "text" for _, k in cols):
+        # wide and short (one row per platform, many fields): one row per field instead
+        t_cols = [("", "key")] + [(r[0], "num") for r in rows]
+        t_rows = [[cols[j][0]] + [r[j] for r in rows] for j in range(1, len(cols))]
+        cols, rows = t_cols, t_rows
+    t, dropped = fit_table(title, cols, rows, drop=[c for c, _ in reversed(cols[1:])])
+    if dropped:
+        t.heading = f"{t.heading} (left out to fit: {', '.join(dropped)}; --json has every column)"
+    return t
+
+
+def _status(text: str | None) -> str | None:
+    """--status, case-insensitive; cannot-check, cannot_check and 'cannot check' are one status."""
+    from borrowedtime.audit import STATUSES
+
+    if text is None:
+        return None
+    t = " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
+    if t not in STATUSES:
+        raise SpecError(f"--status must be one of {', '.join(s.replace(' ', '-') for s in STATUSES)}, got {text!r}.")
     return t
 
 
@@ -64,7 +103,7 @@ def validate(
     ] = False,
     as_json: _JSON = False,
 ) -> None:
-    """List every problem in a complex file (exit code 1 if there are any)."""
+    """List every problem in a complex file (exit code 2 if there are any)."""
     from borrowedtime.complex import validate_complex
 
     with error_boundary():
@@ -74,14 +113,13 @@ def validate(
     elif not problems:
         stdout.print(f"[green]valid:[/green] {file}")
     else:
-        t = Table(title=f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {file}", title_justify="left")
-        for col in ("file", "path", "problem"):
-            t.add_column(col, overflow="fold")
+        t = table(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {file}",
+                  [("file", "key"), ("path", "key"), ("problem", "text")])
         for p in problems:
             t.add_row(p.file, p.path, p.message)
         stdout.print(t)
     if problems:
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=EXIT_BAD_INPUT)
 
 
 @complex_app.command("show")
@@ -98,9 +136,10 @@ def show(
     from borrowedtime.complex import exposures, lab_exposure, load_complex, platform_concentration
 
     views = ("entities", "contracts", "figures", "exposures", "concentration", "labs")
+    what = what.strip().lower()
     if what != "all" and what not in views:
-        stderr.print(f"[red]error:[/red] unknown view {what!r}; choose one of {', '.join(views)} or all")
-        raise typer.Exit(code=2)
+        fail(f"unknown view {what!r}; choose one of {', '.join(views)} or all")
+        raise typer.Exit(code=EXIT_BAD_INPUT)
     with error_boundary():
         cx = load_complex(base, overlay=overlay or None)
         wanted = views if what == "all" else (what,)
@@ -140,28 +179,31 @@ def show(
 def audit_cmd(
     base: _BASE = None,
     overlay: _OVERLAY = None,
-    csv: Annotated[Path | None, typer.Option("--csv", help="Also write the table to this CSV file.")] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", "-o", help="Also write the claims shown to this CSV file.")
+    ] = None,
     status: Annotated[
-        str | None, typer.Option("--status", help="Show only claims with this status (pass, fail, cannot check).")
+        str | None,
+        typer.Option("--status", help="Show (and write) only claims with this status: pass, fail, cannot-check."),
     ] = None,
     why: Annotated[bool, typer.Option("--why", help="Show the 'why' column in the table.")] = False,
     as_json: _JSON = False,
 ) -> None:
     """Recompute every quantitative claim of the essay: pass, fail or cannot check."""
-    from borrowedtime.audit import STATUSES, audit, format_value
+    from borrowedtime.audit import audit, format_value
     from borrowedtime.complex import load_complex
 
-    if status is not None and status not in STATUSES:
-        stderr.print(f"[red]error:[/red] --status must be one of {', '.join(STATUSES)}; got {status!r}")
-        raise typer.Exit(code=2)
     with error_boundary():
+        status = _status(status)
+        check_output(csv, "--csv")
         cx = load_complex(base, overlay=overlay or None)
         result = audit(cx)
-    if csv is not None:
-        result.to_frame().to_csv(csv)
-        if not as_json:
-            stderr.print(f"wrote {csv}")
-    claims = [c for c in result.claims if status is None or c.status == status]
+        claims = [c for c in result.claims if status is None or c.status == status]
+        if csv is not None:
+            frame = result.to_frame()
+            write_text(csv, frame.loc[[c.id for c in claims]].to_csv(), "--csv")
+            if not as_json:
+                stderr.print(f"wrote {len(claims)} claims to {csv}")
     if as_json:
         payload = result.to_dict()
         payload["claims"] = [c.to_dict() for c in claims]
@@ -169,25 +211,26 @@ def audit_cmd(
         return
     n = result.counts()
     by = result.counts_by_kind()
-    t = Table(
-        title=f"Audit of the essay: {len(result.claims)} claims — {n['pass']} pass, {n['fail']} fail, "
-        f"{n['cannot check']} cannot check\n" + "; ".join(
-            f"{k}: {v['pass']} pass, {v['fail']} fail, {v['cannot check']} cannot check" for k, v in by.items()),
-        title_justify="left",
-    )
-    for col, just in (("id", "left"), ("claim", "left"), ("kind", "left"), ("stated", "right"),
-                      ("recomputed", "right"), ("tolerance", "right"), ("status", "left")):
-        t.add_column(col, justify=just, overflow="fold")
-    if why:
-        t.add_column("why", overflow="fold")
+    rows = []
     for c in claims:
         sign = {"at least": ">= ", "more than": "> ", "less than": "< ", "at most": "<= "}.get(c.test or "", "")
-        row = [c.id, c.claim, c.kind, sign + format_value(c.stated, c.unit), format_value(c.recomputed, c.unit),
+        claim = c.claim + (f"\n[dim]why: {escape(c.why)}[/dim]" if why and c.why else "")
+        row = [c.id, claim, c.kind, sign + format_value(c.stated, c.unit), format_value(c.recomputed, c.unit),
                "—" if c.test not in (None, "within") and not c.tolerance
                else format_value(c.tolerance, c.unit, tolerance=True),
                f"[{_STATUS_STYLE[c.status]}]{c.status}[/{_STATUS_STYLE[c.status]}]"]
-        if why:
-            row.append(c.why)
-        t.add_row(*row)
+        rows.append(row)
+    cols = [("id", "key"), ("claim" + (" (and why)" if why else ""), "text"), ("kind", "key"), ("stated", "num"),
+            ("recomputed", "num"), ("tolerance", "num"), ("status", "key")]
+    t, dropped = fit_table(
+        f"Audit of the essay: {len(result.claims)} claims — {n['pass']} pass, {n['fail']} fail, "
+        f"{n['cannot check']} cannot check" + (f" (showing {status}: {len(claims)})" if status else "")
+        + "\n" + "; ".join(f"{k}: {v['pass']} pass, {v['fail']} fail, {v['cannot check']} cannot check"
+                           for k, v in by.items()),
+        cols, rows, drop=("tolerance", "kind"),
+    )
     stdout.print(t)
+    if dropped:
+        stdout.print(f"(column {', '.join(dropped)} left out to fit {stdout.width} columns; --json has every field)",
+                     style="dim")
     stdout.print(f"dataset: {', '.join(result.files)}", style="dim")

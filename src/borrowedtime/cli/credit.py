@@ -92,10 +92,10 @@ def credit(
         list[str] | None, typer.Option("--pd", help="Override a PD, NAME=DECIMAL (e.g. openai=0.25); repeatable.")
     ] = None,
     complex_file: Annotated[
-        Path | None, typer.Option("--complex", "-c", help="Complex YAML file; default: the packaged essay dataset.")
+        Path | None, typer.Option("--complex", help="Complex YAML file; default: the packaged essay dataset.")
     ] = None,
     overlay: Annotated[
-        list[Path] | None, typer.Option("--overlay", "-o", help="Overlay file merged on the complex (repeatable).")
+        list[Path] | None, typer.Option("--overlay", help="Overlay file merged on the complex (repeatable).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+from borrowedtime.cli._app import (
+    app,
+    check_range,
+    error_boundary,
+    fit_table,
+    progress_enabled,
+    stderr,
+    stdout,
+    write_json,
+)
+from borrowedtime.errors import DataError
 
 
 @app.command()
@@ -15,18 +25,20 @@ def detectors(
     source: Annotated[str, typer.Argument(help="CSV/Parquet file or fred:SERIES_ID.")],
     column: Annotated[str | None, typer.Option("--column", "-c", help="Value column.")] = None,
     turn: Annotated[
-        str | None, typer.Option(help="Date of the peak or turn (YYYY-MM-DD); default the maximum.")
+        str | None,
+        typer.Option(help="Date of the peak or turn (YYYY-MM-DD); default the maximum, if it is not the last date."),
     ] = None,
-    lag: Annotated[int, typer.Option(min=0, help="ADF lag of the PSY test.")] = 0,
-    reps: Annotated[int, typer.Option(min=20, help="Monte Carlo replications for PSY critical values.")] = 1000,
-    threshold: Annotated[float, typer.Option(help="LPPLS confidence that counts as a warning.")] = 0.2,
-    horizon: Annotated[int, typer.Option(min=1, help="A warning must be standing this many days before the turn.")] = 90,
-    seed: Annotated[int, typer.Option(help="Seed of the LPPLS grid and the PSY Monte Carlo.")] = 0,
+    lag: Annotated[int, typer.Option(help="ADF lag of the PSY test (>= 0).")] = 0,
+    reps: Annotated[int, typer.Option(help="Monte Carlo replications for PSY critical values (>= 20).")] = 1000,
+    threshold: Annotated[float, typer.Option(help="LPPLS confidence that counts as a warning, in (0, 1].")] = 0.2,
+    horizon: Annotated[int, typer.Option(help="A warning must be standing this many days before the turn (>= 1).")] = 90,
+    seed: Annotated[int, typer.Option(help="Seed of the LPPLS grid and the PSY Monte Carlo (>= 0).")] = 0,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress on stderr (it is also off when stderr is not a terminal).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """League table: first warning, lead before the turn, false alarms, run time, per detector."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
 
     from borrowedtime.detectors.league import league_table
     from borrowedtime.detectors.lppls import LPPLSModel
@@ -34,10 +46,20 @@ def detectors(
     from borrowedtime.series import load_series
 
     with error_boundary():
+        check_range(lag, "--lag", 0)
+        check_range(reps, "--reps", 20)
+        check_range(threshold, "--threshold", 0, 1, low_open=True, why=" (an LPPLS confidence is a share of windows)")
+        check_range(horizon, "--horizon", 1, why=" (days)")
+        check_range(seed, "--seed", 0)
         series = load_series(Path(source) if not source.startswith("fred:") else source, column)
+        if turn is None and series.idxmax() == series.index[-1]:
+            raise DataError(
+                f"{series.name}: no turn in the sample: the series is at its maximum on its last date "
+                f"({series.index[-1].date()}); pass --turn DATE to score the detectors against a turn."
+            )
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(), console=stderr, transient=True,
+            TimeElapsedColumn(), console=stderr, transient=True, disable=not progress_enabled(quiet),
         ) as bar:
             tasks: dict[str, int] = {}
 
@@ -56,17 +78,16 @@ def detectors(
     if as_json:
         write_json(table.to_dict())
         return
-    out = Table(title=f"{table.series_name}: turn {table.turn.date()}, horizon {table.horizon_days} days")
-    for col in ("detector", "first warning", "lead (days)", "standing 30/90/180/365 d", "move to turn",
-                "episodes", "false alarms", "seconds", "note"):
-        out.add_column(col, justify="left" if col in ("detector", "note") else "right")
-    for e in table.entries:
-        out.add_row(
-            e.name,
-            e.first_warning.date().isoformat() if e.first_warning is not None else "-",
-            str(e.lead_days) if e.lead_days is not None else "-",
-            "/".join("y" if e.hits.get(h) else "n" for h in (30, 90, 180, 365)),
-            "-" if e.move_to_turn is None else f"{e.move_to_turn:+.0%}",
-            str(len(e.warnings)), str(e.false_alarms), f"{e.seconds:.2f}", e.note,
-        )
+    rows = [[e.name,
+             e.first_warning.date().isoformat() if e.first_warning is not None else "-",
+             str(e.lead_days) if e.lead_days is not None else "-",
+             "/".join("y" if e.hits.get(h) else "n" for h in (30, 90, 180, 365)),
+             "-" if e.move_to_turn is None else f"{e.move_to_turn:+.0%}",
+             str(len(e.warnings)), str(e.false_alarms), f"{e.seconds:.2f}", e.note] for e in table.entries]
+    out, _ = fit_table(
+        f"{table.series_name}: turn {table.turn.date()}, horizon {table.horizon_days} days",
+        [("detector", "key"), ("first warning", "date"), ("lead (days)", "num"), ("standing 30/90/180/365 d", "key"),
+         ("move to turn", "num"), ("episodes", "num"), ("false alarms", "num"), ("seconds", "num"), ("note", "text")],
+        rows, drop=("seconds", "episodes"),
+    )
     stdout.print(out)

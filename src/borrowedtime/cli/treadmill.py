@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+from borrowedtime.cli._app import (
+    app,
+    check_range,
+    error_boundary,
+    progress_enabled,
+    stderr,
+    stdout,
+    write_json,
+)
 from borrowedtime.datasets import ENV_VAR, reference_path
 from borrowedtime.errors import SpecError
 
@@ -17,12 +25,15 @@ _PROGRESS_FROM = 2_000_000  # loans; smaller runs take a few seconds
 
 
 def _achievable(text: str) -> str | float:
-    if text in ("trend", "target", "reported"):
-        return text
+    t = text.strip().lower()
+    if t in ("trend", "target", "reported"):
+        return t
     try:
-        return float(text)
+        value = float(t)
     except ValueError:
-        raise typer.BadParameter(f"expected 'trend', 'target' or a step-up such as 1.4; got {text!r}") from None
+        raise SpecError(f"--achievable must be trend, target, reported or a step-up such as 1.4, got {text!r}.") from None
+    check_range(value, "--achievable", 0, low_open=True, why=" (a step-up multiple: 1.4 is +40 %)")
+    return value
 
 
 def payload(arm, rounds, ipo) -> dict:
@@ -70,13 +81,24 @@ def treadmill(
         ),
     ] = None,
     column: Annotated[str | None, typer.Option("--column", "-c", help="Value column of --prices.")] = None,
-    loans: Annotated[int, typer.Option("--loans", min=1, help="Loans in all, over the monthly vintages.")] = 1_000_000,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Root seed of the loan simulation.")] = 0,
+    loans: Annotated[int, typer.Option("--loans", help="Loans in all, over the monthly vintages (>= 1).")] = 1_000_000,
+    seed: Annotated[int, typer.Option("--seed", help="Root seed of the loan simulation (>= 0).")] = 0,
     achievable: Annotated[
         str, typer.Option("--achievable", help="Achievable next step-up: trend, target, reported or a number.")
     ] = "trend",
     dilution_limit: Annotated[
-        float | None, typer.Option("--dilution-limit", help="Share the next raise sells (default: the mean of the last two rounds).")
+        float | None,
+        typer.Option("--dilution-limit", help="Share the next raise sells, in (0, 1) (default: the mean of the last two rounds)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress on stderr (it is also off when stderr is not a terminal).")] = False,
+    compute: Annotated[
+        str, typer.Option("--compute", help="OpenAI's contracted compute: 'contracts' (the complex's take-or-pay "
+                          "schedules) or 'ramp' (the assumed 40/70/100/120/130/140 ramp).")
+    ] = "contracts",
+    undated_term: Annotated[
+        float | None, typer.Option("--undated-term", help="Years over which undated commitments are spread "
+                                   "(contracts reading; default the median term of the dated contracts).")
     ] = None,
     model: Annotated[
         str, typer.Option("--model", help="ARM model: 'sourced' (dated reset index and credit supply, "
@@ -88,8 +110,12 @@ def treadmill(
     from borrowedtime.series import load_series
     from borrowedtime.treadmill import ArmSpec, IpoSpec, RoundsSpec, turn_date
 
-    achievable_value = _achievable(achievable)
     with error_boundary():
+        check_range(loans, "--loans", 1)
+        check_range(seed, "--seed", 0)
+        check_range(dilution_limit, "--dilution-limit", 0, 1, low_open=True, high_open=True,
+                    why=" (a share of the company)")
+        achievable_value = _achievable(achievable)
         if model not in ("sourced", "constant"):
             raise SpecError(f"--model must be 'sourced' or 'constant'; got {model!r}.")
         if prices is None:
@@ -103,11 +129,12 @@ def treadmill(
                 )
             prices, column = default_prices, column or DEFAULT_COLUMN
         series = load_series(prices, column)
-        rounds = RoundsSpec(achievable=achievable_value, dilution_limit=dilution_limit).run()
+        rounds = RoundsSpec(achievable=achievable_value, dilution_limit=dilution_limit, compute=compute,
+                            undated_term_years=undated_term).run()
         ipo = IpoSpec().run(rounds, seed=seed)
         with Progress(
             TextColumn("loans"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=stderr, transient=True, disable=loans < _PROGRESS_FROM,
+            console=stderr, transient=True, disable=loans < _PROGRESS_FROM or not progress_enabled(quiet),
         ) as bar:
             spec = ArmSpec.sourced() if model == "sourced" else ArmSpec()
             per_vintage = max(1, loans // (12 * len(spec.vintages)))

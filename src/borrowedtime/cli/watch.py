@@ -5,11 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import pandas as pd
 import typer
-from rich.table import Table
 
-from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+from borrowedtime.cli._app import (
+    app,
+    check_output,
+    check_range,
+    error_boundary,
+    fit_table,
+    progress_enabled,
+    stderr,
+    stdout,
+    table,
+    write_json,
+    write_text,
+)
 from borrowedtime.datasets import reference_path, shared_data_dir
 from borrowedtime.errors import DataError, SpecError
 
@@ -18,7 +30,17 @@ SeasonalOpt = Annotated[str, typer.Option(help="Seasonal component: auto, none o
 JsonOpt = Annotated[bool, typer.Option("--json", help="Write JSON to stdout (nothing else goes there).")]
 CutoffOpt = Annotated[float, typer.Option(help="Trend cutoff period, years (default: shortest business cycle).")]
 HorizonOpt = Annotated[float, typer.Option(help="Refinancing horizon H of S'+H*S'', years (default: 2/28 teaser).")]
-ConfidenceOpt = Annotated[float, typer.Option(help="P(S'+H*S''<0) needed to make a call.")]
+ConfidenceOpt = Annotated[float, typer.Option(help="P(S'+H*S''<0) needed to make a call, in [0.5, 1).")]
+QuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No progress on stderr (it is also off when stderr is not a terminal).")]
+
+
+def _check_settings(cutoff: float, horizon: float, confidence: float) -> None:
+    """The monitor's settings, refused at the boundary with the flag's name."""
+    check_range(cutoff, "--cutoff", 0, low_open=True, why=" (years)")
+    if horizon != float("inf"):
+        check_range(horizon, "--horizon", 0, low_open=True, why=" (years; inf for the sign of S'')")
+    check_range(confidence, "--confidence", 0.5, 1, high_open=True, why=" (a probability above even odds)")
 
 
 def _source(text: str):
@@ -26,15 +48,40 @@ def _source(text: str):
 
 
 def _seasonal(text: str):
-    if text.isdigit():
-        return int(text)
-    if text not in ("auto", "none"):
-        raise SpecError(f"--seasonal must be auto, none or an integer; got {text!r}.")
-    return text
+    t = text.strip().lower()
+    if t.isdigit() and int(t) >= 2:
+        return int(t)
+    if t not in ("auto", "none"):
+        raise SpecError(f"--seasonal must be auto, none or a period of at least 2 observations, got {text!r}.")
+    return t
+
+
+def _num(v) -> str:
+    """A table cell: integers without '.0', dates as YYYY-MM-DD, booleans yes/no, missing as a dash."""
+    if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
+        return "—"
+    if isinstance(v, pd.Timestamp):
+        return v.date().isoformat()
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "no"
+    if isinstance(v, float) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def _fmt(x, spec: str = "+.4f") -> str:
     return "—" if x is None or pd.isna(x) else format(x, spec)
+
+
+def _discrete(s: pd.Series) -> list[dict]:
+    """The discrete arithmetic of a short series: growth per step (annualised if irregular) and its change."""
+    from borrowedtime.kinematics import acceleration, growth
+
+    g = growth(s)
+    acc = acceleration(g) if len(g) >= 2 else pd.Series(dtype=float)
+    return [{"date": d.date().isoformat(), "value": float(s.loc[d]),
+             "growth": None if d not in g.index else float(g.loc[d]),
+             "acceleration_pp": None if d not in acc.index else float(acc.loc[d])} for d in s.index]
 
 
 @app.command()
@@ -58,6 +105,9 @@ def watch(
     with error_boundary():
         if source is None and not demo:
             raise SpecError("give a FILE (or fred:SERIES_ID), or --demo.")
+        if source is not None and demo:
+            raise SpecError("give a FILE or --demo, not both.")
+        _check_settings(cutoff, horizon, confidence)
         model = KinematicsModel(cutoff_years=cutoff, seasonal=_seasonal(seasonal))
         rule = RegimeRule(horizon_years=horizon, confidence=confidence)
         if demo:
@@ -69,51 +119,81 @@ def watch(
             res = model.fit(s)
             reg = rule.classify(res)
             cur = reg.current(0)
-            windows = borrowed_time_windows(reg, year_over_year(s))
+            estimable = bool(res.ready[0, -1])
+            windows = borrowed_time_windows(reg, year_over_year(s)) if estimable else []
             rows.append({"series": str(s.name), "frequency": str(res.frequency), "observations": len(s),
+                         "estimable": estimable, "min_observations": res.min_observations,
+                         "states": res.n_states,
                          "latest": res.latest(0), "regime": cur["regime"], "call": cur["call"],
                          "p_projected_negative": cur["p_projected_negative"],
                          "windows": [{"start": w.start, "end": w.end, "rollover": w.rollover,
-                                      "velocity_zero": w.velocity_zero} for w in windows]})
+                                      "velocity_zero": w.velocity_zero} for w in windows],
+                         "discrete": None if estimable else _discrete(s)})
     if as_json:
         write_json({"series": rows})
         return
-    table = Table(title="Real-time kinematics: velocity per year, acceleration per year² (log S)")
-    for col in ("series", "date", "S′ ± sd", "S″ ± sd", "P(S″<0)", "P(S′+2y·S″<0)", "call", "regime"):
-        table.add_column(col, justify="left" if col in ("series", "regime") else "right")
+    h = f"{horizon:g}y"
+    cells = []
     for r in rows:
         lt = r["latest"]
-        table.add_row(r["series"], lt["date"],
-                      f"{_fmt(lt['velocity'], '+.3f')} ± {_fmt(lt['velocity_sd'], '.3f')}",
-                      f"{_fmt(lt['acceleration'], '+.3f')} ± {_fmt(lt['acceleration_sd'], '.3f')}",
-                      _fmt(lt["p_accel_neg"], ".2f"), _fmt(r["p_projected_negative"], ".2f"),
-                      "yes" if r["call"] else "no", r["regime"])
-    stdout.print(table)
+        est = r["estimable"]
+        cells.append([r["series"], lt["date"],
+                      f"{_fmt(lt['velocity'], '+.3f')} ± {_fmt(lt['velocity_sd'], '.3f')}" if est else "—",
+                      f"{_fmt(lt['acceleration'], '+.3f')} ± {_fmt(lt['acceleration_sd'], '.3f')}" if est else "—",
+                      _fmt(lt["p_accel_neg"], ".2f") if est else "—",
+                      _fmt(r["p_projected_negative"], ".2f") if est else "—",
+                      ("yes" if r["call"] else "no") if est else "—", r["regime"] if est else "too short"])
+    t, _ = fit_table(
+        "Real-time kinematics: velocity per year, acceleration per year² (log S)",
+        [("series", "key"), ("date", "date"), ("S′ ± sd", "num"), ("S″ ± sd", "num"), ("P(S″<0)", "num"),
+         (f"P(S′+{h}·S″<0)", "num"), ("call", "key"), ("regime", "key")],
+        cells, drop=("P(S″<0)", "date"),
+    )
+    stdout.print(t)
     for r in rows:
+        if not r["estimable"]:
+            stdout.print(
+                f"  {r['series']}: {r['observations']} observations, fewer than the {r['min_observations']} "
+                f"the filter needs ({r['min_observations'] // r['states']} per state, {r['states']} states): "
+                "no filtered estimate, no call; the discrete arithmetic "
+                + ("follows." if demo else "below."), soft_wrap=not stdout.is_terminal)
         for w in r["windows"]:
             stdout.print(f"  {r['series']}: borrowed-time call {w['start'].date()} -> "
                          f"{w['end'].date() if w['end'] is not None else 'standing'}"
                          f"{'; S′ crossed zero ' + str(w['velocity_zero'].date()) if w['velocity_zero'] is not None else ''}")
-    if demo:
-        from borrowedtime.report.kinematics import essay_tables
+    if not demo:
+        for r in rows:
+            if r["discrete"] is not None:
+                t = table(f"{r['series']}: discrete growth per step"
+                          f"{' (annualised: irregular dates)' if r['frequency'] == 'irregular' else ''}",
+                          [("date", "date"), ("value", "num"), ("growth %", "num"), ("change, pp", "num")])
+                for d in r["discrete"]:
+                    t.add_row(d["date"], f"{d['value']:,.6g}",
+                              _fmt(None if d["growth"] is None else 100 * d["growth"], "+.1f"),
+                              _fmt(d["acceleration_pp"], "+.1f"))
+                stdout.print(t)
+        return
+    from borrowedtime.essay_arithmetic import essay_tables
 
-        cap, val = essay_tables()
-        t1 = Table(title="The essay's arithmetic: hyperscaler capex (recomputed | stated)")
-        for col in ("year", "capex $bn", "growth %", "stated", "accel. pp", "stated"):
-            t1.add_column(col, justify="right")
-        for row in cap.itertuples(index=False):
-            t1.add_row(str(row.year), f"{row.capex_usd_bn:,.0f}", _fmt(row.growth_pct, "+.1f"),
-                       _fmt(row.stated_growth_pct, "+.0f"), _fmt(row.acceleration_pp, "+.0f"),
-                       _fmt(row.stated_acceleration_pp, "+.0f"))
-        stdout.print(t1)
-        t2 = Table(title="OpenAI marks: step-ups (recomputed | stated)")
-        for col in ("date", "mark $bn", "step-up", "stated"):
-            t2.add_column(col, justify="right")
-        for row in val.itertuples(index=False):
-            t2.add_row(row.date, f"{row.mark_usd_bn:,.0f}", _fmt(row.step_up, ".2f"), _fmt(row.stated_step_up, ".2f"))
-        stdout.print(t2)
-        stdout.print("[dim]The essay's series have 5-6 points: read the bands, not the point estimates. "
-                     "The acceleration column differences growth rounded to whole percents, as the essay does.[/dim]")
+    cap, val = essay_tables()
+    t1 = table("The essay's arithmetic: hyperscaler capex (recomputed | stated)",
+               [("year", "date"), ("capex $bn", "num"), ("growth %", "num"), ("stated", "num"),
+                ("accel. pp", "num"), ("stated ", "num")])
+    for row in cap.itertuples(index=False):
+        t1.add_row(str(row.year), f"{row.capex_usd_bn:,.0f}", _fmt(row.growth_pct, "+.1f"),
+                   _fmt(row.stated_growth_pct, "+.0f"), _fmt(row.acceleration_pp, "+.0f"),
+                   _fmt(row.stated_acceleration_pp, "+.0f"))
+    stdout.print(t1)
+    t2 = table("OpenAI marks: step-ups (recomputed | stated)",
+               [("date", "date"), ("mark $bn", "num"), ("step-up", "num"), ("stated", "num")])
+    for row in val.itertuples(index=False):
+        t2.add_row(str(row.date), f"{row.mark_usd_bn:,.0f}", _fmt(row.step_up, ".2f"), _fmt(row.stated_step_up, ".2f"))
+    stdout.print(t2)
+    stdout.print("The essay's series have 5 and 6 points, too few to estimate a velocity and an acceleration "
+                 "with their uncertainty, so the monitor makes no call on them; the discrete arithmetic above "
+                 "is the essay's own (its acceleration column differences growth rounded to whole percents). "
+                 "Every OpenAI step-up is above 1: each mark rose.", style="dim",
+                 soft_wrap=not stdout.is_terminal)
 
 
 @app.command()
@@ -139,7 +219,10 @@ def backtest(
     from borrowedtime.series import load_series
 
     with error_boundary():
-        calm_span = None
+        _check_settings(cutoff, horizon, confidence)
+        check_range(release_lag, "--release-lag", 0, why=" (observations)")
+        model = KinematicsModel(cutoff_years=cutoff, seasonal=_seasonal(seasonal))
+        calm_span = _calm(calm) if calm else None
         if source is None:
             case_shiller = reference_path("case_shiller", required=False)
             if case_shiller is None:
@@ -147,10 +230,10 @@ def backtest(
                     "no FILE given and the Case-Shiller series is not in the shared reference data: "
                     "pass a FILE (or fred:CSUSHPINSA)."
                 )
-            series = load_series(case_shiller, column="National-US")
+            series = load_series(case_shiller, column=column or "National-US")
             delinquency = reference_path("delinquency", required=False)
             out = load_series(delinquency) if outcome is None and delinquency is not None else None
-            calm_span = ("1992-01-01", "2003-12-31")
+            calm_span = calm_span or ("1992-01-01", "2003-12-31")
             lag = 2 if release_lag is None else release_lag  # Case-Shiller: published ~2 months later
         else:
             lag = 0 if release_lag is None else release_lag
@@ -158,36 +241,59 @@ def backtest(
             out = None
         if outcome is not None:
             out = load_series(_source(outcome), outcome_column, positive=False)
-        if calm:
-            try:
-                a, b = calm.split(":")
-                calm_span = (str(pd.Timestamp(a).date()), str(pd.Timestamp(b).date()))
-            except ValueError:
-                raise SpecError(f"--calm must be START:END dates, got {calm!r}.") from None
         result = Backtest(
-            KinematicsModel(cutoff_years=cutoff, seasonal=_seasonal(seasonal)),
-            RegimeRule(horizon_years=horizon, confidence=confidence),
-            calm=calm_span,
-            release_lag=lag,
+            model, RegimeRule(horizon_years=horizon, confidence=confidence), calm=calm_span, release_lag=lag,
         ).run(series, out)
     if as_json:
         write_json(result.to_dict())
         return
-    from borrowedtime.report.kinematics import backtest_table
-
-    frame = backtest_table(result)
-    table = Table(title=f"Real-time backtest: {result.name}")
-    for col in frame.columns:
-        table.add_column(col, justify="left" if col == "rule" else "right")
-    for row in frame.itertuples(index=False):
-        table.add_row(*["—" if pd.isna(v) else str(v) for v in row])
-    stdout.print(table)
-    stdout.print(result.summary())
+    comp = result.comparison()
+    standing = [c for c in comp.columns if c.startswith("standing_")]
+    t1, dropped = fit_table(
+        f"Real-time backtest of {result.name}: the first call before each turn of year-over-year growth"
+        + (f" (calls dated as published, {result.spec.release_lag} observations after their data)"
+           if result.spec.release_lag else ""),
+        [("rule", "key"), ("YoY < 0", "date"), ("first call", "date"), ("lead, months", "num")]
+        + [(f"standing {c.removeprefix('standing_')}", "key") for c in standing],
+        [[r["rule"], _num(r["yoy_negative"]), _num(r["first_call"]), _num(r["lead_months"])]
+         + [_num(r[c]) for c in standing] for r in comp.to_dict(orient="records")],
+        drop=[f"standing {c.removeprefix('standing_')}" for c in standing],
+    )
+    stdout.print(t1)
+    if dropped:
+        stdout.print(f"({', '.join(dropped)} left out to fit {stdout.width} columns: the same strict test at "
+                     "the observation before the turn and 3 months before; --json has them)", style="dim")
+    calm_head = (f"calm {result.calm[0]:%Y}–{result.calm[1]:%Y}" if result.calm is not None
+                 else "calm calls")
+    per_rule = comp.drop_duplicates("rule")
+    t2, _ = fit_table(
+        "Calls in all (calm: calls made in the span given by --calm, where nothing should be called)",
+        [("rule", "key"), ("calls", "num"), ("turns anticipated", "num"), ("false alarms", "num"),
+         (calm_head, "num")],
+        [[r["rule"], _num(r["calls"]), _num(r["anticipated"]), _num(r["false_alarms"]), _num(r["calm_calls"])]
+         for r in per_rule.to_dict(orient="records")],
+    )
+    stdout.print(t2)
+    stdout.print(result.summary(), soft_wrap=not stdout.is_terminal)
     o = result.outcome_summary()
     if o:
         for t in o["turns"]:
             stdout.print(f"  {o['name']}: trough {t['trough']} ({t['trough_value']:.2f}), "
                          f"{t['value_at_turn']:.2f} when YoY turned negative {t['yoy_negative']}")
+
+
+def _calm(text: str) -> tuple[str, str]:
+    """--calm START:END, two dates in order."""
+    parts = text.split(":")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        a, b = (pd.Timestamp(p.strip()) for p in parts)
+    except ValueError:
+        raise SpecError(f"--calm must be START:END dates such as 1992-01-01:2003-12-31, got {text!r}.") from None
+    if not a < b:
+        raise SpecError(f"--calm must run forwards (START before END), got {text!r}.")
+    return str(a.date()), str(b.date())
 
 
 @app.command()
@@ -196,24 +302,32 @@ def report(
     series: Annotated[list[str] | None, typer.Option("--series", help="Extra series FILE[:COLUMN] to chart.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for any Monte Carlo section.")] = 0,
     quick: Annotated[bool, typer.Option("--quick", help="Smaller Monte Carlo runs.")] = False,
+    quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write one self-contained HTML report (works offline)."""
+    """Write one self-contained HTML report (works offline); sections whose data are absent are named."""
     from rich.progress import Progress
 
-    from borrowedtime.report import ReportContext, build_report
+    from borrowedtime.report import render_page
+    from borrowedtime.reporting import ReportOptions, compute_report
 
+    with error_boundary():
+        check_output(output, "-o/--output")
+        check_range(seed, "--seed", 0)
     pairs = []
     for item in series or []:
         path, _, col = item.partition(":") if not item.startswith("fred:") else (item, "", "")
         pairs.append((path, col or None))
-    ctx = ReportContext(series=tuple(pairs), shared_data=shared_data_dir(),
-                        seed=seed, quick=quick)
-    with error_boundary(), Progress(console=stderr, transient=True, disable=as_json) as bar:
-        task = bar.add_task("report sections", total=None)
-        page = build_report(ctx, on_section=lambda name: bar.update(task, description=f"section: {name}"))
-        output.write_text(page, encoding="utf-8")
+    options = ReportOptions(series=tuple(pairs), shared_data=shared_data_dir(), seed=seed, quick=quick)
+    with error_boundary(), Progress(console=stderr, transient=True, disable=not progress_enabled(quiet)) as bar:
+        task = bar.add_task("report", total=None)
+        inputs = compute_report(options, on_step=lambda name: bar.update(task, description=f"computing: {name}"))
+        page = render_page(inputs)
+        write_text(output, page, "-o/--output")
     if as_json:
-        write_json({"output": str(output), "bytes": len(page.encode())})
-    else:
-        stdout.print(f"wrote {output} ({len(page.encode()) / 1e6:.1f} MB)")
+        write_json({"output": str(output), "bytes": len(page.encode()),
+                    "skipped": [{"section": k, "why": v} for k, v in inputs.skipped.items()]})
+        return
+    for key, why in inputs.skipped.items():
+        stderr.print(f"[yellow]skipped[/yellow] {key}: {why}", highlight=False, soft_wrap=True)
+    stdout.print(f"wrote {output} ({len(page.encode()) / 1e6:.1f} MB)")

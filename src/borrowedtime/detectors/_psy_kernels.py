@@ -96,13 +96,54 @@ def adf_all_windows(y, k, minw, stats):
 
 
 @jit
+def _ldl_tstat(cp, m, dof, lo, dg):
+    """ADF t-statistic of the last regressor from the augmented cross-product matrix, by LDL'.
+
+    ``cp[:m, :m]`` (lower triangle) is ``W'W`` for ``W = [X, d]``: the
+    ``p = m - 1`` regressors with the lagged level last, then the dependent
+    variable. Its LDL' factorisation ``W'W = L D L'`` holds the whole fit:
+    ``D[p]`` is the residual sum of squares and the Cholesky factor of
+    ``X'X`` is ``L sqrt(D)``, so the t-ratio ``beta_p / se(beta_p)`` is
+    ``L[p, p-1] sqrt(D[p-1] dof / D[p])`` with one square root and no
+    back-substitution. Regressor columns whose pivot falls below ``1e-12``
+    of their diagonal are dropped, as in :func:`~borrowedtime.detectors._linalg.solve_spd`.
+    Returns NaN when the level column is dropped or the residual sum of
+    squares is not positive.
+    """
+    p = m - 1
+    for j in range(m):
+        s = cp[j, j]
+        for q in range(j):
+            s -= lo[j, q] * lo[j, q] * dg[q]
+        if j < p and (not (s > 1e-12 * cp[j, j]) or not (cp[j, j] > 0.0)):
+            dg[j] = 0.0
+            for i in range(j + 1, m):
+                lo[i, j] = 0.0
+            continue
+        dg[j] = s
+        if j == p:
+            break
+        inv = 1.0 / s
+        for i in range(j + 1, m):
+            s2 = cp[i, j]
+            for q in range(j):
+                s2 -= lo[i, q] * lo[j, q] * dg[q]
+            lo[i, j] = s2 * inv
+    if dg[p - 1] == 0.0 or not (dg[p] > 0.0):
+        return np.nan
+    return lo[p, p - 1] * math.sqrt(dg[p - 1] * dof / dg[p])
+
+
+@jit
 def adf_sup(y, k, minw, bsadf, badf):
     """SADF, GSADF and the BSADF sequence without storing every window's statistic.
 
     Same windows and statistics as :func:`adf_all_windows` followed by
     :func:`sup_stats`; the sup over starts is kept as a running maximum, and
-    with no lags (two regressors) the statistic comes in closed form. The
-    lagged level is centred on the window's first value (the intercept
+    with no lags (two regressors) the statistic comes in closed form. With
+    lags, each start's cross-products are updated one observation at a time
+    as the end advances and the t-ratio is read off their LDL' factors
+    (:func:`_adf_sup_generic`; unrolled for lags 1-3). The lagged level is centred on the window's first value (the intercept
     absorbs the shift; the t-ratio is unchanged) to keep the sums exact.
 
     Parameters
@@ -120,24 +161,50 @@ def adf_sup(y, k, minw, bsadf, badf):
     """
     n = y.shape[0]
     z = _lagged_design(y, k)
-    p = k + 2
     for i in range(n):
         bsadf[i] = -np.inf
         badf[i] = np.nan
-    a = np.zeros((p, p))
-    b = np.zeros(p)
-    beta = np.zeros(p)
-    work = np.zeros((p, p))
+    if k == 1:
+        sadf = _adf_sup_lag1(y, z, minw, bsadf, badf)
+    elif k == 2:
+        sadf = _adf_sup_lag2(y, z, minw, bsadf, badf)
+    elif k == 3:
+        sadf = _adf_sup_lag3(y, z, minw, bsadf, badf)
+    else:
+        sadf = _adf_sup_generic(y, z, k, minw, bsadf, badf)
+    gsadf = -np.inf
+    for i in range(n):
+        if bsadf[i] == -np.inf:
+            bsadf[i] = np.nan
+        elif bsadf[i] > gsadf:
+            gsadf = bsadf[i]
+    return sadf, gsadf
+
+
+@jit
+def _adf_sup_generic(y, z, k, minw, bsadf, badf):
+    """:func:`adf_sup`'s running sups for any lag; returns SADF (see :func:`_ldl_tstat`).
+
+    For each window start the cross-products of the regressors and the
+    dependent variable are updated one observation at a time as the window
+    end advances, and each window's t-ratio is read off their LDL'
+    factorisation (no refit, no back-substitution). Lag 0 has a closed form.
+    """
+    n = y.shape[0]
+    p = k + 2
+    cp = np.zeros((p + 1, p + 1))
+    lo = np.zeros((p + 1, p + 1))
+    dg = np.zeros(p + 1)
+    w = np.zeros(p + 1)
     sadf = -np.inf
     for i0 in range(n - minw - k):
         c = y[i0]
         n_r = 0.0
         s1 = s2 = sd = sxd = sdd = 0.0
         if p > 2:
-            for u in range(p):
-                b[u] = 0.0
-                for v in range(p):
-                    a[u, v] = 0.0
+            for u in range(p + 1):
+                for v in range(p + 1):
+                    cp[u, v] = 0.0
         for i1 in range(i0 + k + 1, n):
             r = i1 - k - 1
             d = z[r, 0]
@@ -161,39 +228,258 @@ def adf_sup(y, k, minw, bsadf, badf):
                     continue
                 stat = bet / math.sqrt(ssr / (n_r - 2.0) * n_r / det)
             else:
+                # running cross-products of w = [regressors (level centred), d]
+                m = p + 1
                 for u in range(p):
-                    zu = z[r, 1 + u]
-                    if u == p - 1:
-                        zu -= c
-                    b[u] += zu * d
+                    w[u] = z[r, 1 + u]
+                w[p - 1] -= c
+                w[p] = d
+                for u in range(m):
+                    wu = w[u]
                     for v in range(u + 1):
-                        zv = z[r, 1 + v]
-                        if v == p - 1:
-                            zv -= c
-                        a[u, v] += zu * zv
+                        cp[u, v] += wu * w[v]
                 if n_r < minw:
                     continue
-                for u in range(p):
-                    for v in range(u + 1, p):
-                        a[u, v] = a[v, u]
-                explained, piv = solve_spd(a, b, p, beta, work)
-                ssr = sdd - explained
-                if piv == 0.0 or not ssr > 0.0:
+                stat = _ldl_tstat(cp, m, n_r - p, lo, dg)
+                if stat != stat:
                     continue
-                stat = beta[p - 1] * piv / math.sqrt(ssr / (n_r - p))
             if stat > bsadf[i1]:
                 bsadf[i1] = stat
             if i0 == 0:
                 badf[i1] = stat
                 if stat > sadf:
                     sadf = stat
-    gsadf = -np.inf
-    for i in range(n):
-        if bsadf[i] == -np.inf:
-            bsadf[i] = np.nan
-        elif bsadf[i] > gsadf:
-            gsadf = bsadf[i]
-    return sadf, gsadf
+    return sadf
+
+
+# Lags 1-3: the same recursion with the cross-products and the LDL' factors in
+# scalar registers, written out by a script from the template of _adf_sup_generic
+# (LDL' of [X, d]'[X, d], intercept first, lagged level last).
+
+
+@jit
+def _adf_sup_lag1(y, z, minw, bsadf, badf):
+    """:func:`adf_sup` at lag 1, unrolled (machine-written from one template; see :func:`_ldl_tstat`)."""
+    n = y.shape[0]
+    sadf = -np.inf
+    for i0 in range(n - minw - 1):
+        c = y[i0]
+        n_r = 0.0
+        s10 = s11 = s20 = s21 = s22 = s30 = s31 = s32 = s33 = 0.0
+        for r in range(i0, n - 2):
+            w1 = z[r, 2]
+            w2 = z[r, 3] - c
+            w3 = z[r, 0]
+            n_r += 1.0
+            s10 += w1
+            s11 += w1 * w1
+            s20 += w2
+            s21 += w2 * w1
+            s22 += w2 * w2
+            s30 += w3
+            s31 += w3 * w1
+            s32 += w3 * w2
+            s33 += w3 * w3
+            if n_r < minw:
+                continue
+            inv0 = 1.0 / n_r
+            l10 = s10 * inv0
+            l20 = s20 * inv0
+            l30 = s30 * inv0
+            d1 = s11 - l10 * s10
+            if d1 > 1e-12 * s11 and s11 > 0.0:
+                inv1 = 1.0 / d1
+            else:
+                d1 = 0.0
+                inv1 = 0.0
+            l21 = (s21 - l20 * s10) * inv1
+            l31 = (s31 - l30 * s10) * inv1
+            d2 = s22 - l20 * s20 - l21 * l21 * d1
+            if d2 > 1e-12 * s22 and s22 > 0.0:
+                inv2 = 1.0 / d2
+            else:
+                d2 = 0.0
+                inv2 = 0.0
+            l32 = (s32 - l30 * s20 - l31 * l21 * d1) * inv2
+            d3 = s33 - l30 * s30 - l31 * l31 * d1 - l32 * l32 * d2
+            if d2 == 0.0 or not d3 > 0.0:
+                continue
+            stat = l32 * math.sqrt(d2 * (n_r - 3.0) / d3)
+            i1 = r + 2
+            if stat > bsadf[i1]:
+                bsadf[i1] = stat
+            if i0 == 0:
+                badf[i1] = stat
+                if stat > sadf:
+                    sadf = stat
+    return sadf
+
+
+@jit
+def _adf_sup_lag2(y, z, minw, bsadf, badf):
+    """:func:`adf_sup` at lag 2, unrolled (machine-written from one template; see :func:`_ldl_tstat`)."""
+    n = y.shape[0]
+    sadf = -np.inf
+    for i0 in range(n - minw - 2):
+        c = y[i0]
+        n_r = 0.0
+        s10 = s11 = s20 = s21 = s22 = s30 = s31 = s32 = s33 = s40 = s41 = s42 = s43 = s44 = 0.0
+        for r in range(i0, n - 3):
+            w1 = z[r, 2]
+            w2 = z[r, 3]
+            w3 = z[r, 4] - c
+            w4 = z[r, 0]
+            n_r += 1.0
+            s10 += w1
+            s11 += w1 * w1
+            s20 += w2
+            s21 += w2 * w1
+            s22 += w2 * w2
+            s30 += w3
+            s31 += w3 * w1
+            s32 += w3 * w2
+            s33 += w3 * w3
+            s40 += w4
+            s41 += w4 * w1
+            s42 += w4 * w2
+            s43 += w4 * w3
+            s44 += w4 * w4
+            if n_r < minw:
+                continue
+            inv0 = 1.0 / n_r
+            l10 = s10 * inv0
+            l20 = s20 * inv0
+            l30 = s30 * inv0
+            l40 = s40 * inv0
+            d1 = s11 - l10 * s10
+            if d1 > 1e-12 * s11 and s11 > 0.0:
+                inv1 = 1.0 / d1
+            else:
+                d1 = 0.0
+                inv1 = 0.0
+            l21 = (s21 - l20 * s10) * inv1
+            l31 = (s31 - l30 * s10) * inv1
+            l41 = (s41 - l40 * s10) * inv1
+            d2 = s22 - l20 * s20 - l21 * l21 * d1
+            if d2 > 1e-12 * s22 and s22 > 0.0:
+                inv2 = 1.0 / d2
+            else:
+                d2 = 0.0
+                inv2 = 0.0
+            l32 = (s32 - l30 * s20 - l31 * l21 * d1) * inv2
+            l42 = (s42 - l40 * s20 - l41 * l21 * d1) * inv2
+            d3 = s33 - l30 * s30 - l31 * l31 * d1 - l32 * l32 * d2
+            if d3 > 1e-12 * s33 and s33 > 0.0:
+                inv3 = 1.0 / d3
+            else:
+                d3 = 0.0
+                inv3 = 0.0
+            l43 = (s43 - l40 * s30 - l41 * l31 * d1 - l42 * l32 * d2) * inv3
+            d4 = s44 - l40 * s40 - l41 * l41 * d1 - l42 * l42 * d2 - l43 * l43 * d3
+            if d3 == 0.0 or not d4 > 0.0:
+                continue
+            stat = l43 * math.sqrt(d3 * (n_r - 4.0) / d4)
+            i1 = r + 3
+            if stat > bsadf[i1]:
+                bsadf[i1] = stat
+            if i0 == 0:
+                badf[i1] = stat
+                if stat > sadf:
+                    sadf = stat
+    return sadf
+
+
+@jit
+def _adf_sup_lag3(y, z, minw, bsadf, badf):
+    """:func:`adf_sup` at lag 3, unrolled (machine-written from one template; see :func:`_ldl_tstat`)."""
+    n = y.shape[0]
+    sadf = -np.inf
+    for i0 in range(n - minw - 3):
+        c = y[i0]
+        n_r = 0.0
+        s10 = s11 = s20 = s21 = s22 = s30 = s31 = s32 = s33 = s40 = s41 = s42 = s43 = s44 = s50 = s51 = s52 = s53 = s54 = s55 = 0.0
+        for r in range(i0, n - 4):
+            w1 = z[r, 2]
+            w2 = z[r, 3]
+            w3 = z[r, 4]
+            w4 = z[r, 5] - c
+            w5 = z[r, 0]
+            n_r += 1.0
+            s10 += w1
+            s11 += w1 * w1
+            s20 += w2
+            s21 += w2 * w1
+            s22 += w2 * w2
+            s30 += w3
+            s31 += w3 * w1
+            s32 += w3 * w2
+            s33 += w3 * w3
+            s40 += w4
+            s41 += w4 * w1
+            s42 += w4 * w2
+            s43 += w4 * w3
+            s44 += w4 * w4
+            s50 += w5
+            s51 += w5 * w1
+            s52 += w5 * w2
+            s53 += w5 * w3
+            s54 += w5 * w4
+            s55 += w5 * w5
+            if n_r < minw:
+                continue
+            inv0 = 1.0 / n_r
+            l10 = s10 * inv0
+            l20 = s20 * inv0
+            l30 = s30 * inv0
+            l40 = s40 * inv0
+            l50 = s50 * inv0
+            d1 = s11 - l10 * s10
+            if d1 > 1e-12 * s11 and s11 > 0.0:
+                inv1 = 1.0 / d1
+            else:
+                d1 = 0.0
+                inv1 = 0.0
+            l21 = (s21 - l20 * s10) * inv1
+            l31 = (s31 - l30 * s10) * inv1
+            l41 = (s41 - l40 * s10) * inv1
+            l51 = (s51 - l50 * s10) * inv1
+            d2 = s22 - l20 * s20 - l21 * l21 * d1
+            if d2 > 1e-12 * s22 and s22 > 0.0:
+                inv2 = 1.0 / d2
+            else:
+                d2 = 0.0
+                inv2 = 0.0
+            l32 = (s32 - l30 * s20 - l31 * l21 * d1) * inv2
+            l42 = (s42 - l40 * s20 - l41 * l21 * d1) * inv2
+            l52 = (s52 - l50 * s20 - l51 * l21 * d1) * inv2
+            d3 = s33 - l30 * s30 - l31 * l31 * d1 - l32 * l32 * d2
+            if d3 > 1e-12 * s33 and s33 > 0.0:
+                inv3 = 1.0 / d3
+            else:
+                d3 = 0.0
+                inv3 = 0.0
+            l43 = (s43 - l40 * s30 - l41 * l31 * d1 - l42 * l32 * d2) * inv3
+            l53 = (s53 - l50 * s30 - l51 * l31 * d1 - l52 * l32 * d2) * inv3
+            d4 = s44 - l40 * s40 - l41 * l41 * d1 - l42 * l42 * d2 - l43 * l43 * d3
+            if d4 > 1e-12 * s44 and s44 > 0.0:
+                inv4 = 1.0 / d4
+            else:
+                d4 = 0.0
+                inv4 = 0.0
+            l54 = (s54 - l50 * s40 - l51 * l41 * d1 - l52 * l42 * d2 - l53 * l43 * d3) * inv4
+            d5 = s55 - l50 * s50 - l51 * l51 * d1 - l52 * l52 * d2 - l53 * l53 * d3 - l54 * l54 * d4
+            if d4 == 0.0 or not d5 > 0.0:
+                continue
+            stat = l54 * math.sqrt(d4 * (n_r - 5.0) / d5)
+            i1 = r + 4
+            if stat > bsadf[i1]:
+                bsadf[i1] = stat
+            if i0 == 0:
+                badf[i1] = stat
+                if stat > sadf:
+                    sadf = stat
+    return sadf
+
 
 
 def adf_window_stats_numpy(y, k, i0, i1):
@@ -208,7 +494,7 @@ def adf_window_stats_numpy(y, k, i0, i1):
     resid = target - x @ coef
     dof = t.size - x.shape[1]
     sigma2 = resid @ resid / dof
-    cov = sigma2 * np.linalg.inv(x.T @ x)
+    cov = sigma2 * np.linalg.pinv(x.T @ x)  # a column that is all zero is dropped, as in the kernels
     return coef[-1] / np.sqrt(cov[-1, -1])
 
 

@@ -36,6 +36,14 @@ date, PSY's :math:`\log T` rule made real-time; PSY 2015 sec. 4) are dropped. Th
 changes the statistic a lot on smooth series such as house-price indices,
 so :meth:`PSYResult.lag_sensitivity` reports GSADF across lags.
 
+The default minimum window and the null's drift 1/T use the final sample
+size T: hindsight, kept because it is PSY's and exuber's definition (the
+exuber comparison passes the window explicitly and is unchanged).
+``PSYTest(min_window="realtime")`` fixes both from the data's frequency alone
+(:func:`realtime_min_window`: PSY's rule at a decade of observations) and
+draws the null's shocks date by date, so the BSADF sequence, its critical
+value and the warnings at a date never change when later data arrive.
+
 The statistics equal those of the R package exuber (Vasilopoulos, Pavlidis
 and Martínez-García 2022) to about 1e-10 at the same lag and minimum window.
 
@@ -70,6 +78,7 @@ from borrowedtime.series import as_series
 
 __all__ = [
     "psy_min_window",
+    "realtime_min_window",
     "adf_stat",
     "PSYCriticalValues",
     "psy_critical_values",
@@ -92,6 +101,39 @@ def cache_dir() -> Path:
 def psy_min_window(n: int) -> int:
     """PSY (2015) minimum window in regression rows: floor((0.01 + 1.8 / sqrt(n)) * n)."""
     return int(np.floor((0.01 + 1.8 / np.sqrt(n)) * n))
+
+
+REALTIME_YEARS = 10
+"""Reference span of the real-time minimum window: a decade of observations (see :func:`realtime_min_window`)."""
+
+_PERIODS_PER_YEAR = ((4.0, 252), (10.0, 52), (45.0, 12), (135.0, 4), (np.inf, 1))
+"""(largest median spacing in days, observations per year): business-daily, weekly, monthly, quarterly, annual."""
+
+
+def realtime_min_window(index: pd.DatetimeIndex) -> tuple[int, int]:
+    """Real-time minimum window and reference sample size, from the data's frequency alone.
+
+    PSY's rule floor((0.01 + 1.8 / sqrt(T)) T) needs the
+    sample size T, which a real-time run does not know. Here T is fixed a
+    priori as :data:`REALTIME_YEARS` (10) years of observations at the data's
+    frequency, read from the median spacing of the first four observations
+    (<= 4 days: 252 a year; <= 10: 52; <= 45: 12; <= 135: 4; else 1). So the
+    window is 115 rows on business-daily data, 46 weekly, 20 monthly, 11
+    quarterly and 5 annual, whatever data come later; the null simulation's
+    drift is 1/T with the same T.
+
+    Returns
+    -------
+    (int, int)
+        Minimum window (regression rows) and the reference sample size T.
+    """
+    if len(index) < 4:
+        raise DataError(f"realtime_min_window: {len(index)} observations; at least 4 are needed to read the frequency.")
+    days = float(np.median(np.diff(np.asarray(index[:4], dtype="datetime64[ns]")).astype("timedelta64[s]").astype(float)
+                           / 86400.0))
+    per_year = next(k for top, k in _PERIODS_PER_YEAR if days <= top)
+    t_ref = REALTIME_YEARS * per_year
+    return psy_min_window(t_ref), t_ref
 
 
 def _check(n: int, lag: int, min_window: int, where: str) -> None:
@@ -176,8 +218,9 @@ class PSYCriticalValues:
         )
 
 
-def _cache_key(n: int, min_window: int, lag: int, reps: int, seed: int) -> str:
-    raw = f"psy-v2-n{n}-w{min_window}-k{lag}-r{reps}-s{seed}-drift1overn"
+def _cache_key(n: int, min_window: int, lag: int, reps: int, seed: int, drift: float | None = None) -> str:
+    tail = "drift1overn" if drift is None else f"drift{drift!r}-timemajor"
+    raw = f"psy-v2-n{n}-w{min_window}-k{lag}-r{reps}-s{seed}-{tail}"
     return f"{raw}-{hashlib.sha1(raw.encode()).hexdigest()[:8]}.npz"
 
 
@@ -185,12 +228,22 @@ _CV_CHUNK = 50
 """Replications per Monte Carlo chunk of the critical values (fixed: it decides the random streams)."""
 
 
-def _null_chunk(rng: np.random.Generator, n_reps: int, start: int, n: int, lag: int, min_window: int):
-    """Monte Carlo kernel: SADF, GSADF and the BSADF/ADF sequences of ``n_reps`` null random walks."""
-    eps = rng.standard_normal((n_reps, n))
+def _null_chunk(rng: np.random.Generator, n_reps: int, start: int, n: int, lag: int, min_window: int,
+                drift: float | None = None):
+    """Monte Carlo kernel: SADF, GSADF and the BSADF/ADF sequences of ``n_reps`` null random walks.
+
+    With the default drift 1/n the shocks are drawn path by path; with a fixed
+    ``drift`` (the real-time mode) they are drawn date by date, so that a
+    longer sample extends every path without changing its beginning.
+    """
+    if drift is None:
+        eps = rng.standard_normal((n_reps, n))
+    else:
+        eps = np.ascontiguousarray(rng.standard_normal((n, n_reps)).T)
     sadf, gsadf = np.empty(n_reps), np.empty(n_reps)
     bsadf, badf = np.empty((n_reps, n)), np.empty((n_reps, n))
-    _psy_kernels.psy_null_sup_stats(eps, lag, min_window, 1.0 / n, bsadf, sadf, gsadf, badf)
+    _psy_kernels.psy_null_sup_stats(eps, lag, min_window, 1.0 / n if drift is None else drift, bsadf, sadf, gsadf,
+                                    badf)
     return sadf, gsadf, bsadf, badf
 
 
@@ -215,6 +268,7 @@ def psy_critical_values(
     seed: int = 0,
     cache: bool | str | Path = True,
     on_progress: Callable[[int], None] | None = None,
+    drift: float | None = None,
 ) -> PSYCriticalValues:
     """Finite-sample critical values by seeded Monte Carlo under the unit-root null.
 
@@ -235,6 +289,11 @@ def psy_critical_values(
         True: read/write :func:`cache_dir`; a path: that folder; False: no cache.
     on_progress : callable, optional
         Called with the number of replications just finished.
+    drift : float, optional
+        Drift of the simulated null. Default 1/n (PSY 2015, eq. 5), which
+        depends on the final sample size. A fixed drift (the real-time mode,
+        :func:`realtime_min_window`) also draws the shocks date by date, so
+        the critical value at each date is the same whatever the sample size.
 
     Returns
     -------
@@ -245,7 +304,7 @@ def psy_critical_values(
     if reps < 20:
         raise SpecError(f"The 'reps' parameter of psy_critical_values must be >= 20. Got {reps!r} instead.")
     folder = None if cache is False else (cache_dir() if cache is True else Path(cache))
-    path = folder / _cache_key(n, min_window, lag, reps, seed) if folder is not None else None
+    path = folder / _cache_key(n, min_window, lag, reps, seed, drift) if folder is not None else None
     if path is not None and path.exists():
         with np.load(path) as z:
             if on_progress is not None:
@@ -255,7 +314,7 @@ def psy_critical_values(
             )
     # replication chunk c draws from SeedSequence(seed).spawn(n_chunks)[c] (the Monte Carlo engine)
     progress = None if on_progress is None else _chunk_progress(on_progress, reps, _CV_CHUNK)
-    parts = map_chunks(_null_chunk, reps, seed=seed, chunk_size=_CV_CHUNK, args=(n, lag, min_window),
+    parts = map_chunks(_null_chunk, reps, seed=seed, chunk_size=_CV_CHUNK, args=(n, lag, min_window, drift),
                        threads=1, progress=progress)
     sadf = np.concatenate([p[0] for p in parts])
     gsadf = np.concatenate([p[1] for p in parts])
@@ -291,13 +350,15 @@ class PSYTest:
     ----------
     lag : int, default 0
         Lagged differences in every ADF regression (exuber's default).
-    min_window : int, optional
-        Minimum window in regression rows; default :func:`psy_min_window` of
-        the *whole* sample size, as in PSY (2015) and exuber. That default
-        uses the final sample size, known only in hindsight (as do the
-        simulated critical values, through the drift 1/T); pass an explicit
-        ``min_window`` for a BSADF sequence in which a later observation never
-        changes an earlier value (``tests/test_lookahead.py``).
+    min_window : int or "realtime", optional
+        Minimum window in regression rows. None (default): :func:`psy_min_window`
+        of the *whole* sample size, as in PSY (2015) and exuber; it uses the
+        final sample size, known only in hindsight (as do the simulated
+        critical values, through the drift 1/T). ``"realtime"``: the window and
+        the null's drift from :func:`realtime_min_window` (a decade of
+        observations at the data's frequency), with critical values drawn so
+        that nothing at a date depends on the sample size after it
+        (``tests/test_lookahead.py``). An int: that window (the drift stays 1/T).
     log : bool, default True
         Test log values (a bubble is explosive growth of the log price).
     reps : int, default 1000
@@ -320,7 +381,7 @@ class PSYTest:
     """
 
     lag: int = 0
-    min_window: int | None = None
+    min_window: int | str | None = None
     log: bool = True
     reps: int = 1000
     seed: int = 0
@@ -339,7 +400,12 @@ class PSYTest:
             raise SpecError(f"The 'level' parameter of PSYTest must be one of {_LEVELS}. Got {self.level!r} instead.")
         if not isinstance(self.lag, int | np.integer) or self.lag < 0:
             raise SpecError(f"The 'lag' parameter of PSYTest must be an int >= 0. Got {self.lag!r} instead.")
-        if self.min_window is not None and self.min_window < self.lag + 3:
+        if isinstance(self.min_window, str):
+            if self.min_window != "realtime":
+                raise SpecError(
+                    f"The 'min_window' parameter of PSYTest must be an int, None or 'realtime'. Got {self.min_window!r}."
+                )
+        elif self.min_window is not None and self.min_window < self.lag + 3:
             raise SpecError(
                 f"The 'min_window' parameter of PSYTest must be >= lag + 3 = {self.lag + 3}. Got {self.min_window!r}."
             )
@@ -350,7 +416,7 @@ class PSYTest:
         """SADF, GSADF and the BSADF sequence (NaN before the first window) at ``lag``."""
         y, x = self._prepare(series)
         k = self.lag if lag is None else lag
-        mw = self._min_window(len(x))
+        mw = self._min_window(y)
         _check(len(x), k, mw, f"PSYTest on {y.name}")
         seq = np.empty(len(x))
         sadf, gsadf = _psy_kernels.adf_sup(x, k, mw, seq, np.empty(len(x)))
@@ -361,8 +427,13 @@ class PSYTest:
         x = np.log(y.to_numpy()) if self.log else y.to_numpy()
         return y, np.ascontiguousarray(x, dtype=float)
 
-    def _min_window(self, n: int) -> int:
-        return psy_min_window(n) if self.min_window is None else self.min_window
+    def _min_window(self, y: pd.Series) -> int:
+        if self.min_window == "realtime":
+            return max(realtime_min_window(y.index)[0], self.lag + 3)
+        return psy_min_window(len(y)) if self.min_window is None else self.min_window
+
+    def _drift(self, y: pd.Series) -> float | None:
+        return float(1.0 / realtime_min_window(y.index)[1]) if self.min_window == "realtime" else None
 
     def fit(self, series: pd.Series, *, on_progress: Callable[[int], None] | None = None) -> PSYResult:
         """Run the test, the Monte Carlo critical values (cached) and the date-stamping.
@@ -376,11 +447,12 @@ class PSYTest:
         """
         y, x = self._prepare(series)
         n = len(x)
-        mw = self._min_window(n)
+        mw = self._min_window(y)
         _check(n, self.lag, mw, f"PSYTest on {y.name}")
         sadf, gsadf, seq = self.statistics(y)
         cv = psy_critical_values(
-            n, mw, self.lag, reps=self.reps, seed=self.seed, cache=self.cache, on_progress=on_progress
+            n, mw, self.lag, reps=self.reps, seed=self.seed, cache=self.cache, on_progress=on_progress,
+            drift=self._drift(y),
         )
         sens = {}
         for k in self.sensitivity_lags:

@@ -1,26 +1,21 @@
 """The HTML report: one self-contained file, plotly's JavaScript inlined once.
 
-Each topic contributes a :class:`Section` from a builder in its own module
-(``report/kinematics.py``, ``report/audit.py``, ...). Builders are listed in
-:data:`SECTION_BUILDERS`; a builder takes a :class:`ReportContext` and returns
-a Section, or None when its inputs are not available.
+Presentation only. The model layer computes every result
+(:func:`borrowedtime.reporting.compute_report`); each section here turns one
+result into HTML (:mod:`borrowedtime.report.sections` lists them, one line
+each), using the shared style of :mod:`borrowedtime.report._format`.
 """
 
-from borrowedtime.report._html import (
-    ReportContext,
-    Section,
-    figure_html,
-    render_report,
-    table_html,
-)
-from borrowedtime.report.sections import SECTION_BUILDERS, build_report
+from borrowedtime.report._html import Section, figure_html, render_report, table_html
+from borrowedtime.report.sections import SECTIONS, ReportSection, render_page, sections
 
 __all__ = [
-    "ReportContext",
     "Section",
+    "ReportSection",
+    "SECTIONS",
     "figure_html",
     "table_html",
+    "render_page",
     "render_report",
-    "SECTION_BUILDERS",
-    "build_report",
+    "sections",
 ]

@@ -6,7 +6,7 @@ import html
 
 import pandas as pd
 
-from borrowedtime.report._html import ReportContext, Section, figure_html, table_html
+from borrowedtime.report._html import figure_html, table_html
 
 _CASE_SHILLER = "case_shiller_us_national_monthly.csv"
 
@@ -45,19 +45,11 @@ def calibration_html(result, title: str) -> str:
     )
 
 
-def build(ctx: ReportContext) -> Section | None:
-    """Calibration of the default monitor on the national index (skipped without the shared data)."""
-    from borrowedtime.calibration import Calibration
-    from borrowedtime.series import load_series
-
-    if ctx.shared_data is None or not (ctx.shared_data / _CASE_SHILLER).exists():
-        return None
-    series = load_series(ctx.shared_data / _CASE_SHILLER, column="National-US")
-    result = Calibration().fit(series)
-    body = (
+def render(result) -> str:
+    """The section from the calibration of the default monitor on the national index."""
+    return (
         "<p>Real-time one-step forecasts of the default filter scored against what followed "
         "(<code>borrowedtime calibrate FILE</code>). A calibrated model has a flat PIT histogram, "
         "50/80/90 % intervals that cover 50/80/90 %, and innovations that are not autocorrelated.</p>"
         + calibration_html(result, "Case-Shiller U.S. National (NSA)")
     )
-    return Section("Are the probabilities honest?", body, anchor="calibration")

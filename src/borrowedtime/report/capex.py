@@ -1,8 +1,8 @@
 """Report section: the capex machine (essay VII, VIII, XII).
 
 :func:`section_html` formats a computed :class:`borrowedtime.capex.machine.CapexResult`
-(it runs no model); :func:`build` is the builder for the report's section list and
-reads a precomputed result from ``ctx.options["capex"]`` when there is one.
+(it runs no model); it is registered in ``report/sections.py`` and receives the result
+computed by :func:`borrowedtime.reporting.capex_inputs`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from borrowedtime.report._html import ReportContext, Section, figure_html, table_html
+from borrowedtime.report._html import figure_html, table_html
 
-__all__ = ["build", "section_html", "funding_figure", "leverage_figure", "payoff_figure", "belief_map_figure",
+__all__ = ["verdict", "section_html", "funding_figure", "leverage_figure", "payoff_figure", "belief_map_figure",
            "cascade_figure", "blink_figure", "bull_figures"]
 
 _FIRM_COLORS = {"microsoft": "#1f77b4", "google": "#2ca02c", "amazon": "#ff7f0e", "meta": "#9467bd",
@@ -213,11 +213,8 @@ def section_html(result) -> str:
     return "\n".join(parts)
 
 
-def build(ctx: ReportContext) -> Section | None:
-    """The capex section; uses ``ctx.options["capex"]`` (a CapexResult) when the caller computed it."""
-    result = ctx.options.get("capex") if ctx.options else None
-    if result is None:
-        from borrowedtime.capex.machine import run_capex
-
-        result = run_capex()
-    return Section(title="The capex machine and the reflexive flip", body=section_html(result), anchor="capex")
+def verdict(result) -> str:
+    """One line for the report's first screen."""
+    f = result.funding
+    return html.escape(f"capex passes operating cash flow in {f.filed_crossing_year} on the filed path "
+                       f"({f.essay_crossing_year} on the essay's); {result.blink.leader} blinks first")

@@ -14,7 +14,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from borrowedtime.report._html import ReportContext, Section, table_html
+from borrowedtime.report._html import table_html
 
 _COLORS = {"microsoft": "#1b9e77", "oracle": "#d95f02", "google": "#7570b3", "amazon": "#e7298a",
            "coreweave": "#66a61e"}
@@ -140,10 +140,3 @@ def verdict(result) -> str | None:
     p = tab["es_999_over_equity"].idxmax()
     return (f"Loan book: {html.escape(str(p))}'s 99.9 % expected shortfall is "
             f"{tab.loc[p, 'es_999_over_equity']:.1f}x its equity.")
-
-
-def build(ctx: ReportContext) -> Section | None:
-    """Section builder for the current report structure (computes through the model layer, then renders)."""
-    from borrowedtime.credit.books import credit_report_inputs
-
-    return Section("The loan book", render(credit_report_inputs(seed=ctx.seed, quick=ctx.quick)), anchor="credit")

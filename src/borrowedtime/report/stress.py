@@ -8,7 +8,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from borrowedtime.report._html import ReportContext, Section, figure_html, table_html
+from borrowedtime.report._html import figure_html, table_html
 
 _KIND_ORDER = {"lab": 0, "hyperscaler": 1, "neocloud": 2, "chipmaker": 2, "spv": 3, "investor": 3, "lender": 4,
                "insurer": 4, "other": 4}
@@ -24,7 +24,13 @@ def _network_figure(result):
     for _n, d in g.nodes(data=True):
         d["layer"] = _KIND_ORDER.get(d["kind"], 4)
     g.remove_nodes_from([n for n in list(g.nodes) if g.degree(n) == 0])
-    pos = nx.multipartite_layout(g, subset_key="layer", align="vertical")
+    # layers as sorted lists: networkx groups them in sets, whose order (and so the layout and the
+    # page's bytes) would change from one process to the next with string hashing
+    layers: dict[int, list] = {}
+    for n, d in g.nodes(data=True):
+        layers.setdefault(d["layer"], []).append(n)
+    pos = nx.multipartite_layout(g, subset_key={k: sorted(v, key=str) for k, v in sorted(layers.items())},
+                                 align="vertical")
     ex, ey = [], []
     for a, b in g.edges:
         ex += [pos[a][0], pos[b][0], None]
@@ -120,15 +126,15 @@ def stress_html(result, timeline: list[str] | None = None) -> str:
     return "\n".join(parts)
 
 
-def build(ctx: ReportContext) -> Section | None:
-    """Run the base scenario (small when ``ctx.quick``) and format it."""
-    from borrowedtime.cascade import draw_inputs, narrative, run_stress, simulate
-    from borrowedtime.cascade.montecarlo import _model
+def render(inputs) -> str:
+    """The section from :class:`borrowedtime.reporting.StressInputs` (the base scenario and one path's timeline)."""
+    return stress_html(inputs.result, inputs.timeline)
 
-    result = run_stress("base", paths=400 if ctx.quick else 2_000, seed=ctx.seed, chunk_size=400 if ctx.quick else 1_000)
-    model = _model(result.scenario)
-    draws = draw_inputs(model, np.random.default_rng(ctx.seed), 64)
-    out = simulate(model, draws, record=True)
-    hit = np.flatnonzero(out.first_trigger_q >= 0)
-    timeline = narrative(model, out, int(hit[0]) if hit.size else 0)
-    return Section("How it breaks, run forward", stress_html(result, timeline), anchor="stress")
+
+def verdict(inputs) -> str:
+    """One line for the report's first screen."""
+    t = inputs.result.trigger_quarter()
+    text = (f"base scenario, {inputs.result.paths:,} paths: no trigger within the horizon in "
+            f"{t['no_trigger_share']:.0%} of them" + (f"; median trigger {t['median_label']}" if "median_label" in t
+                                                       else ""))
+    return html.escape(text)

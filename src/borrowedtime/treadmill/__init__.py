@@ -7,6 +7,7 @@
 
 from borrowedtime.treadmill.arm import ArmResult, ArmSpec, calibrate_refi_intensity, turn_date
 from borrowedtime.treadmill.ipo import IpoResult, IpoSpec
+from borrowedtime.treadmill.result import TreadmillResult, run_treadmill
 from borrowedtime.treadmill.rounds import RoundsResult, RoundsSpec
 
 __all__ = [
@@ -18,4 +19,6 @@ __all__ = [
     "RoundsResult",
     "IpoSpec",
     "IpoResult",
+    "TreadmillResult",
+    "run_treadmill",
 ]

@@ -63,7 +63,10 @@ from borrowedtime.errors import DataError, SpecError
 from borrowedtime.essay import marks_points
 from borrowedtime.kinematics import step_ups
 
-__all__ = ["RoundsSpec", "RoundsResult", "default_inputs", "annual_inputs"]
+__all__ = ["RoundsSpec", "RoundsResult", "default_inputs", "annual_inputs", "contracted_compute_from_contracts",
+           "undated_default_term"]
+
+COMPUTE_READINGS = ("contracts", "ramp")
 
 
 def _annual_figures(entity, metric: str) -> pd.Series:
@@ -94,7 +97,120 @@ def annual_inputs(name: str, cx=None, entity: str = "openai") -> pd.Series:
     return _annual_figures(cx.entity(entity), metric).rename(name)
 
 
-def default_inputs(cx=None, entity: str = "openai") -> dict:
+def _yf(d) -> float:
+    d = pd.Timestamp(d)
+    return d.year + _year_fraction(d)
+
+
+def _own_take_or_pay(cx, entity: str) -> list:
+    """The entity's own (direct, owed) take-or-pay contracts in the complex."""
+    m = cx.model
+    live = set(np.asarray(m.edge_names)[m._mask("take_or_pay", None)].tolist())
+    return [c for c in cx.contracts if c.kind == "take_or_pay" and c.obligor == entity and c.name in live]
+
+
+def undated_default_term(cx=None, entity: str = "openai") -> float:
+    """The default term of an entity's undated take-or-pay commitments, years.
+
+    The rule (an assumption, stated): an undated commitment runs as long as
+    the median term its counterparties disclosed for the entity's *dated*
+    take-or-pay contracts in the complex (a stated ``term_years``, or start
+    to end). OpenAI in the packaged complex: Oracle 5 years (WSJ 2025-09-10),
+    AWS 7 (2025-11-03) and 8 (2026-02-27), CoreWeave 5 (2025-03-10): median
+    6.0 years.
+
+    Raises
+    ------
+    SpecError
+        The entity has no dated take-or-pay contract to take a term from.
+    """
+    cx = load_complex() if cx is None else cx
+    terms = []
+    for c in _own_take_or_pay(cx, entity):
+        if c.term_years is not None:
+            terms.append(float(c.term_years))
+        elif c.end is not None:
+            terms.append(_yf(c.end) - _yf(c.start or c.as_of))
+    if not terms:
+        raise SpecError(
+            f"complex entity {entity!r}: no dated take-or-pay contract (term_years or end) to take the "
+            "undated-commitment term from; pass undated_term_years."
+        )
+    return float(np.median(terms))
+
+
+def contracted_compute_from_contracts(
+    cx=None, entity: str = "openai", undated_term_years: float | None = None
+) -> pd.Series:
+    """Contracted compute payments by calendar year, USD bn, from the complex's own contracts.
+
+    Dated contracts are the complex's remaining-payment schedule
+    (:meth:`borrowedtime.complex.model.ComplexModel.schedule`, kind
+    ``take_or_pay``, direct view: what the entity itself owes, spread evenly
+    from the later of start and as_of over the term). Undated commitments
+    (no end, no term: OpenAI's Azure commitment, about USD 281bn, and two
+    CoreWeave expansions, 10.5bn) are spread evenly from their ``as_of`` over
+    ``undated_term_years``, an assumption whose default is
+    :func:`undated_default_term` (the median disclosed term of the entity's
+    dated contracts). The series sums to the schedule's dated plus undated
+    payments of the entity (every year with a payment is in the index).
+
+    Parameters
+    ----------
+    cx : Complex, optional
+        Default: the packaged complex.
+    entity : str, default "openai"
+    undated_term_years : float, optional
+        Term over which undated commitments are spread, years (> 0).
+
+    Returns
+    -------
+    pandas.Series
+        Index ``year`` (int), name ``contracted_compute``; attrs ``source``,
+        ``undated_term_years``, ``undated_usd_bn``.
+    """
+    cx = load_complex() if cx is None else cx
+    if not cx.has_entity(entity):
+        raise SpecError(f"no entity {entity!r} in the complex.")
+    term = undated_default_term(cx, entity) if undated_term_years is None else float(undated_term_years)
+    if not (np.isfinite(term) and term > 0):
+        raise SpecError(f"undated_term_years must be > 0 years. Got {undated_term_years!r}.")
+    m = cx.model
+    sched = m.schedule("take_or_pay", view="direct")
+    dated = sched.total_by_year(entity)
+    i = m.labels.index(entity)
+    undated_total = float(sched.undated[i].sum())
+    values = np.nan_to_num(np.asarray(m.amount, dtype=float), nan=0.0)
+    pos = {n: k for k, n in enumerate(m.edge_names)}
+    spans = []
+    for c in _own_take_or_pay(cx, entity):
+        if c.end is None and c.term_years is None:
+            start = max(_yf(c.start or c.as_of), _yf(c.as_of))
+            spans.append((start, start + term, values[pos[c.name]]))
+    bounds = [(int(dated.index.min()), int(dated.index.max()))] if dated.size else []
+    bounds += [(int(np.floor(a)), int(np.ceil(b)) - 1) for a, b, _ in spans]
+    if not bounds:
+        raise SpecError(f"complex entity {entity!r}: no take-or-pay contracts to derive contracted compute from.")
+    first, last = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    years = np.arange(first, last + 1)
+    out = dated.reindex(years, fill_value=0.0).to_numpy(float).copy()
+    for s, e, v in spans:
+        out += v * (np.clip(e, years, years + 1) - np.clip(s, years, years + 1)) / (e - s)
+    if not np.isclose(sum(v for _, _, v in spans), undated_total):
+        raise DataError(f"complex entity {entity!r}: undated take-or-pay amounts do not match the schedule.")
+    res = pd.Series(out, index=pd.Index(years, name="year"), name="contracted_compute")
+    res.attrs.update(
+        source=f"complex take-or-pay contracts of {entity!r} (ComplexModel.schedule, direct view); "
+        f"undated commitments ({undated_total:,.1f} bn) spread over {term:g} years from their as_of (assumption)",
+        undated_term_years=term,
+        undated_usd_bn=undated_total,
+    )
+    return res
+
+
+def default_inputs(
+    cx=None, entity: str = "openai", compute: str = "contracts", undated_term_years: float | None = None
+) -> dict:
     """Inputs of :class:`RoundsSpec` for one entity of the complex (default: the packaged complex's OpenAI).
 
     Every entity fact comes from the complex: valuation marks and capital
@@ -103,11 +219,20 @@ def default_inputs(cx=None, entity: str = "openai") -> dict:
     IPO target. The dilution defaults to what the entity's own rounds sold
     (:func:`observed_dilution`).
 
+    ``compute`` picks the contracted-compute reading: ``"contracts"``
+    (default: the entity's dated take-or-pay contracts in the complex, undated
+    ones spread over ``undated_term_years``;
+    :func:`contracted_compute_from_contracts`) or ``"ramp"`` (the entity's
+    ``contracted_compute_usd_bn`` figures: for OpenAI an assumed ramp to the
+    essay's USD 600bn-plus total).
+
     Raises
     ------
     SpecError
         The entity is missing, or lacks a figure the borrower needs (named).
     """
+    if compute not in COMPUTE_READINGS:
+        raise SpecError(f"compute must be one of {', '.join(COMPUTE_READINGS)}. Got {compute!r}.")
     cx = load_complex() if cx is None else cx
     e = cx.entity(entity)
     where = f"complex entity {entity!r}"
@@ -125,7 +250,8 @@ def default_inputs(cx=None, entity: str = "openai") -> dict:
         )
     raised = pd.Series({d: raised_obs[d] for d in marks.index[~is_target]}, name="raised_usd_bn", dtype=float)
     share = e.latest("compute_share_of_costs")
-    for metric in ("revenue_usd_bn", "burn_share", "contracted_compute_usd_bn"):
+    needed = ("revenue_usd_bn", "burn_share") + (("contracted_compute_usd_bn",) if compute == "ramp" else ())
+    for metric in needed:
         if not e.observations(metric):
             raise SpecError(f"{where}: no {metric} figures (needed by the up-round borrower).")
     if share is None:
@@ -136,7 +262,10 @@ def default_inputs(cx=None, entity: str = "openai") -> dict:
         "next_mark": (marks.index[is_target][0], float(marks[is_target].iloc[0])) if is_target.any() else None,
         "revenue": annual_inputs("revenue", cx, entity),
         "burn_share": annual_inputs("burn_share", cx, entity),
-        "contracted_compute": annual_inputs("contracted_compute", cx, entity),
+        "contracted_compute": (
+            annual_inputs("contracted_compute", cx, entity) if compute == "ramp"
+            else contracted_compute_from_contracts(cx, entity, undated_term_years)
+        ),
         "compute_share": float(share.value),
         "dilution_limit": None,  # resolved from the rounds (observed dilution) in RoundsSpec.run
         "reported_target": _reported_target(e),
@@ -223,6 +352,16 @@ class RoundsSpec:
         The achievable next step-up of :attr:`RoundsResult.trigger`: the trend
         of past step-ups, the next mark's (the essay's 1.23), the reported IPO
         target's, or a number.
+    compute : {"contracts", "ramp"}, default "contracts"
+        Reading of the default contracted compute (when ``contracted_compute``
+        is not given): the entity's take-or-pay contracts in the complex
+        (:func:`contracted_compute_from_contracts`; the complex is the source
+        of every entity fact) or its ``contracted_compute_usd_bn`` figures
+        (OpenAI: an assumed ramp 40/70/100/120/130/140 for 2026-31).
+    undated_term_years : float, optional
+        Term over which undated commitments are spread on the contracts
+        reading, years; default :func:`undated_default_term` (OpenAI: 6.0,
+        the median disclosed term of its dated contracts).
     """
 
     marks: pd.Series | None = None
@@ -237,9 +376,24 @@ class RoundsSpec:
     burn_from: int = 2025
     burn_through: int = 2029
     achievable: str | float = "trend"
+    compute: str = "contracts"
+    undated_term_years: float | None = None
 
     def __post_init__(self) -> None:
         name = type(self).__name__
+        if self.compute not in COMPUTE_READINGS:
+            raise SpecError(
+                f"The 'compute' parameter of {name} must be one of {', '.join(COMPUTE_READINGS)}. "
+                f"Got {self.compute!r}."
+            )
+        if self.undated_term_years is not None and not (
+            isinstance(self.undated_term_years, int | float) and np.isfinite(self.undated_term_years)
+            and self.undated_term_years > 0
+        ):
+            raise SpecError(
+                f"The 'undated_term_years' parameter of {name} must be a number of years > 0. "
+                f"Got {self.undated_term_years!r}."
+            )
         if self.dilution_limit is not None and not 0.0 < self.dilution_limit < 1.0:
             raise SpecError(
                 f"The 'dilution_limit' parameter of {name} must be a share in (0, 1): the new shares over "
@@ -271,21 +425,22 @@ class RoundsSpec:
             The entity whose marks, capital raised, IPO target, revenue, burn
             share, contracted compute and compute share are used.
         **overrides
-            Any other :class:`RoundsSpec` field (``dilution_limit``, ``achievable``...).
+            Any other :class:`RoundsSpec` field (``dilution_limit``, ``achievable``,
+            ``compute`` = "contracts" (default) or "ramp", ``undated_term_years``...).
 
         Returns
         -------
         RoundsSpec
             With every entity input filled from the complex.
         """
-        d = default_inputs(cx, entity)
+        d = default_inputs(cx, entity, overrides.get("compute", "contracts"), overrides.get("undated_term_years"))
         fields = {k: d[k] for k in ("marks", "raised", "next_mark", "revenue", "burn_share", "contracted_compute",
                                     "compute_share", "reported_target")}
         return cls(**{**fields, **overrides})
 
     def run(self) -> RoundsResult:
         """Resolve defaults, validate, and compute the borrower's arithmetic."""
-        d = default_inputs()
+        d = default_inputs(compute=self.compute, undated_term_years=self.undated_term_years)
         marks = _check_marks(self.marks if self.marks is not None else d["marks"], "marks")
         raised = self.raised if self.raised is not None else (d["raised"] if self.marks is None else None)
         if raised is None:
@@ -648,7 +803,15 @@ class RoundsResult:
             "dilution": self.dilution_limit,
             "next_date": self.next_date.date().isoformat(),
             "runway": None if self.runway() is None else self.runway().date().isoformat(),
+            "compute": self.compute_reading,
+            "undated_term_years": self.contracted_compute.attrs.get("undated_term_years"),
+            "contracted_compute_usd_bn": {int(y): float(v) for y, v in self.contracted_compute.items()},
         }
+
+    @property
+    def compute_reading(self) -> str:
+        """Where the contracted compute came from: "contracts", "ramp" or "given" (passed in the spec)."""
+        return "given" if self.spec.contracted_compute is not None else self.spec.compute
 
     def summary(self) -> str:
         runway = self.runway()

@@ -1,0 +1,327 @@
+"""Issue 9: every failure of the command line is one line on stderr with exit code 2, never a traceback.
+
+Also: consistent flags (-o output, -c column, --version, --status), tables that fit 100 columns
+or print plain full-width text into a file, recognised file formats, no estimate shown from too
+few observations, progress on stderr.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from borrowedtime.cli import _app, app
+
+runner = CliRunner()
+
+
+def _one_line_error(res, *needles: str) -> str:
+    err = res.stderr
+    assert res.exit_code == 2, (res.exit_code, res.stdout, err)
+    assert "Traceback" not in res.output
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: "), err
+    for n in needles:
+        assert n in lines[0], (n, lines[0])
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def rising_csv(tmp_path_factory) -> Path:
+    """A monthly series whose maximum is its last date (no turn in the sample)."""
+    p = tmp_path_factory.mktemp("data") / "rising.csv"
+    idx = pd.date_range("2000-01-01", periods=60, freq="MS")
+    pd.DataFrame({"date": idx.strftime("%Y-%m-%d"), "v": np.exp(np.linspace(0, 1, 60))}).to_csv(p, index=False)
+    return p
+
+
+BAD_INPUT = [
+    (["watch", "--demo", "--confidence", "1.5"], ["--confidence must be in [0.5, 1)", "got 1.5"]),
+    (["watch", "--demo", "--horizon", "0"], ["--horizon must be > 0", "got 0"]),
+    (["watch", "--demo", "--cutoff", "-1"], ["--cutoff must be > 0"]),
+    (["watch", "--demo", "--seasonal", "weekly"], ["--seasonal must be auto, none"]),
+    (["watch", "--demo", "--bogus"], ["No such option: --bogus"]),
+    (["watch"], ["give a FILE"]),
+    (["treadmill", "--loans", "-5"], ["--loans must be >= 1", "got -5"]),
+    (["treadmill", "--seed", "abc"], ["--seed", "'abc'"]),
+    (["treadmill", "--dilution-limit", "1.5"], ["--dilution-limit must be in (0, 1)", "got 1.5"]),
+    (["treadmill", "--achievable", "soon"], ["--achievable must be trend, target"]),
+    (["detectors", "{rising}", "--threshold", "7"], ["--threshold must be in (0, 1]", "got 7"]),
+    (["detectors", "{rising}", "--horizon", "0"], ["--horizon must be >= 1"]),
+    (["detectors", "{rising}"], ["no turn in the sample", "--turn"]),
+    (["backtest", "{rising}", "--calm", "2003-01-01:1992-01-01"], ["--calm must run forwards"]),
+    (["backtest", "{rising}", "--calm", "1992"], ["--calm must be START:END"]),
+    (["audit", "--status", "maybe"], ["--status must be one of pass, fail, cannot-check", "'maybe'"]),
+    (["complex", "show", "nonsense"], ["unknown view 'nonsense'"]),
+    (["nosuchcommand"], ["No such command"]),
+    (["credit", "--paths", "5"], ["--paths", "'5'"]),
+    (["stress", "--paths", "0"], ["--paths", "'0'"]),
+    (["backtest", "{rising}", "--release-lag", "-1"], ["--release-lag must be >= 0"]),
+    (["report", "-o", "/no/such/dir/x.html"], ["-o/--output /no/such/dir/x.html", "does not exist"]),
+    (["audit", "--csv", "/no/such/dir/a.csv"], ["--csv /no/such/dir/a.csv", "does not exist"]),
+]
+
+
+@pytest.mark.parametrize(("argv", "needles"), BAD_INPUT, ids=[" ".join(a) for a, _ in BAD_INPUT])
+def test_bad_input_is_one_line_exit_2(argv, needles, rising_csv):
+    argv = [a.replace("{rising}", str(rising_csv)) for a in argv]
+    _one_line_error(runner.invoke(app, argv), *needles)
+
+
+def test_unwritable_output_paths_fail_before_any_work(tmp_path):
+    """Every command that writes a file refuses an unwritable path at once (report took 45 s before)."""
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    try:
+        for argv in (["report", "-o"], ["report", "--output"], ["audit", "--csv"], ["audit", "-o"]):
+            for target, why in ((tmp_path / "missing" / "f", "does not exist"), (folder, "is a folder")) + (
+                ((ro / "f", "not writable"),) if os.geteuid() != 0 else ()
+            ):
+                _one_line_error(runner.invoke(app, [*argv, str(target)]), why)
+    finally:
+        ro.chmod(0o700)
+
+
+def _run(args: list[str], stdout) -> subprocess.CompletedProcess:
+    code = "import sys; from borrowedtime.cli import main; main(sys.argv[1:])"
+    return subprocess.run([sys.executable, "-c", code, *args], stdout=stdout, stderr=subprocess.PIPE,
+                          text=True, timeout=300, cwd=Path(__file__).resolve().parents[1])
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("args", [["--version"], ["watch", "--demo"]])
+def test_full_device_on_stdout_is_one_line(args):
+    """``borrowedtime ... > /dev/full`` in a real process: one line on stderr, exit code 2, no traceback."""
+    with open("/dev/full", "w") as full:
+        res = _run(args, full)
+    assert res.returncode == 2, res.stderr
+    assert "Traceback" not in res.stderr and "Exception ignored" not in res.stderr
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "No space left on device" in lines[0], res.stderr
+
+
+class _FullStdout(io.TextIOBase):
+    """A stdout on a full device: every write fails with ENOSPC."""
+
+    def write(self, s):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def isatty(self):
+        return False
+
+
+EVERY_COMMAND = [
+    ["watch", "--demo"], ["watch", "--demo", "--json"], ["backtest"],
+    ["treadmill", "--loans", "2000"], ["audit"], ["complex", "show", "labs"],
+    ["complex", "validate", "{complex}"], ["detectors", "{rising}", "--turn", "2002-01-01", "--reps", "20"],
+    ["capex"], ["stress", "--paths", "200"], ["credit", "--paths", "1000"], ["calibrate", "{rising}"],
+]
+
+
+@pytest.mark.parametrize("argv", EVERY_COMMAND, ids=[" ".join(a) for a in EVERY_COMMAND])
+def test_every_command_with_an_unwritable_stdout(argv, rising_csv, monkeypatch, capsys):
+    """Every command, its output unwritable: one line naming the cause, exit code 2, no traceback."""
+    from borrowedtime.complex import default_complex_path
+
+    argv = [a.replace("{rising}", str(rising_csv)).replace("{complex}", str(default_complex_path())) for a in argv]
+    monkeypatch.setattr(sys, "stdout", _FullStdout())
+    with pytest.raises(SystemExit) as exit_:
+        _app.main(argv)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2, err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "No space left on device" in lines[0] and "Traceback" not in err, err
+
+
+def test_version():
+    from borrowedtime import __version__
+
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.stdout.strip() == f"borrowedtime {__version__}"
+
+
+def test_flags_are_consistent():
+    """-o is an output and -c a column wherever they exist."""
+    from typer.main import get_command
+
+    from borrowedtime.cli._app import app as root
+
+    cmd = get_command(root)
+    seen = {}
+
+    def walk(c, path):
+        for p in getattr(c, "params", []):
+            for o in getattr(p, "opts", []):
+                if o in ("-o", "-c"):
+                    seen.setdefault(o, []).append((path, p.name))
+        for name, sub in getattr(c, "commands", {}).items():
+            walk(sub, f"{path} {name}")
+
+    walk(cmd, "borrowedtime")
+    assert all(name in ("output", "csv") for _, name in seen["-o"]), seen["-o"]
+    assert all(name == "column" for _, name in seen["-c"]), seen["-c"]
+
+
+@pytest.mark.parametrize("given", ["cannot-check", "CANNOT-CHECK", "cannot check", "Cannot_Check"])
+def test_status_is_case_insensitive(given):
+    res = runner.invoke(app, ["audit", "--status", given, "--json"])
+    assert res.exit_code == 0, res.output
+    claims = json.loads(res.stdout)["claims"]
+    assert claims and {c["status"] for c in claims} == {"cannot check"}
+
+
+def test_audit_csv_writes_what_it_shows(tmp_path):
+    out = tmp_path / "fails.csv"
+    res = runner.invoke(app, ["audit", "--status", "FAIL", "-o", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    shown = [c["id"] for c in json.loads(res.stdout)["claims"]]
+    with out.open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["id"] for r in rows] == shown and {r["status"] for r in rows} == {"fail"}
+
+
+# ----------------------------------------------------------------------------- widths
+
+
+@pytest.fixture
+def terminal_100(monkeypatch):
+    """stdout as a 100-column terminal."""
+    monkeypatch.setattr(_app.stdout, "_force_terminal", True)
+    monkeypatch.setattr(_app.stdout, "_width", 100)
+    monkeypatch.setattr(_app.stdout, "_color_system", None)
+
+
+@pytest.mark.parametrize("argv", [["complex", "show", "concentration"], ["audit", "--why"], ["watch", "--demo"],
+                                  ["backtest"]])
+def test_tables_fit_100_columns(argv, terminal_100):
+    res = runner.invoke(app, argv)
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert max(len(ln) for ln in lines) <= 100, [ln for ln in lines if len(ln) > 100]
+    assert "…" not in res.stdout  # nothing cut
+
+
+def test_backtest_into_a_file_is_plain_full_width_text():
+    """Not a terminal: no box drawing, no wrapping, dates whole."""
+    res = runner.invoke(app, ["backtest"])
+    assert res.exit_code == 0, res.output
+    assert "…" not in res.stdout and "┃" not in res.stdout
+    row = next(ln for ln in res.stdout.splitlines() if "2007-03-01" in ln and "monitor" in ln)
+    assert "2007-03-01  2006-05-01" in row  # turn and first call (as published), whole dates
+    summary = next(ln for ln in res.stdout.splitlines() if ln.startswith("Backtest of"))
+    assert summary.endswith("after it had turned negative")  # prose on one line, not wrapped
+
+
+# ----------------------------------------------------------------------------- formats
+
+
+def _xlsx(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    return path
+
+
+@pytest.mark.parametrize("name", ["prices.xlsx", "prices.csv"])
+def test_excel_workbook_is_named_whatever_its_extension(tmp_path, name):
+    p = _xlsx(tmp_path / name)
+    _one_line_error(runner.invoke(app, ["watch", str(p)]), f"{name}: this is an Excel workbook", "save")
+
+
+def test_old_excel_workbook(tmp_path):
+    p = tmp_path / "old.xls"
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    _one_line_error(runner.invoke(app, ["watch", str(p)]), "Excel workbook")
+
+
+def test_semicolon_file_gets_a_delimiter_hint(tmp_path):
+    p = tmp_path / "eu.csv"
+    p.write_text("date;value\n2020-01-01;1,5\n2020-02-01;1,6\n2020-03-01;1,7\n")
+    _one_line_error(runner.invoke(app, ["watch", str(p)]), "separated by semicolons", "comma-separated")
+
+
+# ----------------------------------------------------------------------------- estimates
+
+
+def test_demo_shows_no_filtered_estimate_from_six_marks():
+    """The six OpenAI marks all rose: no S' < 0, no regime 'repair'; the discrete step-ups only."""
+    res = runner.invoke(app, ["watch", "--demo", "--json"])
+    assert res.exit_code == 0, res.output
+    series = {s["series"]: s for s in json.loads(res.stdout)["series"]}
+    openai = series["openai_valuation"]
+    assert openai["estimable"] is False and openai["observations"] == 6 and openai["min_observations"] == 15
+    assert openai["latest"]["velocity"] is None and openai["latest"]["acceleration"] is None
+    assert openai["regime"] == "undetermined" and openai["call"] is False
+    assert all(d["growth"] > 0 for d in openai["discrete"][1:])  # every mark rose
+    text = runner.invoke(app, ["watch", "--demo"]).stdout
+    assert "repair" not in text and "fewer than the 15 the filter needs" in text
+
+
+def test_a_long_enough_series_is_estimated(tmp_path):
+    idx = pd.date_range("2000-01-01", periods=15, freq="YS")
+    p = tmp_path / "annual.csv"
+    pd.DataFrame({"date": idx.strftime("%Y-%m-%d"), "v": np.exp(0.1 * np.arange(15))}).to_csv(p, index=False)
+    res = runner.invoke(app, ["watch", str(p), "--json"])
+    s = json.loads(res.stdout)["series"][0]
+    assert s["estimable"] is True and s["latest"]["velocity"] == pytest.approx(0.1, abs=0.01)
+    short = tmp_path / "short.csv"
+    pd.DataFrame({"date": idx[:14].strftime("%Y-%m-%d"), "v": np.exp(0.1 * np.arange(14))}).to_csv(short, index=False)
+    s = json.loads(runner.invoke(app, ["watch", str(short), "--json"]).stdout)["series"][0]
+    assert s["estimable"] is False and s["latest"]["velocity"] is None and len(s["discrete"]) == 14
+
+
+# ----------------------------------------------------------------------------- progress
+
+
+def test_progress_goes_to_stderr_unless_quiet_or_not_a_terminal(monkeypatch):
+    monkeypatch.setattr(_app.stderr, "_force_terminal", True)
+    assert _app.progress_enabled(quiet=False) is True
+    assert _app.progress_enabled(quiet=True) is False
+    monkeypatch.setattr(_app.stderr, "_force_terminal", False)
+    monkeypatch.setattr(_app.stderr, "_file", io.StringIO())
+    assert _app.progress_enabled(quiet=False) is False
+
+
+def test_report_progress_is_not_turned_off_by_json():
+    import inspect
+
+    from borrowedtime.cli import watch
+
+    src = inspect.getsource(watch.report)
+    assert "disable=as_json" not in src and "progress_enabled(quiet)" in src
+
+
+# ----------------------------------------------------------------------------- make demo
+
+
+def test_packaging_has_no_licence_warning_and_demo_echoes_nothing():
+    """The setuptools warning came from ``license = {text = ...}``: an SPDX string needs setuptools >= 77."""
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    meta = tomllib.loads((root / "pyproject.toml").read_text())
+    assert meta["project"]["license"] == "MIT"
+    req = next(r for r in meta["build-system"]["requires"] if r.startswith("setuptools"))
+    assert int(re.search(r">=\s*(\d+)", req).group(1)) >= 77
+    make = (root / "Makefile").read_text()
+    demo = make.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    recipe = [ln for ln in demo.splitlines()[1:] if ln.startswith("\t")]
+    assert recipe and all(ln.startswith("\t@") for ln in recipe)
+    assert "--quiet" in make and "--disable-pip-version-check" in make
