@@ -46,9 +46,9 @@ from borrowedtime.credit._checks import check_lgd, check_probability, check_rho,
 from borrowedtime.credit.concentration import effective_names, herfindahl, top_shares
 from borrowedtime.credit.copula import CopulaModel, LossResult
 from borrowedtime.credit.guarantees import double_default_risk_weight, joint_default_probability
-from borrowedtime.credit.pd import DEFAULT_STUDY, rating_pd
+from borrowedtime.credit.pd import DEFAULT_STUDY, rating_category, rating_pd
 from borrowedtime.credit.portfolio import risk_weight
-from borrowedtime.errors import SpecError
+from borrowedtime.errors import DataError, SpecError
 
 __all__ = [
     "AGENCY_RATINGS",
@@ -66,16 +66,48 @@ __all__ = [
 
 #: The five platforms of the issue (essay VI and IX), in display order.
 PLATFORMS = ("microsoft", "oracle", "google", "amazon", "coreweave")
-#: S&P long-term issuer credit ratings as publicly reported in 2025, typed here because the complex
-#: records only IG/HY/NR; only their letter category is used. Check before relying on them.
-AGENCY_RATINGS = {
-    "microsoft": "AAA", "google": "AA+", "amazon": "AA", "meta": "AA-", "nvidia": "AA-",
-    "oracle": "BBB", "broadcom": "BBB+", "coreweave": "B+", "softbank": "BB+",
-}
-#: Judgements for the unrated labs, from essay VI: OpenAI "the weakest and most volatile credit" with
-#: "no path to positive cash flow this decade" (CCC category); Anthropic "speculative-grade, but highly
-#: insulated" (BB); Cohere, a non-investment-grade DDTL 5.0 customer (essay IX) (B).
-ASSUMED_RATINGS = {"openai": "CCC+", "anthropic": "BB", "cohere": "B"}
+_INPUTS_FILE = "credit_inputs.yaml"
+
+
+def _rating_table(section: str, overlay: dict | None = None) -> dict:
+    """Letter ratings of one section of ``data/credit_inputs.yaml``, validated.
+
+    Each entry needs ``rating`` (a letter grade known to
+    :func:`borrowedtime.credit.pd.rating_category`), ``source``, ``as_of`` and
+    ``checked``; ``overlay`` (a mapping of the same shape) replaces entries.
+    Raises :class:`~borrowedtime.errors.DataError` naming the field.
+    """
+    from borrowedtime.datasets import packaged_yaml
+
+    raw = packaged_yaml(_INPUTS_FILE)
+    if not isinstance(raw, dict) or not isinstance(raw.get(section), dict):
+        raise DataError(f"{_INPUTS_FILE}: section {section!r} missing or not a mapping.")
+    table = dict(raw[section])
+    table.update(overlay or {})
+    out = {}
+    for name, entry in table.items():
+        where = f"{_INPUTS_FILE}: {section}.{name}"
+        if not isinstance(entry, dict):
+            raise DataError(f"{where}: expected a mapping with rating, source, as_of, checked.")
+        for key in ("rating", "source", "as_of", "checked"):
+            if key not in entry:
+                raise DataError(f"{where}.{key}: missing.")
+        rating = entry["rating"]
+        try:
+            rating_category(str(rating))
+        except Exception as exc:
+            raise DataError(f"{where}.rating: {rating!r} is not a letter rating (e.g. AA-, BBB, CCC+).") from exc
+        if not isinstance(entry["checked"], bool):
+            raise DataError(f"{where}.checked: expected true or false, got {entry['checked']!r}.")
+        out[str(name)] = str(rating)
+    return out
+
+
+#: S&P issuer ratings (2025) of the rated names, from ``data/credit_inputs.yaml`` (each entry says
+#: whether it was checked); only the letter category is used.
+AGENCY_RATINGS = _rating_table("agency_ratings")
+#: Judgements for the unrated labs (essay VI, IX), from ``data/credit_inputs.yaml``: not published ratings.
+ASSUMED_RATINGS = _rating_table("assumed_ratings")
 _AI_KINDS = ("lab",)
 _PD_FLOOR = 0.0003  # Basel II para 285: corporate PD floor
 _COMMON = 0.12
@@ -155,6 +187,11 @@ def book_inputs(cx=None, platforms: Sequence[str] = PLATFORMS, ratings: dict | N
         elif coarse not in ("NR", "IG", "HY", "None", ""):
             r[name] = coarse
     if ratings:
+        for name, v in ratings.items():
+            try:
+                rating_category(str(v))
+            except Exception as exc:
+                raise SpecError(f"rating of {name!r}: {v!r} is not a letter rating (e.g. AA-, BBB, CCC+).") from exc
         r.update(ratings)
     fin = {}
     for p in platforms:
