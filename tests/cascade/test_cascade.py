@@ -178,3 +178,17 @@ def test_credit_and_capex_inputs_move_the_cascade_the_expected_way():
     capped = simulate(replace(lever, lever_headroom_usd_bn=0.0), draws)
     assert np.array_equal(capped.first_trigger_q, base.first_trigger_q)
     assert simulate(lever, draws).stretch_used["hyperscaler_leverage"].sum() > 0
+
+
+def test_an_overlay_of_openai_figures_moves_the_cascade_plan(tmp_path):
+    # the lab's treadmill plan is read from the scenario's complex (overlay included), not the packaged one
+    base = CascadeModel.from_scenario(load_scenario("base"))
+    scn = load_scenario(_write(tmp_path, (
+        "base: base\nname: lower-revenue\ncomplex_overlay:\n  entities:\n    - name: openai\n      figures:\n"
+        '        - {metric: revenue_usd_bn, period: "2027", value: 40, as_of: 2027-12-31, source: "test overlay"}\n'
+    )))
+    moved = CascadeModel.from_scenario(scn)
+    li = base.labs.index("openai")
+    # 2027 revenue 40 instead of 60: the plan's revenue (hence burn) falls around 2027 and nowhere rises
+    assert not np.allclose(moved.lab_cost_q[li], base.lab_cost_q[li])
+    assert np.all(moved.lab_cost_q[li] <= base.lab_cost_q[li] + 1e-9)

@@ -146,7 +146,7 @@ class CascadeModel:
         # receipts of the lab-ramped schedule (see _lab_plan)
         nd = scn.neocloud_debt
         neo = np.flatnonzero(base.of_kind("neocloud"))
-        sched0 = _lab_plan(scn, base, T)[0]
+        sched0 = _lab_plan(scn, base, T, cx)[0]
         extra = [e.model_dump() for e in scn.edges]
         for i in neo:
             receipts = sched0[:, base.dst == i].sum(axis=1)
@@ -200,7 +200,7 @@ class CascadeModel:
             if lab not in net.names:
                 raise SpecError(f"{scn.file}: labs.{lab}: no entity {lab!r} in the complex.")
         lab_index = np.array([net.index(x) for x in labs], dtype=np.intp)
-        sched, lab_of_edge, rev0, g0, mark0, lcash0, cost_q, contracted_q = _lab_plan(scn, net, T)
+        sched, lab_of_edge, rev0, g0, mark0, lcash0, cost_q, contracted_q = _lab_plan(scn, net, T, cx)
         hyper = np.isin(kinds, ("hyperscaler",))
         neo_mask = np.isin(kinds, ("neocloud",))
         return cls(
@@ -266,7 +266,7 @@ def credit_capex_inputs(year: int) -> dict:
     }
 
 
-def _lab_plan(scn: Scenario, net: ExposureNetwork, T: int):
+def _lab_plan(scn: Scenario, net: ExposureNetwork, T: int, cx=None):
     """The labs' plans by quarter and the edge schedule with each lab's contracted total spread on its edges."""
     kinds = np.array(net.kinds)
     labs = tuple(scn.labs)
@@ -289,11 +289,11 @@ def _lab_plan(scn: Scenario, net: ExposureNetwork, T: int):
     mean_accel = scn.distributions["revenue_accel"]
     mean_accel = mean_accel.mean if mean_accel.dist == "normal" else (
         mean_accel.value if mean_accel.dist == "fixed" else 0.5 * (mean_accel.support()[0] + mean_accel.support()[1]))
-    for li, spec in enumerate(scn.labs.values()):
+    for li, (lab_name, spec) in enumerate(scn.labs.items()):
         mark0[li], lcash0[li] = spec.mark_usd_bn.value, spec.cash_usd_bn.value
         own = lab_of_edge == li
         if spec.plan == "treadmill":
-            rev_path, burn_share, contracted = _treadmill_plan(years, mean_accel)
+            rev_path, burn_share, contracted = _treadmill_plan(years, mean_accel, cx, lab_name)
             contracted_q[li] = contracted / 4.0
         else:
             g = spec.growth.value + mean_accel * (years - years[0])
@@ -349,7 +349,9 @@ def _complex_with_overlay(scn: Scenario):
             raise SpecError(f"{scn.file}: complex_overlay: {exc}".replace(str(path), "complex_overlay")) from None
 
 
-def _treadmill_plan(years: np.ndarray, mean_accel: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _treadmill_plan(
+    years: np.ndarray, mean_accel: float, cx=None, entity: str = "openai"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """OpenAI's plan by quarter from data/treadmill_inputs.yaml: revenue rate, burn share, contracted compute.
 
     Yearly totals sit at mid-year and are interpolated in logs; after the last
@@ -359,9 +361,10 @@ def _treadmill_plan(years: np.ndarray, mean_accel: float) -> tuple[np.ndarray, n
     """
     from borrowedtime.treadmill.rounds import annual_inputs
 
-    rev = annual_inputs("revenue")
-    burn = annual_inputs("burn_share")
-    comp = annual_inputs("contracted_compute")
+    # read from the scenario's complex (its overlay included), so one overlay moves the cascade too
+    rev = annual_inputs("revenue", cx, entity)
+    burn = annual_inputs("burn_share", cx, entity)
+    comp = annual_inputs("contracted_compute", cx, entity)
     ry = rev.index.to_numpy(float) + 0.5
     lr = np.log(rev.to_numpy(float))
     last_g = lr[-1] - lr[-2]
