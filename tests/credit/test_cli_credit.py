@@ -46,7 +46,7 @@ def test_human_output_runs():
         (["--pd", "openai=1.5"], "pd of openai must be a probability"),
         (["--pd", "openai"], "expected NAME=VALUE"),
         (["--lgd", "1.3"], "lgd must be"),
-        (["--rho-ai", "-0.2"], "rho_ai"),
+        (["--rho-ai", "-0.2"], "--rho-ai must be in [0, 1]"),
         (["--rating", "oracle=XYZ"], "not a letter grade"),
         (["--copula", "clayton"], "copula must be"),
         (["--openai-pd", "often"], "--openai-pd"),

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+from borrowedtime.cli._app import app, check_range, error_boundary, stderr, stdout, write_json
 from borrowedtime.errors import SpecError
 
 
@@ -115,6 +115,8 @@ def credit(
         for grade in ratings.values():
             rating_category(grade)  # a clear error for a grade that is not on the scale
         overrides = _pairs(pd_over, "--pd", float)
+        check_range(rho_ai, "--rho-ai", 0, 1, why=" (an asset correlation)")
+        check_range(lgd, "--lgd", 0, 1, why=" (a loss share)")
         openai: str | float = openai_pd
         if openai_pd not in ("table", "treadmill"):
             try:

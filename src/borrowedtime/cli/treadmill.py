@@ -115,6 +115,9 @@ def treadmill(
         check_range(seed, "--seed", 0)
         check_range(dilution_limit, "--dilution-limit", 0, 1, low_open=True, high_open=True,
                     why=" (a share of the company)")
+        check_range(undated_term, "--undated-term", 0, low_open=True, why=" (years)")
+        if compute not in ("contracts", "ramp"):
+            raise SpecError(f"--compute must be 'contracts' or 'ramp'; got {compute!r}.")
         achievable_value = _achievable(achievable)
         if model not in ("sourced", "constant"):
             raise SpecError(f"--model must be 'sourced' or 'constant'; got {model!r}.")
