@@ -105,13 +105,14 @@ def child(backend: str, n_series: int, n_obs: int, runs: int, seed: int) -> dict
     return out
 
 
-def render(rows: list[dict], cmd: str) -> str:
+def render(rows: list[dict], cmd: str, load_start: tuple[float, ...]) -> str:
     from _results import machine
 
     lines = [
         "# Panel kinematics on Dask: one machine",
         "",
-        f"Written by `{cmd}` on {machine()}; other helpers' jobs were running on the same 2 cores, so",
+        f"Written by `{cmd}` on {machine()}, at the start "
+        f"{'/'.join(f'{x:.1f}' for x in load_start)}; other helpers' jobs were running on the same 2 cores, so",
         "times are indicative. Seeded monthly panels of 600 observations (`bench_kinematics.make_panel`),",
         "`KinematicsModel()` (seasonal auto: 12-month seasonal). Each row is a fresh process; wall time",
         "is the median of the runs; CPU seconds are per run (client process, and the sum over workers),",
@@ -119,7 +120,11 @@ def render(rows: list[dict], cmd: str) -> str:
         "Peak memory is VmHWM (the panel itself is 8 bytes x series x 600 in the client). 'equal' checks",
         "every per-series field (`filtered`, `filtered_cov`, `sigma2`, `dof`, `seasonal`, `innovation`,",
         "`innovation_var`, `log_level`, `observed`) bit for bit against the local fit of 20 sampled",
-        "series, and the names.",
+        "series, and the names. Backends: `local` is `model.fit(panel)`; `threads` is",
+        "`fit_panel_dask(model, panel)` without a client (chunks of 10,000 series in turn, the numba kernel",
+        "on both cores); `cluster` is a `LocalCluster(n_workers=2, threads_per_worker=1)` of processes",
+        "(one numba thread per worker). The cluster's result arrays live in `/dev/shm` (shared memory,",
+        "counted by `free` as shared), so they are not in the client's peak until they are read.",
         "",
         "| series | backend | wall s | series/s | client CPU s (sys) | worker CPU s (sys) "
         "| client / worker faults k | cluster start-up s | client peak MiB | worker peaks MiB | equal "
@@ -154,6 +159,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(child(args.child[0], int(args.child[1]), args.n_obs, args.runs, args.seed)))
         return
     rows = []
+    load_start = os.getloadavg()
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     for n in args.sizes:
         for backend in ("local", "threads", "cluster"):
@@ -165,8 +171,9 @@ def main(argv: list[str] | None = None) -> None:
             rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
             print(rows[-1], file=sys.stderr)
     cmd = "python benchmarks/bench_panel_dask.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    (HERE / "results_panel_dask.md").write_text(render(rows, cmd.strip()))
-    print(render(rows, cmd.strip()))
+    text = render(rows, cmd.strip(), load_start)
+    (HERE / "results_panel_dask.md").write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":

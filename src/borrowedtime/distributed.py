@@ -23,10 +23,11 @@ are scattered once):
 * **Shared arrays stay shared.** When every chunk's base is identical the
   result holds a read-only broadcast view, as the local fit does.
 
-Backends: local threads by default (one chunk per core, each writing into the
-result arrays directly), or any ``distributed.Client``. numba's threads are
-capped per task so that a host's tasks times their kernel threads fit its
-cores (one each on a 2-worker cluster of a 2-core machine).
+Backends: this process by default (chunks of at most 10,000 series in turn,
+each filtered on every core and written into the result arrays directly), or
+any ``distributed.Client``. On a cluster numba's threads are capped per task
+so that a host's tasks times their kernel threads fit its cores (one each on
+a 2-worker cluster of a 2-core machine).
 """
 
 from __future__ import annotations
@@ -252,10 +253,11 @@ def fit_panel_dask(
     panel : DataFrame
         One column per series on a shared DatetimeIndex.
     chunk_size : int, optional
-        Series per task; default one chunk per worker thread of the backend
+        Series per task; default one chunk per worker thread of a cluster
         (the kernel is parallel over series inside a chunk), at most 10,000.
     client : distributed.Client, optional
-        A Dask cluster to run on; default local threads.
+        A Dask cluster to run on; default this process (chunks in turn, each
+        filtered on every core).
     smooth : bool
         Also run the smoother (hindsight).
 
@@ -269,7 +271,9 @@ def fit_panel_dask(
     if not isinstance(panel, pd.DataFrame) or panel.shape[1] == 0:
         raise SpecError("fit_panel_dask needs a DataFrame with at least one column (one per series).")
     N = panel.shape[1]
-    slots = max(1, sum(client.nthreads().values())) if client is not None else (os.cpu_count() or 1)
+    # local: one chunk at a time, the kernel parallel over its series on every core (the kernel
+    # holds the GIL: side-by-side threads measured 1.9x slower than one fit at 100,000 series)
+    slots = max(1, sum(client.nthreads().values())) if client is not None else 1
     if chunk_size is None:  # one chunk per slot, but at most _MAX_CHUNK series (bounds the temporaries)
         chunk_size = min(-(-N // slots), _MAX_CHUNK)
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int | np.integer) or chunk_size < 1:
@@ -286,12 +290,10 @@ def fit_panel_dask(
     except SpecError:
         in_place = False
 
-    if client is None:  # local threads: every chunk writes into the result arrays directly
+    if client is None:  # local: every chunk writes into the result arrays directly
         outputs = {name: np.empty((N, *a.shape[1:]), a.dtype) for name, a in probe.items()}
-        side_by_side = min(slots, len(starts))
-        kernel_threads = None if side_by_side == 1 else max(1, (os.cpu_count() or 1) // side_by_side)
-        parts = map_chunks(_panel_task, N, seed=0, chunk_size=chunk_size, threads=side_by_side,
-                           args=(model, panel, smooth, kernel_threads, outputs, in_place))
+        parts = map_chunks(_panel_task, N, seed=0, chunk_size=chunk_size, threads=1,
+                           args=(model, panel, smooth, None, outputs, in_place))
         return _assemble(parts, starts, names, outputs, probe)
 
     threads = _kernel_threads(client)
