@@ -8,7 +8,9 @@ Run from the project root::
 
     .venv/bin/python benchmarks/bench_calibration.py
 
-It rewrites ``benchmarks/results_calibration.md`` with every model setting in SETTINGS.
+It rewrites ``benchmarks/results_calibration.md`` with every model setting in SETTINGS
+(``averaging=3``: Case-Shiller's three-month moving average, applied to FRED-MD too so
+that every setting is scored on both; ``predictive``: the one-step predictive's shape).
 """
 
 from __future__ import annotations
@@ -35,6 +37,20 @@ SETTINGS = [
     ("+ AR(1) cycle, scale memory 7 y", KinematicsModel(momentum="ar1", scale_memory_years=7.0)),
     ("+ AR(1) cycle, scale memory 3 y", KinematicsModel(momentum="ar1", scale_memory_years=3.0)),
     ("+ AR(1) cycle, scale memory 15 y", KinematicsModel(momentum="ar1", scale_memory_years=15.0)),
+    # issue 11, item 1: an index's three-month averaging with a white sampling error beside it
+    ("3-month averaging (white latent noise) + sampling error, scale memory 7 y", KinematicsModel(averaging=3)),
+    ("3-month averaging + AR(1) cycle + sampling error, scale memory 7 y",
+     KinematicsModel(averaging=3, momentum="ar1")),
+    ("3-month averaging + AR(1) cycle + sampling error, expanding scale",
+     KinematicsModel(averaging=3, momentum="ar1", scale_memory_years=None)),
+    # issue 11, item 2: the one-step predictive's shape from past standardised innovations (stated before scoring)
+    ("default + fitted-t predictive", KinematicsModel(predictive="fitted-t")),
+    ("default + empirical predictive", KinematicsModel(predictive="empirical")),
+    ("+ AR(1) cycle, fitted-t predictive", KinematicsModel(momentum="ar1", predictive="fitted-t")),
+    ("3-month averaging + AR(1) cycle, fitted-t predictive",
+     KinematicsModel(averaging=3, momentum="ar1", predictive="fitted-t")),
+    ("3-month averaging + AR(1) cycle, empirical predictive",
+     KinematicsModel(averaging=3, momentum="ar1", predictive="empirical")),
 ]
 
 

@@ -171,3 +171,24 @@ def test_averaging_refuses_what_it_cannot_do(cycle_panel):
     with pytest.raises(SpecError, match="averaging=3 needs regularly spaced data"):
         KinematicsModel(averaging=3).fit(irregular)
     assert Calibration(model=KinematicsModel(averaging=3)).model.averaging == 3
+    monthly = pd.Series(np.exp(np.linspace(0, 1, 60)), index=pd.date_range("2000-01-01", periods=60, freq="MS"))
+    with pytest.raises(SpecError, match="averaging=12 spans a whole seasonal period"):
+        KinematicsModel(averaging=12).fit(monthly)
+
+
+def test_cli_calibrate_takes_the_observation_flags(case_shiller_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from borrowedtime.cli import app
+
+    args = ["calibrate", str(case_shiller_path), "-c", "National-US", "--json"]
+    res = CliRunner().invoke(app, [*args, "--averaging", "3", "--predictive", "fitted-t"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert set(d["coverage"]) == {"0.5", "0.8", "0.9"} and d["n"] > 400
+    for flag, value in (("--averaging", "0"), ("--averaging", "12"), ("--momentum", "arma"), ("--predictive", "normal")):
+        bad = CliRunner().invoke(app, [*args, flag, value])
+        assert bad.exit_code == 2, (flag, bad.output)
+        assert flag in bad.output and "Traceback" not in bad.output

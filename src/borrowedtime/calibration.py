@@ -18,6 +18,18 @@ monitor would have experienced.
   autocorrelation; **Berkowitz** (2001): an AR(1) for :math:`z_t` against
   i.i.d. N(0, 1), likelihood ratio :math:`\chi^2_3`; Kolmogorov-Smirnov of
   :math:`u_t` against the uniform.
+* **The one-step predictive's shape** (``KinematicsModel.predictive``). The
+  default is the Student-t above. On FRED-MD its 50 % intervals cover 57 %:
+  the standardised innovations are more peaked and heavier-tailed than that
+  (a Student-t with 4 to 8 degrees of freedom fits them). Two real-time fixes,
+  stated before they were scored: ``fitted-t``, a unit-variance Student-t
+  whose degrees of freedom (from :data:`SHAPE_DOF`) maximise the likelihood
+  of the standardised innovations scored *before* t; and ``empirical``, their
+  empirical distribution (probabilistic calibration in the sense of
+  Gneiting, Balabdaoui and Raftery 2007). Both keep the variance the running
+  scale gives and change only the one-step intervals scored here: S, S',
+  S'', their bands and P(S''<0) do not move (the state's posterior is a
+  weighted sum of many innovations, closer to normal than any one of them).
 * **Reliability** of P(growth over the horizon < 0): the real-time
   predictive probability that :math:`\log S_{t+h} - \log S_t < 0` (Student-t,
   the h-step predictive variance of the state-space model), binned, against
@@ -36,6 +48,8 @@ References
    time series models." Biometrika 65(2), 297-303.
 .. [5] Murphy, A. H. and Winkler, R. L. (1977). "Reliability of subjective
    probability forecasts of precipitation and temperature." JRSS C 26(1).
+.. [6] Gneiting, T., Balabdaoui, F. and Raftery, A. E. (2007). "Probabilistic
+   forecasts, calibration and sharpness." JRSS B 69(2), 243-268.
 """
 
 from __future__ import annotations

@@ -72,8 +72,29 @@ the total short-run variance, so S, S', S'' keep the 1.5-year half-gain
 against everything faster. On FRED-MD it cuts the median lag-1
 autocorrelation of the innovations from +0.57 to +0.12, but on Case-Shiller
 only to +0.61, and the monitor then anticipates far fewer turns (16 against
-35 of 445); it is not the default (see ``BENCHMARKS.md``, issue 11). An
-index's three-month averaging is not modelled.
+35 of 445); it is not the default (see ``BENCHMARKS.md``, issue 11).
+
+**An index's averaging (opt-in).** The Case-Shiller indices are three-month
+moving averages: the index point of a month is computed from the repeat-sales
+pairs of that month and the two before it (S&P Dow Jones Indices 2019,
+"Index Calculations"). ``averaging=3`` observes that:
+:math:`y_t = \tfrac13\sum_{j=0}^{2}(\ell_{t-j} + \gamma_{t-j} + c_{t-j}) + \varepsilon_t`,
+the mean of three latent monthly log prices (trend, seasonal and a short-run
+component c) plus a white sampling error :math:`\varepsilon_t`. The averaging
+alone would not do: the three-term mean has a spectral zero at period 3 (an
+MA unit root), so white month-to-month variation in the index could not be
+fitted; the sampling error sits beside it. The short-run component is white
+(phi = 0, monthly price noise) or, with ``momentum="ar1"``, an AR(1) cycle;
+its (phi, variance ratio to the sampling error) is chosen from
+:func:`cycle_grid` per series on data <= t, re-estimated once a year from five
+years of data, each candidate one vectorised panel pass (lagged levels and
+cycles are extra states; the dummy seasonal already carries its lags). The
+user still sees the trend's S, S', S'' and bands (of the latent monthly
+price, not of the average). On Case-Shiller NSA it cuts the innovations'
+lag-1 autocorrelation from +0.85 to +0.30 (with the AR(1) cycle; white
+short-run noise alone +0.59), short of the 0.2 target; on FRED-MD (not
+averaged indices) +0.08. Real-time filter only (no smoother), so it is
+opt-in (``BENCHMARKS.md``, issue 11).
 
 References
 ----------
@@ -87,6 +108,9 @@ References
 .. [5] Bar-Shalom, Y., Li, X. R. and Kirubarajan, T. (2001). *Estimation with
    Applications to Tracking and Navigation*. Wiley.
 .. [6] U.S. Census Bureau (2017). *X-13ARIMA-SEATS Reference Manual*, v1.1.
+.. [7] S&P Dow Jones Indices (2019). *S&P CoreLogic Case-Shiller Home Price
+   Indices Methodology*, "Index Calculations": monthly index points from
+   sales pairs accumulated in rolling three-month periods.
 """
 
 from __future__ import annotations
@@ -405,10 +429,11 @@ def _averaged_system(
 
     State: (level, velocity, acceleration, s - 1 seasonal, k - 1 lagged levels,
     cycle c_t, k - 1 lagged cycles). Observation:
-    y_t = (1/k) sum_{j<k} (level_{t-j} + c_{t-j}) + seasonal_t + epsilon_t,
+    y_t = (1/k) sum_{j<k} (level_{t-j} + gamma_{t-j} + c_{t-j}) + epsilon_t,
     epsilon_t the white sampling error (variance 1 in units of sigma^2). The
-    seasonal is observed unaveraged (the k-term mean of a period-s pattern is
-    again a period-s pattern summing to zero: the same component, relabelled).
+    dummy seasonal's states are gamma_t, ..., gamma_{t-s+2}, so its lags need
+    no new states (k <= s - 1). (A first version observed gamma_t unaveraged:
+    Case-Shiller NSA innovation acf +0.31 against +0.30; BENCHMARKS.md.)
     """
     Tt, Qt = _trend_blocks(dt, q)
     ms = season - 1 if season else 0
@@ -427,7 +452,7 @@ def _averaged_system(
         S[1:, :-1] = np.eye(ms - 1)
         T[:, 3:lag0, 3:lag0] = S
         Q[:, 3, 3] = q_s
-        Z[3] = 1.0
+        Z[3 : 3 + k] = 1.0 / k  # gamma_t, ..., gamma_{t-k+1}: the dummy seasonal's own states
     prev = 0  # lagged levels: l_{t-1} <- l_t, l_{t-j} <- l_{t-j+1}
     for j in range(k - 1):
         T[:, lag0 + j, prev] = 1.0
@@ -703,6 +728,11 @@ class KinematicsModel:
                 raise SpecError("smooth=True is not available with averaging > 1 (real-time filter only).")
             if not freq.regular:
                 raise SpecError(f"averaging={self.averaging} needs regularly spaced data (a mean over observations).")
+            if season and self.averaging >= season:
+                raise SpecError(
+                    f"averaging={self.averaging} spans a whole seasonal period ({season} observations); "
+                    "use seasonal='none' or average fewer observations."
+                )
         if self.momentum == "ar1":
             if smooth:
                 raise SpecError("smooth=True is not available with momentum='ar1' (real-time filter only).")
