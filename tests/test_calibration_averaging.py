@@ -115,6 +115,22 @@ def test_averaging_uses_no_future_data_and_panel_equals_alone(cycle_panel):
     np.testing.assert_allclose(p_b[:, :300], p_a, rtol=0, atol=1e-12, equal_nan=True)
 
 
+def test_averaging_hindsight_smoother(cycle_panel):
+    """The smoother (hindsight) runs with the parameters each series holds at the end: at the last
+    date it equals the real-time filter, and before it its variance is smaller (later data inform
+    the past), wherever the real-time filter already used those parameters."""
+    frame = cycle_panel.iloc[:, :3]
+    kin = KinematicsModel(seasonal="none", averaging=3, momentum="ar1").fit(frame, smooth=True)
+    np.testing.assert_allclose(kin.smoothed[:, -1], kin.filtered[:, -1], rtol=0, atol=1e-9)
+    same = kin.momentum_choice == kin.momentum_choice[:, -1:]  # real time already holds the final choice
+    f_var, s_var = kin.filtered_cov[..., 2, 2], kin.smoothed_cov[..., 2, 2]
+    assert same.sum() > 100 and (s_var[same] <= f_var[same] * (1 + 1e-9)).all()
+    inner = same.copy()
+    inner[:, -12:] = False
+    assert (s_var[inner] < 0.9 * f_var[inner]).mean() > 0.9  # later data do inform the past
+    assert "smoothed_velocity" in kin.to_frame(0).columns
+
+
 def test_dense_mean_path_equals_the_structured_kernel():
     """The dense recursion used with averaging reproduces the structured kernel on the models both know."""
     rng = np.random.default_rng(0)
@@ -164,8 +180,6 @@ def test_bad_averaging_is_refused(bad):
 def test_averaging_refuses_what_it_cannot_do(cycle_panel):
     with pytest.raises(SpecError, match="predictive"):
         KinematicsModel(predictive="normal")
-    with pytest.raises(SpecError, match="smooth=True is not available with averaging"):
-        KinematicsModel(averaging=3).fit(cycle_panel.iloc[:, :1], smooth=True)
     idx = pd.DatetimeIndex(["2020-01-01", "2020-03-15", "2020-04-02", "2020-09-30", "2021-02-01", "2021-02-20"] * 1)
     irregular = pd.Series(np.exp(np.linspace(0, 1, idx.size)), index=idx, name="rounds")
     with pytest.raises(SpecError, match="averaging=3 needs regularly spaced data"):

@@ -93,8 +93,9 @@ user still sees the trend's S, S', S'' and bands (of the latent monthly
 price, not of the average). On Case-Shiller NSA it cuts the innovations'
 lag-1 autocorrelation from +0.85 to +0.30 (with the AR(1) cycle; white
 short-run noise alone +0.59), short of the 0.2 target; on FRED-MD (not
-averaged indices) +0.08. Real-time filter only (no smoother), so it is
-opt-in (``BENCHMARKS.md``, issue 11).
+averaged indices) +0.08. The hindsight smoother runs with the parameters
+chosen at the last date. It is opt-in: with honest bands the monitor calls
+far fewer turns (``BENCHMARKS.md``, issue 11).
 
 References
 ----------
@@ -539,7 +540,8 @@ class KinematicsModel:
         arithmetic only (:func:`growth`, :func:`acceleration`, :func:`step_ups`).
     momentum : {"none", "ar1"}, default "none"
         ``ar1`` adds a stationary AR(1) cycle re-estimated yearly on data <= t
-        (module docstring); real-time filter only (no smoother).
+        (module docstring); the hindsight smoother uses the cycle chosen on
+        all the data.
     scale_memory_years : float or None, default 7.0
         Memory (years) of the real-time noise scale: the weight of the past
         falls by 1/M a year; None: the expanding maximum-likelihood scale.
@@ -548,7 +550,8 @@ class KinematicsModel:
         white sampling error (3 for Case-Shiller; module docstring); the
         ratio of the latent short-run variation to the sampling error (and
         with ``momentum="ar1"`` its persistence) is re-estimated yearly on
-        data <= t. 1: no averaging. Regular data only; real-time filter only.
+        data <= t. 1: no averaging. Regular data only; the hindsight smoother
+        uses the parameters chosen on all the data.
     predictive : {"t", "fitted-t", "empirical"}, default "t"
         Shape of the one-step predictive distribution of log S (what
         :mod:`borrowedtime.calibration` scores): ``t`` Student-t with the
@@ -724,8 +727,6 @@ class KinematicsModel:
         q_s = seasonal_snr(self.seasonal_memory_years, season) if season else 0.0
         disc = self.scale_discount(freq)
         if self.averaging > 1:
-            if smooth:
-                raise SpecError("smooth=True is not available with averaging > 1 (real-time filter only).")
             if not freq.regular:
                 raise SpecError(f"averaging={self.averaging} needs regularly spaced data (a mean over observations).")
             if season and self.averaging >= season:
@@ -734,12 +735,10 @@ class KinematicsModel:
                     "use seasonal='none' or average fewer observations."
                 )
         if self.momentum == "ar1":
-            if smooth:
-                raise SpecError("smooth=True is not available with momentum='ar1' (real-time filter only).")
             if not freq.regular:
                 raise SpecError("momentum='ar1' needs regularly spaced data (an AR(1) per observation).")
         if self.momentum == "ar1" or self.averaging > 1:
-            return self._fit_momentum(frame, index, values, dt, q, season, q_s, freq, disc)
+            return self._fit_momentum(frame, index, values, dt, q, season, q_s, freq, disc, smooth=smooth)
         T, Q, Z = _system(dt, q, season, q_s)
         m = Z.size
         y = np.log(values)
@@ -812,7 +811,7 @@ class KinematicsModel:
 
     def _fit_momentum(
         self, frame: pd.DataFrame, index: pd.DatetimeIndex, values: np.ndarray, dt: np.ndarray,
-        q: np.ndarray, season: int | None, q_s: float, freq: Frequency, disc: float,
+        q: np.ndarray, season: int | None, q_s: float, freq: Frequency, disc: float, *, smooth: bool = False,
     ) -> KinematicsResult:
         """Trend + seasonal + AR(1) cycle + white noise, the cycle re-estimated yearly on data <= t.
 
@@ -828,6 +827,8 @@ class KinematicsModel:
         trend keeps its 1.5-year half-gain against everything faster. With
         ``averaging`` k > 1 the observation is the k-term mean of the latent
         (level + cycle) plus the white noise, now the index's sampling error.
+        ``smooth`` (hindsight) runs the RTS smoother with the candidate each
+        series holds at the last date, i.e. estimated on all its data.
         """
         y = np.log(values)
         observed = ~np.isnan(y)
@@ -855,20 +856,26 @@ class KinematicsModel:
         dof = _effective_dof(pattern, burn, disc)
         n_used = np.cumsum(used)
         first = int(np.argmax(pattern))
-        for g, (phi, qc) in enumerate(cands):
+
+        def system(phi: float, qc: float, rows: np.ndarray | slice):
             stat_var = qc / (1.0 - phi * phi) if qc > 0 else 0.0
             T, Q, Z = _system(dt, q * (1.0 + stat_var), season, q_s, (phi, qc), averaging=k)
+            a0 = np.zeros((y[rows].shape[0], m))
+            a0[:, 0] = y[rows, first]
             if k == 1:
                 P0 = np.eye(m) * _DIFFUSE
                 P0[-1, -1] = stat_var
-                K, F, P_filt = covariance_path(T, Q, Z, P0, pattern)
-                tr, s0, s2, v = run_mean_path(y, K, F, pattern, dt, ms, m, phi=phi, discount=disc)
             else:
                 P0 = _averaged_prior(m, season, k, phi, stat_var)
-                K, F, P_filt = covariance_path(T, Q, Z, P0, pattern)
-                a0 = np.zeros((N, m))
-                a0[:, 0] = y[:, first]
-                a0[:, 3 + ms : 3 + ms + k - 1] = y[:, first][:, None]
+                a0[:, 3 + ms : 3 + ms + k - 1] = y[rows, first][:, None]
+            return T, Q, Z, P0, a0
+
+        for g, (phi, qc) in enumerate(cands):
+            T, Q, Z, P0, a0 = system(phi, qc, slice(None))
+            K, F, P_filt = covariance_path(T, Q, Z, P0, pattern)
+            if k == 1:
+                tr, s0, s2, v = run_mean_path(y, K, F, pattern, dt, ms, m, phi=phi, discount=disc)
+            else:
                 tr, s0, s2, v = run_dense_mean_path(
                     y, T, K, Z, pattern, a0, burn, season_state=3 if season else None, discount=disc, F=F
                 )
@@ -891,6 +898,17 @@ class KinematicsModel:
             choice[:, tau : tau + step] = best[:, None]
         ii = np.arange(N)[:, None]
         tt = np.arange(n)[None, :]
+        sm_mean = sm_cov = None
+        if smooth:  # hindsight: each series with the candidate it holds at the end (estimated on all data)
+            sm_mean = np.empty((N, n, 3))
+            sm_cov = np.empty((N, n, 3, 3))
+            for g in np.unique(choice[:, -1]):
+                rows = np.flatnonzero(choice[:, -1] == g)
+                T, Q, Z, P0, a0 = system(*cands[g], rows)
+                out = kalman_filter_shared(y[rows], T, Q, Z, a0, P0, pattern)
+                mean_s, cov_s = rts_smoother_shared(out, T)
+                sm_mean[rows] = mean_s[..., :3]
+                sm_cov[rows] = cov_s[None, :, :3, :3]
         return KinematicsResult(
             index=index,
             names=tuple(str(c) for c in frame.columns),
@@ -900,8 +918,8 @@ class KinematicsModel:
             dof=np.broadcast_to(dof, (N, n)),
             observed=observed,
             log_level=y,
-            smoothed=None,
-            smoothed_cov=None,
+            smoothed=sm_mean,
+            smoothed_cov=sm_cov,
             seasonal=None if not season else season0[choice, ii, tt],
             season=season,
             frequency=freq,
