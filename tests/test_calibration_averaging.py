@@ -202,6 +202,7 @@ def test_cli_calibrate_takes_the_observation_flags(case_shiller_path):
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
     assert set(d["coverage"]) == {"0.5", "0.8", "0.9"} and d["n"] > 400
+    assert d["model"]["averaging"] == 3 and d["model"]["predictive"] == "fitted-t" and d["model"]["momentum"] == "none"
     for flag, value in (("--averaging", "0"), ("--averaging", "12"), ("--momentum", "arma"), ("--predictive", "normal")):
         bad = CliRunner().invoke(app, [*args, flag, value])
         assert bad.exit_code == 2, (flag, bad.output)

@@ -424,8 +424,12 @@ class CalibrationResult:
     def to_dict(self, series: int | str = 0) -> dict:
         """The JSON fields of one series: coverage, tests, PIT histogram, reliability."""
         i = self._i(series)
+        m = self.spec.model
         return {
             "series": self.names[i],
+            "model": {"cutoff_years": m.cutoff_years, "seasonal": m.seasonal, "averaging": m.averaging,
+                      "momentum": m.momentum, "predictive": m.predictive,
+                      "scale_memory_years": m.scale_memory_years},
             "horizon_years": self.spec.horizon_years,
             "ljung_box_lags": self.lags,
             **self.stats[i],

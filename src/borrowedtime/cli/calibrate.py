@@ -61,6 +61,9 @@ def calibrate(
     for level, share in d["coverage"].items():
         t.add_row(f"{float(level):.0%}", f"{float(level):.0%}", f"{share:.1%}", f"{d['christoffersen_pvalue'][level]:.3g}")
     stdout.print(t)
+    m = d["model"]
+    stdout.print(f"model: cutoff {m['cutoff_years']:g} y, seasonal {m['seasonal']}, averaging {m['averaging']}, "
+                 f"momentum {m['momentum']}, predictive {m['predictive']}")
     stdout.print(f"innovations (PIT -> normal): lag-1 autocorrelation {d['innovation_acf1']:+.2f}, sd "
                  f"{d['innovation_sd']:.2f}; Ljung-Box({d['ljung_box_lags']}) p = {d['ljung_box_pvalue']:.3g}; "
                  f"Berkowitz p = {d['berkowitz_pvalue']:.3g}; KS on PIT p = {d['pit_ks_pvalue']:.3g}")
