@@ -689,14 +689,14 @@ class KinematicsModel:
             ``innovation_var``, ``log_level``, ``observed``; each of exactly the
             field's shape and dtype, e.g. rows of a shared-memory file); the
             result then holds these arrays. Only the default filter writes in place:
-            other paths (``momentum='ar1'``) raise SpecError.
+            other paths (``momentum='ar1'``, ``averaging > 1``) raise SpecError.
 
         Returns
         -------
         KinematicsResult
         """
-        if out and self.momentum == "ar1":
-            raise SpecError("fit(out=...) is not available with momentum='ar1'.")
+        if out and (self.momentum == "ar1" or self.averaging > 1):
+            raise SpecError("fit(out=...) is not available with momentum='ar1' or averaging > 1.")
         if isinstance(series, pd.DataFrame):
             res = self._fit_panel(series, smooth=smooth, out=out)
         else:
