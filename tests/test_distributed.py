@@ -167,3 +167,20 @@ def test_smoother_and_momentum_paths_on_a_cluster(panel):
             for res in (fit_panel_dask(model, frame, chunk_size=6, client=client, smooth=smooth),
                         fit_panel_dask(model, frame, chunk_size=6, smooth=smooth)):
                 _assert_same(res, whole, dense=model.averaging > 1)
+
+
+def test_small_shared_memory_falls_back_to_the_temp_dir(monkeypatch, panel):
+    """A /dev/shm too small for the panel and the results is not used (a full tmpfs kills with SIGBUS)."""
+    distributed = pytest.importorskip("distributed")
+    import borrowedtime.distributed as dist
+
+    used = []
+    real = dist._scratch_dir
+    monkeypatch.setattr(dist, "_free_bytes", lambda folder: 1024)
+    monkeypatch.setattr(dist, "_scratch_dir", lambda need: used.append(real(need)) or used[-1])
+    model = KinematicsModel()
+    with distributed.Client(processes=False, n_workers=2, threads_per_worker=1,
+                            dashboard_address=None) as client:
+        res = fit_panel_dask(model, panel, client=client)
+    assert used and not str(used[0]).startswith("/dev/shm") and not used[0].exists()
+    _assert_same(res, model.fit(panel))

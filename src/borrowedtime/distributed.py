@@ -10,7 +10,8 @@ are scattered once):
 * **Data stays where it is.** When every worker shares the client's host
   (a ``LocalCluster``), the panel is written once, column-major, to a
   memory-mapped ``.npy`` file in shared memory (``/dev/shm`` where it
-  exists) and each task reads its own (contiguous) columns from it; on a
+  exists and has room for the panel and the results; else the temp
+  directory) and each task reads its own (contiguous) columns from it; on a
   multi-host cluster each column chunk is scattered once to one worker. No
   task graph embeds the panel or its names.
 * **Results are written where they will be read.** The client creates one
@@ -230,9 +231,21 @@ def _same_host(client: Any) -> bool:
     return all(h == here for h in client.run(socket.gethostname).values())
 
 
-def _scratch_dir() -> Path:
+def _free_bytes(folder: Path) -> int:
+    st = os.statvfs(folder)
+    return st.f_bavail * st.f_frsize
+
+
+def _scratch_dir(need: int) -> Path:
+    """A private folder in ``/dev/shm`` if it holds ``need`` bytes with room to spare, else in the temp dir.
+
+    A full shared-memory file system would kill the writing worker (SIGBUS),
+    not raise; containers often mount a small ``/dev/shm``.
+    """
     shm = Path("/dev/shm")
-    root = shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+    root = None
+    if shm.is_dir() and os.access(shm, os.W_OK) and hasattr(os, "statvfs") and _free_bytes(shm) > 1.25 * need:
+        root = shm
     return Path(tempfile.mkdtemp(prefix="borrowedtime-panel-", dir=root))
 
 
@@ -313,10 +326,12 @@ def fit_panel_dask(
         client.cancel(futures + data)
         return _assemble(parts, starts, names, None, probe)
 
-    folder = _scratch_dir()
+    need = panel.size * 8 + sum(N * a[0].nbytes for a in probe.values() if not _is_shared(a))
+    folder = _scratch_dir(need)
     try:
         src = folder / "panel.npy"
-        np.save(src, np.asfortranarray(panel.to_numpy(dtype=float)))  # column-major: a task's columns are contiguous
+        # column-major: a task's columns are one contiguous block of the file
+        np.save(src, np.asfortranarray(panel.to_numpy(dtype=float)))
         paths = {name: str(folder / f"{name}.npy") for name in probe}
         specs = {}
         for name, a in probe.items():
