@@ -47,6 +47,7 @@ import pandas as pd
 from scipy import stats
 
 from borrowedtime._kalman import covariance_path
+from borrowedtime._results import Summarised
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.kinematics import _DIFFUSE, KinematicsModel, KinematicsResult, _system
 from borrowedtime.series import as_series
@@ -334,7 +335,7 @@ def _series_stats(u: np.ndarray, lags: int, bins: int, p_neg: np.ndarray, realis
 
 
 @dataclass(frozen=True, eq=False)
-class CalibrationResult:
+class CalibrationResult(Summarised):
     """Calibration of real-time forecasts, per series (frozen result).
 
     ``pit`` (series, time) holds the one-step PITs (NaN where not scored);
@@ -396,6 +397,3 @@ class CalibrationResult:
 
     def __repr__(self) -> str:
         return f"CalibrationResult({len(self.names)} series, horizon {self.spec.horizon_years:g} y)"
-
-    def __str__(self) -> str:
-        return self.summary()

@@ -46,6 +46,7 @@ from scipy import stats
 
 from borrowedtime._episodes import runs
 from borrowedtime._numba import jit
+from borrowedtime._results import Summarised
 from borrowedtime.errors import SpecError
 from borrowedtime.kinematics import KinematicsResult
 
@@ -210,7 +211,7 @@ def _calls(p: np.ndarray, enter: float, leave: float, k: int) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class RegimeResult:
+class RegimeResult(Summarised):
     """Labels, calls and events, real time; arrays are (series, time)."""
 
     index: pd.DatetimeIndex
@@ -305,9 +306,6 @@ class RegimeResult:
                 f"begun in borrowed time (filtered S' > 0)"
             )
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def __repr__(self) -> str:
         return (f"<RegimeResult {len(self.names)} series, {self.index.size} dates "

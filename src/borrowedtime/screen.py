@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from borrowedtime._results import Summarised
 from borrowedtime.errors import DataError
 from borrowedtime.kinematics import KinematicsModel, KinematicsResult
 from borrowedtime.regimes import LABELS, RegimeResult, RegimeRule
@@ -511,7 +512,7 @@ def _rows_empty() -> pd.DataFrame:
 
 
 @dataclass(frozen=True, eq=False)
-class ScreenResult:
+class ScreenResult(Summarised):
     """A ranked screen (frozen).
 
     Attributes
@@ -624,9 +625,6 @@ class ScreenResult:
 
     def __repr__(self) -> str:
         return f"<ScreenResult {self.summary()}>"
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 def _num(x) -> float | None:

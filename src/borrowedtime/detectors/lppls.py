@@ -70,6 +70,7 @@ import pandas as pd
 
 from borrowedtime._episodes import episodes_from_flags
 from borrowedtime._montecarlo import as_generator
+from borrowedtime._results import Summarised
 from borrowedtime.detectors import _lppls_kernels
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.series import as_series, days_since_epoch
@@ -401,7 +402,7 @@ def _to_days(out: np.ndarray, t: np.ndarray, ends: np.ndarray, scale: float) -> 
 
 
 @dataclass(frozen=True, eq=False)
-class LPPLSFit:
+class LPPLSFit(Summarised):
     """One LPPLS fit: parameters (tc in days since 1970-01-01), SSE, filter verdict."""
 
     params: dict
@@ -429,12 +430,9 @@ class LPPLSFit:
             f"B={p['B']:.4g} SSE={p['sse']:.6g} qualified={self.qualified}"
         )
 
-    def __str__(self) -> str:
-        return self.summary()
-
 
 @dataclass(frozen=True, eq=False)
-class LPPLSConfidence:
+class LPPLSConfidence(Summarised):
     """The nested-window LPPLS confidence indicator, in real time.
 
     Attributes
@@ -517,6 +515,3 @@ class LPPLSConfidence:
             f"peak positive confidence {pos.max():.2f} on {pos.idxmax().date()}, "
             f"last {pos.iloc[-1]:.2f} on {pos.index[-1].date()}."
         )
-
-    def __str__(self) -> str:
-        return self.summary()
