@@ -44,10 +44,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from borrowedtime._checks import require
 from borrowedtime._episodes import runs
 from borrowedtime._numba import jit
 from borrowedtime._results import Summarised
-from borrowedtime.errors import SpecError
 from borrowedtime.kinematics import KinematicsResult
 
 __all__ = ["RegimeRule", "RegimeResult", "Window", "LABELS"]
@@ -115,19 +115,10 @@ class RegimeRule:
     persistence_years: float = 0.25
 
     def __post_init__(self) -> None:
-        name = type(self).__name__
-        if not self.horizon_years > 0:
-            raise SpecError(f"The 'horizon_years' parameter of {name} must be > 0. Got {self.horizon_years!r}.")
-        if not 0.5 <= self.confidence < 1:
-            raise SpecError(f"The 'confidence' parameter of {name} must be in [0.5, 1). Got {self.confidence!r}.")
-        if not 0 < self.release <= self.confidence:
-            raise SpecError(
-                f"The 'release' parameter of {name} must be in (0, confidence]. Got {self.release!r}."
-            )
-        if not self.persistence_years >= 0:
-            raise SpecError(
-                f"The 'persistence_years' parameter of {name} must be >= 0. Got {self.persistence_years!r}."
-            )
+        require(self.horizon_years > 0, self, "horizon_years", "> 0")
+        require(0.5 <= self.confidence < 1, self, "confidence", "in [0.5, 1)")
+        require(0 < self.release <= self.confidence, self, "release", "in (0, confidence]")
+        require(self.persistence_years >= 0, self, "persistence_years", ">= 0")
 
     def persistence_obs(self, periods_per_year: float) -> int:
         """Observations the condition must hold for (at least one)."""
