@@ -32,7 +32,7 @@ from borrowedtime._results import Summarised
 from borrowedtime.errors import DataError
 from borrowedtime.kinematics import KinematicsModel, KinematicsResult
 from borrowedtime.regimes import LABELS, RegimeResult, RegimeRule
-from borrowedtime.series import Frequency, infer_frequency
+from borrowedtime.series import Frequency, infer_frequency, read_frame
 
 __all__ = [
     "MIN_OBS_PER_STATE",
@@ -96,20 +96,9 @@ def _date_column(frame: pd.DataFrame) -> str:
 
 def _read_one(path: Path) -> pd.DataFrame:
     """One wide file as a DataFrame of raw cells (objects) on a DatetimeIndex."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(path)
-            if isinstance(frame.index, pd.DatetimeIndex):
-                frame = frame.reset_index()
-        else:
-            # numbers parsed by the C reader; only empty cells are missing, any other text stays
-            # text so that the screen can name the series, date and cell it skips
-            frame = pd.read_csv(path, keep_default_na=False, na_values=[""], skipinitialspace=True)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path.name}: not a readable table ({exc}).") from None
-    except ImportError as exc:
-        raise DataError(f"{path.name}: reading Parquet needs pyarrow ({exc}).") from None
+    # numbers parsed by the C reader; only empty cells are missing, any other text stays
+    # text so that the screen can name the series, date and cell it skips
+    frame = read_frame(path, lambda p: pd.read_csv(p, keep_default_na=False, na_values=[""], skipinitialspace=True))
     if frame.shape[1] < 2:
         raise DataError(f"{path.name}: expected a date column and at least one value column, "
                         f"found {frame.shape[1]} column(s).")
