@@ -1,4 +1,4 @@
-"""What every result object shares: ``str(result)`` is its short :meth:`summary`.
+"""What result objects share: ``str(result)`` (and for some ``repr``) shows the short :meth:`summary`.
 
 Result objects are frozen dataclasses with ``to_frame()``, a short ``summary()``
 and a short ``repr``; printing one shows the summary.
@@ -6,7 +6,7 @@ and a short ``repr``; printing one shows the summary.
 
 from __future__ import annotations
 
-__all__ = ["Summarised"]
+__all__ = ["Summarised", "SummaryRepr"]
 
 
 class Summarised:
@@ -19,3 +19,15 @@ class Summarised:
 
     def __str__(self) -> str:
         return self.summary()
+
+
+class SummaryRepr:
+    """Mixin: ``repr(result)`` is ``<ClassName summary>``.
+
+    A dataclass writes its own ``__repr__`` over an inherited one: declare it with ``repr=False``.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.summary()}>"

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from borrowedtime._results import Summarised
+from borrowedtime._results import Summarised, SummaryRepr
 from borrowedtime.errors import DataError
 from borrowedtime.kinematics import KinematicsModel, KinematicsResult
 from borrowedtime.regimes import LABELS, RegimeResult, RegimeRule
@@ -500,8 +500,8 @@ def _rows_empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
 
 
-@dataclass(frozen=True, eq=False)
-class ScreenResult(Summarised):
+@dataclass(frozen=True, eq=False, repr=False)
+class ScreenResult(Summarised, SummaryRepr):
     """A ranked screen (frozen).
 
     Attributes
@@ -611,9 +611,6 @@ class ScreenResult(Summarised):
         return (f"Screen of {self.n_input} series: {c['borrowed time']} on borrowed time, {c['contraction']} "
                 f"contraction, {c['boom']} boom, {c['repair']} repair, {c['undetermined']} undetermined, "
                 f"{c['skipped']} skipped")
-
-    def __repr__(self) -> str:
-        return f"<ScreenResult {self.summary()}>"
 
 
 def _num(x) -> float | None:
