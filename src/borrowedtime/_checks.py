@@ -2,7 +2,7 @@
 
 Specs check their parameters in ``__post_init__`` and raise
 :class:`~borrowedtime.errors.SpecError` worded as
-``The 'bins' parameter of CalibrationSpec must be >= 2. Got 1.``; :func:`require`
+``The 'bins' parameter of Calibration must be >= 2. Got 1.``; :func:`require`
 writes that sentence once.
 """
 

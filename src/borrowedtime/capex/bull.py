@@ -21,7 +21,7 @@ Units: money in USD bn a year, rates and shares as decimals, lives in years.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import ClassVar
+from typing import ClassVar, Self
 
 import numpy as np
 import pandas as pd
@@ -70,7 +70,7 @@ class _BullCase:
     _KEY: ClassVar[str]
 
     @classmethod
-    def from_inputs(cls, **overrides):
+    def from_inputs(cls, **overrides) -> Self:
         """The case on the packaged defaults, with parameters overridden by keyword (unknown names refused)."""
         return _defaults(cls, cls._KEY, overrides)
 
