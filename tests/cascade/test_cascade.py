@@ -192,3 +192,20 @@ def test_an_overlay_of_openai_figures_moves_the_cascade_plan(tmp_path):
     # 2027 revenue 40 instead of 60: the plan's revenue (hence burn) falls around 2027 and nowhere rises
     assert not np.allclose(moved.lab_cost_q[li], base.lab_cost_q[li])
     assert np.all(moved.lab_cost_q[li] <= base.lab_cost_q[li] + 1e-9)
+
+
+def test_cli_stress_json_is_reproducible_and_equal_on_dask():
+    # the contract, through the CLI: the same seed gives byte-identical JSON, twice, and a Dask
+    # LocalCluster of two workers gives the same JSON as the local run
+    args = ["stress", "--json", "--paths", "80", "--seed", "11"]
+    runs = [CliRunner().invoke(app, args) for _ in range(2)]
+    for r in runs:
+        assert r.exit_code == 0, r.output
+    assert runs[0].stdout == runs[1].stdout
+    assert json.loads(runs[0].stdout)["paths"] == 80
+    pytest.importorskip("dask.distributed")
+    dask = CliRunner().invoke(app, [*args, "--workers", "2"])
+    assert dask.exit_code == 0, dask.output
+    assert dask.stdout == runs[0].stdout
+    other = CliRunner().invoke(app, ["stress", "--json", "--paths", "80", "--seed", "12"])
+    assert other.stdout != runs[0].stdout
