@@ -146,6 +146,16 @@ class CascadeModel:
     def n(self) -> int:
         return self.network.n
 
+    @functools.cached_property
+    def leverage(self):
+        """(N, N) DebtRank leverage: initial claims over the creditor's equity (CSR when large and sparse)."""
+        lam = self.claims / self.equity0[:, None]
+        if self.n > 200 and np.count_nonzero(lam) < 0.05 * lam.size:
+            from scipy import sparse
+
+            return sparse.csr_matrix(lam)
+        return lam
+
     @classmethod
     def from_scenario(cls, scn: Scenario) -> CascadeModel:
 
@@ -574,6 +584,7 @@ class CascadeState:
     cash: np.ndarray  # (P, N)
     loss: np.ndarray  # (P, N) cumulative credit losses and impairments
     h: np.ndarray  # (P, N) distress after DebtRank
+    h_key: np.ndarray  # (P, N) direct distress h was computed from (2: defaulted)
     default_q: np.ndarray  # (P, N)
     distress_q: np.ndarray  # (P, N)
     remaining: np.ndarray  # (P, m) still owed per edge
@@ -593,6 +604,25 @@ class CascadeState:
             out[f.name] = {k: a.copy() for k, a in v.items()} if isinstance(v, dict) else (
                 v.copy() if isinstance(v, np.ndarray) else v)
         return CascadeState(**out)
+
+    def take(self, rows: np.ndarray) -> CascadeState:
+        """The state of some paths only (copies): stages run on the paths where something happens."""
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = {k: a[rows] for k, a in v.items()} if isinstance(v, dict) else (
+                v[rows] if isinstance(v, np.ndarray) else v)
+        return CascadeState(**out)
+
+    def put(self, rows: np.ndarray, sub: CascadeState, names: tuple[str, ...]) -> None:
+        """Write fields of a :meth:`take` back into these paths."""
+        for name in names:
+            v = getattr(self, name)
+            if isinstance(v, dict):
+                for k in v:
+                    v[k][rows] = getattr(sub, name)[k]
+            else:
+                v[rows] = getattr(sub, name)
 
     def path(self, i: int) -> dict:
         """One path's values (for narratives and tests)."""
@@ -622,6 +652,7 @@ def _initial_state(model: CascadeModel, P: int) -> CascadeState:
         cash=np.tile(model.cash0, (P, 1)),
         loss=np.zeros((P, N)),
         h=np.zeros((P, N)),
+        h_key=np.zeros((P, N)),
         default_q=np.full((P, N), NEVER),
         distress_q=np.full((P, N), NEVER),
         remaining=np.tile(model.sched.sum(axis=0) + 0.0, (P, 1)),
@@ -758,13 +789,18 @@ def stage_pullback(model: CascadeModel, s: CascadeState, draws: dict, q: int) ->
     on_lab = lab >= 0
     if not on_lab.any():
         return
-    now = np.zeros_like(s.cut, dtype=bool)
-    now[:, on_lab] = s.trigger_q[:, lab[on_lab]] == q
-    pi = _x(draws, "pullback")[:, None]
-    s.cut = np.where(now, pi, s.cut)
+    trig = (s.trigger_q == q).any(axis=1)
+    flip = (s.flipped_q >= 0) & (s.flipped_q == q - 1)
+    rows = np.flatnonzero(trig | flip)  # only the paths on which a round failed or the game flipped
+    if rows.size == 0:
+        return
+    cut = s.cut[rows]
+    now = np.zeros_like(cut, dtype=bool)
+    now[:, on_lab] = s.trigger_q[rows][:, lab[on_lab]] == q
+    cut = np.where(now, _x(draws, "pullback")[rows, None], cut)
     # hyperscalers cut the marginal gigawatt at neoclouds once the game has flipped
-    flip_now = ((s.flipped_q >= 0) & (s.flipped_q == q - 1))[:, None] & model.hyper_to_neo[None, :]
-    s.cut = np.where(flip_now, np.maximum(s.cut, _x(draws, "hyperscaler_cut")[:, None]), s.cut)
+    flip_now = flip[rows][:, None] & model.hyper_to_neo[None, :]
+    s.cut[rows] = np.where(flip_now, np.maximum(cut, _x(draws, "hyperscaler_cut")[rows, None]), cut)
 
 
 def _due(model: CascadeModel, s: CascadeState, q: int) -> tuple[np.ndarray, np.ndarray]:
@@ -834,42 +870,32 @@ def stage_freeze(model: CascadeModel, s: CascadeState, draws: dict, q: int, new_
     start = (s.frozen_q == NEVER) & new_default[:, model.tracks_cash].any(axis=1)
     s.frozen_q = np.where(start, q, s.frozen_q)
     # impairment: when credit freezes, creditors mark the cut part of what triggered labs still owe
-    newly = (s.frozen_q == q)[:, None]
+    rows = np.flatnonzero(start)  # the paths on which credit froze this quarter
     lab = model.lab_of_edge
     on = lab >= 0
-    if on.any():
-        hit = np.zeros_like(s.cut, dtype=bool)
-        hit[:, on] = s.trigger_q[:, lab[on]] != NEVER
-        mark = np.where(newly & hit, s.remaining * s.cut * (1.0 - _relet(model, draws)[:, None]), 0.0)
-        s.loss += _scatter(mark, model.in_inc)
-        s.remaining = np.where(newly & hit, s.remaining * (1.0 - s.cut), s.remaining)
-        s.cut = np.where(newly & hit, 0.0, s.cut)
+    if on.any() and rows.size:
+        hit = np.zeros((rows.size, lab.size), dtype=bool)
+        hit[:, on] = s.trigger_q[rows][:, lab[on]] != NEVER
+        remaining, cut = s.remaining[rows], s.cut[rows]
+        mark = np.where(hit, remaining * cut * (1.0 - _relet(model, draws)[rows, None]), 0.0)
+        s.loss[rows] += _scatter(mark, model.in_inc)
+        s.remaining[rows] = np.where(hit, remaining * (1.0 - cut), remaining)
+        s.cut[rows] = np.where(hit, 0.0, cut)
 
 
 def stage_equity(model: CascadeModel, s: CascadeState, draws: dict, q: int) -> None:
     """Stage 5: distress by non-linear DebtRank on claims on the living; the capex game flips."""
     p = model.params
-    direct = np.minimum(1.0, s.loss / model.equity0[None, :])
-    direct = np.where(s.default_q != NEVER, 1.0, direct)
-    h = direct.copy()
-    rows = np.flatnonzero((direct > 0).any(axis=1))  # distress can only spread from a path with some
+    dead = s.default_q != NEVER
+    direct = np.where(dead, 1.0, np.minimum(1.0, s.loss / model.equity0[None, :]))
+    # h is a function of the direct distress and of who is alive: recompute only the paths where either
+    # moved since the last quarter (a defaulted entity keyed 2 so that its default alone counts as a move)
+    key = np.where(dead, 2.0, direct)
+    rows = np.flatnonzero((key != s.h_key).any(axis=1))
+    s.h_key = key
     if rows.size:
-        Lam = model.claims / model.equity0[:, None]
-        alive = (s.default_q[rows] == NEVER).astype(float)
-        a = p["debtrank_alpha"]
-        d = direct[rows]
-        hr = d.copy()
-        moving = np.ones(rows.size, dtype=bool)  # a path stops when it settles: results do not depend on the batch
-        for _ in range(200):
-            v = hr[moving] * np.exp(a * (hr[moving] - 1.0)) * alive[moving]  # value lost on claims on the living
-            new = np.maximum(d[moving], np.minimum(1.0, d[moving] + v @ Lam.T))
-            still = np.max(np.abs(new - hr[moving]), axis=1) >= 1e-12
-            hr[moving] = new
-            moving[np.flatnonzero(moving)[~still]] = False
-            if not moving.any():
-                break
-        h[rows] = hr
-    s.h = h
+        s.h[rows] = _debtrank(model.leverage, direct[rows], (~dead[rows]).astype(float), p["debtrank_alpha"])
+    h = s.h
     s.distress_q = np.where((s.distress_q == NEVER) & (h >= p["distress_threshold"]), q, s.distress_q)
     hyper = model.network.of_kind("hyperscaler")
     if hyper.any():
@@ -882,6 +908,31 @@ def stage_equity(model: CascadeModel, s: CascadeState, draws: dict, q: int) -> N
         s.growth = s.growth - cut
 
 
+def _debtrank(Lam, d: np.ndarray, alive: np.ndarray, a: float) -> np.ndarray:
+    """Non-linear DebtRank fixed point from direct distress ``d`` (rows, N), path by path (Bardoscia et al. 2016).
+
+    ``Lam`` is the (N, N) leverage, dense or CSR (large sparse networks); value is lost only on claims
+    on the living. Each path stops when it settles, so results do not depend on the batch.
+    """
+    h = d.copy()
+    act = np.arange(d.shape[0])
+    hm, dm, am = h, d, alive
+    dense = isinstance(Lam, np.ndarray)
+    for _ in range(200):
+        v = hm * np.exp(a * (hm - 1.0)) * am  # value lost on claims on the living
+        spread = v @ Lam.T if dense else np.asarray((Lam @ v.T).T)
+        new = np.maximum(dm, np.minimum(1.0, dm + spread))
+        still = np.max(np.abs(new - hm), axis=1) >= 1e-12
+        h[act] = new
+        if still.all():
+            hm = new
+            continue
+        act, hm, dm, am = act[still], new[still], dm[still], am[still]
+        if act.size == 0:
+            break
+    return h
+
+
 def stage_strong_buy(model: CascadeModel, s: CascadeState, draws: dict, q: int, new_default: np.ndarray) -> None:
     """Stage 6: seized data centres sold at a fire-sale price to the least distressed hyperscaler.
 
@@ -890,9 +941,16 @@ def stage_strong_buy(model: CascadeModel, s: CascadeState, draws: dict, q: int, 
     is their loss; its tenants' contracts end with it (the buyer re-lets on new
     terms, outside the model).
     """
-    net, p = model.network, model.params
-    if not new_default.any():
+    rows = np.flatnonzero(new_default.any(axis=1))  # only the paths with a new seizure
+    if rows.size == 0:
         return
+    sub = s.take(rows)
+    _strong_buy(model, sub, {k: v[rows] for k, v in draws.items()}, new_default[rows])
+    s.put(rows, sub, ("loss", "remaining", "bought"))
+
+
+def _strong_buy(model: CascadeModel, s: CascadeState, draws: dict, new_default: np.ndarray) -> None:
+    net, p = model.network, model.params
     D = new_default
     E = D[:, net.src]  # edges owed by a new defaulter
     owed = np.where(E, s.remaining, 0.0)
