@@ -173,6 +173,22 @@ def test_credit_and_capex_inputs_move_the_cascade_the_expected_way():
     assert seized
     harsh = simulate(replace(model, lgd_secured=0.9, lgd_unsecured=0.95), draws)
     assert harsh.loss.sum() > base.loss.sum()
+    # the flip takes capex growth to the game's "everyone cuts" level (its lowest); a scenario may override the cut
+    assert model.flip_growth == pytest.approx(np.log1p(CapexGame().levels[0]))
+    flipped = base.flipped_q != NEVER
+    assert flipped.any()
+    deeper = simulate(replace(model, flip_growth=-0.5), draws)
+    assert np.array_equal(deeper.flipped_q, base.flipped_q)
+    assert deeper.loss.sum() >= base.loss.sum() - 1e-9
+    over = CascadeModel.from_scenario(load_scenario("base").model_copy(update={"model": {
+        **load_scenario("base").model, "flip_cut": load_scenario("base").model["dscr_min"].model_copy(
+            update={"value": 0.0, "source": "test"})}}))
+    assert over.params["flip_cut"] == 0.0
+    # the labs' growth correlation is the credit module's AI-tenant asset correlation (platform_books rho_ai)
+    import inspect
+
+    from borrowedtime.credit.books import platform_books
+    assert model.params["lab_correlation"] == inspect.signature(platform_books).parameters["rho_ai"].default
     # rating headroom (capex) caps the leverage stretch: with none, it buys nothing
     lever = CascadeModel.from_scenario(load_scenario("base").with_stretch("hyperscaler_leverage"))
     capped = simulate(replace(lever, lever_headroom_usd_bn=0.0), draws)

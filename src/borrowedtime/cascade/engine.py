@@ -30,7 +30,9 @@ The thesis run forward (essay, section XI). Every quarter, on every path:
 5. **equity** (:func:`stage_equity`): distress (loss over equity) propagates
    by non-linear DebtRank; when the market's belief in the boom (falling with
    the hyperscalers' mean distress) drops below the capex game's flip belief,
-   the game flips (capex repriced from option to cost): capex growth drops by ``flip_cut`` and hyperscalers cut their
+   the game flips (capex repriced from option to cost): capex growth falls to
+   the game's "everyone cuts" level (``flip_cut`` in a scenario overrides the
+   cut), the labs' revenue recycles the cut, and hyperscalers cut their
    neocloud capacity.
 6. **strong buy** (:func:`stage_strong_buy`): seized data centres are bought
    by the least distressed hyperscaler at ``fire_sale`` times book; the
@@ -140,6 +142,7 @@ class CascadeModel:
     lgd_unsecured: float = 0.45  # credit: senior unsecured
     relet_discount: float = 0.40  # capex: rent discount a replacement tenant demands in a glut
     flip_belief: float = 0.3125  # capex: belief below which "everyone spends" stops being an equilibrium
+    flip_growth: float = 0.0  # capex: capex log growth of the game's "everyone cuts" equilibrium
     lever_headroom_usd_bn: float = float("inf")  # capex: debt the hyperscalers can add at their ratings
 
     @property
@@ -267,7 +270,9 @@ def credit_capex_inputs(year: int) -> dict:
         LGDs via :func:`borrowedtime.credit.lgd_for`); ``relet_discount``
         (decimal, mean of :class:`borrowedtime.capex.ReleasingGlut` discounts,
         essay XII's 30-50 %); ``flip_belief`` (``spend_stops`` of the default
-        :class:`borrowedtime.capex.game.CapexGame`); ``lever_headroom_usd_bn``
+        :class:`borrowedtime.capex.game.CapexGame`); ``flip_growth`` (annual log
+        capex growth after the flip: the game's "everyone cuts" level, its lowest,
+        0 % a year by default); ``lever_headroom_usd_bn``
         (USD bn: sum over the group of max(headroom turns with vehicles, 0)
         times EBITDA, :class:`borrowedtime.capex.FundingModel`).
     """
@@ -280,12 +285,14 @@ def credit_capex_inputs(year: int) -> dict:
     yr = int(np.clip(year, lev["year"].min(), lev["year"].max()))
     row = lev[lev["year"] == yr]
     headroom = float((row["headroom_turns_with_vehicles"].clip(lower=0.0) * row["ebitda_usd_bn"]).sum())
-    flip = CapexGame().flip_beliefs()["spend_stops"]
+    game = CapexGame()
+    flip = game.flip_beliefs()["spend_stops"]
     return {
         "lgd_secured": lgd_for("senior", "other_physical"),
         "lgd_unsecured": lgd_for("senior", None),
         "relet_discount": float(np.mean(ReleasingGlut.from_inputs().discounts)),
         "flip_belief": 0.0 if flip is None else float(flip),
+        "flip_growth": float(np.log1p(game.levels[0])),
         "lever_headroom_usd_bn": headroom,
     }
 
@@ -902,10 +909,15 @@ def stage_equity(model: CascadeModel, s: CascadeState, draws: dict, q: int) -> N
         belief = 1.0 - h[:, hyper].mean(axis=1) / p["flip_distress"]  # the market's belief in the boom
         flip = (s.flipped_q == NEVER) & (belief < model.flip_belief) & (s.lever_left <= 0)
         s.flipped_q = np.where(flip, q, s.flipped_q)
-        s.capex_growth = np.where(flip, s.capex_growth - p["flip_cut"], s.capex_growth)
-        cut = np.where(flip, _x(draws, "recycling") * p["flip_cut"], 0.0)[:, None]
-        s.dgrowth = s.dgrowth - cut
-        s.growth = s.growth - cut
+        # the game moves from "everyone spends" to "everyone cuts": capex growth falls to the game's cut
+        # level (capex.game, its lowest level: capex held flat), or by the scenario's flip_cut override
+        cut = (np.full(s.capex_growth.shape, p["flip_cut"]) if "flip_cut" in p
+               else np.maximum(s.capex_growth - model.flip_growth, 0.0))
+        cut = np.where(flip, cut, 0.0)
+        s.capex_growth = s.capex_growth - cut
+        lab_cut = (_x(draws, "recycling") * cut)[:, None]
+        s.dgrowth = s.dgrowth - lab_cut
+        s.growth = s.growth - lab_cut
 
 
 def _debtrank(Lam, d: np.ndarray, alive: np.ndarray, a: float) -> np.ndarray:

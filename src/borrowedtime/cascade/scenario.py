@@ -177,9 +177,11 @@ class Stretches(_M):
 
 _MODEL_KEYS = (
     "growth_shock_sd", "lab_correlation", "multiple_growth_elasticity", "buffer_quarters", "cover_quarters",
-    "compute_share", "dscr_min", "roll_share", "ltv", "distress_threshold", "flip_distress", "flip_cut",
+    "compute_share", "dscr_min", "roll_share", "ltv", "distress_threshold", "flip_distress",
     "clearing_alpha", "clearing_beta", "debtrank_alpha",
 )
+#: Optional model keys: overrides of what the other modules compute (flip_cut: the capex game's cut).
+_MODEL_OPTIONAL = ("flip_cut",)
 
 
 class Scenario(_M):
@@ -217,7 +219,7 @@ class Scenario(_M):
                     f"this distribution reaches [{a}, {b}]"
                 )
         missing = [k for k in _MODEL_KEYS if k not in self.model]
-        unknown = [k for k in self.model if k not in _MODEL_KEYS]
+        unknown = [k for k in self.model if k not in _MODEL_KEYS + _MODEL_OPTIONAL]
         if missing or unknown:
             raise ValueError(f"model: missing {missing or 'none'}, unknown {unknown or 'none'}")
         rho = self.model["lab_correlation"].value
