@@ -61,6 +61,7 @@ import pandas as pd
 from scipy import sparse
 
 from borrowedtime.errors import ConvergenceError, DataError, SpecError
+from borrowedtime.network._describe import Described
 
 __all__ = [
     "ClearingModel",
@@ -275,8 +276,8 @@ def all_clearing_vectors(liabilities, external_assets, alpha: float = 1.0, beta:
     return sorted(out, key=lambda v: -float(v.sum()))
 
 
-@dataclass(frozen=True, eq=False)
-class ClearingResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class ClearingResult(Described):
     """The greatest clearing vector and who defaults (frozen). Money in USD bn."""
 
     names: tuple[str, ...]
@@ -332,11 +333,8 @@ class ClearingResult:
             f"{self.iterations} {'rounds' if m.method == 'gcv' else 'iterations'}"
         )
 
-    def __repr__(self) -> str:
-        return f"<ClearingResult n={len(self.names)} defaults={int(self.default.sum())}>"
-
-    def __str__(self) -> str:
-        return self.summary()
+    def _repr_details(self) -> str:
+        return f"n={len(self.names)} defaults={int(self.default.sum())}"
 
 
 def _incidence(index: np.ndarray, n: int):
