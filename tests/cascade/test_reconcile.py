@@ -72,3 +72,16 @@ def test_a_scenario_chooses_the_other_readings(tmp_path):
     assert _first_round(target)[2] == pytest.approx(1048 / 852)
     with pytest.raises(SpecError, match="treadmill reading"):
         _scenario(tmp_path, "    achievable: mark\n  anthropic:\n    achievable: trend\n")
+
+
+def test_trigger_attribution_names_the_inputs_that_trigger():
+    from borrowedtime.cascade.montecarlo import trigger_attribution
+
+    rows = {r["drawn"]: r for r in trigger_attribution("base", paths=120, seed=3)}
+    # the central path does not trigger, so inputs that act only after a trigger cannot trigger alone
+    for name in ("pullback", "hyperscaler_cut", "relet_value", "fire_sale"):
+        assert rows[name]["triggered_share"] == 0.0, name
+    # the growth paths do: the accelerations and the quarterly shocks
+    assert rows["revenue_accel"]["triggered_share"] > 0.2
+    assert rows["growth_shocks"]["triggered_share"] > 0.2
+    assert 0.0 < rows["all"]["first_round_share"] <= rows["all"]["triggered_share"] < 1.0
