@@ -225,3 +225,17 @@ def test_cli_stress_json_is_reproducible_and_equal_on_dask():
     assert dask.stdout == runs[0].stdout
     other = CliRunner().invoke(app, ["stress", "--json", "--paths", "80", "--seed", "12"])
     assert other.stdout != runs[0].stdout
+
+
+def test_cli_stress_tables_fit_the_terminal(monkeypatch):
+    from borrowedtime.cli import _app
+
+    wide = CliRunner().invoke(app, ["stress", "--paths", "60", "--seed", "2"])
+    assert wide.exit_code == 0, wide.output
+    assert "Entities hit" in wide.output and "first distress" in wide.output and "not shown" not in wide.output
+    monkeypatch.setattr(_app.stdout, "_width", 60)  # a 60-column terminal
+    narrow = CliRunner().invoke(app, ["stress", "--paths", "60", "--seed", "2"])
+    assert narrow.exit_code == 0, narrow.output
+    assert "not shown; --json has every column" in narrow.output
+    tables = [x for x in narrow.output.splitlines()[2:] if not x.startswith("(narrow")]
+    assert max(len(x) for x in tables) <= 60
