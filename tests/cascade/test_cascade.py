@@ -230,6 +230,7 @@ def test_cli_stress_json_is_reproducible_and_equal_on_dask():
 def test_cli_stress_tables_fit_the_terminal(monkeypatch):
     from borrowedtime.cli import _app
 
+    monkeypatch.setattr(_app.stdout, "_width", 200)  # a wide terminal
     wide = CliRunner().invoke(app, ["stress", "--paths", "60", "--seed", "2"])
     assert wide.exit_code == 0, wide.output
     assert "Entities hit" in wide.output and "first distress" in wide.output and "not shown" not in wide.output
