@@ -126,13 +126,6 @@ def test_cli_stress_json(tmp_path):
     assert bad.exit_code == 2 and "no scenario 'nope'" in bad.output
 
 
-def test_dask_workers_equal_local():
-    pytest.importorskip("dask.distributed")
-    local = run_stress("base", paths=60, seed=4, chunk_size=30, stretches=False).to_json()
-    dask = run_stress("base", paths=60, seed=4, chunk_size=30, stretches=False, workers=2).to_json()
-    assert local == dask
-
-
 def test_vectorised_paths_equal_a_per_path_loop():
     # a path's outcome must not depend on the other paths in its batch (ties are decided with a tolerance,
     # convergence is tested path by path): the benchmark's per-path loop baseline relies on it
@@ -212,8 +205,8 @@ def test_an_overlay_of_openai_figures_moves_the_cascade_plan(tmp_path):
 
 def test_cli_stress_json_is_reproducible_and_equal_on_dask():
     # the contract, through the CLI: the same seed gives byte-identical JSON, twice, and a Dask
-    # LocalCluster of two workers gives the same JSON as the local run
-    args = ["stress", "--json", "--paths", "80", "--seed", "11"]
+    # LocalCluster of two workers gives the same JSON as the local run (two chunks, so the workers share them)
+    args = ["stress", "--json", "--paths", "80", "--seed", "11", "--chunk-size", "40"]
     runs = [CliRunner().invoke(app, args) for _ in range(2)]
     for r in runs:
         assert r.exit_code == 0, r.output

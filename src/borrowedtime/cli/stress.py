@@ -18,6 +18,8 @@ def stress(
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed (default: the scenario's).")] = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Run on a Dask LocalCluster of N workers.")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run on the Dask scheduler at ADDRESS.")] = None,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Paths per chunk (seeded chunk by chunk: "
+                                                "the numbers depend on seed and chunk size, not on the backend).")] = 5_000,
     narrative_path: Annotated[bool, typer.Option("--timeline", help="Also print the timeline of the first path.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
@@ -40,7 +42,7 @@ def stress(
         with Progress(TextColumn("chunks of paths"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
             task = bar.add_task("chunks", total=None)
-            result = run_stress(scn, client=client, workers=workers,
+            result = run_stress(scn, client=client, workers=workers, chunk_size=chunk_size,
                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
         if client is not None:
             client.close()
