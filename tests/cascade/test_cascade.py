@@ -233,3 +233,15 @@ def test_cli_stress_tables_fit_the_terminal(monkeypatch):
     assert "not shown; --json has every column" in narrow.output
     tables = [x for x in narrow.output.splitlines()[2:] if not x.startswith("(narrow")]
     assert max(len(x) for x in tables) <= 60
+
+
+def test_credit_check_sets_rating_pds_beside_the_cascade(base_result):
+    from borrowedtime.credit.pd import rating_pd
+
+    rows = {r["name"]: r for r in base_result.credit_check()}
+    assert rows["coreweave"]["rating"] == "B+" and rows["openai"]["assumed_rating"]
+    assert rows["oracle"]["rating_pd"] == pytest.approx(rating_pd("BBB", 5.0))
+    d = base_result.runs["base"]["default_q"][:, base_result.names.index("coreweave")]
+    assert rows["coreweave"]["cascade_p_default"] == pytest.approx(((d >= 0) & (d < 20)).mean())
+    assert rows["microsoft"]["cascade_p_default"] == 0.0 < rows["microsoft"]["rating_pd"]
+    assert "credit_check" in base_result.to_dict()

@@ -167,6 +167,29 @@ class StressResult:
         rows.sort(key=lambda d: -abs(d["loss_usd_bn_effect"]) - 1e3 * abs(d["trigger_quarter_effect"]))
         return rows
 
+    def credit_check(self, years: float = 5.0) -> list[dict]:
+        """The cascade's P(default) within ``years`` beside the rating-implied PD of ``credit`` (same horizon).
+
+        Ratings are ``credit.books``' (agency ratings, and its stated judgements for the unrated labs);
+        PDs from :func:`borrowedtime.credit.pd.rating_pd` (cumulative, S&P default study). Defaults in the
+        cascade are structural (clearing); the rating PD is the outside view of the same name.
+        """
+        from borrowedtime.credit.books import AGENCY_RATINGS, ASSUMED_RATINGS
+        from borrowedtime.credit.pd import rating_pd
+
+        years = min(float(years), self.model.horizon / 4.0)
+        q = int(round(4 * years))
+        dq = self.runs["base"]["default_q"]
+        out = []
+        for name, rating in {**AGENCY_RATINGS, **ASSUMED_RATINGS}.items():
+            if name not in self.names:
+                continue
+            i = self.names.index(name)
+            out.append({"name": name, "rating": rating, "assumed_rating": name in ASSUMED_RATINGS, "years": years,
+                        "rating_pd": float(rating_pd(rating, years)),
+                        "cascade_p_default": float(((dq[:, i] != NEVER) & (dq[:, i] < q)).mean())})
+        return out
+
     def to_dict(self) -> dict:
         return {
             "scenario": self.scenario.name,
@@ -178,6 +201,7 @@ class StressResult:
             "entities": self.entities(),
             "stretches": self.stretches(),
             "tornado": self.tornado(),
+            "credit_check": self.credit_check(),
         }
 
     def to_json(self) -> str:
