@@ -20,7 +20,7 @@ def stress(
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run on the Dask scheduler at ADDRESS.")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Paths per chunk (seeded chunk by chunk: "
                                                 "the numbers depend on seed and chunk size, not on the backend).")] = 5_000,
-    narrative_path: Annotated[bool, typer.Option("--timeline", help="Also print the timeline of the first path.")] = False,
+    narrative_path: Annotated[bool, typer.Option("--timeline", help="Also print the timelines of the central path and of a path on which a mark fails.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """Run the six-step cascade forward: trigger-quarter distribution, defaults, losses, stretches, tornado."""
@@ -53,16 +53,22 @@ def stress(
     if narrative_path:
         import numpy as np
 
-        from borrowedtime.cascade import draw_inputs, narrative, simulate
+        from borrowedtime.cascade import central_draws, draw_inputs, narrative, simulate
         from borrowedtime.cascade.montecarlo import _model
 
         model = _model(scn)
-        # the first of 64 seeded paths on which a mark fails (else the first path): its quarters as events
+        # the deterministic central path (every input at its median: the treadmill's first round), then the
+        # first of 64 seeded paths on which a mark fails (else the first path): their quarters as events
+        stdout.print("Timeline of the central path (every input at its median, no shock):", highlight=False)
+        for line in narrative(model, simulate(model, central_draws(model), record=True), 0):
+            stdout.print(f"  {line}", highlight=False, soft_wrap=True)
         draws = draw_inputs(model, np.random.default_rng(np.random.SeedSequence(scn.seed).spawn(1)[0]), 64)
         out = simulate(model, draws, record=True)
         hit = np.flatnonzero(out.first_trigger_q >= 0)
+        stdout.print("Timeline of a drawn path " + ("on which a mark fails:" if hit.size else "(no mark fails):"),
+                     highlight=False)
         for line in narrative(model, out, int(hit[0]) if hit.size else 0):
-            stdout.print(line, highlight=False, soft_wrap=True)
+            stdout.print(f"  {line}", highlight=False, soft_wrap=True)
 
 
 def _print_tables(result) -> None:
