@@ -2,19 +2,28 @@ r"""The six-step cascade, run forward quarter by quarter over (paths, entities) 
 
 The thesis run forward (essay, section XI). Every quarter, on every path:
 
-0. **growth** (:func:`stage_growth`): the labs' revenue growth and the
-   hyperscalers' capex growth move by their acceleration (the second
-   derivative, drawn per path) plus noise; the labs' revenue recycles capex
-   surprises (essay VII); revenue and capex levels follow.
-1. **marks** (:func:`stage_marks`): a lab whose cash covers fewer than
-   ``buffer_quarters`` of its net need raises. The raise it needs, :math:`F`,
-   funds ``cover_quarters`` of need; at dilution limit :math:`d` the
-   **required** value is :math:`F/d` (the treadmill's arithmetic,
-   :mod:`borrowedtime.treadmill.rounds`). The **achievable** value is forward
-   revenue times a multiple that falls with growth,
-   :math:`m\,e^{\kappa (g_t - g_0)}`. The trigger is the essay's: the next mark
-   fails to clear the required step-up. The lab then raises only what clears
-   (:math:`d` times the achievable value) and the window shuts.
+0. **growth** (:func:`stage_growth`): each lab follows its plan (for a
+   ``plan: treadmill`` lab, the treadmill's: :class:`~borrowedtime.treadmill.rounds.RoundsSpec`
+   on the scenario's complex) and leaves it by its drawn acceleration's
+   difference from the central one, quarterly shocks, and the capex surprises
+   its revenue recycles (essay VII); the hyperscalers' capex growth moves by
+   its acceleration (the second derivative, drawn per path) plus noise.
+1. **marks** (:func:`stage_marks`): a lab raises at its scheduled round (a
+   treadmill lab's next round, on the reported next mark's date; earlier only
+   if its cash would not last to it), afterwards when its cash covers fewer
+   than ``buffer_quarters`` of its net need. The raise :math:`F` funds the
+   plan's outflows net of revenue through the end of its projections or
+   ``cover_quarters``, whichever is later, less cash; at dilution limit
+   :math:`d` the **required** value is :math:`F/d` (the treadmill's
+   arithmetic). The **achievable** value is
+   :math:`a\,(m/\tilde m)\,R^{fwd} e^{\kappa (g_t - g_0)}`, anchored
+   (:func:`_anchors`) so that the central path prices the treadmill's reading
+   (trend of past step-ups by default) at its round. The trigger is the
+   essay's and the treadmill's: the next mark fails to clear the required
+   step-up. The lab then raises only what clears (:math:`d` times the
+   achievable value) and the window shuts. On the central path
+   (:func:`central_draws`) the first round is the treadmill's
+   (``tests/cascade/test_reconcile.py``).
 2. **pull-back** (:func:`stage_pullback`): a triggered lab cuts a share
    :math:`\pi` of its remaining take-or-pay (restructured: volumes cut,
    schedules stretched); a guarantor (Google on Anthropic's TPU lease) makes
