@@ -79,6 +79,7 @@ class StressResult:
     paths: int
     inputs: np.ndarray
     runs: dict  # variant -> dict of arrays
+    central: dict | None = None  # the deterministic central path (see central_path)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -167,6 +168,16 @@ class StressResult:
         rows.sort(key=lambda d: -abs(d["loss_usd_bn_effect"]) - 1e3 * abs(d["trigger_quarter_effect"]))
         return rows
 
+    def central_path(self) -> dict:
+        """The deterministic central path (every input at its median, no shock) beside the treadmill.
+
+        Per lab: the quarter of its first round, the required and achievable step-ups there, the
+        trigger quarter (None: none within the horizon) and, for a treadmill lab, the treadmill's own
+        numbers for the same inputs (:class:`~borrowedtime.treadmill.rounds.RoundsResult`); and the
+        path's timeline.
+        """
+        return self.central if self.central is not None else _central_path(self.model)
+
     def credit_check(self, years: float = 5.0) -> list[dict]:
         """The cascade's P(default) within ``years`` beside the rating-implied PD of ``credit`` (same horizon).
 
@@ -202,6 +213,7 @@ class StressResult:
             "stretches": self.stretches(),
             "tornado": self.tornado(),
             "credit_check": self.credit_check(),
+            "central_path": self.central_path(),
         }
 
     def to_json(self) -> str:
@@ -274,7 +286,40 @@ def run_stress(
     for v in ("base", *variants):
         runs[v] = {k: np.concatenate([c[v][k] for c in chunks]) for k in chunks[0][v]}
     inputs = np.concatenate([c["inputs"] for c in chunks])
-    return StressResult(scenario=scn, model=_model(scn), seed=sd, paths=n, inputs=inputs, runs=runs)
+    model = _model(scn)
+    return StressResult(scenario=scn, model=model, seed=sd, paths=n, inputs=inputs, runs=runs,
+                        central=_central_path(model))
+
+
+def _central_path(model: CascadeModel) -> dict:
+    from borrowedtime.cascade.engine import central_draws, narrative
+
+    out = simulate(model, central_draws(model), record=True)
+    as_of = model.network.as_of
+    labs = []
+    for li, lab in enumerate(model.labs):
+        first = next((st for st in out.history if np.isfinite(st.required[0, li])), None)
+        row = {"lab": lab, "first_round": None, "required_step_up": None, "achievable_step_up": None,
+               "trigger": None}
+        if first is not None:
+            mark = float(model.lab_mark0[li])
+            row.update(first_round=quarter_label(as_of, first.q),
+                       required_step_up=float(first.required[0, li] / mark),
+                       achievable_step_up=float(first.achievable[0, li] / mark))
+        t = int(out.trigger_q[0, li])
+        row["trigger"] = None if t == NEVER else quarter_label(as_of, t)
+        r = model.treadmill.get(lab)
+        if r is not None:
+            row["treadmill"] = {"next_date": r.next_date.date().isoformat(),
+                                "required_raise_usd_bn": float(r.next_raise_required()),
+                                "required_step_up": float(r.required_step_up()),
+                                "achievable_step_up": float(r.achievable_step_up()),
+                                "achievable": str(r.spec.achievable), "trigger": bool(r.trigger),
+                                "compute": r.spec.compute,
+                                "undated_term_years": r.contracted_compute.attrs.get("undated_term_years"),
+                                "dilution": float(r.dilution_limit)}
+        labs.append(row)
+    return {"labs": labs, "timeline": narrative(model, out, 0)}
 
 
 #: The drawn families of :func:`trigger_attribution`: each input alone, and the quarterly growth shocks.
