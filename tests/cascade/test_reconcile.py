@@ -85,3 +85,17 @@ def test_trigger_attribution_names_the_inputs_that_trigger():
     assert rows["revenue_accel"]["triggered_share"] > 0.2
     assert rows["growth_shocks"]["triggered_share"] > 0.2
     assert 0.0 < rows["all"]["first_round_share"] <= rows["all"]["triggered_share"] < 1.0
+
+
+def test_bad_lab_readings_get_clear_errors(tmp_path):
+    with pytest.raises(SpecError, match=r"labs.openai.compute: Input should be 'contracts' or 'ramp'"):
+        _scenario(tmp_path, "    compute: guess\n")
+    with pytest.raises(SpecError, match=r"labs.openai.undated_term_years: Input should be greater than 0"):
+        _scenario(tmp_path, "    undated_term_years: 0\n")
+    p = tmp_path / "c.yaml"
+    p.write_text("base: base\nname: c\nlabs:\n  cohere:\n    plan: treadmill\n")
+    with pytest.raises(SpecError, match=r"c.yaml: labs.cohere: plan treadmill: .*no valuation_usd_bn figures"):
+        CascadeModel.from_scenario(load_scenario(p))
+    p.write_text("base: base\nname: c\nhorizon_quarters: 3\n")
+    with pytest.raises(SpecError, match=r"labs.openai: the treadmill's next round \(quarter 4\) is outside"):
+        CascadeModel.from_scenario(load_scenario(p))

@@ -358,7 +358,10 @@ def _lab_plan(scn: Scenario, net: ExposureNetwork, T: int, cx=None) -> dict:
     for li, (lab_name, spec) in enumerate(scn.labs.items()):
         own = lab_of_edge == li
         if spec.plan == "treadmill":
-            tp = _treadmill_plan(years, mean_accel, cx, lab_name, spec, net.as_of)
+            try:
+                tp = _treadmill_plan(years, mean_accel, cx, lab_name, spec, net.as_of)
+            except SpecError as exc:
+                raise SpecError(f"{scn.file}: {exc}") from None
             for k in ("rev_q", "rev_smooth", "g_plan"):
                 out[k][li] = tp[k]
             out["contracted_q"][li] = tp["contracted"] / 4.0
@@ -409,13 +412,13 @@ def _anchors(scn: Scenario, plan: dict, T: int) -> tuple[np.ndarray, float]:
     kappa = scn.param("multiple_growth_elasticity")
     g0 = plan["g_plan"][:, 0]
     anchor = np.full(len(scn.labs), m_med)
-    for li, spec in enumerate(scn.labs.values()):
+    for li, (lab, spec) in enumerate(scn.labs.items()):
         reading = spec.reading
         if reading == "multiple":
             continue
         q = int(plan["first_test_q"][li]) if reading != "mark" else 0
         if reading != "mark" and not 0 <= q < T:
-            raise SpecError(f"{scn.file}: labs: the treadmill's next round (quarter {q}) is outside the "
+            raise SpecError(f"{scn.file}: labs.{lab}: the treadmill's next round (quarter {q}) is outside the "
                             f"horizon of {T} quarters; choose achievable: mark or multiple.")
         g = plan["g_plan"][li, q]
         fwd = plan["rev_smooth"][li, q] * np.exp(g / 2.0) * np.exp(kappa * (g - g0[li]))
