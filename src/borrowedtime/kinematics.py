@@ -131,6 +131,7 @@ from borrowedtime._kalman import (
     run_dense_mean_path,
     run_mean_path,
 )
+from borrowedtime._results import Summarised
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.series import Frequency, as_series, days_since_epoch, infer_frequency
 
@@ -974,7 +975,7 @@ class KinematicsModel:
 
 
 @dataclass(frozen=True, eq=False)
-class KinematicsResult:
+class KinematicsResult(Summarised):
     """Filtered (real-time) and optionally smoothed (hindsight) kinematics.
 
     Arrays are ``(series, time, ...)``. ``filtered`` holds, per date, the mean
@@ -1141,9 +1142,6 @@ class KinematicsResult:
                 f"P(S''<0) = {r['p_accel_neg']:.2f}"
             )
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def __repr__(self) -> str:
         names = ", ".join(self.names[:3]) + (", ..." if self.n_series > 3 else "")
