@@ -181,3 +181,28 @@ def test_gsadf_in_the_league_uses_the_real_time_window(fake_monitor, tmp_path):
                                 psy=PSYTest(reps=40, cache=tmp_path, sensitivity_lags=()))
     note = table.entries[2].note
     assert "min window 20 rows (real time" in note  # a decade of monthly data, not the hindsight 30 of 240
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--psy-window", "full"], "--psy-window"),
+    (["--release-lag", "-1"], "--release-lag"),
+])
+def test_cli_new_flags_are_checked(tmp_path, args, message):
+    from borrowedtime.cli import app
+
+    result = CliRunner().invoke(app, ["detectors", _csv(tmp_path, _boom()), *args])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_cli_hindsight_window_and_release_lag_reach_the_table(fake_monitor, tmp_path, monkeypatch):
+    from borrowedtime.cli import app
+
+    monkeypatch.setenv("BORROWEDTIME_CACHE", str(tmp_path / "cache"))
+    path = _csv(tmp_path, _monthly_boom())
+    result = CliRunner().invoke(app, ["detectors", path, "--reps", "40", "--psy-window", "hindsight",
+                                      "--release-lag", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["release_lag_obs"] == 2 and "release lag" in payload["episode_rule"]
+    assert "min window 30 rows (hindsight" in payload["detectors"][2]["note"]  # PSY's rule at n = 240
