@@ -64,7 +64,8 @@ def main() -> None:
              "Statistics are single-threaded on both sides (CPU-s = wall). Lags >= 1: each window start's "
              "cross-products are updated one observation at a time and the t-ratio is read off their LDL' "
              "factors (no refit).\n"]
-    PSYTest(reps=20, cache=False).statistics(load_series(DATA / SERIES["nasdaq"][0], column="Adj Close").iloc[:80])
+    PSYTest(min_window="hindsight", reps=20, cache=False).statistics(
+        load_series(DATA / SERIES["nasdaq"][0], column="Adj Close").iloc[:80])  # compile
     psy_critical_values(60, reps=20, cache=False)  # compile
     for key, (file, col, label) in SERIES.items():
         series = load_series(DATA / file, column=col)
