@@ -151,7 +151,8 @@ def _check(n: int, lag: int, min_window: int, where: str) -> None:
     if n < min_window + lag + 1:
         raise DataError(
             f"{where}: {n} observations, but the minimum window needs {min_window + lag + 1} "
-            f"({min_window} regression rows + lag {lag} + 1); use a longer series or a smaller min_window."
+            f"({min_window} regression rows + lag {lag} + 1); use a longer series or a smaller min_window "
+            "(an int, or 'hindsight': PSY's rule at the full sample size)."
         )
 
 
