@@ -8,13 +8,20 @@ Run from the project root::
 
     .venv/bin/python benchmarks/bench_calibration.py
 
-It rewrites ``benchmarks/results_calibration.md`` with every model setting in SETTINGS.
+With ``--monitor`` it also scores the monitor's calls under the opt-in observation settings
+(:func:`borrowedtime.backtest.score_panel`, the issue's turn / anticipation / false-alarm rules;
+the national index with Case-Shiller's two-month release lag), beside the default.
+
+It rewrites ``benchmarks/results_calibration.md`` with every model setting in SETTINGS
+(``averaging=3``: Case-Shiller's three-month moving average, applied to FRED-MD too so
+that every setting is scored on both; ``predictive``: the one-step predictive's shape).
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -35,6 +42,20 @@ SETTINGS = [
     ("+ AR(1) cycle, scale memory 7 y", KinematicsModel(momentum="ar1", scale_memory_years=7.0)),
     ("+ AR(1) cycle, scale memory 3 y", KinematicsModel(momentum="ar1", scale_memory_years=3.0)),
     ("+ AR(1) cycle, scale memory 15 y", KinematicsModel(momentum="ar1", scale_memory_years=15.0)),
+    # issue 11, item 1: an index's three-month averaging with a white sampling error beside it
+    ("3-month averaging (white latent noise) + sampling error, scale memory 7 y", KinematicsModel(averaging=3)),
+    ("3-month averaging + AR(1) cycle + sampling error, scale memory 7 y",
+     KinematicsModel(averaging=3, momentum="ar1")),
+    ("3-month averaging + AR(1) cycle + sampling error, expanding scale",
+     KinematicsModel(averaging=3, momentum="ar1", scale_memory_years=None)),
+    # issue 11, item 2: the one-step predictive's shape from past standardised innovations (stated before scoring)
+    ("default + fitted-t predictive", KinematicsModel(predictive="fitted-t")),
+    ("default + empirical predictive", KinematicsModel(predictive="empirical")),
+    ("+ AR(1) cycle, fitted-t predictive", KinematicsModel(momentum="ar1", predictive="fitted-t")),
+    ("3-month averaging + AR(1) cycle, fitted-t predictive",
+     KinematicsModel(averaging=3, momentum="ar1", predictive="fitted-t")),
+    ("3-month averaging + AR(1) cycle, empirical predictive",
+     KinematicsModel(averaging=3, momentum="ar1", predictive="empirical")),
 ]
 
 
@@ -73,8 +94,47 @@ def main() -> None:
             res = Calibration(model=model).fit(data)
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
             lines.append(_row(f"{label} / {name}", res.to_frame(), wall, cpu))
+    if "--monitor" in sys.argv:
+        lines += _monitor_lines(panel, national)
     OUT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+
+
+MONITOR_SETTINGS = [
+    ("default", KinematicsModel()),
+    ("AR(1) cycle (momentum='ar1')", KinematicsModel(momentum="ar1")),
+    ("3-month averaging + sampling error (averaging=3)", KinematicsModel(averaging=3)),
+    ("3-month averaging + AR(1) cycle + sampling error", KinematicsModel(averaging=3, momentum="ar1")),
+]
+
+
+def _monitor_lines(panel: pd.DataFrame, national: pd.Series) -> list[str]:
+    """The monitor's calls under each observation model (the predictive shape does not move them)."""
+    from borrowedtime.backtest import MONITOR, score_panel, summarise_panel
+
+    out = [
+        "",
+        "## The monitor's calls under each observation model",
+        "",
+        "Same rule (RegimeRule defaults) and scoring as `benchmarks/bench_monitor_panel.py`; national: "
+        "release lag 2 months. The predictive shape changes no call.",
+        "",
+        "| model | FRED-MD anticipated | median lead (months) | false alarms per 100 series-years "
+        "| national anticipated | national median lead | national false alarms | wall s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, model in MONITOR_SETTINGS:
+        t0 = time.perf_counter()
+        f = summarise_panel(score_panel(panel, model=model))
+        f = f[f.rule == MONITOR].iloc[0]
+        g = summarise_panel(score_panel(national.to_frame(), model=model, release_lag=2))
+        g = g[g.rule == MONITOR].iloc[0]
+        out.append(
+            f"| {label} | {f.anticipated}/{f.turns} | {f.median_lead_months:.1f} | "
+            f"{f.false_alarms_per_100_series_years:.2f} | {g.anticipated}/{g.turns} | {g.median_lead_months:.1f} | "
+            f"{g.false_alarms} | {time.perf_counter() - t0:.1f} |"
+        )
+    return out
 
 
 if __name__ == "__main__":

@@ -82,8 +82,11 @@ def synthetic_overlay(n_entities: int, seed: int = 0) -> dict:
     return {"entities": ents, "contracts": cons}
 
 
+CHUNK = 10_000
+
+
 def run_scale(paths: int, scenario) -> tuple[float, float]:
-    _, w, c = _timed(lambda: run_stress(scenario, paths=paths, seed=0, stretches=False, chunk_size=10_000,
+    _, w, c = _timed(lambda: run_stress(scenario, paths=paths, seed=0, stretches=False, chunk_size=CHUNK,
                                         threads=2))
     return w, c
 
@@ -96,7 +99,10 @@ def main(argv=None) -> None:
     ap.add_argument("--scale", default="10000,100000")
     ap.add_argument("--synthetic", type=int, default=1000)
     ap.add_argument("--synthetic-paths", type=int, default=10_000)
+    ap.add_argument("--chunk", type=int, default=10_000, help="paths per chunk (memory grows with it, not with --paths)")
     a = ap.parse_args(argv)
+    global CHUNK
+    CHUNK = a.chunk
     lines = [f"## cascade benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
              f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, NumPy {np.__version__}, "
              f"load average {os.getloadavg()[0]:.1f} at start (other jobs running); "

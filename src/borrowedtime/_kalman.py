@@ -26,6 +26,7 @@ __all__ = [
     "rts_smoother_shared",
     "covariance_path",
     "run_mean_path",
+    "run_dense_mean_path",
 ]
 
 
@@ -311,3 +312,48 @@ def run_mean_path(
        trend, season0, sigma2, innov, 0 if phi is None else 1, 0.0 if phi is None else float(phi),
        float(discount))
     return trend, (season0 if n_season > 0 else None), sigma2, innov
+
+
+def run_dense_mean_path(
+    Y: np.ndarray, T: np.ndarray, K: np.ndarray, Z: np.ndarray, observed: np.ndarray, a0: np.ndarray,
+    burn_in: int, *, season_state: int | None = None, discount: float = 1.0, F: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """The filtered-mean recursion with a dense transition, vectorised over the panel.
+
+    For state vectors the structured kernel does not know (an index's averaging
+    keeps lagged states): a_{t|t-1} = T_t a_{t-1|t-1}, v_t = y_t - Z a_{t|t-1},
+    a_{t|t} = a_{t|t-1} + K_t v_t, one (N, m) product per period with the shared
+    gains K of :func:`covariance_path`. Same outputs and scale as
+    :func:`run_mean_path`: trend (N, n, 3), the seasonal state ``season_state``
+    (N, n) or None, the running scale sigma2 (N, n) (discounted mean of v^2/F after
+    ``burn_in`` observations) and the innovations (N, n; NaN where unobserved).
+    ``a0`` (N, m) is the prior mean.
+    """
+    from scipy.signal import lfilter
+
+    Y = np.asarray(Y, dtype=float)
+    N, n = Y.shape
+    m = Z.size
+    trend = np.empty((n, N, 3))
+    season0 = np.empty((n, N)) if season_state is not None else None
+    innov = np.full((n, N), np.nan)
+    Yt = np.ascontiguousarray(Y.T)
+    a = np.array(a0, dtype=float, copy=True)
+    buf = np.empty((N, m))
+    for t in range(n):
+        if t > 0:
+            np.matmul(a, T[t].T, out=buf)
+            a, buf = buf, a
+        if observed[t]:
+            v = np.subtract(Yt[t], a @ Z, out=innov[t])
+            a += v[:, None] * K[t][None, :]
+        trend[t] = a[:, :3]
+        if season0 is not None:
+            season0[t] = a[:, season_state]
+    used = observed & (np.cumsum(observed) > burn_in)
+    x = np.where(used[:, None], np.nan_to_num(innov) ** 2 / np.where(used, F, 1.0)[:, None], 0.0)
+    cum = lfilter([1.0], [1.0, -discount], x, axis=0)
+    count = lfilter([1.0], [1.0, -discount], used.astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma2 = np.where(count[:, None] > 0, cum / count[:, None], np.nan)
+    return (trend.transpose(1, 0, 2), None if season0 is None else season0.T, sigma2.T, innov.T)

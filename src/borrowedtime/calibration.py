@@ -18,6 +18,18 @@ monitor would have experienced.
   autocorrelation; **Berkowitz** (2001): an AR(1) for :math:`z_t` against
   i.i.d. N(0, 1), likelihood ratio :math:`\chi^2_3`; Kolmogorov-Smirnov of
   :math:`u_t` against the uniform.
+* **The one-step predictive's shape** (``KinematicsModel.predictive``). The
+  default is the Student-t above. On FRED-MD its 50 % intervals cover 57 %:
+  the standardised innovations are more peaked and heavier-tailed than that
+  (a Student-t with 4 to 8 degrees of freedom fits them). Two real-time fixes,
+  stated before they were scored: ``fitted-t``, a unit-variance Student-t
+  whose degrees of freedom (from :data:`SHAPE_DOF`) maximise the likelihood
+  of the standardised innovations scored *before* t; and ``empirical``, their
+  empirical distribution (probabilistic calibration in the sense of
+  Gneiting, Balabdaoui and Raftery 2007). Both keep the variance the running
+  scale gives and change only the one-step intervals scored here: S, S',
+  S'', their bands and P(S''<0) do not move (the state's posterior is a
+  weighted sum of many innovations, closer to normal than any one of them).
 * **Reliability** of P(growth over the horizon < 0): the real-time
   predictive probability that :math:`\log S_{t+h} - \log S_t < 0` (Student-t,
   the h-step predictive variance of the state-space model), binned, against
@@ -36,6 +48,8 @@ References
    time series models." Biometrika 65(2), 297-303.
 .. [5] Murphy, A. H. and Winkler, R. L. (1977). "Reliability of subjective
    probability forecasts of precipitation and temperature." JRSS C 26(1).
+.. [6] Gneiting, T., Balabdaoui, F. and Raftery, A. E. (2007). "Probabilistic
+   forecasts, calibration and sharpness." JRSS B 69(2), 243-268.
 """
 
 from __future__ import annotations
@@ -57,6 +71,7 @@ __all__ = [
     "christoffersen",
     "berkowitz",
     "coverage_of",
+    "one_step_pit",
 ]
 
 LEVELS = (0.5, 0.8, 0.9)
@@ -195,9 +210,7 @@ class Calibration:
 
     def score(self, kin: KinematicsResult) -> CalibrationResult:
         """Score the one-step and horizon forecasts of a fitted model."""
-        e, dof = _standardised(kin)
-        usable = np.isfinite(e) & (dof >= self.min_dof)
-        pit = np.where(usable, stats.t.cdf(e, df=np.maximum(dof, 1)), np.nan)
+        pit = one_step_pit(kin, self.min_dof)
         freq = kin.frequency
         lags = self.lags or int(min(24, max(4, round(freq.periods_per_year))))
         p_neg, realised = _horizon_forecasts(kin, self.horizon_years)
@@ -220,6 +233,59 @@ class Calibration:
             lags=lags,
             spec=self,
         )
+
+
+#: Degrees of freedom tried by ``predictive="fitted-t"`` (unit-variance Student-t; inf: the normal).
+SHAPE_DOF: tuple[float, ...] = (3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0, 30.0, 50.0, np.inf)
+#: Past scored innovations needed before a fitted shape replaces the default Student-t.
+MIN_SHAPE_OBS = 30
+
+
+def one_step_pit(kin: KinematicsResult, min_dof: int = 12) -> np.ndarray:
+    """Real-time PIT of each one-step forecast under the model's ``predictive`` shape.
+
+    Returns (series, time), NaN where not scored (nothing observed, or the scale
+    rests on fewer than ``min_dof`` innovations). ``t``: Student-t CDF of the
+    standardised innovation with the scale's degrees of freedom. ``fitted-t``
+    and ``empirical`` use the standardised innovations scored *before* t only
+    (at least :data:`MIN_SHAPE_OBS`; the default Student-t until then):
+    the unit-variance Student-t whose dof in :data:`SHAPE_DOF` maximises their
+    likelihood, or their empirical CDF (mid-rank, (below + 1/2) / (past + 1)).
+    """
+    e, dof = _standardised(kin)
+    usable = np.isfinite(e) & (dof >= min_dof)
+    pit = np.where(usable, stats.t.cdf(e, df=np.maximum(dof, 1)), np.nan)
+    shape = kin.model.predictive
+    if shape == "t":
+        return pit
+    ez = np.where(usable, e, 0.0)
+    n_past = np.cumsum(usable, axis=1) - usable  # scored innovations strictly before t
+    ready = usable & (n_past >= MIN_SHAPE_OBS)
+    if shape == "fitted-t":
+        best_ll = np.full(e.shape, -np.inf)
+        best_cdf = np.full(e.shape, np.nan)
+        for nu in SHAPE_DOF:
+            if np.isinf(nu):
+                ll, cdf = stats.norm.logpdf(ez), stats.norm.cdf(ez)
+            else:
+                sc = np.sqrt((nu - 2.0) / nu)
+                ll = stats.t.logpdf(ez / sc, df=nu) - np.log(sc)
+                cdf = stats.t.cdf(ez / sc, df=nu)
+            past = np.cumsum(np.where(usable, ll, 0.0), axis=1) - np.where(usable, ll, 0.0)
+            better = past > best_ll
+            best_ll = np.where(better, past, best_ll)
+            best_cdf = np.where(better, cdf, best_cdf)
+        return np.where(ready, best_cdf, pit)
+    out = pit.copy()  # empirical
+    for i in range(e.shape[0]):
+        idx = np.flatnonzero(usable[i])
+        x = e[i, idx]
+        below = (x[None, :] < x[:, None]) & (np.arange(idx.size)[None, :] < np.arange(idx.size)[:, None])
+        k = np.arange(idx.size)
+        u = (below.sum(axis=1) + 0.5) / (k + 1.0)
+        ok = k >= MIN_SHAPE_OBS
+        out[i, idx[ok]] = u[ok]
+    return out
 
 
 def _standardised(kin: KinematicsResult) -> tuple[np.ndarray, np.ndarray]:
@@ -358,8 +424,12 @@ class CalibrationResult:
     def to_dict(self, series: int | str = 0) -> dict:
         """The JSON fields of one series: coverage, tests, PIT histogram, reliability."""
         i = self._i(series)
+        m = self.spec.model
         return {
             "series": self.names[i],
+            "model": {"cutoff_years": m.cutoff_years, "seasonal": m.seasonal, "averaging": m.averaging,
+                      "momentum": m.momentum, "predictive": m.predictive,
+                      "scale_memory_years": m.scale_memory_years},
             "horizon_years": self.spec.horizon_years,
             "ljung_box_lags": self.lags,
             **self.stats[i],

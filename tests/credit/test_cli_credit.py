@@ -60,3 +60,15 @@ def test_bad_input_is_one_red_line(args, match):
     assert match in res.output
     assert "Traceback" not in res.output
     assert len(res.output.strip().splitlines()) == 1
+
+
+def test_human_tables_fit_a_narrow_terminal(monkeypatch):
+    from borrowedtime.cli import _app
+
+    monkeypatch.setattr(_app.stdout, "_width", 70)
+    res = runner.invoke(app, ["credit", "--paths", "2000"])
+    assert res.exit_code == 0, res.output
+    assert "not shown; --json has every column" in res.stdout
+    lines = res.stdout.splitlines()
+    head = next(i for i, x in enumerate(lines) if x.startswith("platform"))
+    assert max(len(x) for x in lines[head:head + 7]) <= 70

@@ -2,19 +2,28 @@ r"""The six-step cascade, run forward quarter by quarter over (paths, entities) 
 
 The thesis run forward (essay, section XI). Every quarter, on every path:
 
-0. **growth** (:func:`stage_growth`): the labs' revenue growth and the
-   hyperscalers' capex growth move by their acceleration (the second
-   derivative, drawn per path) plus noise; the labs' revenue recycles capex
-   surprises (essay VII); revenue and capex levels follow.
-1. **marks** (:func:`stage_marks`): a lab whose cash covers fewer than
-   ``buffer_quarters`` of its net need raises. The raise it needs, :math:`F`,
-   funds ``cover_quarters`` of need; at dilution limit :math:`d` the
-   **required** value is :math:`F/d` (the treadmill's arithmetic,
-   :mod:`borrowedtime.treadmill.rounds`). The **achievable** value is forward
-   revenue times a multiple that falls with growth,
-   :math:`m\,e^{\kappa (g_t - g_0)}`. The trigger is the essay's: the next mark
-   fails to clear the required step-up. The lab then raises only what clears
-   (:math:`d` times the achievable value) and the window shuts.
+0. **growth** (:func:`stage_growth`): each lab follows its plan (for a
+   ``plan: treadmill`` lab, the treadmill's: :class:`~borrowedtime.treadmill.rounds.RoundsSpec`
+   on the scenario's complex) and leaves it by its drawn acceleration's
+   difference from the central one, quarterly shocks, and the capex surprises
+   its revenue recycles (essay VII); the hyperscalers' capex growth moves by
+   its acceleration (the second derivative, drawn per path) plus noise.
+1. **marks** (:func:`stage_marks`): a lab raises at its scheduled round (a
+   treadmill lab's next round, on the reported next mark's date; earlier only
+   if its cash would not last to it), afterwards when its cash covers fewer
+   than ``buffer_quarters`` of its net need. The raise :math:`F` funds the
+   plan's outflows net of revenue through the end of its projections or
+   ``cover_quarters``, whichever is later, less cash; at dilution limit
+   :math:`d` the **required** value is :math:`F/d` (the treadmill's
+   arithmetic). The **achievable** value is
+   :math:`a\,(m/\tilde m)\,R^{fwd} e^{\kappa (g_t - g_0)}`, anchored
+   (:func:`_anchors`) so that the central path prices the treadmill's reading
+   (trend of past step-ups by default) at its round. The trigger is the
+   essay's and the treadmill's: the next mark fails to clear the required
+   step-up. The lab then raises only what clears (:math:`d` times the
+   achievable value) and the window shuts. On the central path
+   (:func:`central_draws`) the first round is the treadmill's
+   (``tests/cascade/test_reconcile.py``).
 2. **pull-back** (:func:`stage_pullback`): a triggered lab cuts a share
    :math:`\pi` of its remaining take-or-pay (restructured: volumes cut,
    schedules stretched); a guarantor (Google on Anthropic's TPU lease) makes
@@ -30,7 +39,9 @@ The thesis run forward (essay, section XI). Every quarter, on every path:
 5. **equity** (:func:`stage_equity`): distress (loss over equity) propagates
    by non-linear DebtRank; when the market's belief in the boom (falling with
    the hyperscalers' mean distress) drops below the capex game's flip belief,
-   the game flips (capex repriced from option to cost): capex growth drops by ``flip_cut`` and hyperscalers cut their
+   the game flips (capex repriced from option to cost): capex growth falls to
+   the game's "everyone cuts" level (``flip_cut`` in a scenario overrides the
+   cut), the labs' revenue recycles the cut, and hyperscalers cut their
    neocloud capacity.
 6. **strong buy** (:func:`stage_strong_buy`): seized data centres are bought
    by the least distressed hyperscaler at ``fire_sale`` times book; the
@@ -81,6 +92,7 @@ __all__ = [
     "CascadeState",
     "Outcome",
     "draw_inputs",
+    "central_draws",
     "simulate",
     "narrative",
     "stage_growth",
@@ -109,12 +121,21 @@ class CascadeModel:
     tracks_cash: np.ndarray  # (N,) bool: neoclouds and vehicles carry cash forward
     labs: tuple[str, ...]
     lab_index: np.ndarray  # (L,)
-    lab_revenue0: np.ndarray  # (L,) annual rate
-    lab_growth0: np.ndarray  # (L,)
+    lab_rev_q: np.ndarray  # (L, T) the plan's revenue rate received in quarter q, annual USD bn
+    lab_rev_smooth: np.ndarray  # (L, T) the plan's smooth revenue rate (marks)
+    lab_g_plan: np.ndarray  # (L, T) the plan's annual log growth
+    lab_growth0: np.ndarray  # (L,) the plan's growth at quarter 0 (reference of the multiple)
     lab_mark0: np.ndarray
     lab_cash0: np.ndarray
     lab_cost_q: np.ndarray  # (L, T) planned costs per quarter
-    lab_contracted_q: np.ndarray  # (L, T) contracted compute per quarter (None: the edges' schedule)
+    lab_contracted_q: np.ndarray  # (L, T) contracted compute per quarter
+    lab_compute_share: np.ndarray  # (L,) compute share of costs (the treadmill's for a treadmill lab)
+    lab_outflow_q: np.ndarray  # (L, T) planned outflow per quarter: costs plus contracted compute beyond them
+    lab_first_test_q: np.ndarray  # (L,) quarter of the treadmill's next round (-1: none)
+    lab_plan_end_q: np.ndarray  # (L,) quarter after the plan's projections (0: none)
+    lab_anchor: np.ndarray  # (L,) multiple of forward revenue the achievable mark is anchored on
+    multiple_median: float  # central value of the drawn multiple
+    treadmill: dict  # lab -> RoundsResult of a treadmill lab
     sched: np.ndarray  # (T, m) scheduled amount per edge per quarter
     lab_of_edge: np.ndarray  # (m,) lab number of the debtor, -1 when not a lab
     debt_edge: np.ndarray  # (m,) non-recourse debt of a neocloud or vehicle
@@ -130,11 +151,22 @@ class CascadeModel:
     lgd_unsecured: float = 0.45  # credit: senior unsecured
     relet_discount: float = 0.40  # capex: rent discount a replacement tenant demands in a glut
     flip_belief: float = 0.3125  # capex: belief below which "everyone spends" stops being an equilibrium
+    flip_growth: float = 0.0  # capex: capex log growth of the game's "everyone cuts" equilibrium
     lever_headroom_usd_bn: float = float("inf")  # capex: debt the hyperscalers can add at their ratings
 
     @property
     def n(self) -> int:
         return self.network.n
+
+    @functools.cached_property
+    def leverage(self):
+        """(N, N) DebtRank leverage: initial claims over the creditor's equity (CSR when large and sparse)."""
+        lam = self.claims / self.equity0[:, None]
+        if self.n > 200 and np.count_nonzero(lam) < 0.05 * lam.size:
+            from scipy import sparse
+
+            return sparse.csr_matrix(lam)
+        return lam
 
     @classmethod
     def from_scenario(cls, scn: Scenario) -> CascadeModel:
@@ -146,7 +178,7 @@ class CascadeModel:
         # receipts of the lab-ramped schedule (see _lab_plan)
         nd = scn.neocloud_debt
         neo = np.flatnonzero(base.of_kind("neocloud"))
-        sched0 = _lab_plan(scn, base, T, cx)[0]
+        sched0 = _lab_plan(scn, base, T, cx)["sched"]
         extra = [e.model_dump() for e in scn.edges]
         for i in neo:
             receipts = sched0[:, base.dst == i].sum(axis=1)
@@ -196,17 +228,21 @@ class CascadeModel:
 
         # labs
         labs = tuple(scn.labs)
-        for lab in labs:
-            if lab not in net.names:
-                raise SpecError(f"{scn.file}: labs.{lab}: no entity {lab!r} in the complex.")
         lab_index = np.array([net.index(x) for x in labs], dtype=np.intp)
-        sched, lab_of_edge, rev0, g0, mark0, lcash0, cost_q, contracted_q = _lab_plan(scn, net, T, cx)
+        plan = _lab_plan(scn, net, T, cx)
+        cost, contracted, k = plan["cost_q"], plan["contracted_q"], plan["compute_share"][:, None]
+        outflow = cost + np.maximum(contracted - k * cost, 0.0)
+        anchor, m_med = _anchors(scn, plan, T)
         hyper = np.isin(kinds, ("hyperscaler",))
         neo_mask = np.isin(kinds, ("neocloud",))
         return cls(
             scenario=scn, network=net, horizon=T, equity0=equity0, cash0=cash0, ocf_q=ocf, tracks_cash=tracks,
-            labs=labs, lab_index=lab_index, lab_revenue0=rev0, lab_growth0=g0, lab_mark0=mark0, lab_cash0=lcash0,
-            lab_cost_q=cost_q, lab_contracted_q=contracted_q, sched=sched, lab_of_edge=lab_of_edge,
+            labs=labs, lab_index=lab_index, lab_rev_q=plan["rev_q"], lab_rev_smooth=plan["rev_smooth"],
+            lab_g_plan=plan["g_plan"], lab_growth0=plan["g_plan"][:, 0].copy(), lab_mark0=plan["mark0"],
+            lab_cash0=plan["cash0"], lab_cost_q=cost, lab_contracted_q=contracted,
+            lab_compute_share=plan["compute_share"], lab_outflow_q=outflow, lab_first_test_q=plan["first_test_q"],
+            lab_plan_end_q=plan["plan_end_q"], lab_anchor=anchor, multiple_median=m_med, treadmill=plan["rounds"],
+            sched=plan["sched"], lab_of_edge=plan["lab_of_edge"],
             debt_edge=net.non_recourse & tracks[net.src],
             hyper_to_neo=hyper[net.src] & neo_mask[net.dst],
             claims=claims, out_inc=_incidence(net.src, n), in_inc=_incidence(net.dst, n),
@@ -243,7 +279,9 @@ def credit_capex_inputs(year: int) -> dict:
         LGDs via :func:`borrowedtime.credit.lgd_for`); ``relet_discount``
         (decimal, mean of :class:`borrowedtime.capex.ReleasingGlut` discounts,
         essay XII's 30-50 %); ``flip_belief`` (``spend_stops`` of the default
-        :class:`borrowedtime.capex.game.CapexGame`); ``lever_headroom_usd_bn``
+        :class:`borrowedtime.capex.game.CapexGame`); ``flip_growth`` (annual log
+        capex growth after the flip: the game's "everyone cuts" level, its lowest,
+        0 % a year by default); ``lever_headroom_usd_bn``
         (USD bn: sum over the group of max(headroom turns with vehicles, 0)
         times EBITDA, :class:`borrowedtime.capex.FundingModel`).
     """
@@ -256,18 +294,46 @@ def credit_capex_inputs(year: int) -> dict:
     yr = int(np.clip(year, lev["year"].min(), lev["year"].max()))
     row = lev[lev["year"] == yr]
     headroom = float((row["headroom_turns_with_vehicles"].clip(lower=0.0) * row["ebitda_usd_bn"]).sum())
-    flip = CapexGame().flip_beliefs()["spend_stops"]
+    game = CapexGame()
+    flip = game.flip_beliefs()["spend_stops"]
     return {
         "lgd_secured": lgd_for("senior", "other_physical"),
         "lgd_unsecured": lgd_for("senior", None),
         "relet_discount": float(np.mean(ReleasingGlut.from_inputs().discounts)),
         "flip_belief": 0.0 if flip is None else float(flip),
+        "flip_growth": float(np.log1p(game.levels[0])),
         "lever_headroom_usd_bn": headroom,
     }
 
 
-def _lab_plan(scn: Scenario, net: ExposureNetwork, T: int, cx=None):
-    """The labs' plans by quarter and the edge schedule with each lab's contracted total spread on its edges."""
+def _central(d) -> float:
+    """The central value of an input's distribution: its median (the deterministic central path's draw)."""
+    if d.dist == "fixed":
+        return float(d.value)
+    if d.dist == "normal":
+        return float(d.mean)
+    if d.dist == "lognormal":
+        return float(d.median)
+    if d.dist == "uniform":
+        return 0.5 * (d.low + d.high)
+    a, c, b = d.low, d.mode, d.high  # triangular
+    if b == a:
+        return float(a)
+    if c - a >= 0.5 * (b - a):
+        return float(a + np.sqrt(0.5 * (b - a) * (c - a)))
+    return float(b - np.sqrt(0.5 * (b - a) * (b - c)))
+
+
+def _lab_plan(scn: Scenario, net: ExposureNetwork, T: int, cx=None) -> dict:
+    """The labs' plans by quarter and the edge schedule with each lab's contracted total spread on its edges.
+
+    Returns a dict of arrays over (labs, quarters): ``rev_q`` (revenue rate received, annual USD bn),
+    ``rev_smooth`` and ``g_plan`` (the plan's smooth revenue rate and annual log growth, for the marks),
+    ``cost_q`` and ``contracted_q`` (USD bn per quarter), ``compute_share``, ``mark0``, ``cash0``,
+    ``first_test_q`` (the treadmill's next round, -1: none), ``plan_end_q`` (end of the projections),
+    ``step_up`` (the treadmill's achievable step-up at its next round, nan: none), ``rounds`` (lab ->
+    :class:`~borrowedtime.treadmill.rounds.RoundsResult`), ``sched`` and ``lab_of_edge``.
+    """
     kinds = np.array(net.kinds)
     labs = tuple(scn.labs)
     for lab in labs:
@@ -283,35 +349,82 @@ def _lab_plan(scn: Scenario, net: ExposureNetwork, T: int, cx=None):
     sched = net.schedule(T)
     platform_dst = np.isin(kinds[net.dst], ("hyperscaler", "neocloud"))
     L = len(labs)
-    rev0, g0, mark0, lcash0 = np.zeros(L), np.zeros(L), np.zeros(L), np.zeros(L)
-    cost_q, contracted_q = np.zeros((L, T)), np.zeros((L, T))
-    years = net.as_of.year + (net.as_of.month - 1) / 12 + np.arange(T) / 4.0
-    mean_accel = scn.distributions["revenue_accel"]
-    mean_accel = mean_accel.mean if mean_accel.dist == "normal" else (
-        mean_accel.value if mean_accel.dist == "fixed" else 0.5 * (mean_accel.support()[0] + mean_accel.support()[1]))
+    out = {k: np.zeros((L, T)) for k in ("rev_q", "rev_smooth", "g_plan", "cost_q", "contracted_q")}
+    out.update(compute_share=np.full(L, scn.param("compute_share")), mark0=np.zeros(L), cash0=np.zeros(L),
+               first_test_q=np.full(L, NEVER, dtype=np.int64), plan_end_q=np.zeros(L, dtype=np.int64),
+               step_up=np.full(L, np.nan), rounds={})
+    years = net.as_of.year + (net.as_of.month - 1) / 12 + np.arange(T) / 4.0  # quarter starts
+    mean_accel = _central(scn.distributions["revenue_accel"])
     for li, (lab_name, spec) in enumerate(scn.labs.items()):
-        mark0[li], lcash0[li] = spec.mark_usd_bn.value, spec.cash_usd_bn.value
         own = lab_of_edge == li
         if spec.plan == "treadmill":
-            rev_path, burn_share, contracted = _treadmill_plan(years, mean_accel, cx, lab_name)
-            contracted_q[li] = contracted / 4.0
+            try:
+                tp = _treadmill_plan(years, mean_accel, cx, lab_name, spec, net.as_of)
+            except SpecError as exc:
+                raise SpecError(f"{scn.file}: {exc}") from None
+            for k in ("rev_q", "rev_smooth", "g_plan"):
+                out[k][li] = tp[k]
+            out["contracted_q"][li] = tp["contracted"] / 4.0
+            burn_share = tp["burn_share"]
+            out["compute_share"][li] = tp["rounds"].compute_share
+            out["mark0"][li] = float(tp["rounds"].marks.iloc[-1])
+            out["cash0"][li] = tp["cash0"]
+            out["first_test_q"][li] = tp["first_test_q"]
+            out["plan_end_q"][li] = tp["plan_end_q"]
+            out["step_up"][li] = tp["step_up"]
+            out["rounds"][lab_name] = tp["rounds"]
         else:
             g = spec.growth.value + mean_accel * (years - years[0])
             rev_path = spec.revenue_usd_bn.value * np.exp(np.concatenate([[0.0], np.cumsum(g[:-1] / 4.0)]))
+            out["rev_q"][li] = out["rev_smooth"][li] = rev_path
+            out["g_plan"][li] = g
             burn_share = np.full(T, spec.burn_share.value)
             if spec.compute_per_revenue is not None:
-                contracted_q[li] = rev_path * spec.compute_per_revenue.value / 4.0
+                out["contracted_q"][li] = rev_path * spec.compute_per_revenue.value / 4.0
             else:
-                contracted_q[li] = sched[:, own].sum(axis=1)
+                out["contracted_q"][li] = sched[:, own].sum(axis=1)
+        if spec.mark_usd_bn is not None:
+            out["mark0"][li] = spec.mark_usd_bn.value
+        if spec.cash_usd_bn is not None:
+            out["cash0"][li] = spec.cash_usd_bn.value
         # the lab's edges share its contracted total in proportion to what each still owes
         own = own & platform_dst
         w = np.where(net.schedule(T)[:, own] > 0, net.amount_usd_bn[own], 0.0)
         tot = w.sum(axis=1, keepdims=True)
-        sched[:, own] = np.where(tot > 0, w / np.where(tot > 0, tot, 1.0), 0.0) * contracted_q[li][:, None]
-        rev0[li] = rev_path[0]
-        g0[li] = np.log(rev_path[min(4, T - 1)] / rev_path[0]) * (4.0 / min(4, T - 1)) if T > 1 else 0.5
-        cost_q[li] = rev_path * (1.0 + burn_share) / 4.0
-    return sched, lab_of_edge, rev0, g0, mark0, lcash0, cost_q, contracted_q
+        sched[:, own] = np.where(tot > 0, w / np.where(tot > 0, tot, 1.0), 0.0) * out["contracted_q"][li][:, None]
+        out["cost_q"][li] = out["rev_q"][li] * (1.0 + burn_share) / 4.0
+    out.update(sched=sched, lab_of_edge=lab_of_edge)
+    return out
+
+
+def _anchors(scn: Scenario, plan: dict, T: int) -> tuple[np.ndarray, float]:
+    r"""The multiple of forward revenue each lab's achievable mark is anchored on, and the drawn multiple's median.
+
+    The achievable mark on a path is
+    :math:`A = a_\ell\,(m / \tilde m)\,R^{fwd}\,e^{\kappa (g - g_0)}` with :math:`m` the drawn multiple,
+    :math:`\tilde m` its median, :math:`R^{fwd}` forward revenue (half a year ahead) and :math:`g` growth.
+    The anchor :math:`a_\ell` makes the central path (every input at its median, no shock) price as the
+    lab's reading says: ``trend`` / ``target`` / ``reported`` at the treadmill's achievable step-up over
+    the last mark at its next round (so the central path's first round is the treadmill's); ``mark`` at
+    the last mark at quarter 0; ``multiple`` at the drawn multiple itself (:math:`a_\ell = \tilde m`).
+    """
+    m_med = _central(scn.distributions["multiple"])
+    kappa = scn.param("multiple_growth_elasticity")
+    g0 = plan["g_plan"][:, 0]
+    anchor = np.full(len(scn.labs), m_med)
+    for li, (lab, spec) in enumerate(scn.labs.items()):
+        reading = spec.reading
+        if reading == "multiple":
+            continue
+        q = int(plan["first_test_q"][li]) if reading != "mark" else 0
+        if reading != "mark" and not 0 <= q < T:
+            raise SpecError(f"{scn.file}: labs.{lab}: the treadmill's next round (quarter {q}) is outside the "
+                            f"horizon of {T} quarters; choose achievable: mark or multiple.")
+        g = plan["g_plan"][li, q]
+        fwd = plan["rev_smooth"][li, q] * np.exp(g / 2.0) * np.exp(kappa * (g - g0[li]))
+        target = plan["mark0"][li] * (plan["step_up"][li] if reading != "mark" else 1.0)
+        anchor[li] = target / fwd
+    return anchor, m_med
 
 
 def _incidence(index: np.ndarray, n: int):
@@ -349,32 +462,69 @@ def _complex_with_overlay(scn: Scenario):
             raise SpecError(f"{scn.file}: complex_overlay: {exc}".replace(str(path), "complex_overlay")) from None
 
 
-def _treadmill_plan(
-    years: np.ndarray, mean_accel: float, cx=None, entity: str = "openai"
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """OpenAI's plan by quarter from data/treadmill_inputs.yaml: revenue rate, burn share, contracted compute.
+def _treadmill_plan(years: np.ndarray, mean_accel: float, cx, entity: str, spec, as_of) -> dict:
+    """A lab's plan by quarter from the treadmill (:class:`~borrowedtime.treadmill.rounds.RoundsSpec`).
 
-    Yearly totals sit at mid-year and are interpolated in logs; after the last
-    projected year revenue growth keeps decelerating at the mean acceleration
-    (floored at zero), the burn share and contracted compute stay at their last
-    values (assumptions).
+    The same reading and defaults as :func:`borrowedtime.treadmill.run_treadmill`: the entity's figures
+    in the scenario's complex (overlay included), contracted compute on the ``compute`` reading
+    (``contracts`` by default, undated commitments over ``undated_term_years``), the observed compute
+    share. Within each calendar year the flows are the year's figure spread evenly (the treadmill's
+    :meth:`~borrowedtime.treadmill.rounds.RoundsResult.flow_between`), so on the central path the
+    cash the lab holds and the raise it needs are the treadmill's. After the last projected year
+    revenue growth keeps decelerating at the mean acceleration (floored at zero), the burn share stays
+    at its last value, contracted compute is what the contracts still schedule (zero after the last
+    payment; the ``ramp`` reading holds its last value) (assumptions). The smooth revenue rate (yearly
+    figures at mid-year, interpolated in logs) gives the plan's growth for the marks.
+
+    ``cash0`` is the treadmill's cash on hand at quarter 0; ``first_test_q`` the quarter starting at
+    the treadmill's next round date (the reported next mark's); ``plan_end_q`` the quarter after
+    ``burn_through``; ``step_up`` the treadmill's achievable step-up on the lab's ``achievable``
+    reading (``trend`` of past step-ups by default; nan for ``mark`` / ``multiple``).
     """
-    from borrowedtime.treadmill.rounds import annual_inputs
+    import pandas as pd
 
-    # read from the scenario's complex (its overlay included), so one overlay moves the cascade too
-    rev = annual_inputs("revenue", cx, entity)
-    burn = annual_inputs("burn_share", cx, entity)
-    comp = annual_inputs("contracted_compute", cx, entity)
-    ry = rev.index.to_numpy(float) + 0.5
+    from borrowedtime.network.graph import _quarter_offset
+    from borrowedtime.treadmill.rounds import RoundsSpec
+
+    reading = spec.reading
+    kw = dict(compute=spec.compute, undated_term_years=spec.undated_term_years)
+    if reading in ("trend", "target", "reported"):
+        kw["achievable"] = reading
+    try:
+        rounds = RoundsSpec.from_complex(cx, entity, **kw).run()
+    except SpecError as exc:
+        raise SpecError(f"labs.{entity}: plan treadmill: {exc}") from None
+    rev = rounds.revenue
+    ry = rev.index.to_numpy(float)
     lr = np.log(rev.to_numpy(float))
     last_g = lr[-1] - lr[-2]
-    ext_years = np.arange(ry[-1] + 1, years[-1] + 2)
+    ext_years = np.arange(ry[-1] + 1, np.floor(years[-1]) + 2)
     ext = lr[-1] + np.cumsum(np.maximum(last_g + mean_accel * (ext_years - ry[-1]), 0.0))
-    revenue = np.exp(np.interp(years, np.concatenate([ry, ext_years]), np.concatenate([lr, ext])))
-    y = np.floor(years).astype(int)
+    all_y, all_lr = np.concatenate([ry, ext_years]), np.concatenate([lr, ext])
+    y = np.floor(years + 1e-9).astype(int)
+    rev_q = np.exp(np.interp(y, all_y, all_lr))  # the calendar year's figure
+    mid = years + 0.125  # quarter midpoints against yearly figures at mid-year
+    rev_smooth = np.exp(np.interp(mid, all_y + 0.5, all_lr))
+    g_plan = np.gradient(np.log(rev_smooth), 0.25) if years.size > 1 else np.array([last_g])
+    burn = rounds.burn_share
     burn_share = burn.reindex(np.clip(y, burn.index.min(), burn.index.max())).to_numpy(float)
-    contracted = comp.reindex(np.clip(y, comp.index.min(), comp.index.max())).to_numpy(float)
-    return revenue, burn_share, contracted
+    comp = rounds.contracted_compute
+    if spec.compute == "ramp":
+        contracted = comp.reindex(np.clip(y, comp.index.min(), comp.index.max())).to_numpy(float)
+    else:
+        contracted = comp.reindex(y, fill_value=0.0).to_numpy(float)
+    start = pd.Timestamp(as_of)
+    cash0 = rounds.cash_on_hand(start) if start >= rounds.marks.index[-1] else float("nan")
+    if not np.isfinite(cash0):
+        raise SpecError(f"labs.{entity}: the complex's as_of ({as_of}) is before the lab's last round; "
+                        "give cash_usd_bn.")
+    days = (rounds.next_date - start).days
+    first = int(round(days / (365.25 / 4))) if days >= 0 else NEVER
+    end = _quarter_offset(as_of, pd.Timestamp(year=rounds.spec.burn_through + 1, month=1, day=1).date())
+    step = rounds.achievable_step_up() if reading in ("trend", "target", "reported") else float("nan")
+    return {"rev_q": rev_q, "rev_smooth": rev_smooth, "g_plan": g_plan, "burn_share": burn_share,
+            "contracted": contracted, "cash0": float(cash0), "first_test_q": first, "plan_end_q": max(end, 0),
+            "step_up": step, "rounds": rounds}
 
 
 # ----------------------------------------------------------------------------- random inputs
@@ -415,6 +565,18 @@ def draw_inputs(model: CascadeModel, rng: np.random.Generator, n: int) -> dict[s
     return {"inputs": X, "lab_z": z, "rev_shock": shocks, "capex_shock": cap}
 
 
+def central_draws(model: CascadeModel, n: int = 1) -> dict[str, np.ndarray]:
+    """Draws of the deterministic central path: every input at its median, every shock zero.
+
+    On this path a treadmill lab's revenue, cash and first round are the treadmill's
+    (:func:`borrowedtime.treadmill.run_treadmill` with the same inputs): the reconciliation test.
+    """
+    L, T = len(model.labs), model.horizon
+    x = np.array([_central(model.scenario.distributions[k]) for k in INPUTS])
+    return {"inputs": np.tile(x, (n, 1)), "lab_z": np.zeros((n, L)), "rev_shock": np.zeros((n, T, L)),
+            "capex_shock": np.zeros((n, T))}
+
+
 # ----------------------------------------------------------------------------- state
 @dataclass
 class CascadeState:
@@ -424,8 +586,10 @@ class CascadeState:
     """
 
     q: int
-    revenue: np.ndarray  # (P, L) annual rate
-    growth: np.ndarray  # (P, L) annual log growth
+    revenue: np.ndarray  # (P, L) annual rate received: the plan's times exp(dev)
+    growth: np.ndarray  # (P, L) annual log growth: the plan's plus dgrowth
+    dev: np.ndarray  # (P, L) log deviation of revenue from the plan
+    dgrowth: np.ndarray  # (P, L) deviation of annual log growth from the plan's
     lab_cash: np.ndarray  # (P, L)
     mark: np.ndarray  # (P, L) last post-money value
     required: np.ndarray  # (P, L) required value at the last funding test (nan: none yet)
@@ -439,6 +603,7 @@ class CascadeState:
     cash: np.ndarray  # (P, N)
     loss: np.ndarray  # (P, N) cumulative credit losses and impairments
     h: np.ndarray  # (P, N) distress after DebtRank
+    h_key: np.ndarray  # (P, N) direct distress h was computed from (2: defaulted)
     default_q: np.ndarray  # (P, N)
     distress_q: np.ndarray  # (P, N)
     remaining: np.ndarray  # (P, m) still owed per edge
@@ -459,6 +624,25 @@ class CascadeState:
                 v.copy() if isinstance(v, np.ndarray) else v)
         return CascadeState(**out)
 
+    def take(self, rows: np.ndarray) -> CascadeState:
+        """The state of some paths only (copies): stages run on the paths where something happens."""
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = {k: a[rows] for k, a in v.items()} if isinstance(v, dict) else (
+                v[rows] if isinstance(v, np.ndarray) else v)
+        return CascadeState(**out)
+
+    def put(self, rows: np.ndarray, sub: CascadeState, names: tuple[str, ...]) -> None:
+        """Write fields of a :meth:`take` back into these paths."""
+        for name in names:
+            v = getattr(self, name)
+            if isinstance(v, dict):
+                for k in v:
+                    v[k][rows] = getattr(sub, name)[k]
+            else:
+                v[rows] = getattr(sub, name)
+
     def path(self, i: int) -> dict:
         """One path's values (for narratives and tests)."""
         return {f.name: (getattr(self, f.name)[i] if isinstance(getattr(self, f.name), np.ndarray) else None)
@@ -470,8 +654,10 @@ def _initial_state(model: CascadeModel, P: int) -> CascadeState:
     lever = model.scenario.stretches.hyperscaler_leverage
     return CascadeState(
         q=-1,
-        revenue=np.tile(model.lab_revenue0, (P, 1)),
+        revenue=np.tile(model.lab_rev_q[:, 0], (P, 1)),
         growth=np.tile(model.lab_growth0, (P, 1)),
+        dev=np.zeros((P, L)),
+        dgrowth=np.zeros((P, L)),
         lab_cash=np.tile(model.lab_cash0, (P, 1)),
         mark=np.tile(model.lab_mark0, (P, 1)),
         required=np.full((P, L), np.nan),
@@ -485,6 +671,7 @@ def _initial_state(model: CascadeModel, P: int) -> CascadeState:
         cash=np.tile(model.cash0, (P, 1)),
         loss=np.zeros((P, N)),
         h=np.zeros((P, N)),
+        h_key=np.zeros((P, N)),
         default_q=np.full((P, N), NEVER),
         distress_q=np.full((P, N), NEVER),
         remaining=np.tile(model.sched.sum(axis=0) + 0.0, (P, 1)),
@@ -530,28 +717,34 @@ def stage_growth(model: CascadeModel, s: CascadeState, draws: dict, q: int) -> N
         s.stretch_q["hyperscaler_leverage"][first] = q
         s.lever_left = np.maximum(s.lever_left - extra, 0.0)
     surprise = (a_eff - cap_mean) / 4.0 + sd * draws["capex_shock"][:, q]
-    # lab accelerations: the first lab's is the drawn input, others correlated through lab_z
+    # lab accelerations: the first lab's is the drawn input, others correlated through lab_z; a path
+    # leaves the plan by its acceleration's difference from the central one (the plan's own), its shocks
+    # and the capex surprise the labs' revenue recycles
     sd_rev = d_rev.sd if d_rev.dist == "normal" else 0.0
     a_lab = _x(draws, "revenue_accel")[:, None] + sd_rev * (draws["lab_z"] - draws["lab_z"][:, :1])
-    s.growth = s.growth + a_lab / 4.0 + sd * draws["rev_shock"][:, q, :] + _x(draws, "recycling")[:, None] * surprise[:, None]
-    s.revenue = s.revenue * np.exp(s.growth / 4.0)
+    s.dgrowth = (s.dgrowth + (a_lab - _central(d_rev)) / 4.0 + sd * draws["rev_shock"][:, q, :]
+                 + _x(draws, "recycling")[:, None] * surprise[:, None])
+    s.dev = s.dev + s.dgrowth / 4.0
+    s.growth = model.lab_g_plan[:, q][None, :] + s.dgrowth
+    s.revenue = model.lab_rev_q[:, q][None, :] * np.exp(s.dev)
     s.capex_growth, s.capex = new_cap_growth, new_capex
 
 
-def _lab_outflow(model: CascadeModel, q: int) -> np.ndarray:
-    """(L,) planned outflow this quarter: costs plus contracted compute beyond the plan's compute."""
-    cost = model.lab_cost_q[:, q]
-    return cost + np.maximum(model.lab_contracted_q[:, q] - model.params["compute_share"] * cost, 0.0)
+def _net_need(model: CascadeModel, s: CascadeState, q: int, k) -> np.ndarray:
+    r"""(P, L) projected need over the next k quarters (int or (L,) per lab), USD bn.
 
-
-def _net_need(model: CascadeModel, s: CascadeState, q: int, k: int) -> np.ndarray:
-    """(P, L) projected need over the next k quarters at today's growth, USD bn."""
+    The plan's outflows less the plan's revenue shifted by the path's deviation, which keeps growing at
+    its current rate: :math:`\sum_j \max(O_{q+j} - R_{q+j} e^{dev + dg\,j/4}/4, 0)`. On the central
+    path this is the treadmill's outflow net of revenue (burn plus contracted compute beyond the plan).
+    """
     T = model.horizon
-    steps = np.arange(k)
+    k = np.broadcast_to(np.asarray(k, dtype=np.int64), (len(model.labs),))
+    steps = np.arange(int(k.max()))
     idx = np.minimum(q + steps, T - 1)
-    out = np.stack([_lab_outflow(model, int(i)) for i in idx], axis=1)  # (L, k)
-    rev = s.revenue[:, :, None] * np.exp(s.growth[:, :, None] * steps / 4.0) / 4.0  # (P, L, k)
-    return np.maximum(out[None, :, :] - rev, 0.0).sum(axis=2)
+    out = model.lab_outflow_q[:, idx]  # (L, k)
+    rev = model.lab_rev_q[:, idx][None] * np.exp(s.dev[:, :, None] + s.dgrowth[:, :, None] * steps / 4.0) / 4.0
+    use = steps[None, :] < k[:, None]
+    return (np.maximum(out[None, :, :] - rev, 0.0) * use[None]).sum(axis=2)
 
 
 def stage_marks(model: CascadeModel, s: CascadeState, draws: dict, q: int) -> None:
@@ -562,17 +755,23 @@ def stage_marks(model: CascadeModel, s: CascadeState, draws: dict, q: int) -> No
     p = model.params
     scn = model.scenario
     alive = (s.trigger_q == NEVER) & (s.default_q[:, model.lab_index] == NEVER)
-    need_buffer = _net_need(model, s, q, int(p["buffer_quarters"]))
-    test = alive & (s.lab_cash < need_buffer) & (s.hold_until <= q)
+    # a lab with a scheduled round (the treadmill's next) raises before it only if its cash would not last
+    # to it (the treadmill's runway); otherwise when its cash covers fewer than buffer_quarters of need
+    ahead = model.lab_first_test_q > q
+    need_buffer = _net_need(model, s, q, np.where(ahead, model.lab_first_test_q - q, int(p["buffer_quarters"])))
+    scheduled = (model.lab_first_test_q == q)[None, :]
+    test = alive & ((s.lab_cash < need_buffer) | scheduled) & (s.hold_until <= q)
     s.raised[:] = 0.0
     if not test.any():
         return
     d = _x(draws, "dilution_limit")[:, None]
-    F = np.maximum(_net_need(model, s, q, int(p["cover_quarters"])) - s.lab_cash, 0.0)
+    # the raise funds the plan through its projections (the treadmill's burn_through) or cover_quarters
+    cover = np.maximum(int(p["cover_quarters"]), model.lab_plan_end_q - q)
+    F = np.maximum(_net_need(model, s, q, cover) - s.lab_cash, 0.0)
     required = F / d
-    fwd = s.revenue * np.exp(s.growth / 2.0)
-    achievable = fwd * _x(draws, "multiple")[:, None] * np.exp(
-        p["multiple_growth_elasticity"] * (s.growth - model.lab_growth0[None, :]))
+    fwd = model.lab_rev_smooth[:, q][None, :] * np.exp(s.dev + s.growth / 2.0)
+    achievable = (model.lab_anchor[None, :] * (_x(draws, "multiple")[:, None] / model.multiple_median) * fwd
+                  * np.exp(p["multiple_growth_elasticity"] * (s.growth - model.lab_growth0[None, :])))
     s.required = np.where(test, required, s.required)
     s.achievable = np.where(test, achievable, s.achievable)
     clears = test & (achievable >= required)
@@ -609,13 +808,18 @@ def stage_pullback(model: CascadeModel, s: CascadeState, draws: dict, q: int) ->
     on_lab = lab >= 0
     if not on_lab.any():
         return
-    now = np.zeros_like(s.cut, dtype=bool)
-    now[:, on_lab] = s.trigger_q[:, lab[on_lab]] == q
-    pi = _x(draws, "pullback")[:, None]
-    s.cut = np.where(now, pi, s.cut)
+    trig = (s.trigger_q == q).any(axis=1)
+    flip = (s.flipped_q >= 0) & (s.flipped_q == q - 1)
+    rows = np.flatnonzero(trig | flip)  # only the paths on which a round failed or the game flipped
+    if rows.size == 0:
+        return
+    cut = s.cut[rows]
+    now = np.zeros_like(cut, dtype=bool)
+    now[:, on_lab] = s.trigger_q[rows][:, lab[on_lab]] == q
+    cut = np.where(now, _x(draws, "pullback")[rows, None], cut)
     # hyperscalers cut the marginal gigawatt at neoclouds once the game has flipped
-    flip_now = ((s.flipped_q >= 0) & (s.flipped_q == q - 1))[:, None] & model.hyper_to_neo[None, :]
-    s.cut = np.where(flip_now, np.maximum(s.cut, _x(draws, "hyperscaler_cut")[:, None]), s.cut)
+    flip_now = flip[rows][:, None] & model.hyper_to_neo[None, :]
+    s.cut[rows] = np.where(flip_now, np.maximum(cut, _x(draws, "hyperscaler_cut")[rows, None]), cut)
 
 
 def _due(model: CascadeModel, s: CascadeState, q: int) -> tuple[np.ndarray, np.ndarray]:
@@ -655,7 +859,7 @@ def stage_clearing(model: CascadeModel, s: CascadeState, draws: dict, q: int) ->
     # quarter's operating cash flow, labs their cash and revenue after the costs not under contract
     e = np.where(model.tracks_cash[None, :], s.cash, model.cash0[None, :]) + model.ocf_q[None, :]
     cost = model.lab_cost_q[:, q]
-    noncontract = cost - np.minimum(model.lab_contracted_q[:, q], p["compute_share"] * cost)
+    noncontract = cost - np.minimum(model.lab_contracted_q[:, q], model.lab_compute_share * cost)
     e[:, model.lab_index] = np.maximum(s.lab_cash + s.revenue / 4.0 - noncontract[None, :], 0.0)
     e_in = e + _scatter(topup, model.in_inc)  # a guarantor's top-up arrives as external cash
     pay, default = clear_batch(net.src, net.dst, owed, e_in, alpha=p["clearing_alpha"], beta=p["clearing_beta"])
@@ -685,50 +889,72 @@ def stage_freeze(model: CascadeModel, s: CascadeState, draws: dict, q: int, new_
     start = (s.frozen_q == NEVER) & new_default[:, model.tracks_cash].any(axis=1)
     s.frozen_q = np.where(start, q, s.frozen_q)
     # impairment: when credit freezes, creditors mark the cut part of what triggered labs still owe
-    newly = (s.frozen_q == q)[:, None]
+    rows = np.flatnonzero(start)  # the paths on which credit froze this quarter
     lab = model.lab_of_edge
     on = lab >= 0
-    if on.any():
-        hit = np.zeros_like(s.cut, dtype=bool)
-        hit[:, on] = s.trigger_q[:, lab[on]] != NEVER
-        mark = np.where(newly & hit, s.remaining * s.cut * (1.0 - _relet(model, draws)[:, None]), 0.0)
-        s.loss += _scatter(mark, model.in_inc)
-        s.remaining = np.where(newly & hit, s.remaining * (1.0 - s.cut), s.remaining)
-        s.cut = np.where(newly & hit, 0.0, s.cut)
+    if on.any() and rows.size:
+        hit = np.zeros((rows.size, lab.size), dtype=bool)
+        hit[:, on] = s.trigger_q[rows][:, lab[on]] != NEVER
+        remaining, cut = s.remaining[rows], s.cut[rows]
+        mark = np.where(hit, remaining * cut * (1.0 - _relet(model, draws)[rows, None]), 0.0)
+        s.loss[rows] += _scatter(mark, model.in_inc)
+        s.remaining[rows] = np.where(hit, remaining * (1.0 - cut), remaining)
+        s.cut[rows] = np.where(hit, 0.0, cut)
 
 
 def stage_equity(model: CascadeModel, s: CascadeState, draws: dict, q: int) -> None:
     """Stage 5: distress by non-linear DebtRank on claims on the living; the capex game flips."""
     p = model.params
-    direct = np.minimum(1.0, s.loss / model.equity0[None, :])
-    direct = np.where(s.default_q != NEVER, 1.0, direct)
-    h = direct.copy()
-    rows = np.flatnonzero((direct > 0).any(axis=1))  # distress can only spread from a path with some
+    dead = s.default_q != NEVER
+    direct = np.where(dead, 1.0, np.minimum(1.0, s.loss / model.equity0[None, :]))
+    # h is a function of the direct distress and of who is alive: recompute only the paths where either
+    # moved since the last quarter (a defaulted entity keyed 2 so that its default alone counts as a move)
+    key = np.where(dead, 2.0, direct)
+    rows = np.flatnonzero((key != s.h_key).any(axis=1))
+    s.h_key = key
     if rows.size:
-        Lam = model.claims / model.equity0[:, None]
-        alive = (s.default_q[rows] == NEVER).astype(float)
-        a = p["debtrank_alpha"]
-        d = direct[rows]
-        hr = d.copy()
-        moving = np.ones(rows.size, dtype=bool)  # a path stops when it settles: results do not depend on the batch
-        for _ in range(200):
-            v = hr[moving] * np.exp(a * (hr[moving] - 1.0)) * alive[moving]  # value lost on claims on the living
-            new = np.maximum(d[moving], np.minimum(1.0, d[moving] + v @ Lam.T))
-            still = np.max(np.abs(new - hr[moving]), axis=1) >= 1e-12
-            hr[moving] = new
-            moving[np.flatnonzero(moving)[~still]] = False
-            if not moving.any():
-                break
-        h[rows] = hr
-    s.h = h
+        s.h[rows] = _debtrank(model.leverage, direct[rows], (~dead[rows]).astype(float), p["debtrank_alpha"])
+    h = s.h
     s.distress_q = np.where((s.distress_q == NEVER) & (h >= p["distress_threshold"]), q, s.distress_q)
     hyper = model.network.of_kind("hyperscaler")
     if hyper.any():
         belief = 1.0 - h[:, hyper].mean(axis=1) / p["flip_distress"]  # the market's belief in the boom
         flip = (s.flipped_q == NEVER) & (belief < model.flip_belief) & (s.lever_left <= 0)
         s.flipped_q = np.where(flip, q, s.flipped_q)
-        s.capex_growth = np.where(flip, s.capex_growth - p["flip_cut"], s.capex_growth)
-        s.growth = np.where(flip[:, None], s.growth - _x(draws, "recycling")[:, None] * p["flip_cut"], s.growth)
+        # the game moves from "everyone spends" to "everyone cuts": capex growth falls to the game's cut
+        # level (capex.game, its lowest level: capex held flat), or by the scenario's flip_cut override
+        cut = (np.full(s.capex_growth.shape, p["flip_cut"]) if "flip_cut" in p
+               else np.maximum(s.capex_growth - model.flip_growth, 0.0))
+        cut = np.where(flip, cut, 0.0)
+        s.capex_growth = s.capex_growth - cut
+        lab_cut = (_x(draws, "recycling") * cut)[:, None]
+        s.dgrowth = s.dgrowth - lab_cut
+        s.growth = s.growth - lab_cut
+
+
+def _debtrank(Lam, d: np.ndarray, alive: np.ndarray, a: float) -> np.ndarray:
+    """Non-linear DebtRank fixed point from direct distress ``d`` (rows, N), path by path (Bardoscia et al. 2016).
+
+    ``Lam`` is the (N, N) leverage, dense or CSR (large sparse networks); value is lost only on claims
+    on the living. Each path stops when it settles, so results do not depend on the batch.
+    """
+    h = d.copy()
+    act = np.arange(d.shape[0])
+    hm, dm, am = h, d, alive
+    dense = isinstance(Lam, np.ndarray)
+    for _ in range(200):
+        v = hm * np.exp(a * (hm - 1.0)) * am  # value lost on claims on the living
+        spread = v @ Lam.T if dense else np.asarray((Lam @ v.T).T)
+        new = np.maximum(dm, np.minimum(1.0, dm + spread))
+        still = np.max(np.abs(new - hm), axis=1) >= 1e-12
+        h[act] = new
+        if still.all():
+            hm = new
+            continue
+        act, hm, dm, am = act[still], new[still], dm[still], am[still]
+        if act.size == 0:
+            break
+    return h
 
 
 def stage_strong_buy(model: CascadeModel, s: CascadeState, draws: dict, q: int, new_default: np.ndarray) -> None:
@@ -739,9 +965,16 @@ def stage_strong_buy(model: CascadeModel, s: CascadeState, draws: dict, q: int, 
     is their loss; its tenants' contracts end with it (the buyer re-lets on new
     terms, outside the model).
     """
-    net, p = model.network, model.params
-    if not new_default.any():
+    rows = np.flatnonzero(new_default.any(axis=1))  # only the paths with a new seizure
+    if rows.size == 0:
         return
+    sub = s.take(rows)
+    _strong_buy(model, sub, {k: v[rows] for k, v in draws.items()}, new_default[rows])
+    s.put(rows, sub, ("loss", "remaining", "bought"))
+
+
+def _strong_buy(model: CascadeModel, s: CascadeState, draws: dict, new_default: np.ndarray) -> None:
+    net, p = model.network, model.params
     D = new_default
     E = D[:, net.src]  # edges owed by a new defaulter
     owed = np.where(E, s.remaining, 0.0)

@@ -26,7 +26,7 @@ from borrowedtime.cascade.scenario import INPUTS, Scenario, load_scenario
 from borrowedtime.errors import SpecError
 from borrowedtime.network import quarter_label
 
-__all__ = ["StressResult", "run_stress", "cascade_kernel", "STRETCHES"]
+__all__ = ["StressResult", "run_stress", "cascade_kernel", "STRETCHES", "trigger_attribution"]
 
 STRETCHES = ("private_round", "backstop", "hyperscaler_leverage")
 _QS = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -44,8 +44,10 @@ def cascade_kernel(rng: np.random.Generator, n: int, start: int, scenario: Scena
     for v in ("base", *variants):
         m = model if v == "base" else _model(scenario.with_stretch(v))
         o = simulate(m, draws)
+        # quarters as int16 (a horizon is at most 200 quarters): a million paths stay well inside 4 GB
         out[v] = {
-            "trigger": o.first_trigger_q, "default_q": o.default_q, "distress_q": o.distress_q,
+            "trigger": o.first_trigger_q.astype(np.int16), "default_q": o.default_q.astype(np.int16),
+            "distress_q": o.distress_q.astype(np.int16),
             "loss": o.loss, "bought": o.bought,
             "stretch_used": o.stretch_used.get(v, np.zeros(n)) if v != "base" else np.zeros(n),
         }
@@ -77,6 +79,7 @@ class StressResult:
     paths: int
     inputs: np.ndarray
     runs: dict  # variant -> dict of arrays
+    central: dict | None = None  # the deterministic central path (see central_path)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -165,6 +168,39 @@ class StressResult:
         rows.sort(key=lambda d: -abs(d["loss_usd_bn_effect"]) - 1e3 * abs(d["trigger_quarter_effect"]))
         return rows
 
+    def central_path(self) -> dict:
+        """The deterministic central path (every input at its median, no shock) beside the treadmill.
+
+        Per lab: the quarter of its first round, the required and achievable step-ups there, the
+        trigger quarter (None: none within the horizon) and, for a treadmill lab, the treadmill's own
+        numbers for the same inputs (:class:`~borrowedtime.treadmill.rounds.RoundsResult`); and the
+        path's timeline.
+        """
+        return self.central if self.central is not None else _central_path(self.model)
+
+    def credit_check(self, years: float = 5.0) -> list[dict]:
+        """The cascade's P(default) within ``years`` beside the rating-implied PD of ``credit`` (same horizon).
+
+        Ratings are ``credit.books``' (agency ratings, and its stated judgements for the unrated labs);
+        PDs from :func:`borrowedtime.credit.pd.rating_pd` (cumulative, S&P default study). Defaults in the
+        cascade are structural (clearing); the rating PD is the outside view of the same name.
+        """
+        from borrowedtime.credit.books import AGENCY_RATINGS, ASSUMED_RATINGS
+        from borrowedtime.credit.pd import rating_pd
+
+        years = min(float(years), self.model.horizon / 4.0)
+        q = int(round(4 * years))
+        dq = self.runs["base"]["default_q"]
+        out = []
+        for name, rating in {**AGENCY_RATINGS, **ASSUMED_RATINGS}.items():
+            if name not in self.names:
+                continue
+            i = self.names.index(name)
+            out.append({"name": name, "rating": rating, "assumed_rating": name in ASSUMED_RATINGS, "years": years,
+                        "rating_pd": float(rating_pd(rating, years)),
+                        "cascade_p_default": float(((dq[:, i] != NEVER) & (dq[:, i] < q)).mean())})
+        return out
+
     def to_dict(self) -> dict:
         return {
             "scenario": self.scenario.name,
@@ -176,6 +212,8 @@ class StressResult:
             "entities": self.entities(),
             "stretches": self.stretches(),
             "tornado": self.tornado(),
+            "credit_check": self.credit_check(),
+            "central_path": self.central_path(),
         }
 
     def to_json(self) -> str:
@@ -248,4 +286,80 @@ def run_stress(
     for v in ("base", *variants):
         runs[v] = {k: np.concatenate([c[v][k] for c in chunks]) for k in chunks[0][v]}
     inputs = np.concatenate([c["inputs"] for c in chunks])
-    return StressResult(scenario=scn, model=_model(scn), seed=sd, paths=n, inputs=inputs, runs=runs)
+    model = _model(scn)
+    return StressResult(scenario=scn, model=model, seed=sd, paths=n, inputs=inputs, runs=runs,
+                        central=_central_path(model))
+
+
+def _central_path(model: CascadeModel) -> dict:
+    from borrowedtime.cascade.engine import central_draws, narrative
+
+    out = simulate(model, central_draws(model), record=True)
+    as_of = model.network.as_of
+    labs = []
+    for li, lab in enumerate(model.labs):
+        first = next((st for st in out.history if np.isfinite(st.required[0, li])), None)
+        row = {"lab": lab, "first_round": None, "required_step_up": None, "achievable_step_up": None,
+               "trigger": None}
+        if first is not None:
+            mark = float(model.lab_mark0[li])
+            row.update(first_round=quarter_label(as_of, first.q),
+                       required_step_up=float(first.required[0, li] / mark),
+                       achievable_step_up=float(first.achievable[0, li] / mark))
+        t = int(out.trigger_q[0, li])
+        row["trigger"] = None if t == NEVER else quarter_label(as_of, t)
+        r = model.treadmill.get(lab)
+        if r is not None:
+            row["treadmill"] = {"next_date": r.next_date.date().isoformat(),
+                                "required_raise_usd_bn": float(r.next_raise_required()),
+                                "required_step_up": float(r.required_step_up()),
+                                "achievable_step_up": float(r.achievable_step_up()),
+                                "achievable": str(r.spec.achievable), "trigger": bool(r.trigger),
+                                "compute": r.spec.compute,
+                                "undated_term_years": r.contracted_compute.attrs.get("undated_term_years"),
+                                "dilution": float(r.dilution_limit)}
+        labs.append(row)
+    return {"labs": labs, "timeline": narrative(model, out, 0)}
+
+
+#: The drawn families of :func:`trigger_attribution`: each input alone, and the quarterly growth shocks.
+SHOCKS = ("growth_shocks",)
+
+
+def trigger_attribution(scenario: Scenario | str = "base", *, paths: int = 2_000, seed: int = 0) -> list[dict]:
+    """Which drawn inputs make paths trigger: each drawn alone, every other at its central value.
+
+    For every input of :data:`~borrowedtime.cascade.scenario.INPUTS` and for the quarterly growth
+    shocks (revenue and capex shocks and the labs' spread of accelerations, ``growth_shocks``), the
+    paths are the central path (:func:`~borrowedtime.cascade.engine.central_draws`) with that one
+    family drawn as in the Monte Carlo (same seed); all drawn is the last row.
+
+    Returns
+    -------
+    list of dict
+        ``drawn``, ``triggered_share`` (any lab within the horizon), ``first_round_share`` (a treadmill
+        lab fails its scheduled round, the treadmill's test) per row.
+    """
+    from borrowedtime.cascade.engine import central_draws
+
+    scn = load_scenario(scenario) if isinstance(scenario, str) else scenario
+    model = _model(scn)
+    full = draw_inputs(model, np.random.default_rng(seed), paths)
+    center = central_draws(model, paths)
+    first = model.lab_first_test_q
+    rows = []
+    for name in (*INPUTS, *SHOCKS, "all"):
+        d = {k: v.copy() for k, v in center.items()}
+        if name == "all":
+            d = full
+        elif name == "growth_shocks":
+            for k in ("lab_z", "rev_shock", "capex_shock"):
+                d[k] = full[k]
+        else:
+            k = INPUTS.index(name)
+            d["inputs"][:, k] = full["inputs"][:, k]
+        o = simulate(model, d)
+        at_round = (o.trigger_q == first[None, :]) & (first[None, :] >= 0)
+        rows.append({"drawn": name, "triggered_share": float((o.first_trigger_q != NEVER).mean()),
+                     "first_round_share": float(at_round.any(axis=1).mean())})
+    return rows

@@ -117,19 +117,42 @@ class Edge(_M):
 
 
 class Lab(_M):
-    mark_usd_bn: Value
-    cash_usd_bn: Value
+    """A lab that must raise. ``plan: treadmill`` takes every figure from the treadmill
+    (:class:`borrowedtime.treadmill.rounds.RoundsSpec` on the scenario's complex): revenue, burn share,
+    contracted compute (``compute``: ``contracts``, the treadmill's default, or ``ramp``; undated
+    commitments spread over ``undated_term_years``, default the treadmill's), compute share, last mark,
+    cash at quarter 0, the date of the next round and the achievable step-up there (``achievable``:
+    ``trend``, the treadmill's default, ``target`` or ``reported``). ``mark_usd_bn`` / ``cash_usd_bn``
+    override the treadmill's. Other labs give revenue, growth and burn share; their achievable mark is
+    ``mark`` (the last mark's multiple of forward revenue carried forward) or ``multiple`` (the drawn
+    public multiple as is)."""
+
+    mark_usd_bn: Value | None = None
+    cash_usd_bn: Value | None = None
     plan: Literal["treadmill"] | None = None
     revenue_usd_bn: Value | None = None
     growth: Value | None = None
     burn_share: Value | None = None
     compute_per_revenue: Value | None = None
+    compute: Literal["contracts", "ramp"] = "contracts"
+    undated_term_years: float | None = Field(default=None, gt=0)
+    achievable: Literal["trend", "target", "reported", "mark", "multiple"] | None = None
 
     @model_validator(mode="after")
     def _plan(self) -> Lab:
         if self.plan is None and (self.revenue_usd_bn is None or self.growth is None or self.burn_share is None):
             raise ValueError("a lab without plan: treadmill needs revenue_usd_bn, growth and burn_share")
+        if self.plan is None and (self.mark_usd_bn is None or self.cash_usd_bn is None):
+            raise ValueError("a lab without plan: treadmill needs mark_usd_bn and cash_usd_bn")
+        if self.plan is None and self.achievable in ("trend", "target", "reported"):
+            raise ValueError(f"achievable: {self.achievable!r} is a treadmill reading; a lab without "
+                             "plan: treadmill takes 'mark' or 'multiple'")
         return self
+
+    @property
+    def reading(self) -> str:
+        """The achievable-mark reading in force (default: the treadmill's ``trend``, else ``mark``)."""
+        return self.achievable or ("trend" if self.plan == "treadmill" else "mark")
 
 
 class Capex(_M):
@@ -154,9 +177,11 @@ class Stretches(_M):
 
 _MODEL_KEYS = (
     "growth_shock_sd", "lab_correlation", "multiple_growth_elasticity", "buffer_quarters", "cover_quarters",
-    "compute_share", "dscr_min", "roll_share", "ltv", "distress_threshold", "flip_distress", "flip_cut",
+    "compute_share", "dscr_min", "roll_share", "ltv", "distress_threshold", "flip_distress",
     "clearing_alpha", "clearing_beta", "debtrank_alpha",
 )
+#: Optional model keys: overrides of what the other modules compute (flip_cut: the capex game's cut).
+_MODEL_OPTIONAL = ("flip_cut",)
 
 
 class Scenario(_M):
@@ -194,7 +219,7 @@ class Scenario(_M):
                     f"this distribution reaches [{a}, {b}]"
                 )
         missing = [k for k in _MODEL_KEYS if k not in self.model]
-        unknown = [k for k in self.model if k not in _MODEL_KEYS]
+        unknown = [k for k in self.model if k not in _MODEL_KEYS + _MODEL_OPTIONAL]
         if missing or unknown:
             raise ValueError(f"model: missing {missing or 'none'}, unknown {unknown or 'none'}")
         rho = self.model["lab_correlation"].value

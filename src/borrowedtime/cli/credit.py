@@ -8,9 +8,16 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from borrowedtime.cli._app import app, check_range, error_boundary, stderr, stdout, write_json
+from borrowedtime.cli._app import (
+    app,
+    check_range,
+    error_boundary,
+    fit_table,
+    stderr,
+    stdout,
+    write_json,
+)
 from borrowedtime.errors import SpecError
 
 
@@ -138,30 +145,36 @@ def credit(
     if as_json:
         write_json(payload(books, wraps, treadmill))
         return
-    t = Table(title=books.summary().splitlines()[0], title_justify="left")
-    for col in ("platform", "book", "labs", "EL", "VaR 99.9", "ES 99.9", "equity", "op. cash flow", "debt",
-                "ES/equity", "largest contributor"):
-        t.add_column(col, justify="left" if col in ("platform", "largest contributor") else "right", overflow="fold")
+    cols = [("platform", "key"), ("book", "num"), ("labs", "num"), ("EL", "num"), ("VaR 99.9", "num"),
+            ("ES 99.9", "num"), ("equity", "num"), ("op. cash flow", "num"), ("debt", "num"), ("ES/equity", "num"),
+            ("largest contributor", "text")]
+    rows = []
     for p, r in books.table.iterrows():
         c = books.contributions(p)
-        t.add_row(p, _fmt(r["book_usd_bn"], "{:,.0f}"), _fmt(r["lab_exposure_usd_bn"], "{:,.0f}"),
-                  _fmt(r["expected_loss_usd_bn"]), _fmt(r["var_999_usd_bn"]), _fmt(r["es_999_usd_bn"]),
-                  _fmt(r["equity_usd_bn"], "{:,.0f}"), _fmt(r["operating_cash_flow_usd_bn"], "{:,.0f}"),
-                  _fmt(r["debt_usd_bn"], "{:,.0f}"), _fmt(r["es_999_over_equity"], "{:.2f}x"),
-                  f"{c.index[0]} {c.iloc[0]:,.1f}")
-    stdout.print(t)
+        rows.append([p, _fmt(r["book_usd_bn"], "{:,.0f}"), _fmt(r["lab_exposure_usd_bn"], "{:,.0f}"),
+                     _fmt(r["expected_loss_usd_bn"]), _fmt(r["var_999_usd_bn"]), _fmt(r["es_999_usd_bn"]),
+                     _fmt(r["equity_usd_bn"], "{:,.0f}"), _fmt(r["operating_cash_flow_usd_bn"], "{:,.0f}"),
+                     _fmt(r["debt_usd_bn"], "{:,.0f}"), _fmt(r["es_999_over_equity"], "{:.2f}x"),
+                     f"{c.index[0]} {c.iloc[0]:,.1f}"])
+    _print_fit(books.summary().splitlines()[0], cols, rows,
+               ["op. cash flow", "debt", "EL", "labs", "equity", "largest contributor"])
     sweep = ", ".join(f"{s['rho']:.2f}: {s['var_999_usd_bn']:,.0f}" for _, s in books.sweep.iterrows())
     stdout.print(f"Default book, VaR 99.9 % (USD bn) as the AI tenants' correlation rises: {sweep}", highlight=False,
                  soft_wrap=True)
-    w = Table(title="Wrapped and naked lab exposures (PD one year; grade the PD earns)", title_justify="left")
-    for col in ("contract", "obligor", "guarantor", "amount", "PD", "effective PD", "grade", "RW standalone",
-                "RW double default"):
-        w.add_column(col, justify="left" if col in ("contract", "obligor", "guarantor", "grade") else "right",
-                     overflow="fold")
-    for _, r in wraps.iterrows():
-        w.add_row(r["contract"], r["obligor"], r["guarantor"] if isinstance(r["guarantor"], str) else "— (naked)", _fmt(r["amount_usd_bn"]),
-                  f"{r['pd_obligor']:.2%}", f"{r['pd_effective']:.3%}",
-                  f"{r['grade_standalone']} -> {r['grade_effective']}", f"{r['rw_standalone']:.0%}",
-                  f"{r['rw_double_default']:.0%}")
-    stdout.print(w)
+    cols = [("contract", "key"), ("obligor", "key"), ("guarantor", "key"), ("amount", "num"), ("PD", "num"),
+            ("effective PD", "num"), ("grade", "key"), ("RW standalone", "num"), ("RW double default", "num")]
+    rows = [[r["contract"], r["obligor"], r["guarantor"] if isinstance(r["guarantor"], str) else "— (naked)",
+             _fmt(r["amount_usd_bn"]), f"{r['pd_obligor']:.2%}", f"{r['pd_effective']:.3%}",
+             f"{r['grade_standalone']} -> {r['grade_effective']}", f"{r['rw_standalone']:.0%}",
+             f"{r['rw_double_default']:.0%}"] for _, r in wraps.iterrows()]
+    _print_fit("Wrapped and naked lab exposures (PD one year; grade the PD earns)", cols, rows,
+               ["RW standalone", "RW double default", "amount", "guarantor", "grade"])
     stdout.print(treadmill.summary(), highlight=False, soft_wrap=True)
+
+
+def _print_fit(title: str, cols, rows, drop) -> None:
+    """A table that fits the terminal (columns dropped in ``drop`` order, named below it)."""
+    t, dropped = fit_table(title, cols, rows, drop=drop)
+    stdout.print(t)
+    if dropped:
+        stdout.print(f"(narrow terminal: {', '.join(dropped)} not shown; --json has every column)", highlight=False)

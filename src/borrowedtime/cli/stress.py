@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from borrowedtime.cli._app import app, error_boundary, stderr, stdout
+from borrowedtime.cli._app import app, error_boundary, fit_table, stderr, stdout
 
 
 @app.command()
@@ -18,7 +18,9 @@ def stress(
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed (default: the scenario's).")] = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Run on a Dask LocalCluster of N workers.")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run on the Dask scheduler at ADDRESS.")] = None,
-    narrative_path: Annotated[bool, typer.Option("--timeline", help="Also print the timeline of the first path.")] = False,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Paths per chunk (seeded chunk by chunk: "
+                                                "the numbers depend on seed and chunk size, not on the backend).")] = 5_000,
+    narrative_path: Annotated[bool, typer.Option("--timeline", help="Also print the timelines of the central path and of a path on which a mark fails.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """Run the six-step cascade forward: trigger-quarter distribution, defaults, losses, stretches, tornado."""
@@ -40,24 +42,64 @@ def stress(
         with Progress(TextColumn("chunks of paths"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
             task = bar.add_task("chunks", total=None)
-            result = run_stress(scn, client=client, workers=workers,
+            result = run_stress(scn, client=client, workers=workers, chunk_size=chunk_size,
                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
         if client is not None:
             client.close()
     if as_json:
         sys.stdout.write(result.to_json())
         return
-    stdout.print(result.summary(), highlight=False, soft_wrap=True)
+    _print_tables(result)
     if narrative_path:
         import numpy as np
 
-        from borrowedtime.cascade import draw_inputs, narrative, simulate
+        from borrowedtime.cascade import central_draws, draw_inputs, narrative, simulate
         from borrowedtime.cascade.montecarlo import _model
 
         model = _model(scn)
-        # the first of 64 seeded paths on which a mark fails (else the first path): its quarters as events
+        # the deterministic central path (every input at its median: the treadmill's first round), then the
+        # first of 64 seeded paths on which a mark fails (else the first path): their quarters as events
+        stdout.print("Timeline of the central path (every input at its median, no shock):", highlight=False)
+        for line in narrative(model, simulate(model, central_draws(model), record=True), 0):
+            stdout.print(f"  {line}", highlight=False, soft_wrap=True)
         draws = draw_inputs(model, np.random.default_rng(np.random.SeedSequence(scn.seed).spawn(1)[0]), 64)
         out = simulate(model, draws, record=True)
         hit = np.flatnonzero(out.first_trigger_q >= 0)
+        stdout.print("Timeline of a drawn path " + ("on which a mark fails:" if hit.size else "(no mark fails):"),
+                     highlight=False)
         for line in narrative(model, out, int(hit[0]) if hit.size else 0):
-            stdout.print(line, highlight=False, soft_wrap=True)
+            stdout.print(f"  {line}", highlight=False, soft_wrap=True)
+
+
+def _print_tables(result) -> None:
+    """The run as width-aware tables: entities, stretches, tornado (columns dropped to fit are named)."""
+    head = result.summary().splitlines()[:2]
+    for line in head:
+        stdout.print(line, highlight=False, soft_wrap=True)
+    ents = sorted(result.entities(), key=lambda e: (-e["loss_usd_bn"]["p50"], -e["p_default"]))
+    ents = [e for e in ents if e["loss_usd_bn"]["p95"] > 0 or e["p_default"] > 0][:14]
+    cols = [("entity", "key"), ("kind", "key"), ("P(default)", "num"), ("loss p50 bn", "num"),
+            ("loss p95 bn", "num"), ("first distress", "date")]
+    rows = [[e["name"], e["kind"], f"{e['p_default']:.2f}", f"{e['loss_usd_bn']['p50']:,.1f}",
+             f"{e['loss_usd_bn']['p95']:,.1f}",
+             result.label(e["first_distress_quarter"]) if e["first_distress_quarter"] is not None else "-"]
+            for e in ents]
+    _show("Entities hit (by median loss)", cols, rows, ["kind", "loss p95 bn", "first distress"])
+    st = result.stretches()
+    if st:
+        cols = [("stretch", "key"), ("quarters bought p50", "num"), ("mean", "num"), ("paths delayed", "num"),
+                ("put in, mean bn", "num"), ("paid by", "text")]
+        rows = [[x["name"], f"{x['quarters_bought_median']:.0f}", f"{x['quarters_bought_mean']:.1f}",
+                 f"{x['share_delayed']:.0%}", f"{x['cost_usd_bn_mean']:,.0f}", x["paid_by"]] for x in st]
+        _show("Stretches (same draws, paired)", cols, rows, ["paid by", "mean", "paths delayed"])
+    cols = [("input", "key"), ("low", "num"), ("high", "num"), ("trigger quarters", "num"), ("total loss bn", "num")]
+    rows = [[x["input"], f"{x['low']:.3g}", f"{x['high']:.3g}", f"{x['trigger_quarter_effect']:+.1f}",
+             f"{x['loss_usd_bn_effect']:+,.1f}"] for x in result.tornado()]
+    _show("Tornado: top minus bottom decile of each input", cols, rows, ["low", "high"])
+
+
+def _show(title, cols, rows, drop) -> None:
+    t, dropped = fit_table(title, cols, rows, drop=drop)
+    stdout.print(t)
+    if dropped:
+        stdout.print(f"(narrow terminal: {', '.join(dropped)} not shown; --json has every column)", highlight=False)

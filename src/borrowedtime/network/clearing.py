@@ -61,6 +61,7 @@ import pandas as pd
 from scipy import sparse
 
 from borrowedtime.errors import ConvergenceError, DataError, SpecError
+from borrowedtime.network._describe import Described
 
 __all__ = [
     "ClearingModel",
@@ -275,8 +276,8 @@ def all_clearing_vectors(liabilities, external_assets, alpha: float = 1.0, beta:
     return sorted(out, key=lambda v: -float(v.sum()))
 
 
-@dataclass(frozen=True, eq=False)
-class ClearingResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class ClearingResult(Described):
     """The greatest clearing vector and who defaults (frozen). Money in USD bn."""
 
     names: tuple[str, ...]
@@ -332,11 +333,8 @@ class ClearingResult:
             f"{self.iterations} {'rounds' if m.method == 'gcv' else 'iterations'}"
         )
 
-    def __repr__(self) -> str:
-        return f"<ClearingResult n={len(self.names)} defaults={int(self.default.sum())}>"
-
-    def __str__(self) -> str:
-        return self.summary()
+    def _repr_details(self) -> str:
+        return f"n={len(self.names)} defaults={int(self.default.sum())}"
 
 
 def _incidence(index: np.ndarray, n: int):
@@ -405,19 +403,31 @@ def clear_batch(
     out_inc = _incidence(src, n)  # (n, m): sums edges by debtor
     in_inc = _incidence(dst, n)  # (n, m): sums edges by creditor
     pbar = _scatter_rows(owed, out_inc)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(pbar[:, src] > 0, owed / np.where(pbar[:, src] > 0, pbar[:, src], 1.0), 0.0)
     p = pbar.copy()
-    moving = np.ones(P, dtype=bool)  # each scenario stops when it settles: results do not depend on the batch
+    # the first Picard step from full payment needs no shares (everyone pays what it owes): a scenario in
+    # which everyone then covers its obligations is settled at full payment, the greatest clearing vector
+    full_in = _scatter_rows(owed, in_inc)
+    short = e + full_in < pbar * (1 - _TIE)
+    default = np.zeros((P, n), dtype=bool)
+    rows = np.flatnonzero(short.any(axis=1))
+    if rows.size == 0:
+        return p, default
+    o, pb, em = owed[rows], pbar[rows], e[rows]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(pb[:, src] > 0, o / np.where(pb[:, src] > 0, pb[:, src], 1.0), 0.0)
+    pr = np.where(short[rows], alpha * em + beta * full_in[rows], pb)
+    moving = np.ones(rows.size, dtype=bool)  # each scenario stops when it settles: results do not depend on the batch
     for _ in range(max_iter):
-        rows = np.flatnonzero(moving)
-        pm, em, pb = p[rows], e[rows], pbar[rows]
-        inflow = _scatter_rows(share[rows] * pm[:, src], in_inc)
-        new = np.where(em + inflow >= pb * (1 - _TIE), pb, alpha * em + beta * inflow)
+        k = np.flatnonzero(moving)
+        pm = pr[k]
+        inflow = _scatter_rows(share[k] * pm[:, src], in_inc)
+        new = np.where(em[k] + inflow >= pb[k] * (1 - _TIE), pb[k], alpha * em[k] + beta * inflow)
         settled = np.max(np.abs(new - pm), axis=1, initial=0.0) <= tol
-        p[rows] = new
-        moving[rows[settled]] = False
+        pr[k] = new
+        moving[k[settled]] = False
         if not moving.any():
-            inflow = _scatter_rows(share * p[:, src], in_inc)
-            return p, e + inflow < pbar * (1 - _TIE)
+            inflow = _scatter_rows(share * pr[:, src], in_inc)
+            p[rows] = pr
+            default[rows] = em + inflow < pb * (1 - _TIE)
+            return p, default
     raise ConvergenceError(f"clear_batch: Picard iteration did not settle within {max_iter} steps.")

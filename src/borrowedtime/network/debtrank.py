@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from borrowedtime.errors import ConvergenceError, DataError, SpecError
+from borrowedtime.network._describe import Described
 
 __all__ = [
     "DebtRankResult",
@@ -100,8 +101,8 @@ def _check(Lambda, h1) -> tuple[np.ndarray, np.ndarray]:
     return L, h
 
 
-@dataclass(frozen=True, eq=False)
-class DebtRankResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class DebtRankResult(Described):
     """Distress after propagation (frozen).
 
     Attributes
@@ -145,11 +146,8 @@ class DebtRankResult:
             f"{int((self.h >= 1).sum())} wiped out; most distressed: {worst or 'none'}"
         )
 
-    def __repr__(self) -> str:
-        return f"<DebtRankResult {self.method} n={self.h.size} debtrank={self.debtrank():.4f}>"
-
-    def __str__(self) -> str:
-        return self.summary()
+    def _repr_details(self) -> str:
+        return f"{self.method} n={self.h.size} debtrank={self.debtrank():.4f}"
 
 
 def _names(names, n):

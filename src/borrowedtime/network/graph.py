@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from borrowedtime.errors import SpecError
+from borrowedtime.network._describe import Described
 
 __all__ = ["ExposureNetwork", "network_from_complex", "DEFAULT_TERM_YEARS", "quarter_label"]
 
@@ -53,8 +54,8 @@ def _quarter_offset(as_of: date, when: date) -> int:
     return (when.year * 4 + (when.month - 1) // 3) - (as_of.year * 4 + (as_of.month - 1) // 3)
 
 
-@dataclass(frozen=True, eq=False)
-class ExposureNetwork:
+@dataclass(frozen=True, eq=False, repr=False)
+class ExposureNetwork(Described):
     """Obligations between the entities of the complex as arrays.
 
     Attributes
@@ -154,11 +155,8 @@ class ExposureNetwork:
             f"{self.amount_usd_bn.sum():,.0f} bn owed; {len(self.skipped)} contracts not priced as edges"
         )
 
-    def __repr__(self) -> str:
-        return f"<ExposureNetwork n={self.n} edges={self.src.size} owed={self.amount_usd_bn.sum():,.0f}bn>"
-
-    def __str__(self) -> str:
-        return self.summary()
+    def _repr_details(self) -> str:
+        return f"n={self.n} edges={self.src.size} owed={self.amount_usd_bn.sum():,.0f}bn"
 
 
 def network_from_complex(cx=None, *, extra_edges: list[dict] | None = None) -> ExposureNetwork:

@@ -95,6 +95,27 @@ def _tornado_figure(result):
     return fig
 
 
+def _central_html(result) -> str:
+    """The deterministic central path beside the treadmill (the reconciliation), and its timeline."""
+    c = result.central_path()
+    rows = []
+    for lab in c["labs"]:
+        if lab["first_round"] is None:
+            continue
+        txt = (f"{lab['lab']}: first round {lab['first_round']}, required step-up {lab['required_step_up']:.2f}, "
+               f"achievable {lab['achievable_step_up']:.2f}, trigger {lab['trigger'] or 'none within the horizon'}")
+        t = lab.get("treadmill")
+        if t:
+            txt += (f"; the treadmill on the same inputs (round {t['next_date']}, {t['compute']} reading, undated "
+                    f"term {t['undated_term_years']:g} years, dilution {t['dilution']:.1%}): raise "
+                    f"{t['required_raise_usd_bn']:,.1f} bn, required {t['required_step_up']:.2f}, {t['achievable']} "
+                    f"{t['achievable_step_up']:.2f}, trigger {'yes' if t['trigger'] else 'no'}")
+        rows.append(f"<li>{html.escape(txt)}</li>")
+    items = "".join(f"<li>{html.escape(x)}</li>" for x in c["timeline"])
+    return ("<h3>The central path (every input at its median, no shock) and the treadmill</h3>"
+            f"<ul>{''.join(rows)}</ul><details><summary>Its timeline</summary><ul>{items}</ul></details>")
+
+
 def stress_html(result, timeline: list[str] | None = None) -> str:
     """The section's HTML from a :class:`~borrowedtime.cascade.StressResult` and one path's timeline."""
     t = result.trigger_quarter()
@@ -102,7 +123,7 @@ def stress_html(result, timeline: list[str] | None = None) -> str:
             f"{result.model.horizon} quarters from {result.label(0)}. No trigger within the horizon in "
             f"{t['no_trigger_share']:.0%} of paths"
             + (f"; median trigger {t['median_label']}" if "median_label" in t else "") + ".</p>")
-    parts = [head, figure_html(_network_figure(result))]
+    parts = [head, _central_html(result), figure_html(_network_figure(result))]
     if timeline:
         items = "".join(f"<li>{html.escape(x)}</li>" for x in timeline)
         parts.append(f"<h3>One path, quarter by quarter</h3><ul>{items}</ul>")
