@@ -221,7 +221,7 @@ def test_adf_kernels():
 
 @pytest.mark.parametrize("k", [1, 2, 3, 4])
 def test_adf_sup_recursive_kernels(k):
-    # Lags 1-3 run the unrolled recursions, lag 4 the generic one; each is checked against its
+    # Lags 1-3 run the kernels compiled per lag, lag 4 the generic one; each is checked against its
     # twin and every window's t-ratio against the NumPy least-squares specification (one refit
     # per window). A second series with a constant stretch (lagged differences and level
     # degenerate in early windows) exercises the dropped-pivot branches against the twin.

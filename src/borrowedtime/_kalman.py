@@ -284,7 +284,7 @@ mean_path = jit_parallel(_mean_path)
 def run_mean_path(
     Y: np.ndarray, K: np.ndarray, F: np.ndarray, observed: np.ndarray, dt: np.ndarray,
     n_season: int, burn_in: int, *, compiled: bool = True, phi: float | None = None,
-    discount: float = 1.0,
+    discount: float = 1.0, out: tuple | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
     """Filtered trend means, seasonal, the real-time scale and the innovations of every series.
 
@@ -295,14 +295,22 @@ def run_mean_path(
     errors v_t = y_t - E[y_t | data < t] (NaN where y_t is missing).
     ``phi`` (optional): the state vector ends with an AR(1) cycle of that
     coefficient (the gains K then have 3 + n_season + 1 columns). ``discount``
-    < 1 makes the scale an exponentially weighted mean of v^2/F.
+    < 1 makes the scale an exponentially weighted mean of v^2/F. ``out``
+    (optional): ``(trend, season0, sigma2, innovation)`` arrays of those shapes
+    (C-contiguous float64; ``season0`` None without a seasonal) to write into
+    instead of allocating, e.g. rows of a shared-memory file.
     """
     Y = np.ascontiguousarray(Y, dtype=np.float64)
     N, n = Y.shape
-    trend = np.empty((N, n, 3))
-    season0 = np.empty((N, n)) if n_season > 0 else np.empty((1, 1))
-    sigma2 = np.empty((N, n))
-    innov = np.empty((N, n))
+    if out is None:
+        out = (np.empty((N, n, 3)), np.empty((N, n)) if n_season > 0 else None,
+               np.empty((N, n)), np.empty((N, n)))
+    for a, shape in zip(out, ((N, n, 3), (N, n), (N, n), (N, n)), strict=True):  # numba does not bound-check
+        if a is not None and (a.shape != shape or a.dtype != np.float64 or not a.flags.writeable):
+            raise ValueError(f"run_mean_path: an out array must be writable float64 of shape {shape}.")
+    trend, season0, sigma2, innov = out
+    if season0 is None:
+        season0 = np.empty((1, 1))
     first = int(np.argmax(observed))
     fn = mean_path if compiled else _mean_path
     K = np.ascontiguousarray(K)

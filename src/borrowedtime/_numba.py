@@ -23,9 +23,11 @@ import types
 import warnings
 from collections.abc import Callable
 
+import numpy as np
+
 from borrowedtime.errors import BorrowedTimeWarning
 
-__all__ = ["HAS_NUMBA", "jit", "jit_parallel", "prange", "python_twin", "PerformanceWarning"]
+__all__ = ["HAS_NUMBA", "jit", "jit_parallel", "prange", "python_twin", "stack_zeros", "PerformanceWarning"]
 
 
 class PerformanceWarning(BorrowedTimeWarning):
@@ -123,3 +125,55 @@ def python_twin(kernel: Callable) -> Callable:
         ``kernel`` was not made by :func:`jit`.
     """
     return _twin_of(_source(kernel))
+
+
+def stack_zeros(rows: int, cols: int | None = None):
+    """A small zeroed float64 scratch array, ``(rows,)`` or ``(rows, cols)``.
+
+    In Python (and in every kernel's twin) it is ``numpy.zeros``. Inside a
+    compiled kernel, with sizes the compiler knows (literal ints or constants
+    the kernel closes over), it lives on the kernel's stack instead of the
+    heap, so that loops over it with constant trip counts can be unrolled and
+    its entries kept in registers: a kernel written once for any size runs as
+    fast as one written out by hand for each size. It must not outlive the
+    kernel (never return it).
+    """
+    return np.zeros(rows if cols is None else (rows, cols))
+
+
+if HAS_NUMBA:
+    from numba import carray as _carray
+    from numba.core import cgutils as _cgutils
+    from numba.core import types as _types
+    from numba.core.errors import TypingError as _TypingError
+    from numba.extending import intrinsic as _intrinsic
+    from numba.extending import overload as _overload
+
+    @_intrinsic
+    def _stack_f8(typingctx, size):
+        """Pointer to ``size`` zeroed float64 slots allocated in the entry block of the compiled caller."""
+        if not isinstance(size, _types.IntegerLiteral):
+            return None
+        n = size.literal_value
+
+        def codegen(context, builder, signature, args):
+            ptr = _cgutils.alloca_once(builder, context.get_value_type(_types.float64), size=n)
+            zero = context.get_constant(_types.float64, 0.0)
+            for i in range(n):
+                builder.store(zero, _cgutils.gep(builder, ptr, i))
+            return ptr
+
+        return _types.CPointer(_types.float64)(size), codegen
+
+    @_overload(stack_zeros, inline="always")  # inlined: the slots belong to the calling kernel's frame
+    def _stack_zeros(rows, cols=None):
+        if not isinstance(rows, _types.IntegerLiteral):
+            raise _TypingError("stack_zeros needs sizes known when compiling")
+        r = rows.literal_value
+        if cols is None or isinstance(cols, _types.NoneType | _types.Omitted):
+            return lambda rows, cols=None: _carray(_stack_f8(r), (r,))
+        if not isinstance(cols, _types.IntegerLiteral):
+            raise _TypingError("stack_zeros needs sizes known when compiling")
+        c = cols.literal_value
+        n = r * c
+        return lambda rows, cols=None: _carray(_stack_f8(n), (r, c))

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from borrowedtime._calendar import year_over_year
+from borrowedtime._results import Summarised
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.kinematics import KinematicsModel, KinematicsResult
 from borrowedtime.regimes import RegimeResult, RegimeRule, Window
@@ -318,7 +319,7 @@ def monitor_windows(series: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp 
 
 
 @dataclass(frozen=True, eq=False)
-class BacktestResult:
+class BacktestResult(Summarised):
     """What the monitor, the baseline and the naive rule called, and what followed."""
 
     name: str
@@ -432,9 +433,6 @@ class BacktestResult:
         for sc in self.scores.values():
             lines.append("  " + sc.summary())
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def __repr__(self) -> str:
         return (f"<BacktestResult {self.name}: {len(self.regimes.windows(0))} call windows, "

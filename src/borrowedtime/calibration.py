@@ -60,7 +60,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from borrowedtime._checks import require
 from borrowedtime._kalman import covariance_path
+from borrowedtime._results import Summarised
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.kinematics import _DIFFUSE, KinematicsModel, KinematicsResult, _system
 from borrowedtime.series import as_series
@@ -191,15 +193,10 @@ class Calibration:
     min_dof: int = 12
 
     def __post_init__(self) -> None:
-        name = type(self).__name__
-        if not self.horizon_years > 0:
-            raise SpecError(f"The 'horizon_years' parameter of {name} must be > 0. Got {self.horizon_years!r}.")
-        if self.lags is not None and self.lags < 1:
-            raise SpecError(f"The 'lags' parameter of {name} must be >= 1. Got {self.lags!r}.")
-        if self.bins < 2:
-            raise SpecError(f"The 'bins' parameter of {name} must be >= 2. Got {self.bins!r}.")
-        if self.min_dof < 1:
-            raise SpecError(f"The 'min_dof' parameter of {name} must be >= 1. Got {self.min_dof!r}.")
+        require(self.horizon_years > 0, self, "horizon_years", "> 0")
+        require(self.lags is None or self.lags >= 1, self, "lags", ">= 1")
+        require(self.bins >= 2, self, "bins", ">= 2")
+        require(self.min_dof >= 1, self, "min_dof", ">= 1")
 
     def fit(self, data: pd.Series | pd.DataFrame) -> CalibrationResult:
         """Fit the model in real time on a series or a panel and score its forecasts."""
@@ -400,7 +397,7 @@ def _series_stats(u: np.ndarray, lags: int, bins: int, p_neg: np.ndarray, realis
 
 
 @dataclass(frozen=True, eq=False)
-class CalibrationResult:
+class CalibrationResult(Summarised):
     """Calibration of real-time forecasts, per series (frozen result).
 
     ``pit`` (series, time) holds the one-step PITs (NaN where not scored);
@@ -466,6 +463,3 @@ class CalibrationResult:
 
     def __repr__(self) -> str:
         return f"CalibrationResult({len(self.names)} series, horizon {self.spec.horizon_years:g} y)"
-
-    def __str__(self) -> str:
-        return self.summary()

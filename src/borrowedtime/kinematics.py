@@ -131,6 +131,7 @@ from borrowedtime._kalman import (
     run_dense_mean_path,
     run_mean_path,
 )
+from borrowedtime._results import Summarised
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.series import Frequency, as_series, days_since_epoch, infer_frequency
 
@@ -508,6 +509,27 @@ def _missing_patterns(observed: np.ndarray):
         yield np.flatnonzero(inverse.ravel() == g), observed[r]
 
 
+def _out_arrays(out: dict[str, np.ndarray] | None, N: int, n: int, season: int | None) -> dict:
+    """Check ``fit(out=...)``: every array has exactly its result field's shape and dtype."""
+    if not out:
+        return {}
+    shapes = {"filtered": (N, n, 3), "sigma2": (N, n), "innovation": (N, n),
+              "innovation_var": (N, n), "log_level": (N, n), "observed": (N, n)}
+    if season:
+        shapes["seasonal"] = (N, n)
+    for name, a in out.items():
+        if name not in shapes:
+            raise SpecError(f"fit(out=...): {name!r} is not a per-series field of this fit; "
+                            f"expected some of {sorted(shapes)}.")
+        dtype = np.dtype(bool if name == "observed" else np.float64)
+        if not isinstance(a, np.ndarray) or a.shape != shapes[name] or a.dtype != dtype \
+                or not a.flags.writeable:
+            raise SpecError(f"fit(out=...): {name!r} must be a writable {dtype} array of shape "
+                            f"{shapes[name]}. Got {getattr(a, 'dtype', type(a).__name__)} "
+                            f"{getattr(a, 'shape', '')}.")
+    return dict(out)
+
+
 @dataclass(frozen=True)
 class KinematicsModel:
     """Real-time level, velocity and acceleration of log S (specification).
@@ -646,7 +668,10 @@ class KinematicsModel:
             )
         return int(self.seasonal)
 
-    def fit(self, series: pd.Series | pd.DataFrame, *, smooth: bool = False) -> KinematicsResult:
+    def fit(
+        self, series: pd.Series | pd.DataFrame, *, smooth: bool = False,
+        out: dict[str, np.ndarray] | None = None,
+    ) -> KinematicsResult:
         """Run the filter on one series or a panel (DataFrame, one column per series).
 
         Parameters
@@ -659,19 +684,33 @@ class KinematicsModel:
         smooth : bool, default False
             Also run the fixed-interval smoother (hindsight) and keep it on the
             result as ``smoothed_*``; never used by real-time calls.
+        out : dict, optional
+            Arrays to write per-series fields into instead of allocating
+            (``filtered``, ``sigma2``, ``seasonal``, ``innovation``,
+            ``innovation_var``, ``log_level``, ``observed``; each of exactly the
+            field's shape and dtype, e.g. rows of a shared-memory file); the
+            result then holds these arrays. Only the default filter writes in place:
+            other paths (``momentum='ar1'``, ``averaging > 1``) raise SpecError.
 
         Returns
         -------
         KinematicsResult
         """
+        if out and (self.momentum == "ar1" or self.averaging > 1):
+            raise SpecError("fit(out=...) is not available with momentum='ar1' or averaging > 1.")
         if isinstance(series, pd.DataFrame):
-            return self._fit_panel(series, smooth=smooth)
-        s = as_series(series, name=str(series.name or "series"))
-        frame = s.to_frame(name=str(s.name))
-        frame.attrs = dict(s.attrs)
-        return self._fit_panel(frame, smooth=smooth, validated=True)
+            res = self._fit_panel(series, smooth=smooth, out=out)
+        else:
+            s = as_series(series, name=str(series.name or "series"))
+            frame = s.to_frame(name=str(s.name))
+            frame.attrs = dict(s.attrs)
+            res = self._fit_panel(frame, smooth=smooth, validated=True, out=out)
+        if out and any(getattr(res, name) is not a for name, a in out.items()):
+            raise SpecError("fit(out=...): this model's filter does not write into given arrays.")
+        return res
 
-    def _fit_panel(self, frame: pd.DataFrame, *, smooth: bool, validated: bool = False) -> KinematicsResult:
+    def _fit_panel(self, frame: pd.DataFrame, *, smooth: bool, validated: bool = False,
+                   out: dict[str, np.ndarray] | None = None) -> KinematicsResult:
         if not isinstance(frame.index, pd.DatetimeIndex):
             raise DataError("panel: expected a DataFrame with a DatetimeIndex.")
         if frame.shape[1] == 0 or frame.shape[0] == 0:
@@ -741,14 +780,16 @@ class KinematicsModel:
             return self._fit_momentum(frame, index, values, dt, q, season, q_s, freq, disc, smooth=smooth)
         T, Q, Z = _system(dt, q, season, q_s)
         m = Z.size
-        y = np.log(values)
-        observed = ~np.isnan(y)
-        N, n = y.shape
-        trend = np.empty((N, n, 3))
-        season0 = np.empty((N, n)) if season else None
-        sigma2 = np.empty((N, n))
-        innovation = np.empty((N, n))
-        innovation_var = np.empty((N, n))
+        N, n = values.shape
+        buf = _out_arrays(out, N, n, season)  # caller-given arrays (fit(out=...)), else allocated here
+        y = np.log(values, out=buf.get("log_level"))
+        observed = np.isnan(y, out=buf.get("observed"))
+        np.logical_not(observed, out=observed)
+        trend = buf["filtered"] if "filtered" in buf else np.empty((N, n, 3))
+        season0 = (buf["seasonal"] if "seasonal" in buf else np.empty((N, n))) if season else None
+        sigma2 = buf["sigma2"] if "sigma2" in buf else np.empty((N, n))
+        innovation = buf["innovation"] if "innovation" in buf else np.empty((N, n))
+        innovation_var = buf["innovation_var"] if "innovation_var" in buf else np.empty((N, n))
         dofs: list[tuple[np.ndarray | None, np.ndarray]] = []
         covs: list[tuple[np.ndarray, np.ndarray]] = []
         sm_mean = np.empty((N, n, 3)) if smooth else None
@@ -759,7 +800,8 @@ class KinematicsModel:
             yr = y if rows is None else y[rows]
             # Real time: trend means, seasonal and the running ML scale, data <= t only.
             # The first m observations are spent on the diffuse prior.
-            tr, s0, s2, v = run_mean_path(yr, K, F, pattern, dt, m - 3, m, discount=disc)
+            tr, s0, s2, v = run_mean_path(yr, K, F, pattern, dt, m - 3, m, discount=disc,
+                                          out=(trend, season0, sigma2, innovation) if rows is None else None)
             sel = slice(None) if rows is None else rows
             innovation_var[sel] = F[None, :]
             if rows is None:  # the usual panel: take the kernel's arrays as they are
@@ -933,7 +975,7 @@ class KinematicsModel:
 
 
 @dataclass(frozen=True, eq=False)
-class KinematicsResult:
+class KinematicsResult(Summarised):
     """Filtered (real-time) and optionally smoothed (hindsight) kinematics.
 
     Arrays are ``(series, time, ...)``. ``filtered`` holds, per date, the mean
@@ -1100,9 +1142,6 @@ class KinematicsResult:
                 f"P(S''<0) = {r['p_accel_neg']:.2f}"
             )
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def __repr__(self) -> str:
         names = ", ".join(self.names[:3]) + (", ..." if self.n_series > 3 else "")

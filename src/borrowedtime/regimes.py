@@ -44,9 +44,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from borrowedtime._checks import require
 from borrowedtime._episodes import runs
 from borrowedtime._numba import jit
-from borrowedtime.errors import SpecError
+from borrowedtime._results import Summarised
 from borrowedtime.kinematics import KinematicsResult
 
 __all__ = ["RegimeRule", "RegimeResult", "Window", "LABELS"]
@@ -114,19 +115,10 @@ class RegimeRule:
     persistence_years: float = 0.25
 
     def __post_init__(self) -> None:
-        name = type(self).__name__
-        if not self.horizon_years > 0:
-            raise SpecError(f"The 'horizon_years' parameter of {name} must be > 0. Got {self.horizon_years!r}.")
-        if not 0.5 <= self.confidence < 1:
-            raise SpecError(f"The 'confidence' parameter of {name} must be in [0.5, 1). Got {self.confidence!r}.")
-        if not 0 < self.release <= self.confidence:
-            raise SpecError(
-                f"The 'release' parameter of {name} must be in (0, confidence]. Got {self.release!r}."
-            )
-        if not self.persistence_years >= 0:
-            raise SpecError(
-                f"The 'persistence_years' parameter of {name} must be >= 0. Got {self.persistence_years!r}."
-            )
+        require(self.horizon_years > 0, self, "horizon_years", "> 0")
+        require(0.5 <= self.confidence < 1, self, "confidence", "in [0.5, 1)")
+        require(0 < self.release <= self.confidence, self, "release", "in (0, confidence]")
+        require(self.persistence_years >= 0, self, "persistence_years", ">= 0")
 
     def persistence_obs(self, periods_per_year: float) -> int:
         """Observations the condition must hold for (at least one)."""
@@ -210,7 +202,7 @@ def _calls(p: np.ndarray, enter: float, leave: float, k: int) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class RegimeResult:
+class RegimeResult(Summarised):
     """Labels, calls and events, real time; arrays are (series, time)."""
 
     index: pd.DatetimeIndex
@@ -305,9 +297,6 @@ class RegimeResult:
                 f"begun in borrowed time (filtered S' > 0)"
             )
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def __repr__(self) -> str:
         return (f"<RegimeResult {len(self.names)} series, {self.index.size} dates "

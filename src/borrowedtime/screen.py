@@ -28,10 +28,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from borrowedtime._results import Summarised, SummaryRepr
 from borrowedtime.errors import DataError
 from borrowedtime.kinematics import KinematicsModel, KinematicsResult
 from borrowedtime.regimes import LABELS, RegimeResult, RegimeRule
-from borrowedtime.series import Frequency, infer_frequency
+from borrowedtime.series import Frequency, infer_frequency, read_frame
 
 __all__ = [
     "MIN_OBS_PER_STATE",
@@ -95,20 +96,9 @@ def _date_column(frame: pd.DataFrame) -> str:
 
 def _read_one(path: Path) -> pd.DataFrame:
     """One wide file as a DataFrame of raw cells (objects) on a DatetimeIndex."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(path)
-            if isinstance(frame.index, pd.DatetimeIndex):
-                frame = frame.reset_index()
-        else:
-            # numbers parsed by the C reader; only empty cells are missing, any other text stays
-            # text so that the screen can name the series, date and cell it skips
-            frame = pd.read_csv(path, keep_default_na=False, na_values=[""], skipinitialspace=True)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path.name}: not a readable table ({exc}).") from None
-    except ImportError as exc:
-        raise DataError(f"{path.name}: reading Parquet needs pyarrow ({exc}).") from None
+    # numbers parsed by the C reader; only empty cells are missing, any other text stays
+    # text so that the screen can name the series, date and cell it skips
+    frame = read_frame(path, lambda p: pd.read_csv(p, keep_default_na=False, na_values=[""], skipinitialspace=True))
     if frame.shape[1] < 2:
         raise DataError(f"{path.name}: expected a date column and at least one value column, "
                         f"found {frame.shape[1]} column(s).")
@@ -510,8 +500,8 @@ def _rows_empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
 
 
-@dataclass(frozen=True, eq=False)
-class ScreenResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class ScreenResult(Summarised, SummaryRepr):
     """A ranked screen (frozen).
 
     Attributes
@@ -621,12 +611,6 @@ class ScreenResult:
         return (f"Screen of {self.n_input} series: {c['borrowed time']} on borrowed time, {c['contraction']} "
                 f"contraction, {c['boom']} boom, {c['repair']} repair, {c['undetermined']} undetermined, "
                 f"{c['skipped']} skipped")
-
-    def __repr__(self) -> str:
-        return f"<ScreenResult {self.summary()}>"
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 def _num(x) -> float | None:

@@ -196,7 +196,7 @@ def _sniff(path: Path) -> None:
             f"{path.name}: this is an Excel workbook, not a CSV file: open it and save the sheet with the "
             "series as CSV (File > Save As > CSV), then pass that file."
         )
-    if path.suffix.lower() in (".parquet", ".pq"):
+    if is_parquet(path):
         return
     first = head.decode("utf-8", errors="replace").splitlines()[0] if head else ""
     for sep, name in ((";", "semicolons"), ("\t", "tabs")):
@@ -208,24 +208,39 @@ def _sniff(path: Path) -> None:
             )
 
 
+def read_frame(path: Path, read_csv: Callable[[Path], pd.DataFrame]) -> pd.DataFrame:
+    """A table file as stored: Parquet (a date index made its first column) or CSV read by ``read_csv``.
+
+    An unreadable file (empty, malformed, not text, Parquet without pyarrow) is a
+    :class:`~borrowedtime.errors.DataError` naming it. Shared by the series and
+    panel readers, which parse the cells differently.
+    """
+    try:
+        if is_parquet(path):
+            frame = pd.read_parquet(path)
+            if isinstance(frame.index, pd.DatetimeIndex):
+                frame = frame.reset_index()
+            return frame
+        return read_csv(path)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path.name}: not a readable table ({exc}).") from None
+    except ImportError as exc:
+        raise DataError(f"{path.name}: reading Parquet needs pyarrow ({exc}).") from None
+
+
+def is_parquet(path: Path) -> bool:
+    """Whether ``path`` names a Parquet file (by its suffix)."""
+    return path.suffix.lower() in (".parquet", ".pq")
+
+
 def _read_table(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise DataError(f"{path}: no such file.")
     if path.is_dir():
         raise DataError(f"{path}: is a folder, not a file.")
     _sniff(path)
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(path)
-            if isinstance(frame.index, pd.DatetimeIndex):
-                frame = frame.reset_index()
-            return frame.astype(object).where(frame.notna(), "")
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path.name}: not a readable table ({exc}).") from None
-    except ImportError as exc:
-        raise DataError(f"{path.name}: reading Parquet needs pyarrow ({exc}).") from None
+    frame = read_frame(path, lambda p: pd.read_csv(p, dtype=str, keep_default_na=False, skipinitialspace=True))
+    return frame.astype(object).where(frame.notna(), "") if is_parquet(path) else frame
 
 
 def _date_column(frame: pd.DataFrame) -> str:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from borrowedtime._results import Summarised
 from borrowedtime.audit._context import Context, Missing
 from borrowedtime.datasets import essay_data
 from borrowedtime.errors import BorrowedTimeError, SpecError
@@ -116,7 +117,7 @@ class ClaimCheck:
 
 
 @dataclass(frozen=True, eq=False)
-class AuditResult:
+class AuditResult(Summarised):
     """Every checked claim, in essay order.
 
     Attributes
@@ -172,9 +173,6 @@ class AuditResult:
             if c.status == "fail":
                 lines.append(f"  FAIL {c.id}: {c.claim} -- {c.why}")
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 def format_value(value: float | None, unit: str, *, tolerance: bool = False) -> str:

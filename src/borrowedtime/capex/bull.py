@@ -21,6 +21,7 @@ Units: money in USD bn a year, rates and shares as decimals, lives in years.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from typing import ClassVar, Self
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,17 @@ def _share(obj, names: tuple[str, ...]) -> None:
             raise SpecError(f"The {n!r} parameter of {type(obj).__name__} must be in [0, 1]. Got {v!r} instead.")
 
 
+class _BullCase:
+    """What the three cases share: their defaults in ``capex_inputs.yaml`` under ``bull_cases.<_KEY>``."""
+
+    _KEY: ClassVar[str]
+
+    @classmethod
+    def from_inputs(cls, **overrides) -> Self:
+        """The case on the packaged defaults, with parameters overridden by keyword (unknown names refused)."""
+        return _defaults(cls, cls._KEY, overrides)
+
+
 def _defaults(cls, key: str, overrides: dict):
     spec = dict(capex_inputs()["bull_cases"][key])
     names = {f.name for f in fields(cls)}
@@ -103,7 +115,7 @@ class BullCaseResult:
 
 
 @dataclass(frozen=True)
-class OperatingLeverage:
+class OperatingLeverage(_BullCase):
     """(a) Margins of an AI build when utilisation falls and the cost base does not.
 
     Pre-tax margin_t = (R u_t (1 - v) - F) / (R u_t) with fixed cost
@@ -130,9 +142,7 @@ class OperatingLeverage:
     default_year: int = 1
     years: int = 8
 
-    @classmethod
-    def from_inputs(cls, **overrides) -> OperatingLeverage:
-        return _defaults(cls, "operating_leverage", overrides)
+    _KEY = "operating_leverage"
 
     def __post_init__(self) -> None:
         _positive(self, ("gpu_capex_usd_bn", "gpu_life_years", "building_life_years", "revenue_at_full_usd_bn"))
@@ -190,7 +200,7 @@ class OperatingLeverage:
 
 
 @dataclass(frozen=True)
-class ConglomerateDiscount:
+class ConglomerateDiscount(_BullCase):
     """(b) ROIC and the multiple as AI capital grows without profit.
 
     Invested capital K_t = K_core + K_ai,t with K_ai,t = K_ai,t-1 + capex_t - capex/life (straight-line
@@ -212,9 +222,7 @@ class ConglomerateDiscount:
     roic_utility: float = 0.08
     net_debt_usd_bn: float = 0.0
 
-    @classmethod
-    def from_inputs(cls, **overrides) -> ConglomerateDiscount:
-        return _defaults(cls, "conglomerate", overrides)
+    _KEY = "conglomerate"
 
     def __post_init__(self) -> None:
         _positive(self, ("core_invested_capital_usd_bn", "ai_depreciation_years", "growth_multiple",
@@ -262,7 +270,7 @@ class ConglomerateDiscount:
 
 
 @dataclass(frozen=True)
-class ReleasingGlut:
+class ReleasingGlut(_BullCase):
     """(c) A defaulted tenant's capacity re-leased into a glut, against the debt service.
 
     Debt service DS is the level annuity on the vehicle's debt; coverage DSCR = rent / DS. After the
@@ -281,9 +289,7 @@ class ReleasingGlut:
     vacancy_months: float = 12.0
     reserve_months: float = 6.0
 
-    @classmethod
-    def from_inputs(cls, **overrides) -> ReleasingGlut:
-        return _defaults(cls, "releasing", overrides)
+    _KEY = "releasing"
 
     def __post_init__(self) -> None:
         _positive(self, ("debt_usd_bn", "amortisation_years", "rent_usd_bn", "new_term_years",

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from borrowedtime._results import Summarised
 from borrowedtime.capex import ratings
 from borrowedtime.capex._data import FILED_GROUP, ComplexFigures, capex_inputs, complex_figures
 from borrowedtime.errors import DataError, SpecError
@@ -281,7 +282,7 @@ class FundingModel:
 
 
 @dataclass(frozen=True, eq=False)
-class FundingResult:
+class FundingResult(Summarised):
     """Both capex/OCF paths, per-firm funding, leverage and rating headroom.
 
     Attributes
@@ -395,9 +396,6 @@ class FundingResult:
                      f"{lev.loc[last, 'leverage']:.2f}x ({last}); with vehicles {lev.loc[last, 'leverage_with_vehicles']:.2f}x; "
                      f"essay ~{self.essay_leverage:.1f}x")
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def __repr__(self) -> str:
         return (f"FundingResult(years={int(self.paths.index.min())}-{int(self.paths.index.max())}, "

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from borrowedtime._results import Summarised
 from borrowedtime.complex.model import Complex, group_label
 
 __all__ = [
@@ -58,7 +59,7 @@ __all__ = [
 ]
 
 @dataclass(frozen=True, eq=False)
-class Exposures:
+class Exposures(Summarised):
     """Every contract as an edge, direct and looked through.
 
     Attributes
@@ -117,9 +118,6 @@ class Exposures:
         ]
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.summary()
-
 
 def exposures(cx: Complex) -> Exposures:
     """Direct and looked-through exposures of a complex.
@@ -146,7 +144,7 @@ def exposures(cx: Complex) -> Exposures:
 
 
 @dataclass(frozen=True, eq=False)
-class PlatformConcentration:
+class PlatformConcentration(Summarised):
     """Each platform's book split by ultimate tenant, against the stated share.
 
     Attributes
@@ -180,9 +178,6 @@ class PlatformConcentration:
                 f"(disclosed contracts {r['lab_share_disclosed']:.0%}{stated})"
             )
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 def _lab_columns(labels, labs) -> tuple[list[str], list[str]]:
@@ -245,7 +240,7 @@ def platform_concentration(cx: Complex, platforms: list[str] | None = None) -> P
 
 
 @dataclass(frozen=True, eq=False)
-class LabExposure:
+class LabExposure(Summarised):
     """Ultimate exposure of every creditor to each lab (owed amounts, USD bn).
 
     Attributes
@@ -270,9 +265,6 @@ class LabExposure:
     def summary(self) -> str:
         t = self.totals()
         return "Ultimate exposure to the labs (USD bn): " + ", ".join(f"{k} {v:,.1f}" for k, v in t.items())
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 def lab_exposure(cx: Complex) -> LabExposure:

@@ -82,6 +82,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from borrowedtime._results import Summarised
 from borrowedtime.complex.schema import (
     CONTRACT_KINDS,
     GUARANTEE_KINDS,
@@ -112,7 +113,7 @@ def group_label(names) -> str:
 
 
 @dataclass(frozen=True)
-class Complex:
+class Complex(Summarised):
     """A validated complex: the spec plus lookups by name; ``.model`` gives the arrays.
 
     Attributes
@@ -249,9 +250,6 @@ class Complex:
             f"  contracts: {len(self.contracts)} ({', '.join(f'{k} {v}' for k, v in sorted(ck.items()))})",
             f"  stated concentrations: {len(self.concentrations)}",
         ])
-
-    def __str__(self) -> str:
-        return self.summary()
 
     @cached_property
     def model(self) -> ComplexModel:

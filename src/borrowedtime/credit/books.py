@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from borrowedtime._results import Summarised
 from borrowedtime.credit._checks import check_lgd, check_probability, check_rho, check_seed
 from borrowedtime.credit.concentration import effective_names, herfindahl, top_shares
 from borrowedtime.credit.copula import CopulaModel, LossResult
@@ -248,7 +249,7 @@ def effective_category(p: float) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class BooksResult:
+class BooksResult(Summarised):
     """The platforms' books priced (frozen). Money in USD bn.
 
     Attributes
@@ -299,9 +300,6 @@ class BooksResult:
             lines.append(f"  {p:10s} book {r['book_usd_bn']:7,.0f}  EL {r['expected_loss_usd_bn']:6,.1f}  "
                          f"VaR99.9 {r['var_999_usd_bn']:6,.1f}  ES99.9 {r['es_999_usd_bn']:6,.1f}")
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 def _model(names, ead, pds, lgd, ai, rho_ai, rest, rest_pd, rest_names, copula, dof) -> CopulaModel:

@@ -63,6 +63,7 @@ import pandas as pd
 from scipy import special, stats
 
 from borrowedtime._montecarlo import map_chunks
+from borrowedtime._results import Summarised
 from borrowedtime.credit._checks import (
     check_correlation_matrix,
     check_lgd,
@@ -408,7 +409,7 @@ def _tag(q: float) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class LossResult:
+class LossResult(Summarised):
     """The simulated one-year loss distribution of a book (frozen). Money in USD bn.
 
     Attributes
@@ -474,9 +475,6 @@ class LossResult:
         return (f"Copula loss ({m.copula}{'' if m.dof is None else f', dof {m.dof:g}'}; {m.n_obligors} obligors, "
                 f"{self.n_paths:,} paths, seed {self.seed}): EAD {m.ead_usd_bn.sum():,.1f} bn, "
                 f"EL {self.expected_loss:,.2f}, UL {self.unexpected_loss:,.2f}, {parts} (USD bn)")
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def __repr__(self) -> str:
         return f"<LossResult {self.model.n_obligors} obligors, {self.n_paths:,} paths, EL {self.expected_loss:.3g} bn>"

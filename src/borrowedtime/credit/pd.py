@@ -47,6 +47,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from borrowedtime._results import Summarised
 from borrowedtime.credit._checks import check_probability
 from borrowedtime.errors import SpecError
 
@@ -156,7 +157,7 @@ def pd_term_structure(ratings=None, years=(1, 2, 3, 4, 5, 7, 10)) -> pd.DataFram
 
 
 @dataclass(frozen=True)
-class TreadmillPD:
+class TreadmillPD(Summarised):
     """Default probability of a refinancing-only borrower, beside the rating table.
 
     Attributes
@@ -198,9 +199,6 @@ class TreadmillPD:
             f"(needs {self.required_value_usd_bn:,.0f} bn, median clears {self.clearing_value_usd_bn:,.0f} bn); "
             f"{self.annual_pd:.1%} a year against the rating table's one-year {comp}"
         )
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 def treadmill_pd(ipo=None, as_of: str | date | pd.Timestamp = "2026-07-01", seed: int = 0) -> TreadmillPD:

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from borrowedtime._numba import jit, prange
+from borrowedtime._numba import jit, prange, stack_zeros
 from borrowedtime.detectors._linalg import chol4_solve, solve_spd
 
 __all__ = [
@@ -329,158 +329,60 @@ def lppls_grid_sse_numpy(s, y, start, sc_grid, m_grid, w_grid):
     return np.sum(resid**2, axis=-1)
 
 
-@jit
-def _lppls_normal(s, y, sc, m, w, beta, jtj, jtr, xb, fb, cb, sb):
-    """Gauss-Newton normal equations ``J'J``, ``J'r`` in all 7 parameters.
+def _normal_equations(name, fastmath):
+    """The normal-equations kernel written once, compiled as :func:`_lppls_normal` and :func:`_lppls_normal_fast`."""
+
+    def normal(s, y, sc, m, w, beta, jtj, jtr, xb, fb, cb, sb):
+        n = s.shape[0]
+        row = stack_zeros(7)
+        acc_r = stack_zeros(7)
+        acc = stack_zeros(7, 7)
+        a0, bb, c1, c2 = beta[0], beta[1], beta[2], beta[3]
+        for i in range(n):
+            dt = sc - s[i]
+            x = xb[i]
+            f = fb[i]
+            cs = cb[i]
+            sn = sb[i]
+            u = bb + c1 * cs + c2 * sn
+            v = -c1 * sn + c2 * cs
+            r = y[i] - (a0 + f * u)
+            row[0] = 1.0
+            row[1] = f
+            row[2] = f * cs
+            row[3] = f * sn
+            row[4] = f / dt * (m * u + w * v)
+            row[5] = x * f * u
+            row[6] = x * f * v
+            for j in range(7):
+                acc_r[j] += row[j] * r
+                for k in range(7):
+                    if k <= j:
+                        acc[j, k] += row[j] * row[k]
+        for j in range(7):
+            jtr[j] = acc_r[j]
+            for k in range(j + 1):
+                jtj[j, k] = acc[j, k]
+                jtj[k, j] = acc[j, k]
+
+    normal.__name__ = normal.__qualname__ = name  # also names numba's cache file: one per variant
+    normal.__doc__ = _NORMAL_DOC[name]
+    return jit(normal, fastmath=fastmath)
+
+
+_NORMAL_DOC = {
+    "_lppls_normal": """Gauss-Newton normal equations ``J'J``, ``J'r`` in all 7 parameters.
 
     Parameter order: A, B, C1, C2, sc, m, w (``beta`` holds A..C2 at the
     point; ``xb, fb, cb, sb`` the basis values there from :func:`_lppls_basis_sse`).
-    """
-    n = s.shape[0]
-    row = np.zeros(7)
-    for j in range(7):
-        jtr[j] = 0.0
-        for k in range(7):
-            jtj[j, k] = 0.0
-    bb, c1, c2 = beta[1], beta[2], beta[3]
-    for i in range(n):
-        dt = sc - s[i]
-        x = xb[i]
-        f = fb[i]
-        cs = cb[i]
-        sn = sb[i]
-        u = bb + c1 * cs + c2 * sn
-        v = -c1 * sn + c2 * cs
-        r = y[i] - (beta[0] + f * u)
-        row[0] = 1.0
-        row[1] = f
-        row[2] = f * cs
-        row[3] = f * sn
-        row[4] = f / dt * (m * u + w * v)
-        row[5] = x * f * u
-        row[6] = x * f * v
-        for j in range(7):
-            jtr[j] += row[j] * r
-            for k in range(j + 1):
-                jtj[j, k] += row[j] * row[k]
-    for j in range(7):
-        for k in range(j + 1, 7):
-            jtj[j, k] = jtj[k, j]
-
-
-@jit(fastmath={"reassoc", "nsz", "contract"})
-def _lppls_normal_fast(s, y, sc, m, w, beta, jtj, jtr, xb, fb, cb, sb):
-    """:func:`_lppls_normal` with scalar accumulators, reassociated so that the loop vectorises."""
-    n = s.shape[0]
-    j00 = j10 = j11 = j20 = j21 = j22 = j30 = j31 = j32 = j33 = j40 = j41 = j42 = j43 = j44 = j50 = j51 = j52 = j53 = j54 = j55 = j60 = j61 = j62 = j63 = j64 = j65 = j66 = 0.0
-    r0 = r1 = r2 = r3 = r4 = r5 = r6 = 0.0
-    a0, bb, c1, c2 = beta[0], beta[1], beta[2], beta[3]
-    for i in range(n):
-        dt = sc - s[i]
-        x = xb[i]
-        f = fb[i]
-        cs = cb[i]
-        sn = sb[i]
-        u = bb + c1 * cs + c2 * sn
-        v = -c1 * sn + c2 * cs
-        r = y[i] - (a0 + f * u)
-        q1 = f
-        q2 = f * cs
-        q3 = f * sn
-        q4 = f / dt * (m * u + w * v)
-        q5 = x * f * u
-        q6 = x * f * v
-        r0 += r
-        r1 += q1 * r
-        r2 += q2 * r
-        r3 += q3 * r
-        r4 += q4 * r
-        r5 += q5 * r
-        r6 += q6 * r
-        j00 += 1.0
-        j10 += q1
-        j11 += q1 * q1
-        j20 += q2
-        j21 += q2 * q1
-        j22 += q2 * q2
-        j30 += q3
-        j31 += q3 * q1
-        j32 += q3 * q2
-        j33 += q3 * q3
-        j40 += q4
-        j41 += q4 * q1
-        j42 += q4 * q2
-        j43 += q4 * q3
-        j44 += q4 * q4
-        j50 += q5
-        j51 += q5 * q1
-        j52 += q5 * q2
-        j53 += q5 * q3
-        j54 += q5 * q4
-        j55 += q5 * q5
-        j60 += q6
-        j61 += q6 * q1
-        j62 += q6 * q2
-        j63 += q6 * q3
-        j64 += q6 * q4
-        j65 += q6 * q5
-        j66 += q6 * q6
-    jtr[0] = r0
-    jtr[1] = r1
-    jtr[2] = r2
-    jtr[3] = r3
-    jtr[4] = r4
-    jtr[5] = r5
-    jtr[6] = r6
-    jtj[0, 0] = j00
-    jtj[1, 0] = j10
-    jtj[0, 1] = j10
-    jtj[1, 1] = j11
-    jtj[2, 0] = j20
-    jtj[0, 2] = j20
-    jtj[2, 1] = j21
-    jtj[1, 2] = j21
-    jtj[2, 2] = j22
-    jtj[3, 0] = j30
-    jtj[0, 3] = j30
-    jtj[3, 1] = j31
-    jtj[1, 3] = j31
-    jtj[3, 2] = j32
-    jtj[2, 3] = j32
-    jtj[3, 3] = j33
-    jtj[4, 0] = j40
-    jtj[0, 4] = j40
-    jtj[4, 1] = j41
-    jtj[1, 4] = j41
-    jtj[4, 2] = j42
-    jtj[2, 4] = j42
-    jtj[4, 3] = j43
-    jtj[3, 4] = j43
-    jtj[4, 4] = j44
-    jtj[5, 0] = j50
-    jtj[0, 5] = j50
-    jtj[5, 1] = j51
-    jtj[1, 5] = j51
-    jtj[5, 2] = j52
-    jtj[2, 5] = j52
-    jtj[5, 3] = j53
-    jtj[3, 5] = j53
-    jtj[5, 4] = j54
-    jtj[4, 5] = j54
-    jtj[5, 5] = j55
-    jtj[6, 0] = j60
-    jtj[0, 6] = j60
-    jtj[6, 1] = j61
-    jtj[1, 6] = j61
-    jtj[6, 2] = j62
-    jtj[2, 6] = j62
-    jtj[6, 3] = j63
-    jtj[3, 6] = j63
-    jtj[6, 4] = j64
-    jtj[4, 6] = j64
-    jtj[6, 5] = j65
-    jtj[5, 6] = j65
-    jtj[6, 6] = j66
+    The row of ``J`` and the sums live on the stack
+    (:func:`~borrowedtime._numba.stack_zeros`) and the loops over them have
+    constant trip counts, so the compiler keeps them in registers.
+    """,
+    "_lppls_normal_fast": """:func:`_lppls_normal` compiled with the sums reassociated, so that the loop vectorises.""",
+}
+_lppls_normal = _normal_equations("_lppls_normal", False)
+_lppls_normal_fast = _normal_equations("_lppls_normal_fast", {"reassoc", "nsz", "contract"})
 
 
 @jit

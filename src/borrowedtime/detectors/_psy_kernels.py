@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from borrowedtime._numba import jit, prange
+from borrowedtime._numba import jit, prange, stack_zeros
 from borrowedtime.detectors._linalg import solve_spd
 
 __all__ = ["adf_all_windows", "adf_sup", "adf_window_stats_numpy", "psy_null_sup_stats", "sup_stats"]
@@ -143,7 +143,8 @@ def adf_sup(y, k, minw, bsadf, badf):
     with no lags (two regressors) the statistic comes in closed form. With
     lags, each start's cross-products are updated one observation at a time
     as the end advances and the t-ratio is read off their LDL' factors
-    (:func:`_adf_sup_generic`; unrolled for lags 1-3). The lagged level is centred on the window's first value (the intercept
+    (:func:`_adf_sup_generic`; at lags 1-3 a kernel compiled for that lag,
+    :func:`_adf_sup_fixed_lag`). The lagged level is centred on the window's first value (the intercept
     absorbs the shift; the t-ratio is unchanged) to keep the sums exact.
 
     Parameters
@@ -252,234 +253,92 @@ def _adf_sup_generic(y, z, k, minw, bsadf, badf):
     return sadf
 
 
-# Lags 1-3: the same recursion with the cross-products and the LDL' factors in
-# scalar registers, written out by a script from the template of _adf_sup_generic
-# (LDL' of [X, d]'[X, d], intercept first, lagged level last).
+def _adf_sup_fixed_lag(k):
+    """:func:`_adf_sup_generic` for one lag ``k`` that the compiler knows: the kernel for that lag.
+
+    The same recursion (cross-products of ``[X, d]`` updated one observation at a
+    time, the t-ratio read off their LDL' factors, intercept first and the
+    lagged level last), with every size a constant: the cross-products ``s``,
+    the factors ``lo`` and the pivots ``dg`` are small arrays on the kernel's
+    stack (:func:`~borrowedtime._numba.stack_zeros`) and every loop runs a
+    constant number of times (triangular loops run the full range under a
+    condition), so the compiler unrolls them and keeps the numbers in
+    registers: as fast as the kernels once written out by hand per lag, and
+    bitwise equal to them. The intercept's cross-products are the count
+    ``n_r`` and the plain sums ``s[i, 0]``; pivots of the regressors below
+    ``1e-12`` of their diagonal drop that column, as in :func:`_ldl_tstat`.
+    """
+    p = k + 2  # regressors: intercept, k lagged differences, lagged level (last)
+    m = p + 1  # and the dependent variable
+
+    def adf_sup_lag(y, z, minw, bsadf, badf):
+        n = y.shape[0]
+        s = stack_zeros(m, m)
+        lo = stack_zeros(m, m)
+        dg = stack_zeros(m)
+        w = stack_zeros(m)
+        sadf = -np.inf
+        for i0 in range(n - minw - k):
+            c = y[i0]
+            n_r = 0.0
+            for i in range(m):
+                for j in range(m):
+                    s[i, j] = 0.0
+            for r in range(i0, n - k - 1):
+                for i in range(1, p - 1):
+                    w[i] = z[r, i + 1]
+                w[p - 1] = z[r, p] - c
+                w[p] = z[r, 0]
+                n_r += 1.0
+                for i in range(1, m):
+                    s[i, 0] += w[i]
+                    for j in range(1, m):
+                        if j <= i:
+                            s[i, j] += w[i] * w[j]
+                if n_r < minw:
+                    continue
+                inv0 = 1.0 / n_r
+                for i in range(1, m):
+                    lo[i, 0] = s[i, 0] * inv0
+                for j in range(1, m):
+                    d = s[j, j] - lo[j, 0] * s[j, 0]
+                    for q in range(1, m):
+                        if q < j:
+                            d -= lo[j, q] * lo[j, q] * dg[q]
+                    if j < p:
+                        if d > 1e-12 * s[j, j] and s[j, j] > 0.0:
+                            inv = 1.0 / d
+                        else:
+                            d = 0.0
+                            inv = 0.0
+                        for i in range(1, m):
+                            if i > j:
+                                t = s[i, j] - lo[i, 0] * s[j, 0]
+                                for q in range(1, m):
+                                    if q < j:
+                                        t -= lo[i, q] * lo[j, q] * dg[q]
+                                lo[i, j] = t * inv
+                    dg[j] = d
+                if dg[p - 1] == 0.0 or not dg[p] > 0.0:
+                    continue
+                stat = lo[p, p - 1] * math.sqrt(dg[p - 1] * (n_r - p) / dg[p])
+                i1 = r + k + 1
+                if stat > bsadf[i1]:
+                    bsadf[i1] = stat
+                if i0 == 0:
+                    badf[i1] = stat
+                    if stat > sadf:
+                        sadf = stat
+        return sadf
+
+    adf_sup_lag.__name__ = adf_sup_lag.__qualname__ = f"_adf_sup_lag{k}"
+    return jit(adf_sup_lag)
 
 
-@jit
-def _adf_sup_lag1(y, z, minw, bsadf, badf):
-    """:func:`adf_sup` at lag 1, unrolled (machine-written from one template; see :func:`_ldl_tstat`)."""
-    n = y.shape[0]
-    sadf = -np.inf
-    for i0 in range(n - minw - 1):
-        c = y[i0]
-        n_r = 0.0
-        s10 = s11 = s20 = s21 = s22 = s30 = s31 = s32 = s33 = 0.0
-        for r in range(i0, n - 2):
-            w1 = z[r, 2]
-            w2 = z[r, 3] - c
-            w3 = z[r, 0]
-            n_r += 1.0
-            s10 += w1
-            s11 += w1 * w1
-            s20 += w2
-            s21 += w2 * w1
-            s22 += w2 * w2
-            s30 += w3
-            s31 += w3 * w1
-            s32 += w3 * w2
-            s33 += w3 * w3
-            if n_r < minw:
-                continue
-            inv0 = 1.0 / n_r
-            l10 = s10 * inv0
-            l20 = s20 * inv0
-            l30 = s30 * inv0
-            d1 = s11 - l10 * s10
-            if d1 > 1e-12 * s11 and s11 > 0.0:
-                inv1 = 1.0 / d1
-            else:
-                d1 = 0.0
-                inv1 = 0.0
-            l21 = (s21 - l20 * s10) * inv1
-            l31 = (s31 - l30 * s10) * inv1
-            d2 = s22 - l20 * s20 - l21 * l21 * d1
-            if d2 > 1e-12 * s22 and s22 > 0.0:
-                inv2 = 1.0 / d2
-            else:
-                d2 = 0.0
-                inv2 = 0.0
-            l32 = (s32 - l30 * s20 - l31 * l21 * d1) * inv2
-            d3 = s33 - l30 * s30 - l31 * l31 * d1 - l32 * l32 * d2
-            if d2 == 0.0 or not d3 > 0.0:
-                continue
-            stat = l32 * math.sqrt(d2 * (n_r - 3.0) / d3)
-            i1 = r + 2
-            if stat > bsadf[i1]:
-                bsadf[i1] = stat
-            if i0 == 0:
-                badf[i1] = stat
-                if stat > sadf:
-                    sadf = stat
-    return sadf
-
-
-@jit
-def _adf_sup_lag2(y, z, minw, bsadf, badf):
-    """:func:`adf_sup` at lag 2, unrolled (machine-written from one template; see :func:`_ldl_tstat`)."""
-    n = y.shape[0]
-    sadf = -np.inf
-    for i0 in range(n - minw - 2):
-        c = y[i0]
-        n_r = 0.0
-        s10 = s11 = s20 = s21 = s22 = s30 = s31 = s32 = s33 = s40 = s41 = s42 = s43 = s44 = 0.0
-        for r in range(i0, n - 3):
-            w1 = z[r, 2]
-            w2 = z[r, 3]
-            w3 = z[r, 4] - c
-            w4 = z[r, 0]
-            n_r += 1.0
-            s10 += w1
-            s11 += w1 * w1
-            s20 += w2
-            s21 += w2 * w1
-            s22 += w2 * w2
-            s30 += w3
-            s31 += w3 * w1
-            s32 += w3 * w2
-            s33 += w3 * w3
-            s40 += w4
-            s41 += w4 * w1
-            s42 += w4 * w2
-            s43 += w4 * w3
-            s44 += w4 * w4
-            if n_r < minw:
-                continue
-            inv0 = 1.0 / n_r
-            l10 = s10 * inv0
-            l20 = s20 * inv0
-            l30 = s30 * inv0
-            l40 = s40 * inv0
-            d1 = s11 - l10 * s10
-            if d1 > 1e-12 * s11 and s11 > 0.0:
-                inv1 = 1.0 / d1
-            else:
-                d1 = 0.0
-                inv1 = 0.0
-            l21 = (s21 - l20 * s10) * inv1
-            l31 = (s31 - l30 * s10) * inv1
-            l41 = (s41 - l40 * s10) * inv1
-            d2 = s22 - l20 * s20 - l21 * l21 * d1
-            if d2 > 1e-12 * s22 and s22 > 0.0:
-                inv2 = 1.0 / d2
-            else:
-                d2 = 0.0
-                inv2 = 0.0
-            l32 = (s32 - l30 * s20 - l31 * l21 * d1) * inv2
-            l42 = (s42 - l40 * s20 - l41 * l21 * d1) * inv2
-            d3 = s33 - l30 * s30 - l31 * l31 * d1 - l32 * l32 * d2
-            if d3 > 1e-12 * s33 and s33 > 0.0:
-                inv3 = 1.0 / d3
-            else:
-                d3 = 0.0
-                inv3 = 0.0
-            l43 = (s43 - l40 * s30 - l41 * l31 * d1 - l42 * l32 * d2) * inv3
-            d4 = s44 - l40 * s40 - l41 * l41 * d1 - l42 * l42 * d2 - l43 * l43 * d3
-            if d3 == 0.0 or not d4 > 0.0:
-                continue
-            stat = l43 * math.sqrt(d3 * (n_r - 4.0) / d4)
-            i1 = r + 3
-            if stat > bsadf[i1]:
-                bsadf[i1] = stat
-            if i0 == 0:
-                badf[i1] = stat
-                if stat > sadf:
-                    sadf = stat
-    return sadf
-
-
-@jit
-def _adf_sup_lag3(y, z, minw, bsadf, badf):
-    """:func:`adf_sup` at lag 3, unrolled (machine-written from one template; see :func:`_ldl_tstat`)."""
-    n = y.shape[0]
-    sadf = -np.inf
-    for i0 in range(n - minw - 3):
-        c = y[i0]
-        n_r = 0.0
-        s10 = s11 = s20 = s21 = s22 = s30 = s31 = s32 = s33 = s40 = s41 = s42 = s43 = s44 = s50 = s51 = s52 = s53 = s54 = s55 = 0.0
-        for r in range(i0, n - 4):
-            w1 = z[r, 2]
-            w2 = z[r, 3]
-            w3 = z[r, 4]
-            w4 = z[r, 5] - c
-            w5 = z[r, 0]
-            n_r += 1.0
-            s10 += w1
-            s11 += w1 * w1
-            s20 += w2
-            s21 += w2 * w1
-            s22 += w2 * w2
-            s30 += w3
-            s31 += w3 * w1
-            s32 += w3 * w2
-            s33 += w3 * w3
-            s40 += w4
-            s41 += w4 * w1
-            s42 += w4 * w2
-            s43 += w4 * w3
-            s44 += w4 * w4
-            s50 += w5
-            s51 += w5 * w1
-            s52 += w5 * w2
-            s53 += w5 * w3
-            s54 += w5 * w4
-            s55 += w5 * w5
-            if n_r < minw:
-                continue
-            inv0 = 1.0 / n_r
-            l10 = s10 * inv0
-            l20 = s20 * inv0
-            l30 = s30 * inv0
-            l40 = s40 * inv0
-            l50 = s50 * inv0
-            d1 = s11 - l10 * s10
-            if d1 > 1e-12 * s11 and s11 > 0.0:
-                inv1 = 1.0 / d1
-            else:
-                d1 = 0.0
-                inv1 = 0.0
-            l21 = (s21 - l20 * s10) * inv1
-            l31 = (s31 - l30 * s10) * inv1
-            l41 = (s41 - l40 * s10) * inv1
-            l51 = (s51 - l50 * s10) * inv1
-            d2 = s22 - l20 * s20 - l21 * l21 * d1
-            if d2 > 1e-12 * s22 and s22 > 0.0:
-                inv2 = 1.0 / d2
-            else:
-                d2 = 0.0
-                inv2 = 0.0
-            l32 = (s32 - l30 * s20 - l31 * l21 * d1) * inv2
-            l42 = (s42 - l40 * s20 - l41 * l21 * d1) * inv2
-            l52 = (s52 - l50 * s20 - l51 * l21 * d1) * inv2
-            d3 = s33 - l30 * s30 - l31 * l31 * d1 - l32 * l32 * d2
-            if d3 > 1e-12 * s33 and s33 > 0.0:
-                inv3 = 1.0 / d3
-            else:
-                d3 = 0.0
-                inv3 = 0.0
-            l43 = (s43 - l40 * s30 - l41 * l31 * d1 - l42 * l32 * d2) * inv3
-            l53 = (s53 - l50 * s30 - l51 * l31 * d1 - l52 * l32 * d2) * inv3
-            d4 = s44 - l40 * s40 - l41 * l41 * d1 - l42 * l42 * d2 - l43 * l43 * d3
-            if d4 > 1e-12 * s44 and s44 > 0.0:
-                inv4 = 1.0 / d4
-            else:
-                d4 = 0.0
-                inv4 = 0.0
-            l54 = (s54 - l50 * s40 - l51 * l41 * d1 - l52 * l42 * d2 - l53 * l43 * d3) * inv4
-            d5 = s55 - l50 * s50 - l51 * l51 * d1 - l52 * l52 * d2 - l53 * l53 * d3 - l54 * l54 * d4
-            if d4 == 0.0 or not d5 > 0.0:
-                continue
-            stat = l54 * math.sqrt(d4 * (n_r - 5.0) / d5)
-            i1 = r + 4
-            if stat > bsadf[i1]:
-                bsadf[i1] = stat
-            if i0 == 0:
-                badf[i1] = stat
-                if stat > sadf:
-                    sadf = stat
-    return sadf
-
+# the kernels adf_sup runs at lags 1-3 (others: _adf_sup_generic)
+_adf_sup_lag1 = _adf_sup_fixed_lag(1)
+_adf_sup_lag2 = _adf_sup_fixed_lag(2)
+_adf_sup_lag3 = _adf_sup_fixed_lag(3)
 
 
 def adf_window_stats_numpy(y, k, i0, i1):

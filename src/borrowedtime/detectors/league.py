@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from borrowedtime._episodes import runs
+from borrowedtime._results import Summarised
 from borrowedtime.detectors.lppls import LPPLSFilter, LPPLSModel
 from borrowedtime.detectors.psy import REALTIME_YEARS, PSYTest, realtime_min_window
 from borrowedtime.errors import BorrowedTimeError, DataError, SpecError
@@ -125,7 +126,7 @@ class LeagueEntry:
 
 
 @dataclass(frozen=True, eq=False)
-class LeagueTable:
+class LeagueTable(Summarised):
     """The detectors side by side on one series and one turn."""
 
     series_name: str
@@ -177,9 +178,6 @@ class LeagueTable:
                 f"{len(e.warnings)} episode(s), {e.false_alarms} false alarm(s), {e.seconds:.2f} s. {e.note}"
             )
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 @dataclass(frozen=True)

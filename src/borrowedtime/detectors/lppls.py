@@ -68,8 +68,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from borrowedtime._checks import require
 from borrowedtime._episodes import episodes_from_flags
 from borrowedtime._montecarlo import as_generator
+from borrowedtime._results import Summarised
 from borrowedtime.detectors import _lppls_kernels
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.series import as_series, days_since_epoch
@@ -124,8 +126,7 @@ class LPPLSFilter:
         if not self.w_min < self.w_max:
             raise SpecError(f"LPPLSFilter: w_min must be < w_max. Got {self.w_min!r}, {self.w_max!r}.")
         for name in ("tc_min_days", "tc_max_days", "tc_min_frac", "tc_max_frac"):
-            if getattr(self, name) < 0:
-                raise SpecError(f"The '{name}' parameter of LPPLSFilter must be >= 0. Got {getattr(self, name)!r}.")
+            require(not getattr(self, name) < 0, self, name, ">= 0")
 
     def qualified(self, fits: np.ndarray, t1: np.ndarray, t2: np.ndarray) -> np.ndarray:
         """Boolean mask of fits passing every condition.
@@ -224,13 +225,8 @@ class LPPLSModel:
         for attr in ("window", "smallest_window", "outer_increment", "inner_increment", "n_starts", "max_iter",
                      "short_iter", "n_keep"):
             v = getattr(self, attr)
-            if not isinstance(v, int | np.integer) or v < 1:
-                raise SpecError(f"The '{attr}' parameter of {name} must be an int >= 1. Got {v!r} instead.")
-        if self.smallest_window < 8:
-            raise SpecError(
-                f"The 'smallest_window' parameter of {name} must be >= 8 (7 parameters are fitted). "
-                f"Got {self.smallest_window!r} instead."
-            )
+            require(isinstance(v, int | np.integer) and v >= 1, self, attr, "an int >= 1", instead=True)
+        require(self.smallest_window >= 8, self, "smallest_window", ">= 8 (7 parameters are fitted)", instead=True)
         if self.smallest_window >= self.window:
             raise SpecError(
                 f"{name}: smallest_window ({self.smallest_window}) must be smaller than window ({self.window})."
@@ -241,18 +237,13 @@ class LPPLSModel:
         lo, hi = self.w_bounds
         if not 0 < lo < hi:
             raise SpecError(f"The 'w_bounds' parameter of {name} must satisfy 0 < lo < hi. Got {self.w_bounds!r}.")
-        if not isinstance(self.n_random_starts, int | np.integer) or self.n_random_starts < 0:
-            raise SpecError(
-                f"The 'n_random_starts' parameter of {name} must be an int >= 0. Got {self.n_random_starts!r}."
-            )
-        if not self.abandon_ratio >= 1.0:
-            raise SpecError(f"The 'abandon_ratio' parameter of {name} must be >= 1. Got {self.abandon_ratio!r}.")
-        if not isinstance(self.abandon_at, int | np.integer) or self.abandon_at < 1:
-            raise SpecError(f"The 'abandon_at' parameter of {name} must be an int >= 1. Got {self.abandon_at!r}.")
-        if len(self.grid) != 3 or min(self.grid) < 2:
-            raise SpecError(f"The 'grid' parameter of {name} must be 3 ints >= 2. Got {self.grid!r}.")
-        if not self.tc_gap > 0:
-            raise SpecError(f"The 'tc_gap' parameter of {name} must be > 0. Got {self.tc_gap!r}.")
+        require(isinstance(self.n_random_starts, int | np.integer) and self.n_random_starts >= 0, self,
+                "n_random_starts", "an int >= 0")
+        require(self.abandon_ratio >= 1.0, self, "abandon_ratio", ">= 1")
+        require(isinstance(self.abandon_at, int | np.integer) and self.abandon_at >= 1, self,
+                "abandon_at", "an int >= 1")
+        require(len(self.grid) == 3 and min(self.grid) >= 2, self, "grid", "3 ints >= 2")
+        require(self.tc_gap > 0, self, "tc_gap", "> 0")
 
     # ------------------------------------------------------------------ helpers
 
@@ -404,7 +395,7 @@ def _to_days(out: np.ndarray, t: np.ndarray, ends: np.ndarray, scale: float) -> 
 
 
 @dataclass(frozen=True, eq=False)
-class LPPLSFit:
+class LPPLSFit(Summarised):
     """One LPPLS fit: parameters (tc in days since 1970-01-01), SSE, filter verdict."""
 
     params: dict
@@ -432,12 +423,9 @@ class LPPLSFit:
             f"B={p['B']:.4g} SSE={p['sse']:.6g} qualified={self.qualified}"
         )
 
-    def __str__(self) -> str:
-        return self.summary()
-
 
 @dataclass(frozen=True, eq=False)
-class LPPLSConfidence:
+class LPPLSConfidence(Summarised):
     """The nested-window LPPLS confidence indicator, in real time.
 
     Attributes
@@ -520,6 +508,3 @@ class LPPLSConfidence:
             f"peak positive confidence {pos.max():.2f} on {pos.idxmax().date()}, "
             f"last {pos.iloc[-1]:.2f} on {pos.index[-1].date()}."
         )
-
-    def __str__(self) -> str:
-        return self.summary()

@@ -76,6 +76,7 @@ import numpy as np
 import pandas as pd
 
 from borrowedtime._montecarlo import map_chunks
+from borrowedtime._results import Summarised
 from borrowedtime.detectors import _psy_kernels
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.series import as_series
@@ -482,7 +483,7 @@ class PSYTest:
 
 
 @dataclass(frozen=True, eq=False)
-class PSYResult:
+class PSYResult(Summarised):
     """SADF/GSADF, the real-time BSADF sequence, its critical values and the episodes.
 
     Attributes
@@ -609,7 +610,4 @@ class PSYResult:
             "GSADF by lag: " + ", ".join(f"{k}: {g:.2f}" for k, (_, g) in sorted(self.lag_stats.items())),
         ]
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from borrowedtime._results import Summarised
 
-class Described:
+
+class Described(Summarised):
     """Mixin for the frozen results of :mod:`borrowedtime.network` (dataclasses declared with ``repr=False``).
 
-    Subclasses define :meth:`summary` (one or two lines for people) and :meth:`_repr_details`
-    (the few numbers that identify the object in a ``repr``).
+    ``str()`` is :meth:`summary` (from :class:`~borrowedtime._results.Summarised`); subclasses also define
+    :meth:`_repr_details` (the few numbers that identify the object in a ``repr``).
     """
+
+    __slots__ = ()
 
     def summary(self) -> str:
         raise NotImplementedError
@@ -18,6 +22,3 @@ class Described:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._repr_details()}>"
-
-    def __str__(self) -> str:
-        return self.summary()

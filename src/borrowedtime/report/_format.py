@@ -98,6 +98,19 @@ def _missing(value) -> bool:
         return False
 
 
+# numeric units of fmt(): (scale, default decimals, thousands separator, may show +, suffix);
+# an unknown unit prints as "float", "int" always with 0 decimals
+_NUMBER_FORMATS = {
+    "pct": (100.0, 1, ",", True, "%"),
+    "pct_value": (1.0, 1, ",", True, "%"),
+    "pp": (1.0, 1, ",", True, " pp"),
+    "multiple": (1.0, 2, ",", False, "×"),
+    "prob": (1.0, 2, "", False, ""),
+    "int": (1.0, 0, ",", True, ""),
+    "float": (1.0, 3, ",", True, ""),
+}
+
+
 def fmt(value, unit: str = "float", *, digits: int | None = None, signed: bool = False) -> str:
     """One value as text for its unit ("—" when missing).
 
@@ -133,23 +146,12 @@ def fmt(value, unit: str = "float", *, digits: int | None = None, signed: bool =
     x = float(value)
     if not math.isfinite(x):
         return "—"
-    sign = "+" if signed else ""
-    if unit == "pct":
-        return f"{x * 100:{sign},.{1 if digits is None else digits}f}%"
-    if unit == "pct_value":
-        return f"{x:{sign},.{1 if digits is None else digits}f}%"
-    if unit == "pp":
-        return f"{x:{sign},.{1 if digits is None else digits}f} pp"
     if unit == "usd_bn":
         d = (0 if abs(x) >= 100 else 1) if digits is None else digits
         return f"{'-' if x < 0 else ('+' if signed and x > 0 else '')}${abs(x):,.{d}f} bn"
-    if unit == "multiple":
-        return f"{x:,.{2 if digits is None else digits}f}×"
-    if unit == "prob":
-        return f"{x:.{2 if digits is None else digits}f}"
-    if unit == "int":
-        return f"{x:{sign},.0f}"
-    return f"{x:{sign},.{3 if digits is None else digits}f}"
+    scale, default_digits, grouping, may_sign, suffix = _NUMBER_FORMATS.get(unit, _NUMBER_FORMATS["float"])
+    d = default_digits if digits is None or unit == "int" else digits
+    return f"{x * scale:{'+' if signed and may_sign else ''}{grouping}.{d}f}{suffix}"
 
 
 def badge(label: str, colour: str | None = None) -> str:

@@ -70,6 +70,7 @@ import pandas as pd
 
 from borrowedtime._calendar import month_dates, month_number, year_over_year
 from borrowedtime._montecarlo import check_seed, map_chunks
+from borrowedtime._results import Summarised
 from borrowedtime.datasets import packaged_yaml, treadmill_inputs
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.instruments.amortization import balance_factor, payment_shock
@@ -576,7 +577,7 @@ def turn_date(series: pd.Series, start: str | pd.Timestamp | None = None, end: s
 
 
 @dataclass(frozen=True, eq=False)
-class ArmResult:
+class ArmResult(Summarised):
     """Counts of refinances and defaults by monthly vintage and age (frozen).
 
     Attributes
@@ -841,9 +842,6 @@ class ArmResult:
                     + ("  (calibration vintage)" if r["sample"] != "out of sample" else "")
                 )
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 def calibrate_refi_intensity(

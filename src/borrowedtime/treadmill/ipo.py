@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from borrowedtime._montecarlo import as_generator
+from borrowedtime._results import Summarised
 from borrowedtime.datasets import treadmill_inputs
 from borrowedtime.errors import SpecError
 from borrowedtime.treadmill.rounds import RoundsResult, RoundsSpec
@@ -109,7 +110,7 @@ class IpoSpec:
 
 
 @dataclass(frozen=True, eq=False)
-class IpoResult:
+class IpoResult(Summarised):
     """The two prices of the IPO (frozen). Money in USD bn."""
 
     spec: IpoSpec
@@ -311,6 +312,3 @@ class IpoResult:
                 f"{'yes' if e['retires_burn'] else 'no'}; clears (median): {'yes' if e['clears_market'] else 'no'}"
             )
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from borrowedtime._results import SummaryRepr
 from borrowedtime.errors import SpecError
 from borrowedtime.treadmill.arm import ArmResult, ArmSpec, turn_date
 from borrowedtime.treadmill.ipo import IpoResult, IpoSpec
@@ -24,8 +25,8 @@ __all__ = ["TreadmillResult", "run_treadmill"]
 WINDOW = ("2001-01-01", "2012-12-31")
 
 
-@dataclass(frozen=True, eq=False)
-class TreadmillResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class TreadmillResult(SummaryRepr):
     """The ARM cohorts, the up-round borrower and the IPO (frozen).
 
     Attributes
@@ -76,9 +77,6 @@ class TreadmillResult:
                      else f"{self.arm.n_loans:,} loans")
             head += "; "
         return head + f"up-round step needed {self.rounds.required_step_up():.2f}, IPO feasible: {self.ipo.feasible}"
-
-    def __repr__(self) -> str:
-        return f"<TreadmillResult {self.summary()}>"
 
 
 def run_treadmill(

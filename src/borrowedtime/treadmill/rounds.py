@@ -57,6 +57,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from borrowedtime._results import Summarised
 from borrowedtime.complex import load_complex
 from borrowedtime.datasets import treadmill_inputs
 from borrowedtime.errors import DataError, SpecError
@@ -512,7 +513,7 @@ def _year_fraction(date: pd.Timestamp) -> float:
 
 
 @dataclass(frozen=True, eq=False)
-class RoundsResult:
+class RoundsResult(Summarised):
     """The up-round borrower's arithmetic (frozen). Money in USD bn."""
 
     spec: RoundsSpec
@@ -835,6 +836,3 @@ class RoundsResult:
             lines.append(f"    {t['reading']}: {t['step_up']:.2f} (per year {t['step_up_annualised']:.2f}) -> "
                          f"trigger {'YES' if t['fires'] else 'no'}")
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
