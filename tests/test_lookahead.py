@@ -76,11 +76,12 @@ def test_psy_minimum_duration_is_fixed_by_the_data_known_at_each_date():
     lag=st.integers(min_value=0, max_value=2),
 )
 def test_realtime_psy_window_and_critical_values_never_change_with_later_data(case_shiller, cut, steps, lag):
-    """``min_window="realtime"``: BSADF, its critical values and the warnings at t ignore what follows t."""
+    """The default PSY test (real-time window): BSADF, its critical values and the warnings at t ignore what follows t."""
     from borrowedtime.detectors.psy import PSYTest
 
     past, longer = _extend(case_shiller, cut, steps)
-    test = PSYTest(lag=lag, min_window="realtime", reps=40, cache=False, sensitivity_lags=())
+    test = PSYTest(lag=lag, reps=40, cache=False, sensitivity_lags=())
+    assert test.min_window == "realtime"  # the product's default
     a, b = test.fit(past), test.fit(longer)
     assert a.cv.min_window == b.cv.min_window == 20  # a decade of monthly data: floor(1.2 + 1.8 sqrt(120))
     assert np.array_equal(a.bsadf, b.bsadf[:cut], equal_nan=True)
@@ -94,3 +95,37 @@ def test_realtime_psy_window_is_read_from_the_frequency_of_the_first_observation
     assert realtime_min_window(pd.date_range("2000-01-01", periods=5, freq="MS")) == (20, 120)
     assert realtime_min_window(pd.bdate_range("2000-01-03", periods=5)) == (115, 2520)
     assert realtime_min_window(pd.date_range("2000-01-01", periods=5, freq="QS")) == (11, 40)
+
+
+def test_hindsight_psy_window_moves_with_later_data(case_shiller):
+    """PSY's full-sample rule is hindsight: appending data changes the window and so past BSADF values."""
+    from borrowedtime.detectors.psy import PSYTest
+
+    past, longer = _extend(case_shiller, 200, [0.01] * 100)
+    test = PSYTest(min_window="hindsight", reps=40, cache=False, sensitivity_lags=())
+    a, b = test.statistics(past)[2], test.statistics(longer)[2]
+    assert a.size == 200 and not np.array_equal(a, b[:200], equal_nan=True)
+
+
+@settings(max_examples=5, deadline=None)
+@given(
+    gaps=st.lists(st.integers(min_value=2, max_value=40), min_size=50, max_size=60),
+    seed=st.integers(min_value=0, max_value=1000),
+)
+def test_lppls_fits_at_a_date_use_only_data_up_to_it_even_when_later_spacing_differs(gaps, seed):
+    """LPPLS per-date fits (every nested window, tc, SSE) ignore later data, at any later spacing."""
+    from borrowedtime.detectors.lppls import LPPLSModel
+
+    rng = np.random.default_rng(seed)
+    n = 45
+    # daily, then more irregular later points than daily ones: the whole sample's median spacing moves
+    days = np.r_[np.arange(n), n - 1 + np.cumsum(gaps)]
+    idx = pd.DatetimeIndex(pd.Timestamp("1999-01-01") + pd.to_timedelta(days, unit="D"))
+    s = pd.Series(np.exp(4 + np.cumsum(rng.normal(0.002, 0.01, idx.size))), index=idx, name="walk")
+    model = LPPLSModel(window=40, smallest_window=20, inner_increment=10, outer_increment=3,
+                       grid=(5, 3, 8), n_starts=1, n_random_starts=1, max_iter=10, seed=seed)
+    a, b = model.confidence(s.iloc[:n]), model.confidence(s)
+    k = len(a.index)
+    assert b.index[:k].equals(a.index)
+    assert np.array_equal(a.fits, b.fits[:k])
+    assert np.array_equal(a.qualified, b.qualified[:k])

@@ -81,3 +81,21 @@ def test_scoring_rule_is_validated():
         ScoringRule(standing_months=-1)
     with pytest.raises(SpecError, match="<= max_age_months"):
         ScoringRule(standing_months=30)
+
+
+def test_a_call_released_in_the_month_of_the_turn_is_no_hit_at_any_horizon():
+    """Issue 11: the national 2006 call was released in the month growth turned negative and counted."""
+    yoy = _yoy([60])
+    # computed from data through month 58, published two observations later: month 60, the turn
+    s = score_calls(_flag([(58, 70)]), yoy, release_lag=2)
+    assert s.calls[0].start == IDX[60]
+    assert [s.hits_at(k) for k in (0, 3, 6)] == [0, 0, 0] and s.anticipated == 0
+    # the same call scored as computed (no lag) stands at the observation before the turn
+    assert score_calls(_flag([(58, 70)]), yoy).hits_at(0) == 1
+
+
+def test_a_call_begun_25_months_before_is_a_false_alarm_not_an_anticipation():
+    yoy = _yoy([60])
+    s = score_calls(_flag([(35, 62)]), yoy)
+    assert s.anticipated == 0 and [s.hits_at(k) for k in (0, 3, 6)] == [0, 0, 0]
+    assert s.false_alarms == 1 and s.median_lead_months is None

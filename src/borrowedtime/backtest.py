@@ -43,6 +43,7 @@ __all__ = [
     "year_over_year",
     "naive_calls",
     "baseline_calls",
+    "baseline_signal",
     "borrowed_time_windows",
     "Backtest",
     "BacktestResult",
@@ -84,7 +85,32 @@ def naive_calls(yoy: pd.Series, k: int = 3) -> pd.Series:
     return (run >= k).rename("naive_call")
 
 
-def baseline_calls(yoy: pd.Series, *, persistence: int = 3, min_obs: int = 36) -> pd.Series:
+def _baseline_gz(yoy: pd.Series, min_obs: int) -> tuple[np.ndarray, np.ndarray]:
+    """YoY log growth g and z, its six-month change over the real-time expanding RMS (NaN until ``min_obs``)."""
+    g = np.log1p(yoy.to_numpy(float))
+    back = yoy.index - pd.DateOffset(months=6)
+    pos = yoy.index.searchsorted(back, side="right") - 1  # last date <= six months earlier
+    ok = (pos >= 0) & (yoy.index[np.maximum(pos, 0)] > back - pd.Timedelta(days=16))
+    d = np.where(ok, g - g[np.maximum(pos, 0)], np.nan)
+    have = ~np.isnan(d)
+    cnt = np.cumsum(have)
+    rms = np.sqrt(np.cumsum(np.where(have, d * d, 0.0)) / np.maximum(cnt, 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(have & (cnt >= min_obs), d / rms, np.nan)
+    return g, z
+
+
+def baseline_signal(yoy: pd.Series, *, threshold: float = -1.0, min_obs: int = 36) -> pd.Series:
+    """The baseline's raw condition at each date, g > 0 and z < ``threshold``, without persistence or hysteresis.
+
+    Used by the detector league, which applies one episode rule to every
+    detector's raw signal (:mod:`borrowedtime.detectors.league`).
+    """
+    g, z = _baseline_gz(yoy, min_obs)
+    return pd.Series((g > 0) & (z < threshold), index=yoy.index, name="baseline_signal")
+
+
+def baseline_calls(yoy: pd.Series, *, persistence: int = 3, min_obs: int = 36, threshold: float = -1.0) -> pd.Series:
     """The named baseline of issue 11: a volatility-scaled fall in YoY log growth.
 
     With g the year-over-year log growth and z the six-month change in g
@@ -99,26 +125,21 @@ def baseline_calls(yoy: pd.Series, *, persistence: int = 3, min_obs: int = 36) -
     yoy : pandas.Series
         Year-over-year growth, decimal (:func:`year_over_year`).
     persistence : int, default 3
-        Consecutive observations of g > 0 and z < -1 needed to call.
+        Consecutive observations of g > 0 and z < ``threshold`` needed to call.
     min_obs : int, default 36
         Six-month changes needed before the root mean square is trusted.
+    threshold : float, default -1.0
+        z below which a call is made (the issue's -1; other values only for
+        the trade-off curve of ``benchmarks/bench_monitor_panel.py``); the
+        call still stands while g > 0 and z < 0.
 
     Returns
     -------
     pandas.Series of bool
         True where the baseline's call stands.
     """
-    g = np.log1p(yoy.to_numpy(float))
-    back = yoy.index - pd.DateOffset(months=6)
-    pos = yoy.index.searchsorted(back, side="right") - 1  # last date <= six months earlier
-    ok = (pos >= 0) & (yoy.index[np.maximum(pos, 0)] > back - pd.Timedelta(days=16))
-    d = np.where(ok, g - g[np.maximum(pos, 0)], np.nan)
-    have = ~np.isnan(d)
-    cnt = np.cumsum(have)
-    rms = np.sqrt(np.cumsum(np.where(have, d * d, 0.0)) / np.maximum(cnt, 1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(have & (cnt >= min_obs), d / rms, np.nan)
-    enter = (g > 0) & (z < -1)
+    g, z = _baseline_gz(yoy, min_obs)
+    enter = (g > 0) & (z < threshold)
     stay = (g > 0) & (z < 0)
     out = np.zeros(g.size, dtype=bool)
     on, run = False, 0
@@ -426,6 +447,7 @@ def score_panel(
     rule: RegimeRule | None = None,
     scoring: ScoringRule | None = None,
     release_lag: int = 0,
+    baseline_threshold: float = -1.0,
 ) -> pd.DataFrame:
     """Score the monitor, the baseline and the naive rule on every series of a panel.
 
@@ -436,6 +458,9 @@ def score_panel(
     ----------
     frame : pandas.DataFrame
         Strictly positive series, one per column, on a shared monthly DatetimeIndex.
+    baseline_threshold : float, default -1.0
+        z threshold of the baseline (:func:`baseline_calls`); other values
+        only for the trade-off curve of ``benchmarks/bench_monitor_panel.py``.
 
     Returns
     -------
@@ -458,7 +483,7 @@ def score_panel(
         wins = borrowed_time_windows(reg, yoy, i)
         flags = {
             MONITOR: _flag_from_windows(wins, kin.index).reindex(yoy.index, fill_value=False),
-            BASELINE: baseline_calls(yoy, persistence=k),
+            BASELINE: baseline_calls(yoy, persistence=k, threshold=baseline_threshold),
             NAIVE: naive_calls(yoy, k),
         }
         for rname, f in flags.items():

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from borrowedtime.detectors import league
 from borrowedtime.detectors.lppls import LPPLSModel
 from borrowedtime.detectors.psy import PSYTest
-from borrowedtime.errors import DataError
+from borrowedtime.errors import DataError, SpecError
 
 FAST_LPPLS = LPPLSModel(window=40, smallest_window=20, inner_increment=10, outer_increment=5,
                         grid=(5, 3, 8), n_starts=1, max_iter=10)
@@ -42,7 +42,7 @@ def test_league_scores_each_detector(fake_monitor, tmp_path):
     table = league.league_table(series, horizon_days=60, lppls=FAST_LPPLS,
                                 psy=PSYTest(reps=40, cache=tmp_path))
     names = [e.name for e in table.entries]
-    assert names == ["borrowedtime", "lppls", "gsadf"]
+    assert names == ["borrowedtime", "lppls", "gsadf", "baseline", "naive"] == list(league.DETECTORS)
     assert table.turn == series.idxmax()
     bt = table.entries[0]
     # one rule for all: the signal from index 100 holds 28 days (20 business days) at index 120
@@ -89,7 +89,8 @@ def test_cli_json(fake_monitor, tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["detectors", _csv(tmp_path, series), "--reps", "40", "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert [d["name"] for d in payload["detectors"]] == ["borrowedtime", "lppls", "gsadf"]
+    assert [d["name"] for d in payload["detectors"]] == list(league.DETECTORS)
+    assert payload["release_lag_obs"] == 0
     assert payload["detectors"][0]["warnings"] == [
         series.index[40].date().isoformat(), series.index[120].date().isoformat()
     ]
@@ -141,3 +142,67 @@ def test_lppls_tc_bounds_in_observations_on_monthly_data():
     assert league._lppls_for(daily).filters.tc_min_days == 60.0  # the package's values on daily data
     given = league._lppls_for(monthly, LPPLSModel(seed=3))  # a model passed in is scaled too
     assert given.seed == 3 and given.filters.tc_max_days == pytest.approx(252 * 365.25 / 12, rel=0.05)
+
+
+def _monthly_boom() -> pd.Series:
+    """20 years of monthly data: steady growth, a boom whose growth rolls over, then a fall."""
+    idx = pd.date_range("1990-01-01", periods=240, freq="MS")
+    g = np.r_[np.full(120, 0.004), np.linspace(0.004, 0.015, 48), np.linspace(0.015, -0.01, 72)]
+    rng = np.random.default_rng(7)
+    return pd.Series(np.exp(np.cumsum(g + rng.normal(0, 0.002, idx.size))), index=idx, name="monthly boom")
+
+
+def test_baseline_and_naive_rows_use_the_same_rule_and_release_lag(fake_monitor, tmp_path):
+    from borrowedtime.backtest import baseline_signal, naive_calls, year_over_year
+
+    series = _monthly_boom()
+    kw = dict(lppls=FAST_LPPLS, psy=PSYTest(reps=40, cache=tmp_path, sensitivity_lags=()))
+    table = league.league_table(series, **kw)
+    rows = {e.name: e for e in table.entries}
+    yoy = year_over_year(series)
+    rule = league.EpisodeRule()
+    # the baseline's raw condition (three years of monthly observations before z is trusted), one episode rule
+    expected = rule.episodes(baseline_signal(yoy, min_obs=36).reindex(series.index, fill_value=False))
+    assert rows["baseline"].warnings == expected and expected
+    assert rows["naive"].warnings == rule.episodes(naive_calls(yoy, 1).reindex(series.index, fill_value=False))
+    assert set(rows["baseline"].hits) == set(league.HORIZONS_DAYS)
+    # a release lag of two observations dates every warning two months later
+    lagged = {e.name: e for e in league.league_table(series, release_lag=2, **kw).entries}
+    for name in ("borrowedtime", "baseline", "naive", "gsadf"):
+        before = [s for s, _ in rows[name].warnings]
+        after = [s for s, _ in lagged[name].warnings]
+        assert after == [series.index[series.index.get_loc(s) + 2] for s in before], name
+    with pytest.raises(SpecError, match="release_lag"):
+        league.league_table(series, release_lag=-1, **kw)
+
+
+def test_gsadf_in_the_league_uses_the_real_time_window(fake_monitor, tmp_path):
+    table = league.league_table(_monthly_boom(), lppls=FAST_LPPLS,
+                                psy=PSYTest(reps=40, cache=tmp_path, sensitivity_lags=()))
+    note = table.entries[2].note
+    assert "min window 20 rows (real time" in note  # a decade of monthly data, not the hindsight 30 of 240
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--psy-window", "full"], "--psy-window"),
+    (["--release-lag", "-1"], "--release-lag"),
+])
+def test_cli_new_flags_are_checked(tmp_path, args, message):
+    from borrowedtime.cli import app
+
+    result = CliRunner().invoke(app, ["detectors", _csv(tmp_path, _boom()), *args])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_cli_hindsight_window_and_release_lag_reach_the_table(fake_monitor, tmp_path, monkeypatch):
+    from borrowedtime.cli import app
+
+    monkeypatch.setenv("BORROWEDTIME_CACHE", str(tmp_path / "cache"))
+    path = _csv(tmp_path, _monthly_boom())
+    result = CliRunner().invoke(app, ["detectors", path, "--reps", "40", "--psy-window", "hindsight",
+                                      "--release-lag", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["release_lag_obs"] == 2 and "release lag" in payload["episode_rule"]
+    assert "min window 30 rows (hindsight" in payload["detectors"][2]["note"]  # PSY's rule at n = 240

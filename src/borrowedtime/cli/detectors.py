@@ -1,4 +1,4 @@
-"""``borrowedtime detectors``: the second-derivative monitor against LPPLS and PSY GSADF."""
+"""``borrowedtime detectors``: the second-derivative monitor against LPPLS, PSY GSADF, the baseline and the naive rule."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from borrowedtime.cli._app import (
     stdout,
     write_json,
 )
-from borrowedtime.errors import DataError
+from borrowedtime.errors import DataError, SpecError
 
 
 @app.command()
@@ -33,11 +33,18 @@ def detectors(
     threshold: Annotated[float, typer.Option(help="LPPLS confidence that counts as a warning, in (0, 1].")] = 0.2,
     horizon: Annotated[int, typer.Option(help="A warning must be standing this many days before the turn (>= 1).")] = 90,
     seed: Annotated[int, typer.Option(help="Seed of the LPPLS grid and the PSY Monte Carlo (>= 0).")] = 0,
+    release_lag: Annotated[int, typer.Option(
+        help="Observations between a reference date and its publication (Case-Shiller: 2); every "
+             "detector's warnings are dated as published.")] = 0,
+    psy_window: Annotated[str, typer.Option(
+        help="PSY minimum window: 'realtime' (PSY's rule at a decade of observations, the default) or "
+             "'hindsight' (PSY's and exuber's rule at the full sample size, which a real-time user "
+             "could not know).")] = "realtime",
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No progress on stderr (it is also off when stderr is not a terminal).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
-    """League table: first warning, lead before the turn, false alarms, run time, per detector."""
+    """League table: first warning, hits standing 30/90/180/365 days before the turn, move, false alarms, per detector."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from borrowedtime.detectors.league import league_table
@@ -51,6 +58,9 @@ def detectors(
         check_range(threshold, "--threshold", 0, 1, low_open=True, why=" (an LPPLS confidence is a share of windows)")
         check_range(horizon, "--horizon", 1, why=" (days)")
         check_range(seed, "--seed", 0)
+        check_range(release_lag, "--release-lag", 0, why=" (observations)")
+        if psy_window not in ("realtime", "hindsight"):
+            raise SpecError(f"--psy-window must be 'realtime' or 'hindsight', got {psy_window!r}.")
         series = load_series(Path(source) if not source.startswith("fred:") else source, column)
         if turn is None and series.idxmax() == series.index[-1]:
             raise DataError(
@@ -72,8 +82,8 @@ def detectors(
 
             table = league_table(
                 series, turn=turn, horizon_days=horizon, lppls=LPPLSModel(seed=seed),
-                lppls_threshold=threshold, psy=PSYTest(lag=lag, reps=reps, seed=seed),
-                on_progress=on_progress,
+                lppls_threshold=threshold, psy=PSYTest(lag=lag, reps=reps, seed=seed, min_window=psy_window),
+                release_lag=release_lag, on_progress=on_progress,
             )
     if as_json:
         write_json(table.to_dict())
@@ -85,7 +95,9 @@ def detectors(
              "-" if e.move_to_turn is None else f"{e.move_to_turn:+.0%}",
              str(len(e.warnings)), str(e.false_alarms), f"{e.seconds:.2f}", e.note] for e in table.entries]
     out, _ = fit_table(
-        f"{table.series_name}: turn {table.turn.date()}, horizon {table.horizon_days} days",
+        f"{table.series_name}: turn {table.turn.date()}, horizon {table.horizon_days} days"
+        + (f", warnings dated as published ({table.release_lag} observations after their data)"
+           if table.release_lag else ""),
         [("detector", "key"), ("first warning", "date"), ("lead (days)", "num"), ("standing 30/90/180/365 d", "key"),
          ("move to turn", "num"), ("episodes", "num"), ("false alarms", "num"), ("seconds", "num"), ("note", "text")],
         rows, drop=("seconds", "episodes"),

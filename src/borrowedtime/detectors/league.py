@@ -1,12 +1,25 @@
-"""League table: the second-derivative monitor against LPPLS and PSY GSADF, in real time.
+"""League table: the second-derivative monitor against LPPLS, PSY GSADF and two simple rules, in real time.
 
 Each detector gives a raw real-time *signal* per date (data dated <= that date):
 
 * ``borrowedtime``: the monitor's condition, P(S' + H S'' < 0) >= its
   confidence while P(S' > 0) >= 1/2 (borrowed time), without its own
   persistence and hysteresis;
-* ``lppls``: the LPPLS positive-bubble confidence at or above a threshold;
-* ``gsadf``: PSY's BSADF above its critical value.
+* ``lppls``: the LPPLS positive-bubble confidence at or above a threshold
+  (on a coarser step of end dates, the last value computed stands until the
+  next one);
+* ``gsadf``: PSY's BSADF above its critical value, with the real-time
+  minimum window (:func:`borrowedtime.detectors.psy.realtime_min_window`);
+* ``baseline``: issue 11's named baseline
+  (:func:`borrowedtime.backtest.baseline_calls`): YoY log growth g > 0 and
+  z < -1, z its six-month change over the real-time root mean square
+  (after three years of observations), without its own three-observation
+  persistence and its z < 0 hysteresis;
+* ``naive``: year-over-year growth positive and below its previous value.
+
+With a release lag of N observations (``release_lag``) every signal is
+moved N observations later before the episode rule: a warning is dated when
+it could have been acted on.
 
 **One episode rule for every detector** (issue 11): a warning starts once
 the signal has held at every observation for ``min_duration_days`` (28, four
@@ -27,8 +40,9 @@ horizon. Episodes starting after the turn are not scored.
 
 LPPLS's critical-time bounds (60 days before to 252 after the window's end,
 the ``lppls`` package's values for daily data) are counted in observations on
-data that are not daily (60 and 252 observations, times the spacing), so a
-monthly run searches the same span of *observations* as a daily one.
+data that are not daily (60 and 252 observations, times the median spacing
+of the first window, the data known at the first end date), so a monthly
+run searches the same span of *observations* as a daily one.
 """
 
 from __future__ import annotations
@@ -44,13 +58,14 @@ import pandas as pd
 from borrowedtime._episodes import runs
 from borrowedtime._results import Summarised
 from borrowedtime.detectors.lppls import LPPLSFilter, LPPLSModel
-from borrowedtime.detectors.psy import PSYTest
-from borrowedtime.errors import BorrowedTimeError, DataError
+from borrowedtime.detectors.psy import REALTIME_YEARS, PSYTest, realtime_min_window
+from borrowedtime.errors import BorrowedTimeError, DataError, SpecError
+from borrowedtime.scoring import lag_calls
 from borrowedtime.series import as_series, days_since_epoch
 
 __all__ = ["LeagueEntry", "LeagueTable", "league_table", "DETECTORS", "EpisodeRule", "HORIZONS_DAYS"]
 
-DETECTORS = ("borrowedtime", "lppls", "gsadf")
+DETECTORS = ("borrowedtime", "lppls", "gsadf", "baseline", "naive")
 HORIZONS_DAYS = (30, 90, 180, 365)
 Episode = tuple[pd.Timestamp, pd.Timestamp | None]
 Progress = Callable[[str, int, int], None]
@@ -63,7 +78,7 @@ class LeagueEntry:
     Attributes
     ----------
     name : str
-        ``borrowedtime``, ``lppls`` or ``gsadf``.
+        One of :data:`DETECTORS`.
     warnings : list of (Timestamp, Timestamp or None)
         Warning episodes (start, end); end None while still on at the last date.
     first_warning : Timestamp or None
@@ -112,7 +127,7 @@ class LeagueEntry:
 
 @dataclass(frozen=True, eq=False)
 class LeagueTable(Summarised):
-    """The three detectors side by side on one series and one turn."""
+    """The detectors side by side on one series and one turn."""
 
     series_name: str
     turn: pd.Timestamp
@@ -120,6 +135,7 @@ class LeagueTable(Summarised):
     entries: list[LeagueEntry]
     signals: dict = field(default_factory=dict)
     episode_rule: str = ""
+    release_lag: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         rows = [
@@ -144,11 +160,14 @@ class LeagueTable(Summarised):
             "turn": self.turn.date().isoformat(),
             "horizon_days": self.horizon_days,
             "episode_rule": self.episode_rule,
+            "release_lag_obs": self.release_lag,
             "detectors": [e.to_dict() for e in self.entries],
         }
 
     def summary(self) -> str:
-        lines = [f"Detector league on {self.series_name}, turn {self.turn.date()} (horizon {self.horizon_days} days):"]
+        lag = f", signals dated {self.release_lag} observation(s) later (release lag)" if self.release_lag else ""
+        lines = [f"Detector league on {self.series_name}, turn {self.turn.date()} (horizon {self.horizon_days} days"
+                 f"{lag}):"]
         for e in self.entries:
             fw = e.first_warning.date() if e.first_warning is not None else "none"
             hits = " ".join(f"{h}d:{'y' if e.hits.get(h) else 'n'}" for h in HORIZONS_DAYS)
@@ -226,16 +245,30 @@ def _monitor_signal(series: pd.Series) -> pd.Series:
     return pd.Series(on, index=kin.index, name="borrowedtime")
 
 
+def _simple_rule_signals(y: pd.Series) -> dict[str, pd.Series]:
+    """Raw signals of the named baseline and the naive rule on the series' own YoY growth."""
+    from borrowedtime._calendar import year_over_year
+    from borrowedtime.backtest import baseline_signal, naive_calls
+
+    yoy = year_over_year(y)
+    per_year = realtime_min_window(y.index)[1] // REALTIME_YEARS
+    return {
+        "baseline": baseline_signal(yoy, min_obs=3 * per_year).reindex(y.index, fill_value=False),
+        "naive": naive_calls(yoy, 1).reindex(y.index, fill_value=False),
+    }
+
+
 def _lppls_for(series: pd.Series, model: LPPLSModel | None = None) -> LPPLSModel:
     """LPPLS settings with tc bounds counted in observations on data that are not daily.
 
     The bounds (60 and 252 by default) are the ``lppls`` package's, in days
     of daily data; on coarser data they are taken as that many observations
-    (times the median spacing in days), so a monthly run searches tc over
-    the same number of observations instead of two to eight months.
+    (times the median spacing in days of the first window, the data known
+    at the first end date), so a monthly run searches tc over the same
+    number of observations instead of two to eight months.
     """
     model = model or LPPLSModel()
-    days = np.diff(days_since_epoch(series.index))
+    days = np.diff(days_since_epoch(series.index[: model.window]))
     spacing = float(np.median(days)) if days.size else 1.0
     if spacing <= 4.0:  # daily (calendar or business days): the values as they are
         return model
@@ -254,9 +287,10 @@ def league_table(
     lppls_threshold: float = 0.2,
     psy: PSYTest | None = None,
     episode_rule: EpisodeRule | None = None,
+    release_lag: int = 0,
     on_progress: Progress | None = None,
 ) -> LeagueTable:
-    """Run the three detectors in real time on one series and score them against a turn.
+    """Run the detectors in real time on one series and score them against a turn.
 
     Parameters
     ----------
@@ -273,9 +307,14 @@ def league_table(
     lppls_threshold : float, default 0.2
         Positive-bubble confidence at or above which LPPLS warns.
     psy : PSYTest, optional
-        PSY settings (default lag 0, 1000 replications, 95%).
+        PSY settings (default lag 0, 1000 replications, 95%, the real-time
+        minimum window).
     episode_rule : EpisodeRule, optional
         The one rule turning every detector's signal into warnings (default: four weeks).
+    release_lag : int, default 0
+        Observations between a reference date and the publication of its
+        data (Case-Shiller: 2); every signal is moved that many observations
+        later before the episode rule (:func:`borrowedtime.scoring.lag_calls`).
     on_progress : callable, optional
         ``on_progress(stage, advance, total)``: ``advance == 0`` announces a
         stage and its total, later calls advance it.
@@ -296,15 +335,22 @@ def league_table(
             raise DataError(
                 f"turn: {turn_ts.date()} lies outside the series ({y.index[0].date()}..{y.index[-1].date()})."
             )
+    if not isinstance(release_lag, int | np.integer) or release_lag < 0:
+        raise SpecError(f"release_lag must be an int >= 0 observations. Got {release_lag!r} instead.")
     progress = on_progress or (lambda stage, k, total: None)
     rule = episode_rule or EpisodeRule()
+
+    def published(signal: pd.Series) -> list[Episode]:
+        """The one episode rule on a signal as published (``release_lag`` observations later)."""
+        return rule.episodes(lag_calls(signal.astype(bool), int(release_lag)))
+
     entries: list[LeagueEntry] = []
     signals: dict = {}
 
     # --- the second-derivative monitor
     t0 = time.perf_counter()
     try:
-        eps = rule.episodes(_monitor_signal(y))
+        eps = published(_monitor_signal(y))
         entries.append(_score("borrowedtime", eps, turn_ts, horizon_days, time.perf_counter() - t0,
                               "second-derivative monitor: P(S'+2y S''<0) >= 0.9 while P(S'>0) >= 0.5",
                               series=y))
@@ -324,10 +370,12 @@ def league_table(
         progress("lppls", 0, n_outer)
         conf = model.confidence(y, on_progress=lambda k: progress("lppls", k, n_outer))
         pos = conf.positive
-        eps = rule.episodes(pos.reindex(y.index).fillna(0.0) >= lppls_threshold)
+        # between computed end dates (outer_increment > 1) the last value computed stands
+        eps = published(pos.reindex(y.index, method="ffill").fillna(0.0) >= lppls_threshold)
         entries.append(_score(
             "lppls", eps, turn_ts, horizon_days, time.perf_counter() - t0,
             f"positive confidence >= {lppls_threshold:g}; window {model.window}..{model.smallest_window}, "
+            f"every {model.outer_increment} observation(s), "
             f"peak {pos.max():.2f} on {pos.idxmax().date()}",
             {"peak_confidence": float(pos.max()), "peak_date": pos.idxmax().date().isoformat(),
              "tc_bounds_days": [model.filters.tc_min_days, model.filters.tc_max_days]},
@@ -344,8 +392,9 @@ def league_table(
         level = int(test.level * 100)
         by_lag = {str(k): round(g, 3) for k, (_, g) in sorted(res.lag_stats.items())}
         entries.append(_score(
-            "gsadf", rule.episodes(res.to_frame()["above"]), turn_ts, horizon_days, time.perf_counter() - t0,
-            f"lag {test.lag}: GSADF {res.gsadf:.2f} vs {level}% cv {res.cv.gsadf[res._level_idx]:.2f}; "
+            "gsadf", published(res.to_frame()["above"]), turn_ts, horizon_days, time.perf_counter() - t0,
+            f"lag {test.lag}, min window {res.cv.min_window} rows ({test.window_rule}): "
+            f"GSADF {res.gsadf:.2f} vs {level}% cv {res.cv.gsadf[res._level_idx]:.2f}; "
             "GSADF by lag " + ", ".join(f"{k}: {v:.2f}" for k, v in by_lag.items()),
             {"gsadf": round(res.gsadf, 4), "sadf": round(res.sadf, 4), "lag": test.lag,
              "gsadf_by_lag": by_lag, "gsadf_cv": round(float(res.cv.gsadf[res._level_idx]), 4)},
@@ -354,6 +403,23 @@ def league_table(
         signals["gsadf"] = res.to_frame()
     except BorrowedTimeError as exc:
         entries.append(_score("gsadf", [], turn_ts, horizon_days, 0.0, f"not run: {exc}"))
+    # --- the named baseline and the naive rule (on the series' own YoY growth)
+    t0 = time.perf_counter()
+    try:
+        simple = _simple_rule_signals(y)
+    except BorrowedTimeError as exc:
+        simple = {}
+        for name in ("baseline", "naive"):
+            entries.append(_score(name, [], turn_ts, horizon_days, 0.0, f"not run: {exc}"))
+    notes = {"baseline": "named baseline: YoY log growth > 0 and its 6-month change < -1 real-time RMS",
+             "naive": "naive rule: YoY growth positive and below its previous value"}
+    for name, sig in simple.items():
+        eps = published(sig)
+        entries.append(_score(name, eps, turn_ts, horizon_days, (time.perf_counter() - t0) / 2, notes[name],
+                              series=y))
+        signals[name] = eps
     signals["series"] = y
-    return LeagueTable(str(y.name), turn_ts, horizon_days, entries, signals, rule.describe())
+    describe = rule.describe() + (
+        f"; every signal dated {release_lag} observation(s) later (release lag)" if release_lag else "")
+    return LeagueTable(str(y.name), turn_ts, horizon_days, entries, signals, describe, int(release_lag))
 

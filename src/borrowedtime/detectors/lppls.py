@@ -175,7 +175,8 @@ class LPPLSModel:
     m_bounds, w_bounds : (float, float)
         Search box for m and omega.
     tc_gap : float, default 0.5
-        tc lies at least this many median observation spacings after t2.
+        tc lies at least this many median observation spacings (of the first
+        window: data known at the first end date) after t2.
     grid : (int, int, int), default (12, 8, 24)
         Grid points in tc, m and omega.
     n_starts : int, default 6
@@ -294,7 +295,9 @@ class LPPLSModel:
             # one parallel call: no threads waiting at the end of every chunk (the end dates are
             # independent, so the output does not depend on the chunking)
             chunk = max(len(ends), 1)
-        spacing = float(np.median(np.diff(t)))
+        # the spacing of the first window only (the data known at the first end date): the fits at a
+        # date never depend on the spacing of later data
+        spacing = float(np.median(np.diff(t[: self.window])))
         scale = spacing * (self.window - 1)
         sc, mg, wg, sc_lo, unit = self._grids(spacing, scale)
         f = self.filters

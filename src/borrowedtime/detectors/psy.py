@@ -18,8 +18,9 @@ values point to explosive (bubble) behaviour. Phillips, Shi and Yu (2015):
   real-time monitor;
 * **GSADF** is the sup of the BSADF sequence.
 
-The minimum window (in regression rows) defaults to
-:math:`\lfloor (0.01 + 1.8/\sqrt{T})\,T \rfloor` (PSY 2015, sec. 5). Critical
+PSY (2015, sec. 5) set the minimum window (in regression rows) to
+:math:`\lfloor (0.01 + 1.8/\sqrt{T})\,T \rfloor` (:func:`psy_min_window`;
+see "Real time by default" below for the T used here). Critical
 values are finite-sample quantiles under the null
 :math:`y_t = T^{-1} + y_{t-1} + \varepsilon_t`, :math:`\varepsilon_t \sim N(0,1)`
 (PSY 2015, eq. 5 with :math:`d = \eta = 1`), by Monte Carlo with a seed; the
@@ -36,13 +37,16 @@ date, PSY's :math:`\log T` rule made real-time; PSY 2015 sec. 4) are dropped. Th
 changes the statistic a lot on smooth series such as house-price indices,
 so :meth:`PSYResult.lag_sensitivity` reports GSADF across lags.
 
-The default minimum window and the null's drift 1/T use the final sample
-size T: hindsight, kept because it is PSY's and exuber's definition (the
-exuber comparison passes the window explicitly and is unchanged).
-``PSYTest(min_window="realtime")`` fixes both from the data's frequency alone
-(:func:`realtime_min_window`: PSY's rule at a decade of observations) and
+**Real time by default.** :class:`PSYTest` fixes the minimum window and
+the null's drift from the data's frequency alone (``min_window="realtime"``,
+:func:`realtime_min_window`: PSY's rule at a decade of observations) and
 draws the null's shocks date by date, so the BSADF sequence, its critical
-value and the warnings at a date never change when later data arrive.
+value and the warnings at a date never change when later data arrive
+(``tests/test_lookahead.py``). PSY's and exuber's own rule, the window
+:math:`\lfloor (0.01 + 1.8/\sqrt{T})\,T \rfloor` and the drift 1/T of the
+*final* sample size T, is **hindsight**: it is available as
+``PSYTest(min_window="hindsight")`` (or an explicit int), and the exuber
+comparisons pass it explicitly.
 
 The statistics equal those of the R package exuber (Vasilopoulos, Pavlidis
 and Martínez-García 2022) to about 1e-10 at the same lag and minimum window.
@@ -148,7 +152,8 @@ def _check(n: int, lag: int, min_window: int, where: str) -> None:
     if n < min_window + lag + 1:
         raise DataError(
             f"{where}: {n} observations, but the minimum window needs {min_window + lag + 1} "
-            f"({min_window} regression rows + lag {lag} + 1); use a longer series or a smaller min_window."
+            f"({min_window} regression rows + lag {lag} + 1); use a longer series or a smaller min_window "
+            "(an int, or 'hindsight': PSY's rule at the full sample size)."
         )
 
 
@@ -351,15 +356,15 @@ class PSYTest:
     ----------
     lag : int, default 0
         Lagged differences in every ADF regression (exuber's default).
-    min_window : int or "realtime", optional
-        Minimum window in regression rows. None (default): :func:`psy_min_window`
-        of the *whole* sample size, as in PSY (2015) and exuber; it uses the
-        final sample size, known only in hindsight (as do the simulated
-        critical values, through the drift 1/T). ``"realtime"``: the window and
-        the null's drift from :func:`realtime_min_window` (a decade of
-        observations at the data's frequency), with critical values drawn so
-        that nothing at a date depends on the sample size after it
-        (``tests/test_lookahead.py``). An int: that window (the drift stays 1/T).
+    min_window : "realtime", "hindsight", None or int, default "realtime"
+        Minimum window in regression rows. ``"realtime"`` (default): the
+        window and the null's drift from :func:`realtime_min_window` (a
+        decade of observations at the data's frequency), with critical values
+        drawn so that nothing at a date depends on the sample size after it
+        (``tests/test_lookahead.py``). ``"hindsight"`` (or None): PSY's (2015)
+        and exuber's :func:`psy_min_window` of the *whole* sample size, known
+        only in hindsight (as is the simulated null's drift 1/T). An int: that
+        window (the drift stays 1/T, hindsight).
     log : bool, default True
         Test log values (a bubble is explosive growth of the log price).
     reps : int, default 1000
@@ -382,7 +387,7 @@ class PSYTest:
     """
 
     lag: int = 0
-    min_window: int | str | None = None
+    min_window: int | str | None = "realtime"
     log: bool = True
     reps: int = 1000
     seed: int = 0
@@ -402,9 +407,10 @@ class PSYTest:
         if not isinstance(self.lag, int | np.integer) or self.lag < 0:
             raise SpecError(f"The 'lag' parameter of PSYTest must be an int >= 0. Got {self.lag!r} instead.")
         if isinstance(self.min_window, str):
-            if self.min_window != "realtime":
+            if self.min_window not in ("realtime", "hindsight"):
                 raise SpecError(
-                    f"The 'min_window' parameter of PSYTest must be an int, None or 'realtime'. Got {self.min_window!r}."
+                    "The 'min_window' parameter of PSYTest must be 'realtime', 'hindsight', None or an int. "
+                    f"Got {self.min_window!r}."
                 )
         elif self.min_window is not None and self.min_window < self.lag + 3:
             raise SpecError(
@@ -431,7 +437,16 @@ class PSYTest:
     def _min_window(self, y: pd.Series) -> int:
         if self.min_window == "realtime":
             return max(realtime_min_window(y.index)[0], self.lag + 3)
-        return psy_min_window(len(y)) if self.min_window is None else self.min_window
+        return psy_min_window(len(y)) if self.min_window in (None, "hindsight") else self.min_window
+
+    @property
+    def window_rule(self) -> str:
+        """How the minimum window was fixed: real time, hindsight (full sample) or given."""
+        if self.min_window == "realtime":
+            return "real time: PSY's rule at a decade of observations"
+        if self.min_window in (None, "hindsight"):
+            return "hindsight: PSY's rule at the full sample size"
+        return "given"
 
     def _drift(self, y: pd.Series) -> float | None:
         return float(1.0 / realtime_min_window(y.index)[1]) if self.min_window == "realtime" else None
@@ -585,7 +600,8 @@ class PSYResult(Summarised):
         i = self._level_idx
         eps = self.episodes()
         lines = [
-            f"PSY test (lag {self.model.lag}, min window {self.cv.min_window} rows, {self.cv.reps} reps, "
+            f"PSY test (lag {self.model.lag}, min window {self.cv.min_window} rows ({self.model.window_rule}), "
+            f"{self.cv.reps} reps, "
             f"seed {self.cv.seed}): SADF {self.sadf:.3f} (cv {self.cv.sadf[i]:.3f}), "
             f"GSADF {self.gsadf:.3f} (cv {self.cv.gsadf[i]:.3f}) at {int(self.model.level * 100)}%: "
             + ("explosive" if self.rejects else "no explosive episode detected"),

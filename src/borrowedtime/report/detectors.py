@@ -15,8 +15,9 @@ from borrowedtime.report import _format as F
 __all__ = ["render"]
 
 _SHADES = {"borrowedtime": "rgba(230,120,40,0.18)", "lppls": "rgba(31,119,180,0.18)",
-           "gsadf": "rgba(44,160,44,0.18)"}
-_NAMES = {"borrowedtime": "second-derivative monitor", "lppls": "LPPLS", "gsadf": "PSY GSADF"}
+           "gsadf": "rgba(44,160,44,0.18)", "baseline": "rgba(148,103,189,0.18)", "naive": "rgba(127,127,127,0.18)"}
+_NAMES = {"borrowedtime": "second-derivative monitor", "lppls": "LPPLS", "gsadf": "PSY GSADF",
+          "baseline": "named baseline", "naive": "naive rule"}
 
 
 def render(inputs) -> str:
@@ -61,7 +62,8 @@ def render(inputs) -> str:
     note = (
         f"Series: {series.name} ({series.index[0].date()} to {series.index[-1].date()}); turn {table.turn.date()} "
         "(the maximum). Shaded: warning episodes (orange: second-derivative monitor, blue: LPPLS positive "
-        "confidence at least 0.2, green: PSY date-stamped episodes). Every signal at a date uses only data up to "
+        "confidence at least 0.2, green: PSY date-stamped episodes with the real-time minimum window, purple: the "
+        "named baseline, grey: the naive rule; one episode rule for all). Every signal at a date uses only data up to "
         "that date. Run times are machine-dependent and live in BENCHMARKS.md."
         + (" Quick mode: a short stretch and coarse settings." if inputs.quick else "")
     )
