@@ -61,7 +61,7 @@ def child(backend: str, n_series: int, n_obs: int, runs: int, seed: int) -> dict
         from distributed import Client, LocalCluster
 
         t0 = time.perf_counter()
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
         client = Client(cluster)
         out["startup_s"] = time.perf_counter() - t0
         fit_panel_dask(model, panel.iloc[:, :50], client=client)  # warm the workers (numba cache)

@@ -38,7 +38,7 @@ def test_dask_distributed_client_equal_one_process(panel):
     model = KinematicsModel()
     whole = model.fit(panel)
     with distributed.Client(processes=False, n_workers=2, threads_per_worker=1,
-                            dashboard_address=None) as client:
+                            dashboard_address=":0") as client:
         parts = fit_panel_dask(model, panel, chunk_size=8, client=client)
     assert_allclose(parts.filtered, whole.filtered, rtol=0, atol=1e-12)
 
@@ -58,7 +58,7 @@ def test_every_field_equal_and_shared_arrays_stay_shared(monkeypatch, same_host)
     # one host: memory-mapped panel and outputs; several hosts: scattered chunks, arrays sent back
     monkeypatch.setattr(dist, "_same_host", lambda client: same_host)
     with distributed.Client(processes=False, n_workers=2, threads_per_worker=1,
-                            dashboard_address=None) as client:
+                            dashboard_address=":0") as client:
         remote = fit_panel_dask(model, panel, client=client)  # default: one chunk per worker thread
     threads = fit_panel_dask(model, panel, chunk_size=5)
     for res in (remote, threads):
@@ -148,7 +148,7 @@ def test_local_cluster_of_two_processes_equal_one_process(panel):
     distributed = pytest.importorskip("distributed")
     model = KinematicsModel()
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         res = fit_panel_dask(model, panel, chunk_size=6, client=client)
     _assert_same(res, model.fit(panel))  # two missing patterns: the covariance is written per series
     assert res.filtered_cov.strides[0] != 0
@@ -159,7 +159,7 @@ def test_smoother_and_momentum_paths_on_a_cluster(panel):
     distributed = pytest.importorskip("distributed")
     plain = panel.iloc[:, 6:26]  # no gap: one missing pattern (as momentum="ar1" needs)
     with distributed.Client(processes=False, n_workers=2, threads_per_worker=1,
-                            dashboard_address=None) as client:
+                            dashboard_address=":0") as client:
         for model, frame, smooth in ((KinematicsModel(), panel, True),
                                      (KinematicsModel(momentum="ar1"), plain, False),
                                      (KinematicsModel(averaging=3, seasonal="none"), plain, False)):
@@ -180,7 +180,7 @@ def test_small_shared_memory_falls_back_to_the_temp_dir(monkeypatch, panel):
     monkeypatch.setattr(dist, "_scratch_dir", lambda need: used.append(real(need)) or used[-1])
     model = KinematicsModel()
     with distributed.Client(processes=False, n_workers=2, threads_per_worker=1,
-                            dashboard_address=None) as client:
+                            dashboard_address=":0") as client:
         res = fit_panel_dask(model, panel, client=client)
     assert used and not str(used[0]).startswith("/dev/shm") and not used[0].exists()
     _assert_same(res, model.fit(panel))

@@ -43,7 +43,7 @@ def test_dask_local_cluster_gives_the_local_numbers():
     distributed = pytest.importorskip("distributed")
     local = _stack(map_chunks(_walk_max, 3_000, seed=5, chunk_size=700, args=ARGS))
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         seen = []
         remote = _stack(map_chunks(_walk_max, 3_000, seed=5, chunk_size=700, args=ARGS, client=client,
                                    progress=lambda done, total: seen.append(done)))

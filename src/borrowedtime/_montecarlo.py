@@ -147,7 +147,8 @@ def map_chunks(
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - exercised only without the extra
             raise SpecError("map_chunks(workers=...) needs dask: pip install 'borrowedtime[distributed]'") from exc
-        with LocalCluster(n_workers=int(workers), threads_per_worker=1, dashboard_address=None) as cluster, \
+        # ":0": the dashboard on a free port (None falls back to the busy default 8787 and warns).
+        with LocalCluster(n_workers=int(workers), threads_per_worker=1, dashboard_address=":0") as cluster, \
                 Client(cluster) as own:
             return _map_dask(own, kernel, bounds, seqs, args, progress)
     if client is not None:

@@ -132,7 +132,7 @@ def test_same_numbers_on_a_dask_local_cluster():
     m = _pool(30, 0.03, 0.3)
     local = m.run(20_000, seed=5, chunk_size=5_000)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         dask = m.run(20_000, seed=5, chunk_size=5_000, client=client)  # two passes on one client
         again = m.run(20_000, seed=5, chunk_size=5_000, client=client, contributions=False)
     np.testing.assert_array_equal(local.losses, dask.losses)

@@ -84,7 +84,7 @@ def test_dask_cluster_gives_the_thread_pool_counts(case_shiller):
     spec = ArmSpec(vintages=(2005,))
     local = spec.run(case_shiller, n_loans=12 * 2000, seed=7)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         remote = spec.run(case_shiller, n_loans=12 * 2000, seed=7, client=client)
     np.testing.assert_array_equal(local.refi_by_age, remote.refi_by_age)
     np.testing.assert_array_equal(local.default_by_age, remote.default_by_age)
