@@ -72,6 +72,7 @@ BAD_INPUT = [
     (["nosuchcommand"], ["No such command"]),
     (["credit", "--paths", "5"], ["--paths", "'5'"]),
     (["stress", "--paths", "0"], ["--paths", "'0'"]),
+    (["stress", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], ["--scheduler and --workers: give one"]),
     (["backtest", "{rising}", "--release-lag", "-1"], ["--release-lag must be >= 0"]),
     (["report", "-o", "/no/such/dir/x.html"], ["-o/--output /no/such/dir/x.html", "does not exist"]),
     (["audit", "--csv", "/no/such/dir/a.csv"], ["--csv /no/such/dir/a.csv", "does not exist"]),

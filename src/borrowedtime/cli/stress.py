@@ -30,6 +30,8 @@ def stress(
     with error_boundary():
         scn = load_scenario(scenario, paths=paths, seed=seed)
         client = None
+        if scheduler and workers is not None:
+            raise SpecError("--scheduler and --workers: give one (a running scheduler, or N local workers), not both.")
         if scheduler:
             try:
                 from dask.distributed import Client
