@@ -166,3 +166,33 @@ def test_bad_input_gets_clear_errors(nasdaq_window):
 def test_omega_bound_beyond_the_sincos_range_is_refused(nasdaq_window):
     with pytest.raises(SpecError, match="w_bounds"):
         LPPLSModel(window=60, smallest_window=40, w_bounds=(2.0, 5e4)).fit(nasdaq_window.iloc[-60:])
+
+
+def test_tc_bounds_read_for_the_data_frequency():
+    """tc_units="auto": the package's 60/252 days on daily data, that many observations on monthly data."""
+    monthly_idx = pd.date_range("1990-01-01", periods=160, freq="MS")
+    daily_idx = pd.bdate_range("1990-01-01", periods=160)
+    model = LPPLSModel()
+    assert model.at_frequency(daily_idx) is model
+    scaled = model.at_frequency(monthly_idx).filters
+    spacing = float(np.median(np.diff(days_since_epoch(monthly_idx[:120]))))
+    assert scaled.tc_min_days == 60 * spacing and scaled.tc_max_days == 252 * spacing
+    assert model.at_frequency(monthly_idx).at_frequency(monthly_idx).filters == scaled  # never scaled twice
+    assert LPPLSModel(tc_units="days").at_frequency(monthly_idx).filters == LPPLSFilter()
+    # only the first window's dates are read: a later change of frequency moves nothing
+    later = monthly_idx.append(pd.bdate_range("2010-01-01", periods=50))
+    assert model.at_frequency(later).filters == scaled
+    with pytest.raises(SpecError, match="tc_units"):
+        LPPLSModel(tc_units="months")
+
+
+def test_direct_monthly_run_uses_the_scaled_bounds():
+    """A monthly series fitted directly gets the same tc bounds as the league (not 60..252 days)."""
+    idx = pd.date_range("1990-01-01", periods=64, freq="MS")
+    t = np.linspace(-1.0, -0.05, len(idx))
+    y = pd.Series(np.exp(lppls_log_price(t, 0.0, 0.5, 8.0, 3.0, -1.0, 0.05, 0.05)), index=idx)
+    model = LPPLSModel(window=40, smallest_window=30, inner_increment=5, outer_increment=12)
+    conf = model.confidence(y)
+    assert conf.model.filters.tc_max_days > 252 * 28  # observations times a month's days
+    fitted = model.fit(y).model
+    assert fitted.filters.tc_min_days > 60 * 28 and fitted.window == model.window

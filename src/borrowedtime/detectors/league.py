@@ -47,7 +47,6 @@ run searches the same span of *observations* as a daily one.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,11 +56,11 @@ import pandas as pd
 
 from borrowedtime._episodes import runs
 from borrowedtime._results import Summarised
-from borrowedtime.detectors.lppls import LPPLSFilter, LPPLSModel
+from borrowedtime.detectors.lppls import LPPLSModel
 from borrowedtime.detectors.psy import REALTIME_YEARS, PSYTest, realtime_min_window
 from borrowedtime.errors import BorrowedTimeError, DataError, SpecError
 from borrowedtime.scoring import lag_calls
-from borrowedtime.series import as_series, days_since_epoch
+from borrowedtime.series import as_series
 
 __all__ = ["LeagueEntry", "LeagueTable", "league_table", "DETECTORS", "EpisodeRule", "HORIZONS_DAYS"]
 
@@ -263,19 +262,11 @@ def _lppls_for(series: pd.Series, model: LPPLSModel | None = None) -> LPPLSModel
 
     The bounds (60 and 252 by default) are the ``lppls`` package's, in days
     of daily data; on coarser data they are taken as that many observations
-    (times the median spacing in days of the first window, the data known
-    at the first end date), so a monthly run searches tc over the same
-    number of observations instead of two to eight months.
+    (:meth:`LPPLSModel.at_frequency`, from the first window's spacing), so a
+    monthly run searches tc over the same number of observations instead of
+    two to eight months.
     """
-    model = model or LPPLSModel()
-    days = np.diff(days_since_epoch(series.index[: model.window]))
-    spacing = float(np.median(days)) if days.size else 1.0
-    if spacing <= 4.0:  # daily (calendar or business days): the values as they are
-        return model
-    f = model.filters
-    scaled = LPPLSFilter(**{**f.__dict__, "tc_min_days": f.tc_min_days * spacing,
-                            "tc_max_days": f.tc_max_days * spacing})
-    return dataclasses.replace(model, filters=scaled)
+    return (model or LPPLSModel()).at_frequency(series.index)
 
 
 def league_table(

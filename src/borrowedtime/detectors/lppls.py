@@ -46,7 +46,11 @@ package (Nielsen, MIT licence): :math:`0 < m < 1`, :math:`2 < \omega < 15`,
 :math:`O = \frac{\omega}{2\pi}\ln\frac{t_c - t_1}{t_c - t_2} > 2.5` and damping
 :math:`D = \frac{m |B|}{\omega |C|} > 0.5` with :math:`|C| = \sqrt{C_1^2 + C_2^2}`.
 
-Time is measured in calendar days, as in the ``lppls`` package.
+Time is measured in calendar days, as in the ``lppls`` package. The package's
+60 and 252 are days of daily data; on coarser data (``tc_units="auto"``, the
+default) they count observations instead, scaled by the first window's median
+spacing (:meth:`LPPLSModel.at_frequency`), so a monthly run searches
+:math:`t_c` up to 252 months ahead, not eight.
 
 References
 ----------
@@ -200,6 +204,14 @@ class LPPLSModel:
     seed : int, default 0
         Shifts the grid by a random fraction of a cell and draws the random
         starts; the same seed gives bit-identical output.
+    tc_units : {"auto", "days"}, default "auto"
+        How ``filters.tc_min_days`` / ``tc_max_days`` (the ``lppls`` package's
+        60 and 252, set for daily data) are read. ``"auto"``: as days on daily
+        data (median spacing of the first window at most 4 days) and as that
+        many *observations* on coarser data (times the first window's median
+        spacing in days, data known at the first end date), so a monthly run
+        searches tc over 60..252 months, not two to eight; see
+        :meth:`at_frequency`. ``"days"``: as days, whatever the data.
     """
 
     window: int = 120
@@ -219,9 +231,11 @@ class LPPLSModel:
     abandon_ratio: float = 2.0
     abandon_at: int = 3
     seed: int = 0
+    tc_units: str = "auto"
 
     def __post_init__(self) -> None:
         name = type(self).__name__
+        require(self.tc_units in ("auto", "days"), self, "tc_units", "'auto' or 'days'", instead=True)
         for attr in ("window", "smallest_window", "outer_increment", "inner_increment", "n_starts", "max_iter",
                      "short_iter", "n_keep"):
             v = getattr(self, attr)
@@ -316,6 +330,27 @@ class LPPLSModel:
 
     # ------------------------------------------------------------------ public
 
+    def at_frequency(self, index: pd.DatetimeIndex) -> LPPLSModel:
+        """These settings with the tc bounds read for the data's frequency (``tc_units="auto"``).
+
+        Only the first ``window`` dates are read (the data known at the first
+        end date), so appending later data never changes the bounds. On daily
+        data (median spacing at most 4 days, calendar or business days) and
+        with ``tc_units="days"`` the model is returned as it is; otherwise a
+        copy whose ``filters`` count ``tc_min_days`` / ``tc_max_days`` in
+        observations (times the median spacing in days) and whose ``tc_units``
+        is ``"days"`` (so it is not scaled twice).
+        """
+        if self.tc_units == "days":
+            return self
+        days = np.diff(days_since_epoch(index[: self.window]))
+        spacing = float(np.median(days)) if days.size else 1.0
+        if spacing <= 4.0:
+            return self
+        f = self.filters
+        scaled = replace(f, tc_min_days=f.tc_min_days * spacing, tc_max_days=f.tc_max_days * spacing)
+        return replace(self, filters=scaled, tc_units="days")
+
     def fit(self, series: pd.Series) -> LPPLSFit:
         """Fit one LPPLS to the whole series (one window, all observations).
 
@@ -329,13 +364,14 @@ class LPPLSModel:
         LPPLSFit
         """
         y, t, logp = self._prepare(series, need=9)
-        model = replace(self, window=len(y), smallest_window=8)
+        model = replace(self, window=len(y), smallest_window=8).at_frequency(y.index)
         ends = np.array([len(y) - 1], dtype=np.int64)
         fits = model._run(t, logp, ends, np.array([len(y)], dtype=np.int64))[0, 0]
-        q = bool(self.filters.qualified(fits, t[0], t[-1]))
+        q = bool(model.filters.qualified(fits, t[0], t[-1]))
         return LPPLSFit(
             params=dict(zip(_FIT_COLUMNS, map(float, fits[:9]), strict=True)),
-            t1=y.index[0], t2=y.index[-1], n_obs=len(y), qualified=q, model=self,
+            t1=y.index[0], t2=y.index[-1], n_obs=len(y), qualified=q,
+            model=replace(model, window=self.window, smallest_window=self.smallest_window),
         )
 
     def confidence(
@@ -355,16 +391,17 @@ class LPPLSModel:
         LPPLSConfidence
         """
         y, t, logp = self._prepare(series, need=self.window)
-        ends = np.arange(self.window - 1, len(y), self.outer_increment, dtype=np.int64)
-        sizes = self.sizes
-        fits = self._run(t, logp, ends, sizes, on_progress=on_progress)
+        model = self.at_frequency(y.index)
+        ends = np.arange(model.window - 1, len(y), model.outer_increment, dtype=np.int64)
+        sizes = model.sizes
+        fits = model._run(t, logp, ends, sizes, on_progress=on_progress)
         t2 = t[ends][:, None]
         t1 = t[ends[:, None] - sizes[None, :] + 1]
-        qual = self.filters.qualified(fits, t1, t2)
+        qual = model.filters.qualified(fits, t1, t2)
         b = fits[..., 4]
         return LPPLSConfidence(
             index=y.index[ends], fits=fits, qualified=qual, sizes=sizes,
-            t1_days=t1, t2_days=t[ends], b_negative=b < 0, b_positive=b > 0, model=self,
+            t1_days=t1, t2_days=t[ends], b_negative=b < 0, b_positive=b > 0, model=model,
         )
 
 
