@@ -301,12 +301,11 @@ def stress_inputs(options: ReportOptions) -> StressInputs:
     """The base scenario run forward (400 paths when quick, else 2,000) and one path's timeline (64 seeded draws)."""
     import numpy as np
 
-    from borrowedtime.cascade import draw_inputs, narrative, run_stress, simulate
-    from borrowedtime.cascade.montecarlo import _model
+    from borrowedtime.cascade import draw_inputs, model_for, narrative, run_stress, simulate
 
     result = run_stress("base", paths=400 if options.quick else 2_000, seed=options.seed,
                         chunk_size=400 if options.quick else 1_000)
-    model = _model(result.scenario)
+    model = model_for(result.scenario)
     draws = draw_inputs(model, np.random.default_rng(options.seed), 64)
     out = simulate(model, draws, record=True)
     hit = np.flatnonzero(out.first_trigger_q >= 0)

@@ -16,7 +16,7 @@ from borrowedtime.cascade.engine import (
     narrative,
     simulate,
 )
-from borrowedtime.cascade.montecarlo import STRETCHES, StressResult, run_stress
+from borrowedtime.cascade.montecarlo import STRETCHES, StressResult, model_for, run_stress
 from borrowedtime.cascade.scenario import INPUTS, Scenario, load_scenario, packaged_scenarios
 from borrowedtime.cascade.stretches import stretch_table
 
@@ -31,6 +31,7 @@ __all__ = [
     "STRETCHES",
     "StressResult",
     "run_stress",
+    "model_for",
     "INPUTS",
     "Scenario",
     "load_scenario",

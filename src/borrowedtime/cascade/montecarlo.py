@@ -38,11 +38,11 @@ def cascade_kernel(rng: np.random.Generator, n: int, start: int, scenario: Scena
     Returns a dict of arrays: ``inputs`` (n, K), and per variant ``trigger``
     (n,), ``default_q``, ``distress_q``, ``loss`` (n, N), ``stretch_used`` (n,).
     """
-    model = _model(scenario)
+    model = model_for(scenario)
     draws = draw_inputs(model, rng, n)
     out = {"inputs": draws["inputs"]}
     for v in ("base", *variants):
-        m = model if v == "base" else _model(scenario.with_stretch(v))
+        m = model if v == "base" else model_for(scenario.with_stretch(v))
         o = simulate(m, draws)
         # quarters as int16 (a horizon is at most 200 quarters): a million paths stay well inside 4 GB
         out[v] = {
@@ -57,7 +57,8 @@ def cascade_kernel(rng: np.random.Generator, n: int, start: int, scenario: Scena
 _MODELS: dict = {}
 
 
-def _model(scn: Scenario) -> CascadeModel:
+def model_for(scn: Scenario) -> CascadeModel:
+    """The :class:`CascadeModel` of a scenario, built once and cached (a few most recent scenarios)."""
     key = scn.model_dump_json()
     if key not in _MODELS:
         _MODELS.clear() if len(_MODELS) > 8 else None
@@ -286,7 +287,7 @@ def run_stress(
     for v in ("base", *variants):
         runs[v] = {k: np.concatenate([c[v][k] for c in chunks]) for k in chunks[0][v]}
     inputs = np.concatenate([c["inputs"] for c in chunks])
-    model = _model(scn)
+    model = model_for(scn)
     return StressResult(scenario=scn, model=model, seed=sd, paths=n, inputs=inputs, runs=runs,
                         central=_central_path(model))
 
@@ -343,7 +344,7 @@ def trigger_attribution(scenario: Scenario | str = "base", *, paths: int = 2_000
     from borrowedtime.cascade.engine import central_draws
 
     scn = load_scenario(scenario) if isinstance(scenario, str) else scenario
-    model = _model(scn)
+    model = model_for(scn)
     full = draw_inputs(model, np.random.default_rng(seed), paths)
     center = central_draws(model, paths)
     first = model.lab_first_test_q

@@ -55,10 +55,9 @@ def stress(
     if narrative_path:
         import numpy as np
 
-        from borrowedtime.cascade import central_draws, draw_inputs, narrative, simulate
-        from borrowedtime.cascade.montecarlo import _model
+        from borrowedtime.cascade import central_draws, draw_inputs, model_for, narrative, simulate
 
-        model = _model(scn)
+        model = model_for(scn)
         # the deterministic central path (every input at its median: the treadmill's first round), then the
         # first of 64 seeded paths on which a mark fails (else the first path): their quarters as events
         stdout.print("Timeline of the central path (every input at its median, no shock):", highlight=False)
