@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from borrowedtime.cli import app
 from borrowedtime.errors import DataError
-from borrowedtime.screen import RANK_ORDER, Screen, discrete_arithmetic, read_panel
+from borrowedtime.monitor.screen import RANK_ORDER, Screen, discrete_arithmetic, read_panel
 
 FRED_MD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fred_md_107_monthly_1959_2019.csv"
 runner = CliRunner()

@@ -19,7 +19,7 @@ import numpy as np
 from borrowedtime.audit._context import CAPEX_GROUP, LABS, PLATFORMS, Context, Missing, independent
 from borrowedtime.audit._core import Cannot
 from borrowedtime.essay import essay_series
-from borrowedtime.kinematics import acceleration, growth, step_ups
+from borrowedtime.monitor.discrete import acceleration, growth, step_ups
 
 __all__ = ["CHECKS"]
 

@@ -2,7 +2,7 @@
 
 A *screen* hands a panel (a wide table of series, or a folder of files) to the
 real-time filter in one vectorised pass per sampling frequency, classifies each
-series' latest reading with :class:`~borrowedtime.regimes.RegimeRule` and ranks
+series' latest reading with :class:`~borrowedtime.monitor.regimes.RegimeRule` and ranks
 them: borrowed time first (growth still positive, projected growth
 ``S' + H S''`` negative with probability at least the rule's confidence), by
 that probability and then by how long the call has stood; then contraction,
@@ -30,8 +30,9 @@ import pandas as pd
 
 from borrowedtime._results import Summarised, SummaryRepr
 from borrowedtime.errors import DataError
-from borrowedtime.kinematics import KinematicsModel, KinematicsResult
-from borrowedtime.regimes import LABELS, RegimeResult, RegimeRule
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.regimes import LABELS, RegimeResult, RegimeRule
+from borrowedtime.monitor.result import KinematicsResult
 from borrowedtime.series import Frequency, infer_frequency, read_frame
 
 __all__ = [
@@ -186,7 +187,7 @@ def discrete_arithmetic(series: pd.Series) -> dict:
     -------
     dict
         ``last_date``, ``observations``, ``growth`` (decimal, last period;
-        annualised for irregular dates, as :func:`borrowedtime.kinematics.growth`
+        annualised for irregular dates, as :func:`borrowedtime.monitor.discrete.growth`
         does), ``previous_growth``, ``acceleration_pp`` (change of growth in
         percentage points, unrounded) and ``step_up`` (last level over the one
         before). Entries that need more points are None.
