@@ -459,7 +459,9 @@ def wrap_table(inputs: BookInputs | None = None, *, rho: float = 0.3, lgd: float
     standalone PD of the ultimate obligor, the guarantor's PD, the joint
     default probability with asset correlation ``rho`` (loss only if both
     fail), the grade that PD earns, and the risk weight standalone, by
-    substitution and by Basel double default.
+    substitution and by Basel double default. For Google and Broadcom the
+    double-default weight is an analogy: Basel II para 307(i)-(ii) admits only
+    financial protection providers (see :mod:`borrowedtime.credit.guarantees`).
     """
     inputs = book_inputs() if inputs is None else inputs
     overrides = dict(p_default or {})
