@@ -14,7 +14,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def doc():
-    res = runner.invoke(app, ["credit", "--paths", "5000", "--seed", "3", "--json"])
+    res = runner.invoke(app, ["credit", "--paths", "5000", "--seed", "3", "--term-paths", "4000", "--json"])
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)
 
@@ -25,7 +25,11 @@ def test_json_has_the_platforms_and_the_sweep(doc):
     for p in doc["platforms"]:
         assert {"name", "exposure_usd_bn", "expected_loss_usd_bn", "var_999_usd_bn", "es_999_usd_bn",
                 "contributions"} <= set(p)
-        assert sum(p["contributions"].values()) == pytest.approx(p["var_999_usd_bn"], rel=1e-9)
+        assert p["horizon"] == "one year"
+        lo, hi = p["var_999_ci_usd_bn"]
+        assert lo <= p["var_999_usd_bn"] <= hi
+        lo, hi = p["es_999_ci_usd_bn"]
+        assert lo <= p["es_999_usd_bn"] <= hi  # equal when every tail scenario sits on one atom
         assert p["es_999_usd_bn"] >= p["var_999_usd_bn"] - 1e-9
     rhos = [s["rho"] for s in doc["correlation_sweep"]]
     assert rhos[-1] == 1.0 and rhos == sorted(rhos)
@@ -72,3 +76,22 @@ def test_human_tables_fit_a_narrow_terminal(monkeypatch):
     lines = res.stdout.splitlines()
     head = next(i for i, x in enumerate(lines) if x.startswith("platform"))
     assert max(len(x) for x in lines[head:head + 7]) <= 70
+
+
+def test_json_has_losses_by_year_over_the_term(doc):
+    term = doc["term"]
+    assert term["n_paths"] == 4000
+    one_year = {p["name"]: p for p in doc["platforms"]}
+    for p in term["platforms"]:
+        years = [r["year"] for r in p["losses_by_year"]]
+        assert years == sorted(years) and years[0] == 2026
+        # the schedule pays out the whole book and the yearly losses add up to the term's expected loss
+        assert sum(r["payments_usd_bn"] for r in p["losses_by_year"]) == pytest.approx(p["exposure_usd_bn"])
+        assert p["exposure_usd_bn"] >= one_year[p["name"]]["identified_exposure_usd_bn"] - 1e-9
+        simulated = sum(r["simulated_expected_loss_usd_bn"] for r in p["losses_by_year"])
+        assert simulated == pytest.approx(p["expected_loss_usd_bn"], rel=1e-9)
+        closed = sum(r["expected_loss_usd_bn"] for r in p["losses_by_year"])
+        assert abs(closed - simulated) < 4 * p["expected_loss_se_usd_bn"] + 1e-9
+    oracle = next(p for p in term["platforms"] if p["name"] == "oracle")
+    # over five years OpenAI's cumulative PD is far above its one-year PD: the term's EL exceeds the one-year EL
+    assert oracle["expected_loss_usd_bn"] > one_year["oracle"]["expected_loss_usd_bn"]

@@ -20,7 +20,11 @@ def test_json_structure(case_shiller_path):
     res = _run("--prices", str(case_shiller_path), "--column", "National-US", "--loans", "60000", "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert list(doc) == ["vintages", "aggregate", "rounds", "ipo", "validation"]
+    assert list(doc) == ["vintages", "aggregate", "rounds", "inputs_readings", "ipo", "validation"]
+    assert [r["inputs"] for r in doc["inputs_readings"]] == ["essay", "announced"]
+    assert doc["rounds"]["inputs"] == "essay"
+    essay = doc["inputs_readings"][0]
+    assert essay["required_step_up"] == pytest.approx(doc["rounds"]["required_step_up"])
     assert [v["year"] for v in doc["vintages"]] == list(range(2001, 2008))
     for v in doc["vintages"]:
         assert set(v) == {"year", "refinanced_by_2006_end", "defaulted_by_2008_end", "reset_exposed",
@@ -101,3 +105,23 @@ def test_model_choice(case_shiller_path):
     prepaid = {m: {r["vintage"]: r["model"] for r in d["validation"] if r["measure"] == "prepaid"}
                for m, d in docs.items()}
     assert prepaid["sourced"][2006] < prepaid["constant"][2006]  # credit supply tightens after 2006
+
+
+def test_inputs_announced_moves_the_run_and_both_readings_are_shown(case_shiller_path):
+    res = _run("--prices", str(case_shiller_path), "-c", "National-US", "--loans", "20000", "--json",
+               "--inputs", "announced")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["rounds"]["inputs"] == "announced"
+    announced = doc["inputs_readings"][1]
+    assert announced["inputs"] == "announced"
+    assert doc["rounds"]["required_step_up"] == pytest.approx(announced["required_step_up"])
+    assert announced["last_mark_usd_bn"] < doc["inputs_readings"][0]["last_mark_usd_bn"]
+    text = _run("--prices", str(case_shiller_path), "-c", "National-US", "--loans", "20000")
+    assert "essay" in text.stdout and "announced" in text.stdout
+
+
+def test_bad_inputs_reading():
+    res = _run("--inputs", "rumoured")
+    assert res.exit_code == 2
+    assert "--inputs" in res.output

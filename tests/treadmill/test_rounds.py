@@ -298,3 +298,33 @@ contracts:
     # on the ramp reading the contract is invisible: the ramp is a figure, not the contracts
     ramp_moved = RoundsSpec.from_complex(cx, "openai", compute="ramp").run()
     assert ramp_moved.next_raise_required() == pytest.approx(RoundsSpec(compute="ramp").run().next_raise_required())
+
+
+def test_announced_reading_restates_the_last_round_from_the_complex():
+    from borrowedtime.complex import load_complex
+    from borrowedtime.treadmill.rounds import announced_round, input_readings
+
+    cx = load_complex()
+    c = cx.contract("openai-2026-round-first-close")
+    when, post, raised, _ = announced_round(cx)
+    assert post == pytest.approx(c.pre_money_usd_bn.value + c.notional_usd_bn.value)
+    assert raised == pytest.approx(c.notional_usd_bn.value)
+    essay = RoundsSpec().run()
+    announced = RoundsSpec(inputs="announced").run()
+    # only the last primary round changes: the earlier marks are the same
+    assert announced.marks.iloc[:-1].equals(essay.marks.iloc[:-1])
+    assert announced.marks.iloc[-1] == pytest.approx(post) and announced.marks.index[-1] == when
+    assert essay.marks.iloc[-1] == pytest.approx(852)
+    # a smaller raise leaves less cash, so the next raise and the required step-up are larger
+    assert announced.next_raise_required() > essay.next_raise_required()
+    assert announced.required_step_up() > essay.required_step_up()
+    table = input_readings()
+    assert list(table.index) == ["essay", "announced"]
+    assert table.loc["announced", "required_step_up"] == pytest.approx(announced.required_step_up())
+    margin = table["reported_target_step_up"] - table["required_step_up"]
+    assert table["reported_target_margin"].to_numpy() == pytest.approx(margin.to_numpy())
+
+
+def test_inputs_reading_is_checked():
+    with pytest.raises(SpecError, match="inputs"):
+        RoundsSpec(inputs="rumoured")

@@ -34,8 +34,41 @@ def _pairs(items: list[str] | None, what: str, convert) -> dict:
     return out
 
 
-def payload(books, wraps, treadmill) -> dict:
-    """The ``--json`` document (money USD bn, probabilities decimal)."""
+def _term_payload(term) -> dict | None:
+    if term is None:
+        return None
+    frame = term.to_frame()
+    return {
+        "horizon": "the contracts' remaining terms (cumulative PDs)",
+        "n_paths": term.n_paths,
+        "settings": term.settings,
+        "platforms": [
+            {"name": p, "exposure_usd_bn": float(r["exposure_usd_bn"]),
+             "expected_loss_usd_bn": float(r["expected_loss_usd_bn"]),
+             "expected_loss_se_usd_bn": float(r["expected_loss_se_usd_bn"]),
+             "var_999_usd_bn": float(r["var_999_usd_bn"]),
+             "var_999_ci_usd_bn": [float(r["var_999_ci_low_usd_bn"]), float(r["var_999_ci_high_usd_bn"])],
+             "es_999_usd_bn": float(r["es_999_usd_bn"]),
+             "es_999_ci_usd_bn": [float(r["es_999_ci_low_usd_bn"]), float(r["es_999_ci_high_usd_bn"])],
+             "losses_by_year": [
+                 {"year": int(y), "outstanding_usd_bn": float(row["outstanding_usd_bn"]),
+                  "payments_usd_bn": float(row["payments_usd_bn"]),
+                  "expected_loss_usd_bn": float(row["expected_loss_usd_bn"]),
+                  "simulated_expected_loss_usd_bn": float(row["simulated_expected_loss_usd_bn"])}
+                 for y, row in term.by_year(p).iterrows()
+             ]}
+            for p, r in frame.iterrows()
+        ],
+    }
+
+
+def payload(books, wraps, treadmill, term=None) -> dict:
+    """The ``--json`` document (money USD bn, probabilities decimal).
+
+    ``platforms`` is the one-year view (one-year PDs on the whole backlog, ``horizon`` "one year");
+    ``term`` spreads each book over its contracts' remaining terms with cumulative PDs
+    (:func:`borrowedtime.credit.term.term_books`), with ``losses_by_year``.
+    """
     platforms = []
     for p, r in books.table.iterrows():
         c = books.contributions(p)
@@ -50,6 +83,12 @@ def payload(books, wraps, treadmill) -> dict:
             "es_99_usd_bn": float(r["es_99_usd_bn"]),
             "var_999_usd_bn": float(r["var_999_usd_bn"]),
             "es_999_usd_bn": float(r["es_999_usd_bn"]),
+            "var_99_ci_usd_bn": [float(r["var_99_ci_low_usd_bn"]), float(r["var_99_ci_high_usd_bn"])],
+            "es_99_ci_usd_bn": [float(r["es_99_ci_low_usd_bn"]), float(r["es_99_ci_high_usd_bn"])],
+            "var_999_ci_usd_bn": [float(r["var_999_ci_low_usd_bn"]), float(r["var_999_ci_high_usd_bn"])],
+            "es_999_ci_usd_bn": [float(r["es_999_ci_low_usd_bn"]), float(r["es_999_ci_high_usd_bn"])],
+            "tail_scenarios_999": int(r["tail_scenarios_999"]),
+            "horizon": "one year",
             "equity_usd_bn": r["equity_usd_bn"],
             "operating_cash_flow_usd_bn": r["operating_cash_flow_usd_bn"],
             "debt_usd_bn": r["debt_usd_bn"],
@@ -73,6 +112,7 @@ def payload(books, wraps, treadmill) -> dict:
             "refinancing_date": treadmill.refinancing_date,
             "rating_table_one_year": {str(k): float(v) for k, v in treadmill.comparable["one_year_pd"].items()},
         },
+        "term": _term_payload(term),
         "settings": books.settings,
     }
 
@@ -104,6 +144,10 @@ def credit(
     overlay: Annotated[
         list[Path] | None, typer.Option("--overlay", help="Overlay file merged on the complex (repeatable).")
     ] = None,
+    term_paths: Annotated[
+        int, typer.Option("--term-paths", min=0, help="Scenarios of the view over the backlog's term "
+                          "(cumulative PDs, loss by year); 0 skips it.")
+    ] = 20_000,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """Price the platforms' backlogs as a loan book: EL, VaR and ES, contributions, the wraps, the correlation sweep."""
@@ -140,10 +184,16 @@ def credit(
 
             books = platform_books(cx, n_paths=paths, seed=seed_value, rho_ai=rho_ai, lgd=lgd, copula=copula, dof=dof,
                                    ratings=ratings, p_default=overrides, openai_pd=openai, progress=tick)
+            term = None
+            if term_paths:
+                from borrowedtime.credit.term import term_books
+
+                term = term_books(books, cx, n_paths=term_paths, seed=seed_value,
+                                  progress=lambda d, t: tick("term", d, t))
         wraps = wrap_table(books.inputs, p_default=overrides)
         treadmill = treadmill_pd(seed=seed_value)
     if as_json:
-        write_json(payload(books, wraps, treadmill))
+        write_json(payload(books, wraps, treadmill, term))
         return
     cols = [("platform", "key"), ("book", "num"), ("labs", "num"), ("EL", "num"), ("VaR 99.9", "num"),
             ("ES 99.9", "num"), ("equity", "num"), ("op. cash flow", "num"), ("debt", "num"), ("ES/equity", "num"),
@@ -156,7 +206,7 @@ def credit(
                      _fmt(r["equity_usd_bn"], "{:,.0f}"), _fmt(r["operating_cash_flow_usd_bn"], "{:,.0f}"),
                      _fmt(r["debt_usd_bn"], "{:,.0f}"), _fmt(r["es_999_over_equity"], "{:.2f}x"),
                      f"{c.index[0]} {c.iloc[0]:,.1f}"])
-    _print_fit(books.summary().splitlines()[0], cols, rows,
+    _print_fit(books.summary().splitlines()[0] + " -- one-year view", cols, rows,
                ["op. cash flow", "debt", "EL", "labs", "equity", "largest contributor"])
     sweep = ", ".join(f"{s['rho']:.2f}: {s['var_999_usd_bn']:,.0f}" for _, s in books.sweep.iterrows())
     stdout.print(f"Default book, VaR 99.9 % (USD bn) as the AI tenants' correlation rises: {sweep}", highlight=False,
@@ -169,6 +219,22 @@ def credit(
              f"{r['rw_double_default']:.0%}"] for _, r in wraps.iterrows()]
     _print_fit("Wrapped and naked lab exposures (PD one year; grade the PD earns)", cols, rows,
                ["RW standalone", "RW double default", "amount", "guarantor", "grade"])
+    stdout.print("(RW double default: Basel II para 307 admits only financial protection providers; for Google "
+                 "and Broadcom it is an analogy)", highlight=False, soft_wrap=True)
+    if term is not None:
+        cols = [("platform", "key"), ("exposure", "num"), ("EL", "num"), ("VaR 99.9", "num"), ("95 % MC", "num"),
+                ("ES 99.9", "num"), ("EL by year", "text")]
+        rows = []
+        for p, r in term.to_frame().iterrows():
+            by = term.by_year(p)
+            by = by[by["expected_loss_usd_bn"] > 0.05]
+            rows.append([p, _fmt(r["exposure_usd_bn"], "{:,.0f}"), _fmt(r["expected_loss_usd_bn"]),
+                         _fmt(r["var_999_usd_bn"]),
+                         f"{r['var_999_ci_low_usd_bn']:,.1f}-{r['var_999_ci_high_usd_bn']:,.1f}",
+                         _fmt(r["es_999_usd_bn"]),
+                         " ".join(f"{y}:{v:,.1f}" for y, v in by["expected_loss_usd_bn"].items())])
+        _print_fit(f"Over the backlog's term (cumulative PDs; {term.n_paths:,} paths; USD bn)", cols, rows,
+                   ["EL by year", "ES 99.9", "95 % MC"])
     stdout.print(treadmill.summary(), highlight=False, soft_wrap=True)
 
 

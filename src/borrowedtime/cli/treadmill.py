@@ -36,7 +36,7 @@ def _achievable(text: str) -> str | float:
     return value
 
 
-def payload(arm, rounds, ipo) -> dict:
+def payload(arm, rounds, ipo, readings=None) -> dict:
     """The ``--json`` document: vintages, aggregate, rounds, ipo (shares 0-1, money USD bn)."""
     frame = arm.to_frame()
     turn = arm.default_rate_turn()
@@ -58,6 +58,10 @@ def payload(arm, rounds, ipo) -> dict:
             "price_yoy_negative": None if yoy_neg is None else yoy_neg.date().isoformat(),
         },
         "rounds": rounds.to_dict(),
+        "inputs_readings": [] if readings is None else [
+            {"inputs": str(k), **{c: (v if isinstance(v, str) else float(v)) for c, v in row.items()}}
+            for k, row in readings.iterrows()
+        ],
         "ipo": ipo.to_dict(),
         "validation": [
             {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
@@ -100,6 +104,10 @@ def treadmill(
         float | None, typer.Option("--undated-term", help="Years over which undated commitments are spread "
                                    "(contracts reading; default the median term of the dated contracts).")
     ] = None,
+    inputs: Annotated[
+        str, typer.Option("--inputs", help="OpenAI's last round: 'essay' (USD 122bn at 852bn) or 'announced' "
+                          "(the first close, USD 110bn at 730 + 110 = 840bn); both are shown.")
+    ] = "essay",
     model: Annotated[
         str, typer.Option("--model", help="ARM model: 'sourced' (dated reset index and credit supply, "
                           "validated against GAO-10-806SP) or 'constant' (one reset index, constant credit).")
@@ -108,7 +116,7 @@ def treadmill(
 ) -> None:
     """The refinancing treadmill: 2/28 cohorts on a price path, the up-round borrower, the IPO's two prices."""
     from borrowedtime.series import load_series
-    from borrowedtime.treadmill import ArmSpec, IpoSpec, RoundsSpec, turn_date
+    from borrowedtime.treadmill import ArmSpec, IpoSpec, RoundsSpec, input_readings, turn_date
 
     with error_boundary():
         check_range(loans, "--loans", 1)
@@ -119,6 +127,8 @@ def treadmill(
         if compute not in ("contracts", "ramp"):
             raise SpecError(f"--compute must be 'contracts' or 'ramp'; got {compute!r}.")
         achievable_value = _achievable(achievable)
+        if inputs not in ("essay", "announced"):
+            raise SpecError(f"--inputs must be 'essay' or 'announced'; got {inputs!r}.")
         if model not in ("sourced", "constant"):
             raise SpecError(f"--model must be 'sourced' or 'constant'; got {model!r}.")
         if prices is None:
@@ -133,7 +143,9 @@ def treadmill(
             prices, column = default_prices, column or DEFAULT_COLUMN
         series = load_series(prices, column)
         rounds = RoundsSpec(achievable=achievable_value, dilution_limit=dilution_limit, compute=compute,
-                            undated_term_years=undated_term).run()
+                            undated_term_years=undated_term, inputs=inputs).run()
+        readings = input_readings(achievable=achievable_value, dilution_limit=dilution_limit, compute=compute,
+                                  undated_term_years=undated_term)
         ipo = IpoSpec().run(rounds, seed=seed)
         with Progress(
             TextColumn("loans"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -143,7 +155,7 @@ def treadmill(
             per_vintage = max(1, loans // (12 * len(spec.vintages)))
             task = bar.add_task("loans", total=per_vintage * 12 * len(spec.vintages))
             arm = spec.run(series, n_loans=loans, seed=seed, on_progress=lambda k: bar.advance(task, k))
-        doc = payload(arm, rounds, ipo)
+        doc = payload(arm, rounds, ipo, readings)
         delinquency_turn = None
         delinquency_path = reference_path("delinquency", required=False)
         if delinquency_path is not None:
@@ -162,4 +174,11 @@ def treadmill(
             soft_wrap=True,
         )
     stdout.print(rounds.summary(), highlight=False, soft_wrap=True)
+    stdout.print("  the last round read two ways (--inputs; this run: " + inputs + "):", highlight=False)
+    for name, r in readings.iterrows():
+        stdout.print(
+            f"    {name:9s} {r['last_raise_usd_bn']:,.0f} bn at {r['last_mark_usd_bn']:,.0f} bn -> required step-up "
+            f"{r['required_step_up']:.2f}; reported target {r['reported_target_step_up']:.2f} "
+            f"(margin {r['reported_target_margin']:+.2f})",
+            highlight=False, soft_wrap=True)
     stdout.print(ipo.summary(), highlight=False, soft_wrap=True)

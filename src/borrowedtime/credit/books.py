@@ -256,8 +256,8 @@ class BooksResult(Summarised):
     ----------
     inputs : BookInputs
     table : pandas.DataFrame
-        One row per platform: book, identified tenant exposure, EL, UL, VaR and ES at 99 % and
-        99.9 %, equity, operating cash flow, debt, ES 99.9 % over equity, and the book's name
+        One row per platform (one-year horizon): book, identified tenant exposure, EL, UL, VaR and
+        ES at 99 % and 99.9 % with their 95 % Monte Carlo intervals and tail scenario counts, equity, operating cash flow, debt, ES 99.9 % over equity, and the book's name
         concentration (Herfindahl index, effective number of names, largest and three largest
         names' shares; the granular remainder counts as ``rest_names`` names).
     results : dict
@@ -318,6 +318,19 @@ def _model(names, ead, pds, lgd, ai, rho_ai, rest, rest_pd, rest_names, copula, 
         lg += [lgd] * rest_names
         loadings = np.vstack([loadings, np.tile([np.sqrt(extra), 0.0], (rest_names, 1))])
     return CopulaModel(names, ead, pds, lg, loadings, copula=copula, dof=dof)
+
+
+def _mc_error(res: LossResult) -> dict:
+    """Monte Carlo error of a book's VaR and ES at 99 % and 99.9 % (95 % intervals; USD bn)."""
+    out = {}
+    for q, tag in ((0.99, "99"), (0.999, "999")):
+        lo, hi = res.var_interval(q)
+        se = res.es_standard_error(q)
+        out |= {f"var_{tag}_ci_low_usd_bn": lo, f"var_{tag}_ci_high_usd_bn": hi,
+                f"es_{tag}_ci_low_usd_bn": res.es_at(q) - 1.959964 * se,
+                f"es_{tag}_ci_high_usd_bn": res.es_at(q) + 1.959964 * se,
+                f"tail_scenarios_{tag}": res.tail_scenarios(q)}
+    return out
 
 
 def platform_books(
@@ -406,6 +419,7 @@ def platform_books(
             "expected_loss_usd_bn": res.expected_loss, "unexpected_loss_usd_bn": res.unexpected_loss,
             "var_99_usd_bn": res.var_at(0.99), "es_99_usd_bn": res.es_at(0.99),
             "var_999_usd_bn": res.var_at(0.999), "es_999_usd_bn": res.es_at(0.999),
+            **_mc_error(res),
             "equity_usd_bn": f["equity_usd_bn"], "operating_cash_flow_usd_bn": f["operating_cash_flow_usd_bn"],
             "debt_usd_bn": f["debt_usd_bn"], "es_999_over_equity": res.es_at(0.999) / f["equity_usd_bn"],
             "herfindahl": herfindahl(mdl.ead_usd_bn), "effective_names": effective_names(mdl.ead_usd_bn),
@@ -445,7 +459,9 @@ def wrap_table(inputs: BookInputs | None = None, *, rho: float = 0.3, lgd: float
     standalone PD of the ultimate obligor, the guarantor's PD, the joint
     default probability with asset correlation ``rho`` (loss only if both
     fail), the grade that PD earns, and the risk weight standalone, by
-    substitution and by Basel double default.
+    substitution and by Basel double default. For Google and Broadcom the
+    double-default weight is an analogy: Basel II para 307(i)-(ii) admits only
+    financial protection providers (see :mod:`borrowedtime.credit.guarantees`).
     """
     inputs = book_inputs() if inputs is None else inputs
     overrides = dict(p_default or {})

@@ -32,6 +32,15 @@ in the scenarios at or beyond it, :math:`E[L \mid L \ge VaR_q]` (equal to the
 usual expected shortfall for a continuous loss; for a discrete book it counts
 the whole atom at VaR). UL is the standard deviation of the loss.
 
+**Monte Carlo error.** :meth:`LossResult.var_interval` is the
+distribution-free confidence interval of a quantile from two order
+statistics whose ranks are binomial quantiles (David and Nagaraja 2003,
+section 7.1); :meth:`LossResult.es_standard_error` is the asymptotic
+standard error of the tail-mean estimator,
+:math:`\sqrt{(\operatorname{Var}(L \mid L \ge VaR_q) + q\,(ES_q - VaR_q)^2) / (n(1-q))}`
+(Manistre and Hancock 2005). At 99.9 % and 200,000 paths both rest on
+about 200 tail scenarios: read them with their intervals.
+
 **Euler contributions.** A second pass regenerates the same scenarios (the
 chunks are seeded by chunk number) and averages each obligor's loss over the
 tail: :math:`E[L_i \mid L \ge VaR_q]` sums exactly to :math:`ES_q`;
@@ -48,6 +57,10 @@ References
    Management*, revised ed., chapters 8 and 11.
 .. [2] Tasche, D. (2000). "Risk contributions and performance measurement."
    Working paper, TU Munich.
+.. [4] David, H. A. and Nagaraja, H. N. (2003). *Order Statistics*, 3rd ed.,
+   Wiley, section 7.1 (distribution-free confidence intervals for quantiles).
+.. [5] Manistre, B. J. and Hancock, G. H. (2005). "Variance of the CTE
+   estimator." *North American Actuarial Journal* 9(2), 129-156.
 .. [3] Floyd, R. W. and Bentley, J. (1987). "Programming pearls: a sample of
    brilliance." *Communications of the ACM* 30(9).
 """
@@ -74,7 +87,7 @@ from borrowedtime.credit._checks import (
 from borrowedtime.credit._kernels import group_losses
 from borrowedtime.errors import SpecError
 
-__all__ = ["CopulaModel", "LossResult", "simulate_chunk"]
+__all__ = ["CopulaModel", "LossResult", "simulate_chunk", "var_interval", "es_standard_error"]
 
 LEVELS = (0.99, 0.999)
 
@@ -387,6 +400,37 @@ def _empirical_var(losses: np.ndarray, q: float) -> float:
     return float(np.partition(losses, k)[k])
 
 
+def var_interval(losses, q: float, level: float = 0.95) -> tuple[float, float]:
+    """Distribution-free confidence interval of the q-quantile of ``losses`` (Monte Carlo error).
+
+    The number of simulated losses below the true quantile is Binomial(n, q),
+    so the order statistics :math:`L_{(r)}, L_{(s)}` with
+    :math:`r = F^{-1}_{Bin}((1-level)/2) ` and :math:`s = F^{-1}_{Bin}((1+level)/2) + 1`
+    bracket it with probability at least ``level`` (David and Nagaraja 2003,
+    section 7.1). Units those of ``losses``.
+    """
+    x = np.sort(np.asarray(losses, float))
+    n = x.size
+    lo_rank = int(stats.binom.ppf((1.0 - level) / 2.0, n, q))  # 1-based rank r
+    hi_rank = int(stats.binom.ppf((1.0 + level) / 2.0, n, q)) + 1
+    return float(x[max(lo_rank, 1) - 1]), float(x[min(hi_rank, n) - 1])
+
+
+def es_standard_error(losses, q: float) -> float:
+    r"""Asymptotic standard error of the expected-shortfall estimate :math:`E[L \mid L \ge VaR_q]`.
+
+    :math:`\sqrt{(\operatorname{Var}(L \mid L \ge VaR_q) + q (ES_q - VaR_q)^2) / (n (1 - q))}`
+    (Manistre and Hancock 2005, the variance of the CTE estimator). Units those of ``losses``.
+    """
+    x = np.asarray(losses, float)
+    v = _empirical_var(x, q)
+    tail = x[x >= v]
+    if tail.size < 2:
+        return float("nan")
+    es = tail.mean()
+    return float(np.sqrt((tail.var(ddof=1) + q * (es - v) ** 2) / (x.size * (1.0 - q))))
+
+
 def _contributions(model, parts, var, es, levels, losses) -> pd.DataFrame:
     total_all = sum(p["all"] for p in parts)
     n = sum(p["n"] for p in parts)
@@ -400,6 +444,9 @@ def _contributions(model, parts, var, es, levels, losses) -> pd.DataFrame:
         win_sum = sum(p["win"][k] for p in parts)
         tot = win_sum.sum()
         cols[f"var_{tag}_usd_bn"] = var[k] * win_sum / tot if tot > 0 else np.full(model.n_obligors, np.nan)
+        # the window estimate of E[L_i | L = VaR] before rescaling: its sum against VaR checks the estimator
+        win_n = sum(p["win_n"][k] for p in parts)
+        cols[f"var_{tag}_window_usd_bn"] = win_sum / win_n if win_n > 0 else np.full(model.n_obligors, np.nan)
     frame = pd.DataFrame(cols, index=pd.Index(model.names, name="obligor"))
     return frame
 
@@ -410,7 +457,7 @@ def _tag(q: float) -> str:
 
 @dataclass(frozen=True, eq=False)
 class LossResult(Summarised):
-    """The simulated one-year loss distribution of a book (frozen). Money in USD bn.
+    r"""The simulated one-year loss distribution of a book (frozen). Money in USD bn.
 
     Attributes
     ----------
@@ -422,7 +469,10 @@ class LossResult(Summarised):
     contributions : pandas.DataFrame or None
         Per obligor: EAD, PD, LGD, ``expected_loss_usd_bn`` and
         ``var_<tag>_usd_bn`` / ``es_<tag>_usd_bn`` (tag 99 or 999) Euler
-        contributions; columns sum to the portfolio EL, VaR and ES.
+        contributions; columns sum to the portfolio EL, VaR and ES (the VaR
+        column is rescaled to sum to VaR; ``var_<tag>_window_usd_bn`` is the
+        window estimate of :math:`E[L_i \mid L = VaR]` before rescaling,
+        whose sum estimates VaR independently).
     """
 
     model: CopulaModel
@@ -450,6 +500,20 @@ class LossResult(Summarised):
     def es_at(self, q: float) -> float:
         return float(self.es[self._level(q)])
 
+    def var_interval(self, q: float, level: float = 0.95) -> tuple[float, float]:
+        """Monte Carlo confidence interval of VaR at ``q`` (USD bn; :func:`var_interval`)."""
+        self._level(q)
+        return var_interval(self.losses, q, level)
+
+    def es_standard_error(self, q: float) -> float:
+        """Monte Carlo standard error of ES at ``q`` (USD bn; :func:`es_standard_error`)."""
+        self._level(q)
+        return es_standard_error(self.losses, q)
+
+    def tail_scenarios(self, q: float) -> int:
+        """Number of simulated scenarios at or beyond VaR at ``q`` (what ES averages)."""
+        return int(np.count_nonzero(self.losses >= self.var_at(q)))
+
     def _level(self, q: float) -> int:
         for k, lv in enumerate(self.levels):
             if abs(lv - q) < 1e-12:
@@ -466,7 +530,11 @@ class LossResult(Summarised):
         rows = {"expected_loss_usd_bn": self.expected_loss, "unexpected_loss_usd_bn": self.unexpected_loss}
         for q, v, e in zip(self.levels, self.var, self.es, strict=True):
             rows[f"var_{_tag(q)}_usd_bn"] = float(v)
+            lo, hi = self.var_interval(q)
+            rows[f"var_{_tag(q)}_ci_low_usd_bn"], rows[f"var_{_tag(q)}_ci_high_usd_bn"] = lo, hi
             rows[f"es_{_tag(q)}_usd_bn"] = float(e)
+            rows[f"es_{_tag(q)}_se_usd_bn"] = self.es_standard_error(q)
+            rows[f"tail_scenarios_{_tag(q)}"] = float(self.tail_scenarios(q))
         return pd.DataFrame({"value": pd.Series(rows)})
 
     def summary(self) -> str:

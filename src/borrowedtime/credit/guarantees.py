@@ -37,6 +37,15 @@ formula gives :math:`K_0` 0.093112, :math:`K_{DD}` 0.028865, RW 36.08 %
 (not Annex 5's 92.32 % / 12.5 for :math:`K_0`, because :math:`b` takes the
 smaller PD).
 
+**An analogy for Google and Broadcom.** Basel II admits the double-default
+treatment only for exposures hedged under the operational requirements of
+paragraph 307(i)-(ii), whose eligible protection providers are financial
+institutions (banks, investment firms, insurers). Google and Broadcom, the
+guarantors of essay VI, are not: applied to them the formula is an analogy
+(what a bank's capital would be if such a guarantor were eligible), not what
+a bank may claim; the substitution approach and the look-through joint PD are
+shown beside it.
+
 References
 ----------
 .. [1] Basel Committee on Banking Supervision (2006). *International

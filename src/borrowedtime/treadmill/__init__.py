@@ -8,7 +8,7 @@
 from borrowedtime.treadmill.arm import ArmResult, ArmSpec, calibrate_refi_intensity, turn_date
 from borrowedtime.treadmill.ipo import IpoResult, IpoSpec
 from borrowedtime.treadmill.result import TreadmillResult, run_treadmill
-from borrowedtime.treadmill.rounds import RoundsResult, RoundsSpec
+from borrowedtime.treadmill.rounds import RoundsResult, RoundsSpec, input_readings
 
 __all__ = [
     "ArmSpec",
@@ -17,6 +17,7 @@ __all__ = [
     "turn_date",
     "RoundsSpec",
     "RoundsResult",
+    "input_readings",
     "IpoSpec",
     "IpoResult",
     "TreadmillResult",

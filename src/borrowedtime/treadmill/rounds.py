@@ -64,10 +64,38 @@ from borrowedtime.errors import DataError, SpecError
 from borrowedtime.essay import marks_points
 from borrowedtime.monitor.discrete import step_ups
 
-__all__ = ["RoundsSpec", "RoundsResult", "default_inputs", "annual_inputs", "contracted_compute_from_contracts",
+__all__ = ["RoundsSpec", "RoundsResult", "INPUT_READINGS", "announced_round", "input_readings", "default_inputs", "annual_inputs", "contracted_compute_from_contracts",
            "undated_default_term"]
 
 COMPUTE_READINGS = ("contracts", "ramp")
+#: Readings of the last round: the essay's figures (USD 122bn at USD 852bn for OpenAI) or the announced ones
+#: (the first close as announced: pre-money plus the amount raised; OpenAI USD 110bn at 730 + 110 = 840).
+INPUT_READINGS = ("essay", "announced")
+
+
+def announced_round(cx, entity: str = "openai") -> tuple[pd.Timestamp, float, float, str]:
+    """The entity's latest funding round as announced: (date, post-money, raised, source), USD bn.
+
+    A ``funding_round`` contract of the complex whose obligor is ``entity``
+    and that states both ``pre_money_usd_bn`` and ``notional_usd_bn`` (the
+    announced terms); post-money is pre-money plus the amount raised. For
+    OpenAI: the 2026-02-27 first close, USD 110bn at USD 730bn pre-money,
+    840 post-money, against the essay's "roughly $122 billion ... near
+    $852 billion" (the audit recomputes the same two figures).
+
+    Raises
+    ------
+    SpecError
+        The complex has no announced round of the entity with both figures.
+    """
+    rounds = [c for c in cx.contracts if c.kind == "funding_round" and c.obligor == entity
+              and c.pre_money_usd_bn is not None and c.notional_usd_bn is not None]
+    if not rounds:
+        raise SpecError(f"complex entity {entity!r}: no funding_round contract with pre_money_usd_bn and "
+                        "notional_usd_bn (the announced terms the 'announced' reading needs).")
+    c = max(rounds, key=lambda r: pd.Timestamp(r.as_of))
+    raised = float(c.notional_usd_bn.value)
+    return pd.Timestamp(c.as_of), float(c.pre_money_usd_bn.value) + raised, raised, str(c.source)
 
 
 def _annual_figures(entity, metric: str) -> pd.Series:
@@ -210,7 +238,8 @@ def contracted_compute_from_contracts(
 
 
 def default_inputs(
-    cx=None, entity: str = "openai", compute: str = "contracts", undated_term_years: float | None = None
+    cx=None, entity: str = "openai", compute: str = "contracts", undated_term_years: float | None = None,
+    inputs: str = "essay",
 ) -> dict:
     """Inputs of :class:`RoundsSpec` for one entity of the complex (default: the packaged complex's OpenAI).
 
@@ -234,6 +263,8 @@ def default_inputs(
     """
     if compute not in COMPUTE_READINGS:
         raise SpecError(f"compute must be one of {', '.join(COMPUTE_READINGS)}. Got {compute!r}.")
+    if inputs not in INPUT_READINGS:
+        raise SpecError(f"inputs must be one of {', '.join(INPUT_READINGS)}. Got {inputs!r}.")
     cx = load_complex() if cx is None else cx
     e = cx.entity(entity)
     where = f"complex entity {entity!r}"
@@ -250,6 +281,15 @@ def default_inputs(
             "(primary capital raised at that mark, 0 for a secondary sale)."
         )
     raised = pd.Series({d: raised_obs[d] for d in marks.index[~is_target]}, name="raised_usd_bn", dtype=float)
+    marks = marks[~is_target]
+    next_mark = (points.index[is_target][0], float(points["value"][is_target].iloc[0])) if is_target.any() else None
+    if inputs == "announced":
+        when, post, size, _ = announced_round(cx, entity)
+        last = raised.index[raised > 0][-1]  # the last primary round: the one the announcement restates
+        marks = marks.drop(last)
+        raised = raised.drop(last)
+        marks.loc[when], raised.loc[when] = post, size
+        marks, raised = marks.sort_index(), raised.sort_index()
     share = e.latest("compute_share_of_costs")
     needed = ("revenue_usd_bn", "burn_share") + (("contracted_compute_usd_bn",) if compute == "ramp" else ())
     for metric in needed:
@@ -258,9 +298,9 @@ def default_inputs(
     if share is None:
         raise SpecError(f"{where}: no compute_share_of_costs figure (needed by the up-round borrower).")
     return {
-        "marks": marks[~is_target],
+        "marks": marks,
         "raised": raised,
-        "next_mark": (marks.index[is_target][0], float(marks[is_target].iloc[0])) if is_target.any() else None,
+        "next_mark": next_mark,
         "revenue": annual_inputs("revenue", cx, entity),
         "burn_share": annual_inputs("burn_share", cx, entity),
         "contracted_compute": (
@@ -363,6 +403,11 @@ class RoundsSpec:
         Term over which undated commitments are spread on the contracts
         reading, years; default :func:`undated_default_term` (OpenAI: 6.0,
         the median disclosed term of its dated contracts).
+    inputs : {"essay", "announced"}, default "essay"
+        Reading of the last primary round when the marks come from the
+        complex: the essay's figures (OpenAI: USD 122bn at USD 852bn) or the
+        announced first close (USD 110bn at 730 + 110 = 840;
+        :func:`announced_round`).
     """
 
     marks: pd.Series | None = None
@@ -379,9 +424,14 @@ class RoundsSpec:
     achievable: str | float = "trend"
     compute: str = "contracts"
     undated_term_years: float | None = None
+    inputs: str = "essay"
 
     def __post_init__(self) -> None:
         name = type(self).__name__
+        if self.inputs not in INPUT_READINGS:
+            raise SpecError(
+                f"The 'inputs' parameter of {name} must be one of {', '.join(INPUT_READINGS)}. Got {self.inputs!r}."
+            )
         if self.compute not in COMPUTE_READINGS:
             raise SpecError(
                 f"The 'compute' parameter of {name} must be one of {', '.join(COMPUTE_READINGS)}. "
@@ -434,14 +484,15 @@ class RoundsSpec:
         RoundsSpec
             With every entity input filled from the complex.
         """
-        d = default_inputs(cx, entity, overrides.get("compute", "contracts"), overrides.get("undated_term_years"))
+        d = default_inputs(cx, entity, overrides.get("compute", "contracts"), overrides.get("undated_term_years"),
+                           overrides.get("inputs", "essay"))
         fields = {k: d[k] for k in ("marks", "raised", "next_mark", "revenue", "burn_share", "contracted_compute",
                                     "compute_share", "reported_target")}
         return cls(**{**fields, **overrides})
 
     def run(self) -> RoundsResult:
         """Resolve defaults, validate, and compute the borrower's arithmetic."""
-        d = default_inputs(compute=self.compute, undated_term_years=self.undated_term_years)
+        d = default_inputs(compute=self.compute, undated_term_years=self.undated_term_years, inputs=self.inputs)
         marks = _check_marks(self.marks if self.marks is not None else d["marks"], "marks")
         raised = self.raised if self.raised is not None else (d["raised"] if self.marks is None else None)
         if raised is None:
@@ -805,6 +856,7 @@ class RoundsResult(Summarised):
             "next_date": self.next_date.date().isoformat(),
             "runway": None if self.runway() is None else self.runway().date().isoformat(),
             "compute": self.compute_reading,
+            "inputs": self.spec.inputs if self.spec.marks is None else "given",
             "undated_term_years": self.contracted_compute.attrs.get("undated_term_years"),
             "contracted_compute_usd_bn": {int(y): float(v) for y, v in self.contracted_compute.items()},
         }
@@ -836,3 +888,38 @@ class RoundsResult(Summarised):
             lines.append(f"    {t['reading']}: {t['step_up']:.2f} (per year {t['step_up_annualised']:.2f}) -> "
                          f"trigger {'YES' if t['fires'] else 'no'}")
         return "\n".join(lines)
+
+
+def input_readings(**spec) -> pd.DataFrame:
+    """The borrower under each reading of the last round (essay, announced), side by side.
+
+    Parameters
+    ----------
+    **spec
+        Any other :class:`RoundsSpec` field (``compute``, ``undated_term_years``,
+        ``dilution_limit``, ...); ``inputs`` is set per row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``inputs``: the last mark and its raise (USD bn), the dilution,
+        the raise needed (USD bn), the required step-up, the trend and the
+        reported-target step-ups, and the margin of the reported target over
+        the requirement (step-up points; negative: the target does not clear).
+    """
+    spec.pop("inputs", None)
+    rows = {}
+    for reading in INPUT_READINGS:
+        r = RoundsSpec(inputs=reading, **spec).run()
+        req = r.required_step_up()
+        target = r.reported_target / float(r.marks.iloc[-1]) if r.reported_target is not None else float("nan")
+        rows[reading] = {
+            "last_mark_usd_bn": float(r.marks.iloc[-1]), "last_raise_usd_bn": float(r.raised.iloc[-1]),
+            "last_round": r.marks.index[-1].date().isoformat(), "dilution": r.dilution_limit,
+            "required_raise_usd_bn": r.next_raise_required(), "required_step_up": req,
+            "trend_step_up": r.trend_step_up(), "reported_target_step_up": target,
+            "reported_target_margin": target - req,
+        }
+    frame = pd.DataFrame(rows).T
+    frame.index.name = "inputs"
+    return frame
