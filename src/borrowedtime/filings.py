@@ -174,7 +174,7 @@ def read_facts(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
     path = Path(path)
     where = label or path.name
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False)
     except FileNotFoundError:
         raise DataError(f"{where}: no such file.") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
