@@ -21,7 +21,7 @@ import pytest
 
 from borrowedtime import datasets
 from borrowedtime.errors import DataError, DataQualityWarning
-from borrowedtime.filings import COLUMNS, QUARTER_COLUMNS, read_facts, to_quarters
+from borrowedtime.filings import COLUMNS, QUARTER_COLUMNS, coverage, read_facts, to_quarters
 from borrowedtime.sec import (
     ENV_USER_AGENT,
     companyfacts_to_facts,
@@ -108,8 +108,8 @@ def _independent_sums(facts: pd.DataFrame) -> list[tuple[str, float, float]]:
 
 def test_reconciliation_independent_sums(facts):
     checks = _independent_sums(facts)
-    # Which years are independent checks today (Microsoft FY2013 and FY2014 half-years, capex and
-    # operating cash flow): the test fails if one disappears without notice.
+    # Which sums are independent checks today (Microsoft FY2013-14 half-years of capex and cash flow,
+    # revenue years with four stated quarters): the test fails if one disappears without notice.
     names = {c[0] for c in checks}
     assert {
         "msft capex FY2014 H1",
@@ -396,3 +396,24 @@ def test_cli_sec_source_offline_is_one_line(agent, tmp_path, monkeypatch):
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert res.exit_code == 2, res.output
     assert len(lines) == 1 and "sec:MSFT:capex: could not download" in lines[0], lines
+
+
+def test_coverage_counts_quarters_gaps_and_marks(tmp_path):
+    p = _facts(
+        tmp_path,
+        "amzn,capex,2024-01-01,2024-03-31,2024,Q1,100,10-Q,,x,true,",
+        "amzn,capex,2024-01-01,2024-06-30,2024,H1,250,10-Q,,x,false,",
+        "amzn,capex,2024-10-01,2024-12-31,2024,Q4,90,10-K,,x,true,",
+    )
+    cov = coverage(to_quarters(read_facts(p)))
+    row = cov.iloc[0].to_dict()
+    assert row == {
+        "company": "amzn",
+        "concept": "capex",
+        "first": "2024Q1",
+        "last": "2024Q4",
+        "n": 3,
+        "gaps": 1,
+        "derived": 1,
+        "checked": 2,
+    }

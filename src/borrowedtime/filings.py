@@ -65,6 +65,7 @@ __all__ = [
     "read_facts",
     "validate_facts",
     "to_quarters",
+    "coverage",
 ]
 
 #: Columns of a facts CSV, in order.
@@ -570,3 +571,40 @@ def _flow_quarters(flows: pd.DataFrame) -> pd.DataFrame:
     out["period_start"] = pd.to_datetime(out["period_start"])
     out["period_end"] = pd.to_datetime(out["period_end"])
     return out
+
+
+def coverage(quarters: pd.DataFrame) -> pd.DataFrame:
+    """What a quarterly frame covers, per company and concept.
+
+    Parameters
+    ----------
+    quarters : pandas.DataFrame
+        Output of :func:`to_quarters` (or :func:`borrowedtime.datasets.filings`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per company and concept: ``first`` and ``last`` calendar
+        quarter, ``n`` quarters, ``gaps`` (calendar quarters missing between
+        first and last), ``derived`` and ``checked`` counts.
+    """
+    cols = ["company", "concept", "first", "last", "n", "gaps", "derived", "checked"]
+    if quarters.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for (company, concept), g in quarters.groupby(["company", "concept"], sort=True):
+        periods = pd.PeriodIndex(g["calendar_quarter"], freq="Q")
+        span = (periods.max() - periods.min()).n + 1
+        rows.append(
+            {
+                "company": company,
+                "concept": concept,
+                "first": str(periods.min()),
+                "last": str(periods.max()),
+                "n": len(g),
+                "gaps": span - periods.nunique(),
+                "derived": int(g["derived"].sum()),
+                "checked": int(g["checked"].sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
