@@ -417,3 +417,20 @@ def test_coverage_counts_quarters_gaps_and_marks(tmp_path):
         "derived": 1,
         "checked": 2,
     }
+
+
+def test_tool_writes_packaged_schema_from_company_facts(agent, tmp_path, monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "filings_from_sec", Path(__file__).resolve().parents[1] / "tools" / "filings_from_sec.py"
+    )
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    monkeypatch.setenv("BORROWEDTIME_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr("borrowedtime.sec._http_get", _recorded)
+    out = tmp_path / "facts.csv"
+    assert tool.main(["MSFT", "--concept", "capex", "-o", str(out)]) == 0
+    facts = read_facts(out)
+    assert len(facts) == len(datasets.filing_facts("msft", "capex"))
+    assert not facts["checked"].any()
