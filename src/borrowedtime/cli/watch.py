@@ -200,7 +200,7 @@ def watch(
 
 @app.command()
 def backtest(
-    source: Annotated[str | None, typer.Argument(help="FILE or fred:ID; default: Case-Shiller national in the shared reference data.")] = None,
+    source: Annotated[str | None, typer.Argument(help="FILE, fred:ID or sec:TICKER:CONCEPT; default: Case-Shiller national in the shared reference data.")] = None,
     column: ColumnOpt = None,
     outcome: Annotated[str | None, typer.Option(help="Outcome series FILE (e.g. delinquency) shown alongside.")] = None,
     outcome_column: Annotated[str | None, typer.Option(help="Value column of the outcome file.")] = None,
