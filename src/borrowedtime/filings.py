@@ -44,6 +44,7 @@ The CSV schema (:data:`COLUMNS`), one row per stated value:
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -174,7 +175,16 @@ def read_facts(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
     path = Path(path)
     where = label or path.name
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        with path.open(newline="", encoding="utf-8") as handle:
+            records = csv.reader(handle)
+            header = next(records, [])
+            for i, rec in enumerate(records, start=2):
+                if rec and len(rec) != len(header):
+                    raise DataError(
+                        f"{where}, line {i}: {len(rec)} fields but the header has {len(header)}; "
+                        "quote a note that holds commas."
+                    )
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False)
     except FileNotFoundError:
         raise DataError(f"{where}: no such file.") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -473,7 +483,7 @@ def _flow_quarters(flows: pd.DataFrame) -> pd.DataFrame:
             return raw.to_numpy(dtype=float)
         if kind == "t":
             return pd.to_datetime(raw).to_numpy(dtype="M8[ns]")
-        return raw.fillna("").to_numpy(dtype=object)
+        return raw.astype(object).fillna("").to_numpy(dtype=object)
 
     val = {p: col("value_usd_m", p, "f") for p in FISCAL_PERIODS}
     chk = {p: col("checked", p, "f") for p in FISCAL_PERIODS}  # 1, 0 or NaN (no fact)

@@ -30,10 +30,21 @@ __all__ = [
     "load_series",
     "as_series",
     "FRED_URL",
+    "REMOTE_PREFIXES",
+    "is_remote",
     "days_since_epoch",
 ]
 
 FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={series_id}"
+#: Source prefixes that name a remote series rather than a file (``fred:ID``, ``sec:TICKER:CONCEPT``).
+REMOTE_PREFIXES: tuple[str, ...] = ("fred:", "sec:")
+
+
+def is_remote(source: object) -> bool:
+    """True when ``source`` is a remote spec such as ``fred:CSUSHPINSA`` or ``sec:MSFT:capex``."""
+    return isinstance(source, str) and source.lower().startswith(REMOTE_PREFIXES)
+
+
 _DATE_NAMES = ("date", "observation_date", "time", "timestamp", "period", "month", "day")
 _MIN_OBS = 3
 
@@ -397,7 +408,9 @@ def load_series(
     source : str, Path, Series or DataFrame
         A CSV or Parquet file with a date column (``date``, ``observation_date``
         or the first column) and value columns; ``"fred:SERIES_ID"`` to download
-        the public CSV from FRED; or a pandas object with a DatetimeIndex (a
+        the public CSV from FRED; ``"sec:TICKER:CONCEPT"`` for a company's
+        quarterly series from the SEC's company facts (:mod:`borrowedtime.sec`,
+        USD millions); or a pandas object with a DatetimeIndex (a
         DataFrame may also carry a date column).
     column : str, optional
         The value column; not needed when there is exactly one.
@@ -406,7 +419,8 @@ def load_series(
     min_obs : int, default 3
         Fewest observations accepted.
     fetch : callable, optional
-        ``url -> bytes`` used for ``fred:`` sources (tests pass a recorded response).
+        ``url -> bytes`` used for ``fred:`` sources, ``(url, headers) -> bytes``
+        for ``sec:`` sources (tests pass a recorded response).
 
     Returns
     -------
@@ -432,6 +446,11 @@ def load_series(
     text = str(source)
     if text.lower().startswith("fred:"):
         return _load_fred(text[5:].strip(), positive=positive, min_obs=min_obs, fetch=fetch or _http_get)
+    if text.lower().startswith("sec:"):
+        from borrowedtime.sec import load_sec
+
+        series = load_sec(text, fetch=fetch)
+        return as_series(series, name=series.name, positive=positive, min_obs=min_obs)
     path = Path(source)
     frame = _read_table(path)
     return _from_frame(

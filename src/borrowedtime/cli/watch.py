@@ -44,7 +44,9 @@ def _check_settings(cutoff: float, horizon: float, confidence: float) -> None:
 
 
 def _source(text: str):
-    return text if text.startswith("fred:") else Path(text)
+    from borrowedtime.series import is_remote
+
+    return text if is_remote(text) else Path(text)
 
 
 def _seasonal(text: str):
@@ -86,7 +88,7 @@ def _discrete(s: pd.Series) -> list[dict]:
 
 @app.command()
 def watch(
-    source: Annotated[str | None, typer.Argument(help="CSV/Parquet FILE or fred:SERIES_ID.")] = None,
+    source: Annotated[str | None, typer.Argument(help="CSV/Parquet FILE, fred:SERIES_ID or sec:TICKER:CONCEPT.")] = None,
     column: ColumnOpt = None,
     seasonal: SeasonalOpt = "auto",
     demo: Annotated[bool, typer.Option("--demo", help="Run on the embedded essay series.")] = False,
@@ -316,7 +318,9 @@ def report(
         check_range(seed, "--seed", 0)
     pairs = []
     for item in series or []:
-        path, _, col = item.partition(":") if not item.startswith("fred:") else (item, "", "")
+        from borrowedtime.series import is_remote
+
+        path, _, col = item.partition(":") if not is_remote(item) else (item, "", "")
         pairs.append((path, col or None))
     options = ReportOptions(series=tuple(pairs), shared_data=shared_data_dir(), seed=seed, quick=quick)
     with error_boundary(), Progress(console=stderr, transient=True, disable=not progress_enabled(quiet)) as bar:
