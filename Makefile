@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean screenshot
+.PHONY: demo test lint docs bench clean screenshot
 
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
-	@$(PIP) install -e ".[dev,parquet,distributed]"
+	@$(PIP) install -e ".[dev,docs,parquet,distributed]"
 	@touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
@@ -33,8 +33,12 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
+# The documentation site (docs/*.md, API pages from the docstrings) into site/.
+docs: $(VENV)/.installed-dev
+	$(BIN)/mkdocs build --strict --site-dir site
+
 clean:
-	rm -rf $(VENV) report.html .pytest_cache
+	rm -rf $(VENV) report.html .pytest_cache site
 
 # The README's pictures, regenerated from the product (needs chromium + chromium-driver).
 screenshot: $(VENV)/.installed-dev
