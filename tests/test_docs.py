@@ -3,9 +3,11 @@
 Every fenced block of ``README.md`` and ``docs/*.md`` (the pages a reader sees; ``docs/api``
 holds only mkdocstrings directives) is one of:
 
-- a shell block (``sh``, ``console``, ...): each line is a ``borrowedtime ...`` command
+- a shell block (``sh``, ``bash``, ``shell``): each line is a ``borrowedtime ...`` command
   (``.venv/bin/borrowedtime`` and a ``$ `` prompt are accepted, a ``# comment`` is
   dropped), run here through the typer app in this process;
+- a ``console`` block: its ``$ borrowedtime ...`` lines are commands, and the lines after
+  each are what it prints (compared as below when there are any);
 - a ``python`` block: executed on its own (``>>>`` lines are run as a doctest);
 - a ``text`` block right after one of those (blank lines between at most): its output,
   compared line by line after collapsing runs of spaces, where a line ``...`` stands for
@@ -223,11 +225,38 @@ def run_python(block: Block) -> str:
 
 
 @pytest.mark.parametrize("block", RUNNABLE, ids=[b.where for b in RUNNABLE])
+def console_session(body: str, where: str) -> list[tuple[list[str], str]]:
+    """A ``console`` block: each ``$ borrowedtime ...`` line with the lines it printed after it."""
+    session: list[tuple[list[str], list[str]]] = []
+    for line in body.splitlines():
+        if line.startswith("$ "):
+            argv = command_argv(line, where)
+            if argv is not None:
+                session.append((argv, []))
+        elif session:
+            session[-1][1].append(line)
+        elif line.strip():
+            raise AssertionError(f"{where}: a console block whose first line is not a `$ ` command")
+    return [(argv, "\n".join(out)) for argv, out in session]
+
+
+@pytest.mark.parametrize("block", RUNNABLE, ids=[b.where for b in RUNNABLE])
 def test_block_prints_what_the_docs_show(block: Block, workdir: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(workdir)
     if block.lang == PYTHON:
         printed = run_python(block)
+    elif block.lang == "console":
+        session = console_session(block.body, block.where)
+        assert session, f"{block.where}: a console block without a `$ ` command"
+        printed = ""
+        for argv, shown in session:
+            out = run_command(argv, block.where)
+            if shown.strip():
+                assert matches(shown, out), (
+                    f"{block.where}: `borrowedtime {shlex.join(argv)}` does not print what is shown:\n"
+                    f"{_diff(shown, out)}")
+            printed += out
     else:
         argvs = [a for line in block.body.splitlines()
                  if (a := command_argv(line, block.where)) is not None]
@@ -237,6 +266,14 @@ def test_block_prints_what_the_docs_show(block: Block, workdir: Path,
         assert matches(block.output, printed), (
             f"{block.where}: the output shown is not what the code prints:\n"
             f"{_diff(block.output, printed)}")
+
+
+def test_a_console_block_pairs_commands_with_their_output() -> None:
+    session = console_session("$ borrowedtime --version  # the version\n0.1.0\n\n"
+                              "$ borrowedtime audit --json\n", "x")
+    assert session == [(["--version"], "0.1.0\n"), (["audit", "--json"], "")]
+    with pytest.raises(AssertionError, match="cannot run 'make demo'"):
+        console_session("$ make demo\n", "x")
 
 
 # ----------------------------------------------------------------------------- the pages' shape
