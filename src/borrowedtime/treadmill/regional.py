@@ -62,10 +62,16 @@ from borrowedtime.errors import DataError, SpecError
 from borrowedtime.treadmill.arm import VALIDATION_DATE, ArmResult, ArmSpec
 
 __all__ = [
+    "CALIBRATED_REFI_INTENSITY_REGIONAL",
+    "CALIBRATED_REFI_INTENSITY_REGIONAL_NO_SUPPLY",
     "PRICE_RULES",
     "RegionalArmResult",
+    "calibrate_regional",
     "load_state_prices",
     "monthly_state_prices",
+    "national_on_every_state",
+    "regional_inputs",
+    "regional_spec",
     "run_regional",
     "state_weights",
     "weights_source",
@@ -294,10 +300,15 @@ class RegionalArmResult(Summarised):
     def summary(self) -> str:
         frame = self.to_frame()
         rng = self.state_range()
+        import textwrap
+
         lines = [
-            f"  regional run: {len(self.states)} state paths (FHFA all-transactions, monthly rule "
-            f"'{self.price_rule}'), loans drawn by {self.weights_source}",
-            "  vintage  troubled@2009-09  prepaid@2009-09  states' troubled: lowest .. highest",
+            f"  regional: {len(self.states)} FHFA state paths (all-transactions), months by "
+            f"'{self.price_rule}'",
+            *textwrap.wrap(f"loans' states drawn by {self.weights_source}", width=76, break_on_hyphens=False,
+                           initial_indent="    ", subsequent_indent="    "),
+            "  vintage  troubled  prepaid   states' troubled at 2009-09:",
+            "           at 2009-09          lowest .. highest",
         ]
         for y, row in frame.iterrows():
             if np.isnan(row["troubled_by_2009_09"]):
@@ -305,7 +316,14 @@ class RegionalArmResult(Summarised):
             r = rng.loc[y] if y in rng.index else None
             span = "" if r is None else (f"{r['lowest']:.1%} ({r['lowest_state']}) .. "
                                          f"{r['highest']:.1%} ({r['highest_state']})")
-            lines.append(f"  {y}     {row['troubled_by_2009_09']:>14.1%}  {row['prepaid_by_2009_09']:>14.1%}   {span}")
+            lines.append(f"  {y}     {row['troubled_by_2009_09']:>8.1%} {row['prepaid_by_2009_09']:>8.1%}   {span}")
+        val = self.gao_validation()
+        if not val.empty:
+            lines.append("  vs GAO-10-806SP (model / published - 1; target +-25 %):")
+            for measure in ("troubled", "prepaid"):
+                cells = "  ".join(f"{r['vintage']} {r['relative_error']:+.0%}{'' if r['within_target'] else '*'}"
+                                  for _, r in val[val["measure"] == measure].iterrows())
+                lines.append(f"    {measure:<8} {cells}   (* missed)")
         return "\n".join(lines)
 
 
