@@ -153,3 +153,24 @@ def test_measured_gap_and_what_the_states_show(regional):
         assert span.loc[year, "highest"] < GAO_TROUBLED[year]
     # and the highest states are the bust states
     assert span.loc[2006, "highest_state"] in {"NV", "CA", "FL", "AZ"}
+
+
+def test_regional_calibration_recovers_committed_value(monthly):
+    # the same root-find as tests/treadmill/results/calibrate_arm.py on fresh random numbers (seed 3,
+    # 49,152 loans of 2003): lambda's Monte Carlo error is about 0.0005 (test_arm.py), tolerance 0.003
+    from borrowedtime.treadmill.regional import (
+        CALIBRATED_REFI_INTENSITY_REGIONAL,
+        calibrate_regional,
+    )
+
+    lam = calibrate_regional(ArmSpec.sourced(), monthly, n_loans=12 * 4096, seed=3, xtol=1e-4)
+    assert lam == pytest.approx(CALIBRATED_REFI_INTENSITY_REGIONAL, abs=0.003)
+
+
+def test_without_supply_calibration_recovers_committed_value(case_shiller):
+    from borrowedtime.treadmill.arm import calibrate_refi_intensity
+
+    spec = ArmSpec.sourced_without_supply()
+    assert spec.credit_supply is None and spec.reset_index is not None
+    lam = calibrate_refi_intensity(case_shiller, spec=spec, n_loans=12 * 4096, seed=3, xtol=1e-4)
+    assert lam == pytest.approx(spec.refi_intensity, abs=0.003)
