@@ -102,18 +102,13 @@ class KinematicsResult(Summarised):
 
     @property
     def n_states(self) -> int:
-        """States of the model: level, velocity, acceleration, period - 1 seasonal ones (and the cycle).
-
-        An index's averaging adds lagged copies of the level and the cycle, which
-        are bookkeeping, not new unknowns: they are not counted.
-        """
-        cycle = self.model.momentum == "ar1" or self.model.averaging > 1
-        return 3 + (self.season - 1 if self.season else 0) + (1 if cycle else 0)
+        """Unknown states of the model (:meth:`KinematicsModel.n_states` at this frequency)."""
+        return self.model.n_states(self.frequency)
 
     @property
     def min_observations(self) -> int:
-        """Observations to date needed before an estimate is shown (``min_obs_per_state`` per state)."""
-        return self.model.min_obs_per_state * self.n_states
+        """Observations to date needed before an estimate is shown (:meth:`KinematicsModel.min_observations`)."""
+        return self.model.min_observations(self.frequency)
 
     @property
     def ready(self) -> np.ndarray:
