@@ -146,3 +146,42 @@ def test_load_series_for_watch_style_use(case_shiller_path):
     s = load_series(case_shiller_path, column="National-US")
     frame = KinematicsModel().fit(s).p_turn_within()
     assert frame.index.equals(pd.DatetimeIndex(s.index, name="date"))
+
+
+def test_watch_screen_and_report_carry_p_turn(tmp_path, case_shiller_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from borrowedtime.cli import app
+    from borrowedtime.monitor.screen import Screen
+    from borrowedtime.report.kinematics import render
+    from borrowedtime.reporting import ReportOptions, kinematics_inputs
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["watch", str(case_shiller_path), "--column", "National-US", "--json"])
+    assert res.exit_code == 0, res.output
+    row = json.loads(res.stdout)["series"][0]
+    turn = row["p_turn_within"]
+    assert list(turn) == ["3", "6", "12", "24"]
+    values = [turn[k] for k in turn]
+    assert all(0 <= v <= 1 for v in values) and values == sorted(values)
+    fit = KinematicsModel().fit(load_series(case_shiller_path, column="National-US"))
+    assert values == list(fit.p_turn_within(0).iloc[-1])  # the same seeded numbers as the library's
+    text = runner.invoke(app, ["watch", str(case_shiller_path), "--column", "National-US"])
+    assert "P(YoY growth turns negative within 3, 6, 12, 24 months) = " in text.stdout
+    # screen: P(turn within 12 months) at each series' last date, the same as the library's frame
+    states = pd.read_csv(case_shiller_path.parent / FHFA_FILE, index_col=0, parse_dates=True).iloc[:, :6]
+    scr = Screen().run(states)
+    by_name = scr.table.set_index("name")["p_turn_12m"]
+    fit = KinematicsModel().fit(states)
+    for name in states.columns:
+        want = fit.p_turn_within(name, (12,)).iloc[-1, 0]
+        got = by_name[name]
+        assert (np.isnan(want) and np.isnan(got)) or got == want
+    assert "p_turn_12m" in scr.to_dict()["series"][0]
+    # the report's monitor section
+    inputs = kinematics_inputs(ReportOptions(shared_data=case_shiller_path.parent))
+    assert len(inputs.p_turn) == len(inputs.items) == 1
+    html_text = render(inputs)
+    assert "P(a turn within h), real time" in html_text and "fig-turn-0" in html_text

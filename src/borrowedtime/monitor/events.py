@@ -79,7 +79,7 @@ from borrowedtime.monitor.statespace import (
 if TYPE_CHECKING:
     from borrowedtime.monitor.result import KinematicsResult
 
-__all__ = ["HORIZONS_MONTHS", "DRAWS", "p_turn_within", "horizon_steps"]
+__all__ = ["HORIZONS_MONTHS", "DRAWS", "p_turn_within", "latest_p_turn", "horizon_steps"]
 
 #: Horizons (months) the monitor reports P(turn within h) for.
 HORIZONS_MONTHS: tuple[int, ...] = (3, 6, 12, 24)
@@ -173,6 +173,17 @@ def p_turn_within(
         series = pairs_i if isinstance(rows, slice) else np.asarray(rows)[pairs_i]
         out[series[:, None], pairs_t[:, None], ks[None, :]] = counts / draws
     return out
+
+
+def latest_p_turn(result: KinematicsResult, series: int = 0, horizons_months=HORIZONS_MONTHS) -> dict[str, float | None]:
+    """P(turn within h) at a series' last date, keyed by months as strings (``{"3": p, ...}``; None where NaN).
+
+    What ``borrowedtime watch`` shows and writes as ``p_turn_within`` in its JSON.
+    """
+    where = np.zeros(result.observed.shape, dtype=bool)
+    where[series, -1] = True
+    p = p_turn_within(result, horizons_months, where=where)[series, -1]
+    return {str(int(h)): (None if np.isnan(v) else float(v)) for h, v in zip(horizons_months, p, strict=True)}
 
 
 def _systems(result: KinematicsResult):
