@@ -66,7 +66,7 @@ def test_one_step_matches_the_closed_form_student_t(case_shiller):
     the Wilson-Hilferty chi-square quantiles (quasi-Monte Carlo is more precise than that bound).
     """
     fit = KinematicsModel().fit(case_shiller)
-    p1 = p_turn_within(fit, (1,))[0, :, 0]
+    p1 = p_turn_within(fit, (1,), min_positive_months=0)[0, :, 0]
     y = fit.log_level[0]
     t = np.arange(12, y.size - 1)
     mean_next = y[t + 1] - fit.innovation[0, t + 1]
@@ -80,6 +80,21 @@ def test_one_step_matches_the_closed_form_student_t(case_shiller):
     assert (err <= bound).all(), err.max()
     inside = (closed[ok] > 0.05) & (closed[ok] < 0.95)
     assert inside.sum() >= 10 and err[inside].mean() < 0.01
+
+
+def test_a_turn_needs_two_years_of_positive_growth(case_shiller):
+    """A first negative reading sooner than 24 months into the positive run is no turn (scoring's rule)."""
+    fit = KinematicsModel().fit(case_shiller)
+    strict = p_turn_within(fit)[0]
+    loose = p_turn_within(fit, min_positive_months=0)[0]
+    ok = np.isfinite(strict)
+    assert (strict[ok] <= loose[ok]).all() and (strict[ok] < loose[ok]).any()
+    y = fit.log_level[0]
+    yoy = np.full(y.size, np.nan)
+    yoy[12:] = y[12:] - y[:-12]
+    t = int(np.flatnonzero((yoy[1:] > 0) & (yoy[:-1] <= 0))[-1]) + 1  # the last positive run's first month
+    # at its start, a turn within 12 months would come before the run is 24 months old
+    assert (strict[t, :3][np.isfinite(strict[t, :3])] == 0).all()
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
