@@ -184,7 +184,7 @@ def test_watch_screen_and_report_carry_p_turn(tmp_path, case_shiller_path):
     fit = KinematicsModel().fit(load_series(case_shiller_path, column="National-US"))
     assert values == list(fit.p_turn_within(0).iloc[-1])  # the same seeded numbers as the library's
     text = runner.invoke(app, ["watch", str(case_shiller_path), "--column", "National-US"])
-    assert "P(YoY growth turns negative within 3, 6, 12, 24 months) = " in text.stdout
+    assert "P(a turn within 3, 6, 12, 24 months) = " in text.stdout
     # screen: P(turn within 12 months) at each series' last date, the same as the library's frame
     states = pd.read_csv(case_shiller_path.parent / FHFA_FILE, index_col=0, parse_dates=True).iloc[:, :6]
     scr = Screen().run(states)

@@ -53,8 +53,8 @@ def screen(
         return
     frame = result.to_frame() if top is None else result.to_frame().head(top)
     table = Table(title=result.summary(), box=box.SIMPLE_HEAD, pad_edge=False,
-                  caption="P: P(S'+H·S''<0) at the last date; P12: P(YoY growth turns negative within 12 "
-                  "months); since: start of the regime; mo.: months in it; "
+                  caption="P: P(S'+H·S''<0) at the last date; P12: P(a turn within 12 months: "
+                  "YoY growth negative after >= 24 months positive); since: start of the regime; mo.: months in it; "
                   "call: start of the standing call; S′/yr: log growth per year (real time)")
     for col in ("#", "series", "regime", "P", "P12", "since", "mo.", "call", "last", "S′/yr"):
         table.add_column(col, justify="left" if col in ("series", "regime") else "right", no_wrap=True)

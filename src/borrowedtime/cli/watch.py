@@ -163,8 +163,10 @@ def watch(
         turn = r["p_turn_within"]
         if r["estimable"] and any(v is not None for v in turn.values()):
             hs = [k for k, v in turn.items() if v is not None]
-            stdout.print(f"  {r['series']}: P(YoY growth turns negative within {', '.join(hs)} months) = "
-                         + ", ".join(f"{turn[k]:.2f}" for k in hs), soft_wrap=not stdout.is_terminal)
+            stdout.print(f"  {r['series']}: P(a turn within {', '.join(hs)} months) = "
+                         + ", ".join(f"{turn[k]:.2f}" for k in hs)
+                         + " (a turn: the first negative YoY reading after at least 24 months of positive ones)",
+                         soft_wrap=not stdout.is_terminal)
         elif r["estimable"]:
             stdout.print(f"  {r['series']}: P(turn within h) not given: YoY growth is not positive at the last "
                          "date, or the data are not monthly, quarterly or annual.", soft_wrap=not stdout.is_terminal)

@@ -20,12 +20,14 @@ observations per year (12 monthly, 4 quarterly, 1 annual). With
 ``min_positive_months=0`` it is the plain probability that YoY growth first
 goes negative within h.
 
-**Calibration.** The probabilities rank coming turns well but are
-overconfident: on FRED-MD a forecast of 0.9-1.0 for a turn within 12 months
-was followed by one about a third of the time, on the FHFA state panel
-about two thirds (``benchmarks/results_p_turn.md``): the model's
-multi-step bands are too narrow where its one-step innovations are
-autocorrelated (issue 22). Read them as a ranking and an order of magnitude.
+**Calibration.** The probabilities rank coming turns well (pooled AUROC above
+the monitor's P(S' + 2y S'' < 0) and the named baseline at 3, 6 and 12 months
+on FRED-MD and the FHFA state panel) but are too high where the model sees a
+turn coming: on FRED-MD the pairs forecast 0.9-1.0 for a turn within 12
+months saw one 62 % of the time, those forecast 0.3-0.4 16 %; on the state
+panel 94 % and 3.5 %; the Brier score is above climatology's except on
+FRED-MD at 3 and 6 months (``benchmarks/results_p_turn.md``). Read them as a
+ranking and an order of magnitude, not as odds.
 
 Real time: the state at t is the *filtered* state (data dated <= t), the
 scale and its degrees of freedom are those estimated on data <= t, and the

@@ -118,9 +118,10 @@ def _turn_part(bt, p_turn: pd.DataFrame, k: int) -> str:
                  f"fig-turn-{k}", height=320),
         F.table(latest, units, caption="P(YoY growth first goes negative within h) at the last date"),
         F.note("P(a turn within h): at each date where year-over-year growth is positive, the probability that "
-               "it first goes negative within h months, from the filtered state's forward distribution (data "
-               "up to that date only; integrated by quasi-Monte Carlo). Blank where YoY growth is not positive. "
-               "A dash in the table: not asked (YoY growth not positive at the last date)."),
+               "it first goes negative within h months, after at least 24 months of positive readings (the turn "
+               "marked by the dashed lines), from the filtered state's forward distribution (data up to that "
+               "date only; integrated by quasi-Monte Carlo). Blank where YoY growth is not positive. The "
+               "probabilities rank coming turns well but run high: read them as a ranking, not as odds."),
     ])
 
 
