@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from scipy import stats
 
 from borrowedtime.errors import SpecError
@@ -95,19 +93,6 @@ def test_a_turn_needs_two_years_of_positive_growth(case_shiller):
     t = int(np.flatnonzero((yoy[1:] > 0) & (yoy[:-1] <= 0))[-1]) + 1  # the last positive run's first month
     # at its start, a turn within 12 months would come before the run is 24 months old
     assert (strict[t, :3][np.isfinite(strict[t, :3])] == 0).all()
-
-
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(cut=st.integers(min_value=150, max_value=560),
-       steps=st.lists(st.floats(min_value=-0.05, max_value=0.05), min_size=1, max_size=24))
-def test_real_time_later_data_never_change_an_earlier_p(case_shiller, cut, steps):
-    past = case_shiller.iloc[:cut]
-    idx = pd.date_range(past.index[-1] + pd.DateOffset(months=1), periods=len(steps), freq="MS")
-    longer = pd.concat([past, pd.Series(past.iloc[-1] * np.exp(np.cumsum(steps)), index=idx)])
-    longer.name = past.name
-    a = p_turn_within(KinematicsModel().fit(past))[0]
-    b = p_turn_within(KinematicsModel().fit(longer))[0, :cut]
-    np.testing.assert_array_equal(a, b)
 
 
 def test_quarterly_steps_and_annual_horizons(case_shiller_path):
