@@ -55,6 +55,7 @@ References
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -325,7 +326,9 @@ class Evaluation:
         names = list(data.frame.columns)
         # Scores: rule -> horizon -> {series: pd.Series on that series' YoY dates}
         scores: dict[str, dict[int, dict[str, pd.Series]]] = {}
+        cpu: dict[str, float] = {}
         for r in self.rules:
+            t0 = time.process_time()
             spec = RULES[r]
             cb = (lambda d, t, r=r: on_progress(r, d, t)) if on_progress else None
             if spec.horizon_dependent:
@@ -333,6 +336,7 @@ class Evaluation:
             else:
                 one = spec.fn(data, None, self, cb)
                 scores[r] = dict.fromkeys(self.horizons, one)
+            cpu[r] = time.process_time() - t0
         rows, pairs, rel = [], {}, []
         rng = np.random.default_rng(self.seed)
         boot = rng.integers(0, len(names), size=(self.n_boot, len(names)))  # same resamples for every rule
@@ -385,6 +389,7 @@ class Evaluation:
             skipped=tuple(skipped),
             frequency=data.freq,
             n_series=len(names),
+            cpu_seconds=cpu,
             source=str(panel.attrs.get("source", "")),
             spec=self,
         )
@@ -404,6 +409,8 @@ class EvaluationResult(Summarised):
         Per probability rule and horizon, ten bins: ``n``, ``mean_p``, ``observed``.
     pairs : dict
         horizon -> DataFrame of the scored pairs (series, date, event, one column per rule).
+    cpu_seconds : dict
+        rule -> CPU seconds this process spent computing its scores (all horizons).
     """
 
     table: pd.DataFrame
@@ -412,6 +419,7 @@ class EvaluationResult(Summarised):
     skipped: tuple[tuple[str, str], ...]
     frequency: Frequency
     n_series: int
+    cpu_seconds: dict[str, float]
     source: str
     spec: Evaluation = field(repr=False)
 
@@ -429,6 +437,7 @@ class EvaluationResult(Summarised):
                       "skipped": [{"name": n, "why": w} for n, w in self.skipped]},
             "event": (f"a turn (first negative YoY print after >= {self.spec.min_positive_months} months positive) "
                       "within h months, at dates with YoY growth > 0"),
+            "cpu_seconds": {k: round(v, 2) for k, v in self.cpu_seconds.items()},
             "bootstrap": {"resamples": self.spec.n_boot, "seed": self.spec.seed, "over": "series"},
             "rules": rules,
             "reliability": rel,

@@ -246,10 +246,15 @@ def markov_low_regime(
 ) -> pd.Series:
     """Real-time filtered probability of the low-growth regime of a two-regime Markov-switching model.
 
-    The model (Hamilton 1989, without its AR(4) terms; with a regime-dependent
-    variance) for period log growth in percent, x_t = 100 (log S_t - log S_{t-1}):
-    x_t = mu_{s_t} + e_t, e_t ~ N(0, sigma^2_{s_t}), s_t a two-state Markov
-    chain (statsmodels ``MarkovRegression``). It is estimated by maximum
+    The model (Hamilton 1989's switching mean, without its AR(4) terms) for
+    period log growth in percent, x_t = 100 (log S_t - log S_{t-1}):
+    x_t = mu_{s_t} + e_t, e_t ~ N(0, sigma^2), s_t a two-state Markov chain
+    (statsmodels ``MarkovRegression``). The variance is one for both regimes,
+    as in Hamilton (1989): with a regime-dependent variance (a first version)
+    the regime labelled "low" by its mean at estimation took the calm dates
+    and a crash after the estimate went to the other, high-variance regime.
+    The AR(4) terms are left out for cost (a fit with them took about 3.5
+    times as long). Seasonality is not modelled: use adjusted data. It is estimated by maximum
     likelihood on data dated <= tau at re-estimation dates tau every
     ``refit_years`` from ``min_years`` of growth on (warm-started from the
     previous estimate); between two of them the filter runs with the last
@@ -280,20 +285,20 @@ def markov_low_regime(
     first = int(round(min_years * periods_per_year))
     params = None
     for tau in range(first, x.size, step):
+        stop = min(tau + step, x.size)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                mod = MarkovRegression(x[: tau + 1], k_regimes=2, switching_variance=True)
+                mod = MarkovRegression(x[: tau + 1], k_regimes=2)
                 res = mod.fit(start_params=params, disp=False) if params is not None else mod.fit(disp=False)
                 if np.all(np.isfinite(res.params)):
                     params = res.params
-                full = MarkovRegression(x[: min(tau + step, x.size)], k_regimes=2, switching_variance=True)
-                filt = full.filter(params).filtered_marginal_probabilities
-            except Exception:  # noqa: BLE001 - an optimiser failure leaves these dates without a score
+            except Exception:  # noqa: BLE001 - an optimiser failure keeps the previous estimate
+                pass
+            if params is None:
                 continue
-        filt = np.asarray(filt)
-        low = int(np.argmin(params[2:4]))  # params: p00, p10, const0, const1, sigma2_0, sigma2_1
-        stop = min(tau + step, x.size)
+            filt = np.asarray(MarkovRegression(x[:stop], k_regimes=2).filter(params).filtered_marginal_probabilities)
+        low = int(np.argmin(params[2:4]))  # params: p00, p10, const0, const1, sigma2
         out[tau + 1 : stop + 1] = filt[tau:stop, low]  # x[k] is the growth into s[k + 1]
     return pd.Series(out, index=s.index, name="p_low_regime")
 
