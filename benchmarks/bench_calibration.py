@@ -9,7 +9,7 @@ Run from the project root::
     .venv/bin/python benchmarks/bench_calibration.py
 
 With ``--monitor`` it also scores the monitor's calls under the opt-in observation settings
-(:func:`borrowedtime.backtest.score_panel`, the issue's turn / anticipation / false-alarm rules;
+(:func:`borrowedtime.monitor.backtest.score_panel`, the issue's turn / anticipation / false-alarm rules;
 the national index with Case-Shiller's two-month release lag), beside the default.
 
 It rewrites ``benchmarks/results_calibration.md`` with every model setting in SETTINGS
@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from borrowedtime.calibration import Calibration
 from borrowedtime.datasets import reference_path
-from borrowedtime.kinematics import KinematicsModel
+from borrowedtime.monitor.calibration import Calibration
+from borrowedtime.monitor.model import KinematicsModel
 from borrowedtime.series import load_series
 
 OUT = Path(__file__).resolve().parent / "results_calibration.md"
@@ -110,7 +110,7 @@ MONITOR_SETTINGS = [
 
 def _monitor_lines(panel: pd.DataFrame, national: pd.Series) -> list[str]:
     """The monitor's calls under each observation model (the predictive shape does not move them)."""
-    from borrowedtime.backtest import MONITOR, score_panel, summarise_panel
+    from borrowedtime.monitor.backtest import MONITOR, score_panel, summarise_panel
 
     out = [
         "",

@@ -4,7 +4,7 @@ A seeded panel of synthetic monthly series (log random walks whose growth
 drifts, plus a fixed seasonal pattern and noise) goes through
 ``KinematicsModel(seasonal=...).fit(panel)`` in one vectorised pass. The
 reference is statsmodels' state-space ``KalmanFilter`` on the same model and
-parameters (system matrices from ``borrowedtime.kinematics._system``; the
+parameters (system matrices from ``borrowedtime.monitor.statespace._system``; the
 tests check those against an independent Van Loan construction), run one
 series at a time over a seeded sample of columns; its time is extrapolated
 to the whole panel and its filtered states are compared with ours.
@@ -40,8 +40,9 @@ import scipy
 import statsmodels
 from statsmodels.tsa.statespace.kalman_filter import KalmanFilter
 
-from borrowedtime._kalman import kalman_filter_shared
-from borrowedtime.kinematics import KinematicsModel, _system
+from borrowedtime.monitor._kalman import kalman_filter_shared
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.statespace import _system
 
 HERE = Path(__file__).resolve().parent
 DIFFUSE = 1e7  # the prior of KinematicsModel: P0 = 1e7 I

@@ -23,7 +23,7 @@ from _results import machine, write_section
 
 from borrowedtime.detectors.league import HORIZONS_DAYS, EpisodeRule, _score, league_table
 from borrowedtime.detectors.psy import PSYTest
-from borrowedtime.scoring import lag_calls
+from borrowedtime.monitor.scoring import lag_calls
 from borrowedtime.series import load_series
 
 HERE = Path(__file__).resolve().parent

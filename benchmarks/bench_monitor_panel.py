@@ -1,6 +1,6 @@
 """Score the monitor, the named baseline and the naive rule on the FRED-MD panel (issue 11, item 3).
 
-Every rule is scored by the same definitions (:mod:`borrowedtime.scoring`): a turn is
+Every rule is scored by the same definitions (:mod:`borrowedtime.monitor.scoring`): a turn is
 the first month YoY growth is negative after >= 24 months positive; it is anticipated
 when a call stands six months before it and began at most 24 months before it; a false
 alarm is a call with no turn within 24 months of its start. The panel is the 98 strictly
@@ -33,10 +33,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from borrowedtime.backtest import BASELINE, MONITOR, NAIVE, score_panel, summarise_panel
 from borrowedtime.datasets import reference_path
-from borrowedtime.kinematics import KinematicsModel
-from borrowedtime.regimes import RegimeRule
+from borrowedtime.monitor.backtest import BASELINE, MONITOR, NAIVE, score_panel, summarise_panel
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.regimes import RegimeRule
 
 OUT = Path(__file__).resolve().parent / "results_monitor_panel.md"
 

@@ -49,8 +49,8 @@ def _usage() -> tuple[float, float, int]:
 def child(backend: str, n_series: int, n_obs: int, runs: int, seed: int) -> dict:
     from bench_kinematics import make_panel
 
-    from borrowedtime.distributed import fit_panel_dask
-    from borrowedtime.kinematics import KinematicsModel
+    from borrowedtime.monitor.distributed import fit_panel_dask
+    from borrowedtime.monitor.model import KinematicsModel
 
     model = KinematicsModel()  # seasonal "auto": monthly data get the 12-month seasonal
     panel = make_panel(n_series, n_obs, seed)

@@ -41,8 +41,8 @@ CLI = Path(sys.executable).with_name("borrowedtime")
 _STAGES = r"""
 import json, resource, sys, time
 t0 = time.perf_counter(); c0 = time.process_time()
-from borrowedtime.screen import Screen, read_panel
-from borrowedtime.kinematics import KinematicsModel
+from borrowedtime.monitor.screen import Screen, read_panel
+from borrowedtime.monitor.model import KinematicsModel
 t1 = time.perf_counter()
 mode, path = sys.argv[1], sys.argv[2]
 frame = read_panel(path)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from borrowedtime.backtest import (
+from borrowedtime.monitor.backtest import (
     BASELINE,
     MONITOR,
     NAIVE,
@@ -22,8 +22,8 @@ from borrowedtime.backtest import (
     run_backtest,
     year_over_year,
 )
-from borrowedtime.kinematics import KinematicsModel
-from borrowedtime.regimes import RegimeRule
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.regimes import RegimeRule
 from borrowedtime.series import load_series
 
 CALM = ("1992-01-01", "2003-12-31")
@@ -155,7 +155,7 @@ def test_backtest_on_an_irregular_or_short_series_is_a_clear_error():
 
 def test_panel_scoring_equals_scoring_each_series_alone(case_shiller_path):
     """score_panel (one vectorised filter pass) gives each series' own backtest scores."""
-    from borrowedtime.backtest import score_panel, summarise_panel
+    from borrowedtime.monitor.backtest import score_panel, summarise_panel
 
     frame = pd.read_csv(case_shiller_path, index_col=0, parse_dates=True)[["National-US", "National-US-SA"]]
     panel = score_panel(frame)

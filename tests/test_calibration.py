@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from borrowedtime.calibration import Calibration, berkowitz, christoffersen, coverage_of
 from borrowedtime.errors import DataError, SpecError
-from borrowedtime.kinematics import KinematicsModel, trend_snr
+from borrowedtime.monitor.calibration import Calibration, berkowitz, christoffersen, coverage_of
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.statespace import trend_snr
 
 
 def _simulate_model(N: int, n: int, seed: int, sigma: float = 0.01) -> pd.DataFrame:

@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from borrowedtime._kalman import covariance_path, run_dense_mean_path, run_mean_path
-from borrowedtime.calibration import Calibration, coverage_of, one_step_pit
 from borrowedtime.errors import SpecError
-from borrowedtime.kinematics import _DIFFUSE, KinematicsModel, _system, trend_snr
+from borrowedtime.monitor._kalman import covariance_path, run_dense_mean_path, run_mean_path
+from borrowedtime.monitor.calibration import Calibration, coverage_of, one_step_pit
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.statespace import _DIFFUSE, _system, trend_snr
 
 START = 140  # first re-estimation: 5 years of scored innovations after the burn-in, plus the scale's
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from borrowedtime.distributed import fit_panel_dask
-from borrowedtime.kinematics import KinematicsModel
+from borrowedtime.monitor.distributed import fit_panel_dask
+from borrowedtime.monitor.model import KinematicsModel
 
 pytest.importorskip("dask")
 
@@ -53,7 +53,7 @@ def test_every_field_equal_and_shared_arrays_stay_shared(monkeypatch, same_host)
     model = KinematicsModel()
     whole = model.fit(panel)
     assert whole.filtered_cov.strides[0] == 0  # one missing pattern: the local fit keeps a view
-    import borrowedtime.distributed as dist
+    import borrowedtime.monitor.distributed as dist
 
     # one host: memory-mapped panel and outputs; several hosts: scattered chunks, arrays sent back
     monkeypatch.setattr(dist, "_same_host", lambda client: same_host)
@@ -124,7 +124,7 @@ def test_fit_out_refused_clearly(panel):
 
 
 def test_mean_path_kernel_refuses_a_wrong_out_shape():
-    from borrowedtime._kalman import run_mean_path
+    from borrowedtime.monitor._kalman import run_mean_path
 
     n = 24
     K = np.full((n, 3), 0.1)
@@ -172,7 +172,7 @@ def test_smoother_and_momentum_paths_on_a_cluster(panel):
 def test_small_shared_memory_falls_back_to_the_temp_dir(monkeypatch, panel):
     """A /dev/shm too small for the panel and the results is not used (a full tmpfs kills with SIGBUS)."""
     distributed = pytest.importorskip("distributed")
-    import borrowedtime.distributed as dist
+    import borrowedtime.monitor.distributed as dist
 
     used = []
     real = dist._scratch_dir

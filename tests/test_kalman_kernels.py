@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from borrowedtime._kalman import covariance_path, kalman_filter_shared, run_mean_path
 from borrowedtime._numba import HAS_NUMBA
-from borrowedtime.kinematics import _system, trend_snr
+from borrowedtime.monitor._kalman import covariance_path, kalman_filter_shared, run_mean_path
+from borrowedtime.monitor.statespace import _system, trend_snr
 
 
 @pytest.mark.parametrize("season,cycle", [(None, None), (4, None), (12, None), (None, (0.8, 2.0)), (12, (0.9, 0.5))])

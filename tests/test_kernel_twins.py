@@ -25,10 +25,11 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from borrowedtime import _kalman, _numba, regimes
+from borrowedtime import _numba
 from borrowedtime._numba import python_twin
 from borrowedtime.credit import _kernels as credit_kernels
 from borrowedtime.detectors import _linalg, _lppls_kernels, _psy_kernels
+from borrowedtime.monitor import _kalman, regimes
 from borrowedtime.treadmill import _kernels as arm_kernels
 
 FASTMATH = "fastmath reassociation of sums (last bits differ)"
@@ -280,7 +281,7 @@ def test_regime_calls_kernel():
 
 
 def test_kalman_mean_path_kernel():
-    from borrowedtime.kinematics import _system, trend_snr
+    from borrowedtime.monitor.statespace import _system, trend_snr
 
     rng = np.random.default_rng(11)
     N, n = 4, 40

@@ -11,7 +11,9 @@ from numpy.testing import assert_allclose
 
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.essay import essay_facts, essay_series
-from borrowedtime.kinematics import KinematicsModel, acceleration, growth, step_ups, trend_snr
+from borrowedtime.monitor.discrete import acceleration, growth, step_ups
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.statespace import trend_snr
 
 
 def test_capex_growth_and_acceleration_match_essay():

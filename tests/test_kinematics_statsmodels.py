@@ -2,7 +2,7 @@
 
 The reference is ``statsmodels.tsa.statespace.kalman_filter.KalmanFilter``
 (Cython, one series at a time) given system matrices built here, independently
-of ``borrowedtime.kinematics``: the trend block by Van Loan's (1978) matrix
+of ``borrowedtime.monitor``: the trend block by Van Loan's (1978) matrix
 exponential of the continuous-time jerk model, the seasonal block as Harvey's
 (1989, sec. 2.3.4) dummy seasonal. Same fixed parameters (q, q_s, noise
 variance 1), same approximate diffuse prior (a0 = [log y0, 0, ...],
@@ -43,7 +43,8 @@ from statsmodels.tsa.statespace.kalman_filter import KalmanFilter
 from statsmodels.tsa.statespace.kalman_smoother import KalmanSmoother
 
 from borrowedtime.errors import DataQualityWarning
-from borrowedtime.kinematics import KinematicsModel, _system
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.statespace import _system
 
 STATE_ATOL = 1e-6
 COV_RTOL, COV_ATOL = 1e-7, 1e-6

@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from borrowedtime.backtest import run_backtest
 from borrowedtime.errors import DataError
-from borrowedtime.kinematics import KinematicsModel, acceleration, growth
-from borrowedtime.regimes import RegimeRule
+from borrowedtime.monitor.backtest import run_backtest
+from borrowedtime.monitor.discrete import acceleration, growth
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.regimes import RegimeRule
 from borrowedtime.series import load_series
 
 

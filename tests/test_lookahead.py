@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from borrowedtime.backtest import baseline_calls, naive_calls, year_over_year
 from borrowedtime.detectors import _psy_kernels as _kernels
-from borrowedtime.kinematics import KinematicsModel
-from borrowedtime.regimes import RegimeRule
+from borrowedtime.monitor.backtest import baseline_calls, naive_calls, year_over_year
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.regimes import RegimeRule
 
 
 def _extend(series: pd.Series, cut: int, steps: list[float]) -> tuple[pd.Series, pd.Series]:

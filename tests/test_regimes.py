@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from borrowedtime.errors import SpecError
-from borrowedtime.kinematics import KinematicsModel
-from borrowedtime.regimes import LABELS, RegimeRule, _calls
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.regimes import LABELS, RegimeRule, _calls
 
 
 def _path(accel_years: float) -> pd.Series:
@@ -78,7 +78,7 @@ def test_irregular_marks_get_persistence_one():
 
 def test_numba_calls_match_reference():
     from borrowedtime._numba import HAS_NUMBA
-    from borrowedtime.regimes import _calls_loop
+    from borrowedtime.monitor.regimes import _calls_loop
 
     if not HAS_NUMBA:
         pytest.skip("numba not installed")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from borrowedtime.errors import SpecError
-from borrowedtime.scoring import ScoringRule, find_turns, lag_calls, score_calls
+from borrowedtime.monitor.scoring import ScoringRule, find_turns, lag_calls, score_calls
 
 IDX = pd.date_range("2000-01-01", periods=120, freq="MS")
 

@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from borrowedtime._calendar import month_dates, month_number, year_over_year
+from borrowedtime._calendar import month_dates, month_number
 from borrowedtime._checks import require
 from borrowedtime._episodes import episodes_from_flags, runs
 from borrowedtime._numba import jit, python_twin, stack_zeros
 from borrowedtime._results import Summarised, SummaryRepr
 from borrowedtime.errors import SpecError
 from borrowedtime.instruments.amortization import annuity_payment, balance_factor, payment_shock
+from borrowedtime.monitor.discrete import year_over_year
 from borrowedtime.series import as_series
 
 

@@ -1,4 +1,6 @@
-"""Calendar arithmetic shared by the package: month numbers and year-over-year growth.
+"""Calendar arithmetic shared by the package: month numbers.
+
+Year-over-year growth is :func:`borrowedtime.monitor.discrete.year_over_year`.
 
 A *month number* is ``year * 12 + month - 1`` (January of year 0 is 0), so
 month differences are plain integer differences.
@@ -9,9 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from borrowedtime.series import days_since_epoch
-
-__all__ = ["month_number", "month_dates", "year_over_year"]
+__all__ = ["month_number", "month_dates"]
 
 
 def month_number(index: pd.DatetimeIndex) -> np.ndarray:
@@ -27,27 +27,3 @@ def month_dates(numbers: np.ndarray) -> pd.DatetimeIndex:
         pd.to_datetime({"year": numbers // 12, "month": numbers % 12 + 1, "day": np.ones_like(numbers)}),
         name="date",
     )
-
-
-def year_over_year(series: pd.Series) -> pd.Series:
-    """Growth over one year, decimal, using only data dated <= each date.
-
-    Regular monthly/quarterly/annual data (``series.attrs["frequency"]`` as set
-    by :func:`borrowedtime.series.as_series`) compare with the observation
-    12/4/1 periods back by month arithmetic; other data with the last
-    observation dated at least one year earlier. Dates with no observation a
-    year back are omitted.
-    """
-    s = series
-    freq = s.attrs.get("frequency")
-    if freq is not None and freq.name in ("monthly", "quarterly", "annual"):
-        months = month_number(s.index)
-        back = pd.Series(s.to_numpy(), index=months)
-        prior = back.reindex(months - 12).to_numpy()
-        yoy = s.to_numpy() / prior - 1.0
-        return pd.Series(yoy, index=s.index, name="yoy").dropna()  # no value a year back: omitted
-    days = days_since_epoch(s.index)
-    pos = np.searchsorted(days, days - 365.25 * 0.999, side="right") - 1
-    ok = pos >= 0
-    yoy = s.to_numpy()[ok] / s.to_numpy()[pos[ok]] - 1.0
-    return pd.Series(yoy, index=s.index[ok], name="yoy")

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from borrowedtime.essay import essay_facts, essay_series
-from borrowedtime.kinematics import acceleration, growth, step_ups
+from borrowedtime.monitor.discrete import acceleration, growth, step_ups
 
 __all__ = ["essay_tables"]
 

@@ -121,7 +121,7 @@ class WatchResult:
 
     Attributes
     ----------
-    screen : borrowedtime.screen.ScreenResult
+    screen : borrowedtime.monitor.screen.ScreenResult
     labels : dict
         Series name to a human label ("Hyperscaler capex, USD bn, annual").
     links : dict
@@ -146,7 +146,7 @@ def _user_series(options: ReportOptions) -> list[pd.Series]:
 def watch_inputs(options: ReportOptions) -> WatchResult:
     """The essay's capex series, OpenAI's marks, the national index and any ``--series``, screened."""
     from borrowedtime.essay import essay_series
-    from borrowedtime.screen import Screen
+    from borrowedtime.monitor.screen import Screen
     from borrowedtime.series import load_series
 
     series: dict[str, pd.Series] = {}
@@ -189,7 +189,7 @@ class Backtests:
 
 def kinematics_inputs(options: ReportOptions) -> Backtests:
     """The national index backtest (with delinquency as outcome) and one per ``--series``."""
-    from borrowedtime.backtest import run_backtest
+    from borrowedtime.monitor.backtest import run_backtest
     from borrowedtime.series import load_series
 
     items = []
@@ -282,7 +282,7 @@ def capex_inputs(options: ReportOptions):
 
 def calibration_inputs(options: ReportOptions):
     """Calibration of the default monitor on the national index (one-step PIT, coverage, Ljung-Box)."""
-    from borrowedtime.calibration import Calibration
+    from borrowedtime.monitor.calibration import Calibration
     from borrowedtime.series import load_series
 
     series = load_series(options.shared("case_shiller", "the calibration section"), column="National-US")

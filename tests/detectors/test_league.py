@@ -153,7 +153,7 @@ def _monthly_boom() -> pd.Series:
 
 
 def test_baseline_and_naive_rows_use_the_same_rule_and_release_lag(fake_monitor, tmp_path):
-    from borrowedtime.backtest import baseline_signal, naive_calls, year_over_year
+    from borrowedtime.monitor.backtest import baseline_signal, naive_calls, year_over_year
 
     series = _monthly_boom()
     kw = dict(lppls=FAST_LPPLS, psy=PSYTest(reps=40, cache=tmp_path, sensitivity_lags=()))

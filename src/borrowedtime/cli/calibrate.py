@@ -27,9 +27,9 @@ def calibrate(
     as_json: JsonOpt = False,
 ) -> None:
     """One-step PIT, 50/80/90 % coverage, Christoffersen, Ljung-Box, Berkowitz, reliability of P(growth < 0)."""
-    from borrowedtime.calibration import Calibration
     from borrowedtime.errors import SpecError
-    from borrowedtime.kinematics import KinematicsModel
+    from borrowedtime.monitor.calibration import Calibration
+    from borrowedtime.monitor.model import KinematicsModel
     from borrowedtime.series import load_series
 
     with error_boundary():

@@ -26,9 +26,9 @@ def screen(
     """Fit every series of PANEL in one pass and rank them: borrowed time first, by probability and duration."""
     from rich.progress import Progress
 
-    from borrowedtime.kinematics import KinematicsModel
-    from borrowedtime.regimes import RegimeRule
-    from borrowedtime.screen import Screen, read_panel
+    from borrowedtime.monitor.model import KinematicsModel
+    from borrowedtime.monitor.regimes import RegimeRule
+    from borrowedtime.monitor.screen import Screen, read_panel
 
     with error_boundary():
         if top is not None and top < 1:

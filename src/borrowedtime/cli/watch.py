@@ -75,7 +75,7 @@ def _fmt(x, spec: str = "+.4f") -> str:
 
 def _discrete(s: pd.Series) -> list[dict]:
     """The discrete arithmetic of a short series: growth per step (annualised if irregular) and its change."""
-    from borrowedtime.kinematics import acceleration, growth
+    from borrowedtime.monitor.discrete import acceleration, growth
 
     g = growth(s)
     acc = acceleration(g) if len(g) >= 2 else pd.Series(dtype=float)
@@ -96,10 +96,10 @@ def watch(
     as_json: JsonOpt = False,
 ) -> None:
     """Latest level, velocity, acceleration (with standard errors), P(S''<0), regime and events."""
-    from borrowedtime.backtest import borrowed_time_windows, year_over_year
     from borrowedtime.essay import essay_series
-    from borrowedtime.kinematics import KinematicsModel
-    from borrowedtime.regimes import RegimeRule
+    from borrowedtime.monitor.backtest import borrowed_time_windows, year_over_year
+    from borrowedtime.monitor.model import KinematicsModel
+    from borrowedtime.monitor.regimes import RegimeRule
     from borrowedtime.series import load_series
 
     with error_boundary():
@@ -213,9 +213,9 @@ def backtest(
     as_json: JsonOpt = False,
 ) -> None:
     """Run the monitor in real time, date by date, and score its calls against what followed."""
-    from borrowedtime.backtest import Backtest
-    from borrowedtime.kinematics import KinematicsModel
-    from borrowedtime.regimes import RegimeRule
+    from borrowedtime.monitor.backtest import Backtest
+    from borrowedtime.monitor.model import KinematicsModel
+    from borrowedtime.monitor.regimes import RegimeRule
     from borrowedtime.series import load_series
 
     with error_boundary():

@@ -11,7 +11,7 @@ Each detector gives a raw real-time *signal* per date (data dated <= that date):
 * ``gsadf``: PSY's BSADF above its critical value, with the real-time
   minimum window (:func:`borrowedtime.detectors.psy.realtime_min_window`);
 * ``baseline``: issue 11's named baseline
-  (:func:`borrowedtime.backtest.baseline_calls`): YoY log growth g > 0 and
+  (:func:`borrowedtime.monitor.backtest.baseline_calls`): YoY log growth g > 0 and
   z < -1, z its six-month change over the real-time root mean square
   (after three years of observations), without its own three-observation
   persistence and its z < 0 hysteresis;
@@ -59,7 +59,7 @@ from borrowedtime._results import Summarised
 from borrowedtime.detectors.lppls import LPPLSModel
 from borrowedtime.detectors.psy import REALTIME_YEARS, PSYTest, realtime_min_window
 from borrowedtime.errors import BorrowedTimeError, DataError, SpecError
-from borrowedtime.scoring import lag_calls
+from borrowedtime.monitor.scoring import lag_calls
 from borrowedtime.series import as_series
 
 __all__ = ["LeagueEntry", "LeagueTable", "league_table", "DETECTORS", "EpisodeRule", "HORIZONS_DAYS"]
@@ -234,8 +234,8 @@ def _score(
 
 def _monitor_signal(series: pd.Series) -> pd.Series:
     """The monitor's raw real-time condition: P(S'+H S''<0) >= confidence while P(S'>0) >= 1/2."""
-    from borrowedtime.kinematics import KinematicsModel
-    from borrowedtime.regimes import RegimeRule
+    from borrowedtime.monitor.model import KinematicsModel
+    from borrowedtime.monitor.regimes import RegimeRule
 
     rule = RegimeRule()
     kin = KinematicsModel().fit(series)
@@ -246,8 +246,8 @@ def _monitor_signal(series: pd.Series) -> pd.Series:
 
 def _simple_rule_signals(y: pd.Series) -> dict[str, pd.Series]:
     """Raw signals of the named baseline and the naive rule on the series' own YoY growth."""
-    from borrowedtime._calendar import year_over_year
-    from borrowedtime.backtest import baseline_signal, naive_calls
+    from borrowedtime.monitor.backtest import baseline_signal, naive_calls
+    from borrowedtime.monitor.discrete import year_over_year
 
     yoy = year_over_year(y)
     per_year = realtime_min_window(y.index)[1] // REALTIME_YEARS
@@ -305,7 +305,7 @@ def league_table(
     release_lag : int, default 0
         Observations between a reference date and the publication of its
         data (Case-Shiller: 2); every signal is moved that many observations
-        later before the episode rule (:func:`borrowedtime.scoring.lag_calls`).
+        later before the episode rule (:func:`borrowedtime.monitor.scoring.lag_calls`).
     on_progress : callable, optional
         ``on_progress(stage, advance, total)``: ``advance == 0`` announces a
         stage and its total, later calls advance it.
@@ -348,7 +348,7 @@ def league_table(
         signals["borrowedtime"] = eps
     except ImportError:
         entries.append(_score("borrowedtime", [], turn_ts, horizon_days, 0.0,
-                              "not available: the kinematics modules are missing"))
+                              "not available: the monitor package is missing"))
 
     # --- LPPLS
     model = _lppls_for(y, lppls)

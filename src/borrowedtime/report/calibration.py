@@ -12,7 +12,7 @@ _CASE_SHILLER = "case_shiller_us_national_monthly.csv"
 
 
 def calibration_html(result, title: str) -> str:
-    """HTML for one series' :class:`~borrowedtime.calibration.CalibrationResult` (no model runs here)."""
+    """HTML for one series' :class:`~borrowedtime.monitor.calibration.CalibrationResult` (no model runs here)."""
     from plotly.subplots import make_subplots
 
     d = result.to_dict(0)

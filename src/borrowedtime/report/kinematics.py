@@ -23,7 +23,7 @@ def kinematics_figure(bt, *, title: str) -> go.Figure:
 
     Parameters
     ----------
-    bt : borrowedtime.backtest.BacktestResult
+    bt : borrowedtime.monitor.backtest.BacktestResult
     title : str
     """
     f = bt.kinematics.to_frame()

@@ -1,6 +1,6 @@
 """The screen's page: counts, the ranked table, a small multiple per series of the top group.
 
-Formats a :class:`borrowedtime.screen.ScreenResult`; runs nothing.
+Formats a :class:`borrowedtime.monitor.screen.ScreenResult`; runs nothing.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def small_multiple(history: pd.DataFrame, name: str) -> go.Figure:
     Parameters
     ----------
     history : pandas.DataFrame
-        :meth:`borrowedtime.screen.ScreenResult.history` of one series.
+        :meth:`borrowedtime.monitor.screen.ScreenResult.history` of one series.
     name : str
     """
     h = history

@@ -7,6 +7,7 @@ import html
 import pandas as pd
 
 from borrowedtime.report import _format as F
+from borrowedtime.series import Frequency
 
 __all__ = ["render", "sentence", "watch_frame"]
 
@@ -102,6 +103,7 @@ def render(result, *, verdicts=()) -> str:
     screen = result.screen
     h = screen.spec.rule.horizon_years
     conf = screen.spec.rule.confidence
+    model = screen.spec.model  # the one minimum-observations rule: KinematicsModel.min_observations
     sentences = "".join(
         f"<li>{sentence(label, _row_of(screen, name), _skipped_of(screen, name), horizon=h)}</li>"
         for name, label in result.labels.items()
@@ -124,8 +126,10 @@ def render(result, *, verdicts=()) -> str:
         f"P(borrowed time) is the real-time probability that growth {h:g} years out, S′ + {h:g}y·S″, is "
         f"negative. Regimes are read at each series' last date: a call stands when that probability "
         f"has been at least {conf:g} for a quarter; 'borrowed time' is a call while growth is still positive. "
-        f"A series with fewer than {screen.spec.min_obs_per_state} observations per state of the filter "
-        "(12 for annual or irregular data, 56 for monthly data with seasons) gets the discrete arithmetic only: "
+        f"A series with fewer than {model.min_obs_per_state} observations per state of the filter "
+        f"({model.min_observations(Frequency('annual', 1.0))} for annual or irregular data, "
+        f"{model.min_observations(Frequency('monthly', 12.0, 12))} for monthly data with seasons) "
+        "gets the discrete arithmetic only: "
         "its last growth rate, the change of that rate in percentage points, and its last step-up."
     )
     return table + f"<ul class='verdict'>{sentences}</ul>" + verdict_html + explain

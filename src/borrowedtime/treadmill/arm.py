@@ -68,12 +68,13 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from borrowedtime._calendar import month_dates, month_number, year_over_year
+from borrowedtime._calendar import month_dates, month_number
 from borrowedtime._montecarlo import check_seed, map_chunks
 from borrowedtime._results import Summarised
 from borrowedtime.datasets import packaged_yaml, treadmill_inputs
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.instruments.amortization import balance_factor, payment_shock
+from borrowedtime.monitor.discrete import year_over_year
 from borrowedtime.series import as_series
 from borrowedtime.treadmill import _kernels
 

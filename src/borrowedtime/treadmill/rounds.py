@@ -62,7 +62,7 @@ from borrowedtime.complex import load_complex
 from borrowedtime.datasets import treadmill_inputs
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.essay import marks_points
-from borrowedtime.kinematics import step_ups
+from borrowedtime.monitor.discrete import step_ups
 
 __all__ = ["RoundsSpec", "RoundsResult", "default_inputs", "annual_inputs", "contracted_compute_from_contracts",
            "undated_default_term"]

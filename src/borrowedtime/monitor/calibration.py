@@ -61,10 +61,12 @@ import pandas as pd
 from scipy import stats
 
 from borrowedtime._checks import require
-from borrowedtime._kalman import covariance_path
 from borrowedtime._results import Summarised
 from borrowedtime.errors import DataError, SpecError
-from borrowedtime.kinematics import _DIFFUSE, KinematicsModel, KinematicsResult, _system
+from borrowedtime.monitor._kalman import covariance_path
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.result import KinematicsResult
+from borrowedtime.monitor.statespace import _DIFFUSE, _system
 from borrowedtime.series import as_series
 
 __all__ = [
@@ -172,7 +174,7 @@ class Calibration:
         The filter whose forecasts are scored.
     horizon_years : float, default 2.0
         Horizon of the growth whose sign is forecast (the refinancing horizon
-        H of :class:`~borrowedtime.regimes.RegimeRule`); on seasonal data a
+        H of :class:`~borrowedtime.monitor.regimes.RegimeRule`); on seasonal data a
         whole number of years.
     lags : int, optional
         Ljung-Box lags; default one year of observations (12 monthly, 4

@@ -2,7 +2,7 @@
 
 A *screen* hands a panel (a wide table of series, or a folder of files) to the
 real-time filter in one vectorised pass per sampling frequency, classifies each
-series' latest reading with :class:`~borrowedtime.regimes.RegimeRule` and ranks
+series' latest reading with :class:`~borrowedtime.monitor.regimes.RegimeRule` and ranks
 them: borrowed time first (growth still positive, projected growth
 ``S' + H S''`` negative with probability at least the rule's confidence), by
 that probability and then by how long the call has stood; then contraction,
@@ -10,8 +10,9 @@ boom, repair and undetermined.
 
 Every input series ends up either ranked or *skipped with a reason*: values
 that are not numbers, not positive (growth is measured on logs), or too few
-observations for the filter (fewer than :data:`MIN_OBS_PER_STATE` per state of
-the state-space model). A series too short for the filter still gets the
+observations for the filter (fewer than
+:meth:`KinematicsModel.min_observations <borrowedtime.monitor.model.KinematicsModel.min_observations>`,
+the package's one rule, which ``watch`` and the report use too). A series too short for the filter still gets the
 discrete arithmetic the essay uses (last growth, its change in percentage
 points, the last step-up) beside the reason, never a filtered estimate.
 
@@ -30,12 +31,13 @@ import pandas as pd
 
 from borrowedtime._results import Summarised, SummaryRepr
 from borrowedtime.errors import DataError
-from borrowedtime.kinematics import KinematicsModel, KinematicsResult
-from borrowedtime.regimes import LABELS, RegimeResult, RegimeRule
+from borrowedtime.monitor.discrete import acceleration, growth, step_ups
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.regimes import LABELS, RegimeResult, RegimeRule
+from borrowedtime.monitor.result import KinematicsResult
 from borrowedtime.series import Frequency, infer_frequency, read_frame
 
 __all__ = [
-    "MIN_OBS_PER_STATE",
     "RANK_ORDER",
     "Screen",
     "ScreenResult",
@@ -43,14 +45,6 @@ __all__ = [
     "discrete_arithmetic",
     "read_panel",
 ]
-
-#: Observations needed per state of the filter's state-space model before it is
-#: run at all: 3 trend states (level, velocity, acceleration) plus ``period - 1``
-#: seasonal states, so 12 for annual or irregular data and 56 for monthly data
-#: with the seasonal component. Four per state is a rule of thumb for the
-#: diffuse start plus a scale estimate with a few degrees of freedom; below it
-#: the screen shows the discrete arithmetic only.
-MIN_OBS_PER_STATE = 4
 
 #: Order of the regimes in a ranked screen (first = most urgent).
 RANK_ORDER = ("borrowed time", "contraction", "boom", "repair", "undetermined")
@@ -186,13 +180,13 @@ def discrete_arithmetic(series: pd.Series) -> dict:
     -------
     dict
         ``last_date``, ``observations``, ``growth`` (decimal, last period;
-        annualised for irregular dates, as :func:`borrowedtime.kinematics.growth`
+        annualised for irregular dates, as :func:`borrowedtime.monitor.discrete.growth`
         does), ``previous_growth``, ``acceleration_pp`` (change of growth in
         percentage points, unrounded) and ``step_up`` (last level over the one
         before). Entries that need more points are None.
     """
-    s = series.dropna()
-    values = s.to_numpy(dtype=float)
+    s = series.dropna().astype(float)
+    values = s.to_numpy()
     out = {"last_date": s.index[-1].date().isoformat() if len(s) else None, "observations": int(len(s)),
            "regular": None, "growth": None, "previous_growth": None, "acceleration_pp": None, "step_up": None,
            "previous_step_up": None}
@@ -203,18 +197,15 @@ def discrete_arithmetic(series: pd.Series) -> dict:
         regular = freq.regular
     except DataError:
         regular = False
-    ratio = values[1:] / values[:-1]
+    s.attrs["frequency"] = freq if regular else Frequency("irregular", 1.0)
+    g = growth(s, annualise=not regular).to_numpy()  # the package's one growth arithmetic
+    ratio = step_ups(values)
     out["regular"] = bool(regular)
-    if regular:
-        g = ratio - 1.0
-    else:
-        years = np.diff(s.index.to_numpy().astype("datetime64[D]").astype(float)) / 365.25
-        g = ratio ** (1.0 / years) - 1.0
     out["growth"] = float(g[-1])
     out["step_up"] = float(ratio[-1])
     if g.size >= 2:
         out["previous_growth"] = float(g[-2])
-        out["acceleration_pp"] = float((g[-1] - g[-2]) * 100.0)
+        out["acceleration_pp"] = float(acceleration(g[-2:], max_abs_growth=np.inf).iloc[-1])  # annualised rates may be large
         out["previous_step_up"] = float(ratio[-2])
     return out
 
@@ -318,8 +309,6 @@ class Screen:
         The real-time filter (default settings; seasonal ``auto``).
     rule : RegimeRule
         How calls are made (default: H = 2 years, confidence 0.9).
-    min_obs_per_state : int, default :data:`MIN_OBS_PER_STATE`
-        Observations needed per state before a series is filtered.
     chunk : int, default 1000
         Series classified at a time after the one-pass fit (bounds the memory
         of the probability arrays; the result does not depend on it).
@@ -327,13 +316,7 @@ class Screen:
 
     model: KinematicsModel = field(default_factory=KinematicsModel)
     rule: RegimeRule = field(default_factory=RegimeRule)
-    min_obs_per_state: int = MIN_OBS_PER_STATE
     chunk: int = 1000
-
-    def min_obs(self, freq: Frequency) -> int:
-        """Observations needed to filter a series of this frequency."""
-        season = self.model.season_for(freq) if freq.regular else None
-        return self.min_obs_per_state * (3 + (season - 1 if season else 0))
 
     def run(
         self,
@@ -375,13 +358,13 @@ class Screen:
                     skipped.append(Skipped(n, f"its {freq_name} dates do not line up with the other "
                                               f"{freq_name} series; screen it on its own."))
                 continue
-            need = self.min_obs(freq)
+            need = self.model.min_observations(freq)  # the package's one rule
             n_obs = sub.notna().sum(axis=0)
             short = [n for n in names if n_obs[n] < need]
             for n in short:
                 s = sub[n].dropna()
                 skipped.append(Skipped(n, f"{len(s)} {freq_name} observations; the filter needs at least "
-                                          f"{need} ({self.min_obs_per_state} per state): discrete "
+                                          f"{need} ({self.model.min_obs_per_state} per state): discrete "
                                           "arithmetic only.", discrete_arithmetic(s)))
             names = [n for n in names if n_obs[n] >= need]
             if names:
@@ -403,7 +386,7 @@ class Screen:
             if n not in grouped and not any(s.name == n for s in skipped):
                 s = numeric[n].dropna()
                 skipped.append(Skipped(n, f"{len(s)} observation(s); the filter needs at least "
-                                          f"{self.min_obs_per_state * 3}: discrete arithmetic only.",
+                                          f"{self.model.min_observations(None)}: discrete arithmetic only.",
                                        discrete_arithmetic(s) if len(s) else None))
         table = pd.concat(rows, ignore_index=True) if rows else _rows_empty()
         order = {r: i for i, r in enumerate(RANK_ORDER)}

@@ -1,15 +1,13 @@
-r"""Level, velocity and acceleration of a series: discrete and filtered.
+r"""The monitor's model: real-time level, velocity and acceleration of log S.
 
-Two ways to read the derivatives of a series S:
-
-* **Discrete** (:func:`growth`, :func:`acceleration`, :func:`step_ups`): the
-  arithmetic an analyst does by hand on a few annual figures, as the essay
-  does (capex 150 -> 226 -> 410 -> 725 -> 1,100 gives +51%, +81%, +77%, +52%
-  and accelerations of +30, -4, -25 points).
-* **Filtered** (:class:`KinematicsModel`): a local quadratic trend on log S in
-  continuous time (level, velocity, acceleration; white-noise jerk), with a
-  seasonal component where the data are monthly or quarterly, run as a Kalman
-  filter in real time and, separately, as a smoother in hindsight.
+:class:`KinematicsModel` is a local quadratic trend on log S in continuous
+time (level, velocity, acceleration; white-noise jerk), with a seasonal
+component where the data are monthly or quarterly, run as a Kalman filter in
+real time and, separately, as a smoother in hindsight; it returns a
+:class:`~borrowedtime.monitor.result.KinematicsResult`. Its system matrices are
+in :mod:`borrowedtime.monitor.statespace`, the filter kernels in
+:mod:`borrowedtime.monitor._kalman`; the discrete arithmetic of a few figures
+(growth, acceleration, step-ups) is :mod:`borrowedtime.monitor.discrete`.
 
 The filtered model, in years :math:`\Delta_t` between observations:
 
@@ -116,397 +114,35 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from borrowedtime._kalman import (
+from borrowedtime.errors import DataError, SpecError
+from borrowedtime.monitor._kalman import (
     covariance_path,
     kalman_filter_shared,
     rts_smoother_shared,
     run_dense_mean_path,
     run_mean_path,
 )
-from borrowedtime._results import Summarised
-from borrowedtime.errors import DataError, SpecError
-from borrowedtime.series import Frequency, as_series, days_since_epoch, infer_frequency
-
-__all__ = [
-    "growth",
-    "acceleration",
-    "step_ups",
-    "KinematicsModel",
-    "KinematicsResult",
-    "trend_snr",
-    "seasonal_snr",
-]
-
-_DAYS_PER_YEAR = 365.25
-_DIFFUSE = 1e7
-#: Candidates (phi, q_c) of the AR(1) cycle for momentum="ar1": the first has no cycle.
-#: phi spans half-lives of 1 to 69 observations; q_c (cycle shock / noise variance) 0.3 to 100.
-#: (A first grid stopping at phi = 0.95, q_c = 10 put Case-Shiller on its corner; widened.)
-MOMENTUM_GRID: tuple[tuple[float, float], ...] = ((0.0, 0.0),) + tuple(
-    (phi, qc) for phi in (0.5, 0.8, 0.9, 0.95, 0.98, 0.99) for qc in (0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
+from borrowedtime.monitor.discrete import _years_between
+from borrowedtime.monitor.result import KinematicsResult
+from borrowedtime.monitor.statespace import (
+    _DIFFUSE,
+    _averaged_prior,
+    _effective_dof,
+    _missing_patterns,
+    _real_time_snr,
+    _system,
+    cycle_grid,
+    seasonal_snr,
 )
+from borrowedtime.series import Frequency, as_series, infer_frequency
 
-#: q_c of the short-run component when an index averages (averaging > 1): up to 3000 times the
-#: sampling error. (A first grid stopping at 100, as MOMENTUM_GRID does, put Case-Shiller on its corner.)
-AVERAGED_QC: tuple[float, ...] = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0)
-
-
-def cycle_grid(momentum: str, averaging: int) -> tuple[tuple[float, float], ...]:
-    """Candidates (phi, q_c) of the short-run component the grid path chooses among.
-
-    Without averaging: :data:`MOMENTUM_GRID`. With an index's averaging (k > 1)
-    the latent short-run variation may also be white (phi = 0: monthly price
-    noise that the k-term mean turns into an MA(k-1)), beside the white
-    sampling error; ``momentum="none"`` allows only that, ``"ar1"`` also
-    the persistent cycles of :data:`MOMENTUM_GRID`.
-    """
-    if averaging == 1:
-        return MOMENTUM_GRID
-    white = tuple((0.0, qc) for qc in AVERAGED_QC)
-    cycles = tuple((phi, qc) for phi in (0.5, 0.8, 0.9, 0.95, 0.98, 0.99) for qc in AVERAGED_QC)
-    return ((0.0, 0.0),) + white + (cycles if momentum == "ar1" else ())
-
-
-# ============================================================================ discrete
-
-
-def _years_between(index: pd.DatetimeIndex) -> np.ndarray:
-    return np.diff(days_since_epoch(index)) / _DAYS_PER_YEAR
-
-
-def growth(
-    series: pd.Series,
-    periods: int = 1,
-    *,
-    kind: Literal["simple", "log"] = "simple",
-    annualise: bool | None = None,
-) -> pd.Series:
-    """Per-period growth of a positive series, as a decimal (0.51 is +51 %).
-
-    Parameters
-    ----------
-    series : pandas.Series
-        Positive values on a DatetimeIndex.
-    periods : int, default 1
-        Compare each value with the one ``periods`` observations earlier
-        (12 on monthly data is year-over-year).
-    kind : {"simple", "log"}
-        ``S_t / S_{t-k} - 1`` or ``log(S_t / S_{t-k})``.
-    annualise : bool, optional
-        Scale to a per-year rate using the actual time between the dates
-        (compounded for simple growth, divided for log growth). Default: True
-        for irregular series (funding rounds), False for regular ones.
-
-    Returns
-    -------
-    pandas.Series
-        Decimal growth; the first ``periods`` dates have no predecessor and are
-        omitted (the index is shorter, never NaN-padded).
-    """
-    s = as_series(series, name=str(series.name or "series"), min_obs=periods + 1)
-    if periods < 1:
-        raise SpecError(f"periods must be >= 1. Got {periods!r}.")
-    freq: Frequency = s.attrs["frequency"]
-    if annualise is None:
-        annualise = not freq.regular
-    values = s.to_numpy()
-    ratio = values[periods:] / values[:-periods]
-    if annualise:
-        d = days_since_epoch(s.index)
-        years = (d[periods:] - d[:-periods]) / _DAYS_PER_YEAR
-        out = np.log(ratio) / years if kind == "log" else ratio ** (1.0 / years) - 1.0
-    else:
-        out = np.log(ratio) if kind == "log" else ratio - 1.0
-    return pd.Series(out, index=s.index[periods:], name=f"{s.name} growth")
-
-
-def acceleration(
-    growth_rates: pd.Series,
-    *,
-    round_growth_to: int | None = None,
-    max_abs_growth: float = 10.0,
-) -> pd.Series:
-    """Change in growth from one period to the next, in percentage points.
-
-    Parameters
-    ----------
-    growth_rates : pandas.Series
-        Decimal growth rates (0.51 is +51 %), as returned by :func:`growth`;
-        not levels and not percents.
-    round_growth_to : int, optional
-        Round the growth rates to this many decimals of a percent before
-        differencing. ``0`` is the essay's convention: it quotes growth as
-        whole percents (+51, +81, +77, +52) and differences those (+30, -4, -25);
-        unrounded the same figures give +30.75, -4.59, -25.11.
-    max_abs_growth : float, default 10.0
-        Largest plausible |growth| per period, decimal (10.0 is +1,000 %).
-        Anything larger is refused as levels or percents passed by mistake
-        (the essay's capex levels 150, 226, ... would give "+7,600 points").
-        Raise it for a series that really grows more than tenfold a period.
-
-    Returns
-    -------
-    pandas.Series
-        Percentage points (30.0 is +30 points); one shorter than the input.
-
-    Raises
-    ------
-    DataError
-        Fewer than two rates, missing values, or values beyond ``max_abs_growth``.
-    """
-    g = np.asarray(growth_rates, dtype=float)
-    if g.ndim != 1 or g.size < 2:
-        raise DataError(f"acceleration: need at least two growth rates in one dimension, got shape {g.shape}.")
-    if not np.all(np.isfinite(g)):
-        raise DataError("acceleration: growth rates contain missing or non-finite values.")
-    big = np.flatnonzero(np.abs(g) > max_abs_growth)
-    if big.size:
-        i = int(big[0])
-        raise DataError(
-            f"acceleration: value {g[i]:g} at position {i} is not a decimal growth rate (|g| > "
-            f"{max_abs_growth:g}, i.e. more than {100 * max_abs_growth:,.0f} % a period); these look like "
-            "levels or percents. Pass growth(levels), or percents / 100 (or raise max_abs_growth)."
-        )
-    g = g * 100.0
-    if round_growth_to is not None:
-        g = np.round(g, round_growth_to)
-    out = np.diff(g)
-    idx = growth_rates.index[1:] if isinstance(growth_rates, pd.Series) else None
-    return pd.Series(out, index=idx, name="acceleration_pp")
-
-
-def step_ups(marks: pd.Series | Sequence[float]) -> pd.Series | np.ndarray:
-    """Round-over-round multiple of a sequence of marks (157/86 = 1.83x).
-
-    Parameters
-    ----------
-    marks : Series or sequence of float
-        Valuations or any positive levels in date order (USD bn for the essay's marks).
-
-    Returns
-    -------
-    Series or ndarray
-        ``marks[i] / marks[i-1]``, one shorter than the input.
-    """
-    arr = np.asarray(marks, dtype=float)
-    if arr.ndim != 1 or arr.size < 2:
-        raise DataError(f"step_ups: need at least two marks, got {arr.size}.")
-    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        raise DataError("step_ups: marks must be finite and positive.")
-    out = arr[1:] / arr[:-1]
-    if isinstance(marks, pd.Series):
-        return pd.Series(out, index=marks.index[1:], name="step_up")
-    return out
-
-
-# ============================================================================ filtered
-
-
-def trend_snr(cutoff_years: float, spacing_years: float) -> float:
-    """Jerk-to-noise variance ratio q that puts the smoother's half gain at a period.
-
-    The two-sided estimate of a thrice-integrated random walk observed with
-    noise is the smoothing spline with penalty :math:`\\lambda\\int (f''')^2`
-    and :math:`\\lambda = \\sigma^2\\bar\\Delta / \\sigma_j^2` (Wahba 1978); its
-    gain is :math:`1/(1+\\lambda\\omega^6)`, one half at :math:`\\omega_c = 2\\pi/P_c`.
-
-    Parameters
-    ----------
-    cutoff_years : float
-        Period P_c (years) at which the trend keeps half of a fluctuation.
-    spacing_years : float
-        Average time between observations (years), 1/12 for monthly.
-
-    Returns
-    -------
-    float
-        q, per year^5, in units of the observation noise variance.
-    """
-    if not cutoff_years > 0 or not spacing_years > 0:
-        raise SpecError("cutoff_years and spacing_years must be > 0.")
-    return spacing_years * (2.0 * np.pi / cutoff_years) ** 6
-
-
-def _real_time_snr(cutoff_years: float, dt: np.ndarray) -> np.ndarray:
-    """Jerk-to-noise ratio q_t for each period, from the spacing known at t.
-
-    Regular data have one spacing and one q. On irregular data (funding
-    rounds) the average spacing is the median of the intervals observed up
-    to and including t (the interval into t is known once observation t
-    arrives), so a later observation never changes an earlier estimate.
-    ``dt[0]`` (before the first date) is unused and gets the first interval's q.
-    """
-    if dt.size < 2 or np.all(dt[1:] == dt[1]):
-        spacing = float(dt[1]) if dt.size > 1 else 1.0
-        return np.full(dt.size, trend_snr(cutoff_years, spacing))
-    running = np.array([np.median(dt[1 : t + 1]) for t in range(1, dt.size)])
-    q = np.array([trend_snr(cutoff_years, float(sp)) for sp in running])
-    return np.concatenate([[q[0]], q])
-
-
-def seasonal_snr(memory_years: float, period: int) -> float:
-    """Seasonal shock ratio q_s giving each seasonal factor a memory in years.
-
-    A local level with steady-state gain k has signal-to-noise ratio
-    :math:`k^2/(1-k)` (Harvey 1989, eq. 4.1.20 rearranged); each factor is
-    revised once a year, so k = 1/memory_years, and the dummy-seasonal shock
-    is spread over ``period`` observations.
-    """
-    if not memory_years > 1:
-        raise SpecError(f"seasonal memory must be > 1 year. Got {memory_years!r}.")
-    k = 1.0 / memory_years
-    return k * k / ((1.0 - k) * period)
-
-
-def _trend_blocks(dt: np.ndarray, q: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Transition and disturbance covariance of the continuous local quadratic trend (q scalar or per period)."""
-    n = dt.size
-    T = np.zeros((n, 3, 3))
-    T[:, 0, 0] = T[:, 1, 1] = T[:, 2, 2] = 1.0
-    T[:, 0, 1] = T[:, 1, 2] = dt
-    T[:, 0, 2] = dt**2 / 2.0
-    Q = np.empty((n, 3, 3))
-    Q[:, 0, 0] = dt**5 / 20.0
-    Q[:, 0, 1] = Q[:, 1, 0] = dt**4 / 8.0
-    Q[:, 0, 2] = Q[:, 2, 0] = dt**3 / 6.0
-    Q[:, 1, 1] = dt**3 / 3.0
-    Q[:, 1, 2] = Q[:, 2, 1] = dt**2 / 2.0
-    Q[:, 2, 2] = dt
-    return T, Q * np.reshape(q, (-1, 1, 1)) if np.ndim(q) else Q * q
-
-
-def _system(
-    dt: np.ndarray, q: float | np.ndarray, season: int | None, q_s: float,
-    cycle: tuple[float, float] | None = None, averaging: int = 1,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Full (trend + dummy seasonal [+ AR(1) cycle]) system matrices for each period.
-
-    ``cycle = (phi, q_c)`` appends a stationary cycle c_t = phi c_{t-1} + kappa_t,
-    Var(kappa) = q_c (units of the noise variance), observed additively.
-    ``averaging = k > 1`` observes the mean of the last k latent (level + cycle)
-    values: see :func:`_averaged_system`.
-    """
-    if averaging > 1:
-        return _averaged_system(dt, q, season, q_s, cycle or (0.0, 0.0), averaging)
-    Tt, Qt = _trend_blocks(dt, q)
-    ms = season - 1 if season else 0
-    mc = 1 if cycle is not None else 0
-    if not ms and not mc:
-        return Tt, Qt, np.array([1.0, 0.0, 0.0])
-    m = 3 + ms + mc
-    n = dt.size
-    T = np.zeros((n, m, m))
-    Q = np.zeros((n, m, m))
-    T[:, :3, :3] = Tt
-    Q[:, :3, :3] = Qt
-    Z = np.zeros(m)
-    Z[0] = 1.0
-    if ms:
-        S = np.zeros((ms, ms))
-        S[0, :] = -1.0
-        S[1:, :-1] = np.eye(ms - 1)
-        T[:, 3 : 3 + ms, 3 : 3 + ms] = S
-        Q[:, 3, 3] = q_s
-        Z[3] = 1.0
-    if mc:
-        T[:, -1, -1] = cycle[0]
-        Q[:, -1, -1] = cycle[1]
-        Z[-1] = 1.0
-    return T, Q, Z
-
-
-def _averaged_system(
-    dt: np.ndarray, q: float | np.ndarray, season: int | None, q_s: float,
-    cycle: tuple[float, float], k: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """System matrices of an index that averages k latent monthly values, plus sampling error.
-
-    State: (level, velocity, acceleration, s - 1 seasonal, k - 1 lagged levels,
-    cycle c_t, k - 1 lagged cycles). Observation:
-    y_t = (1/k) sum_{j<k} (level_{t-j} + gamma_{t-j} + c_{t-j}) + epsilon_t,
-    epsilon_t the white sampling error (variance 1 in units of sigma^2). The
-    dummy seasonal's states are gamma_t, ..., gamma_{t-s+2}, so its lags need
-    no new states (k <= s - 1). (A first version observed gamma_t unaveraged:
-    Case-Shiller NSA innovation acf +0.31 against +0.30; BENCHMARKS.md.)
-    """
-    Tt, Qt = _trend_blocks(dt, q)
-    ms = season - 1 if season else 0
-    n = dt.size
-    lag0 = 3 + ms  # first lagged level
-    c0 = lag0 + k - 1  # the cycle
-    m = c0 + k
-    T = np.zeros((n, m, m))
-    Q = np.zeros((n, m, m))
-    T[:, :3, :3] = Tt
-    Q[:, :3, :3] = Qt
-    Z = np.zeros(m)
-    if ms:
-        S = np.zeros((ms, ms))
-        S[0, :] = -1.0
-        S[1:, :-1] = np.eye(ms - 1)
-        T[:, 3:lag0, 3:lag0] = S
-        Q[:, 3, 3] = q_s
-        Z[3 : 3 + k] = 1.0 / k  # gamma_t, ..., gamma_{t-k+1}: the dummy seasonal's own states
-    prev = 0  # lagged levels: l_{t-1} <- l_t, l_{t-j} <- l_{t-j+1}
-    for j in range(k - 1):
-        T[:, lag0 + j, prev] = 1.0
-        prev = lag0 + j
-    T[:, c0, c0] = cycle[0]
-    Q[:, c0, c0] = cycle[1]
-    for j in range(1, k):
-        T[:, c0 + j, c0 + j - 1] = 1.0
-    Z[0] = Z[c0] = 1.0 / k
-    Z[lag0:c0] = 1.0 / k
-    Z[c0 + 1 :] = 1.0 / k
-    return T, Q, Z
-
-
-def _averaged_prior(m: int, season: int | None, k: int, phi: float, stat_var: float) -> np.ndarray:
-    """Prior covariance for :func:`_averaged_system`: a diffuse trend and seasonal, the lagged
-    levels equal to the level (one diffuse value, not k), the cycle and its lags stationary."""
-    ms = season - 1 if season else 0
-    lag0 = 3 + ms
-    c0 = lag0 + k - 1
-    P0 = np.zeros((m, m))
-    P0[: lag0, : lag0] = np.eye(lag0) * _DIFFUSE
-    levels = [0, *range(lag0, c0)]
-    P0[np.ix_(levels, levels)] = _DIFFUSE
-    lags = np.arange(k)
-    P0[c0:, c0:] = stat_var * phi ** np.abs(lags[:, None] - lags[None, :])
-    return P0
-
-
-def _effective_dof(pattern: np.ndarray, burn_in: int, discount: float) -> np.ndarray:
-    """Innovations behind the running scale at each date (discounted count; 0 before any)."""
-    used = pattern & (np.cumsum(pattern) > burn_in)
-    if discount == 1.0:
-        return np.cumsum(used).astype(float)
-    out = np.empty(pattern.size)
-    w = 0.0
-    for t in range(pattern.size):
-        w = discount * w + (1.0 if used[t] else 0.0)  # forgets per period, observed or not
-        out[t] = w
-    return out
-
-
-def _missing_patterns(observed: np.ndarray):
-    """Yield (rows, pattern) for each distinct missing-value pattern; rows None = all."""
-    if observed.all(axis=1).all() or (observed == observed[0]).all():
-        yield None, observed[0]
-        return
-    packed = np.packbits(observed, axis=1)
-    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
-    _, first_row, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    for g, r in enumerate(first_row):
-        yield np.flatnonzero(inverse.ravel() == g), observed[r]
+__all__ = ["KinematicsModel"]
 
 
 def _out_arrays(out: dict[str, np.ndarray] | None, N: int, n: int, season: int | None) -> dict:
@@ -529,7 +165,6 @@ def _out_arrays(out: dict[str, np.ndarray] | None, N: int, n: int, season: int |
                             f"{getattr(a, 'shape', '')}.")
     return dict(out)
 
-
 @dataclass(frozen=True)
 class KinematicsModel:
     """Real-time level, velocity and acceleration of log S (specification).
@@ -550,16 +185,20 @@ class KinematicsModel:
         Memory of each seasonal factor (X-13's default 3x5 seasonal filter
         spans about seven years); sets :func:`seasonal_snr`.
     min_obs_per_state : int, default 5
-        Observations per state before an estimate is shown (``ready``): with
-        m states (3 for the trend, plus period - 1 seasonal ones) an estimate at
-        t needs at least ``5 m`` observations to date. The principle: the
-        noise scale is estimated from the ``n - m`` innovations after the
-        diffuse start, and with ``n >= 5 m`` it rests on at least ``4 m >= 12``
-        of them, where the Student-t band is within 11 % of its large-sample
-        width (t(0.975, 12) = 2.18 against 1.96). Below that the filter's
-        numbers are mostly its initialisation: the essay's five capex figures
-        and six OpenAI marks are too short (15 needed), and get the discrete
-        arithmetic only (:func:`growth`, :func:`acceleration`, :func:`step_ups`).
+        Observations per state before an estimate is shown: the one rule of
+        the package, :meth:`min_observations`, which ``watch``, ``screen``
+        and the report all call. With m states (:meth:`n_states`: 3 for the
+        trend, plus period - 1 seasonal ones, plus the cycle where there is
+        one) an estimate at t needs at least ``5 m`` observations to date.
+        The principle: the first m observations are spent on the diffuse
+        start, so the noise scale rests on the ``n - m`` innovations after it;
+        with ``n >= 5 m`` that is at least four innovations per unknown state
+        and at least ``4 m >= 12`` in all, where the Student-t band is within
+        11 % of its large-sample width (t(0.975, 12) = 2.18 against 1.96).
+        Below that the filter's numbers are mostly its initialisation: the
+        essay's five capex figures and six OpenAI marks are too short (15
+        needed), and get the discrete arithmetic only (:func:`growth`,
+        :func:`acceleration`, :func:`step_ups`).
     momentum : {"none", "ar1"}, default "none"
         ``ar1`` adds a stationary AR(1) cycle re-estimated yearly on data <= t
         (module docstring); the hindsight smoother uses the cycle chosen on
@@ -576,12 +215,12 @@ class KinematicsModel:
         uses the parameters chosen on all the data.
     predictive : {"t", "fitted-t", "empirical"}, default "t"
         Shape of the one-step predictive distribution of log S (what
-        :mod:`borrowedtime.calibration` scores): ``t`` Student-t with the
+        :mod:`borrowedtime.monitor.calibration` scores): ``t`` Student-t with the
         scale's degrees of freedom; ``fitted-t`` a unit-variance Student-t
         whose degrees of freedom are re-estimated at each date by maximum
         likelihood on the past standardised innovations; ``empirical`` their
         past empirical distribution (module docstring of
-        :mod:`borrowedtime.calibration`). It changes the one-step intervals
+        :mod:`borrowedtime.monitor.calibration`). It changes the one-step intervals
         only: S, S', S'', their bands and P(S''<0) are the same for all three.
 
     Notes
@@ -667,6 +306,41 @@ class KinematicsModel:
                 f"seasonal={self.seasonal} needs regularly spaced data; this series is irregular."
             )
         return int(self.seasonal)
+
+    def n_states(self, freq: Frequency | None) -> int:
+        """Unknown states of the model on data of this frequency (None: not known, no season).
+
+        Level, velocity, acceleration, ``period - 1`` seasonal states, and the
+        short-run cycle where there is one (``momentum="ar1"`` or
+        ``averaging > 1``). An index's averaging adds lagged copies of the
+        level and the cycle, which are bookkeeping, not new unknowns: they are
+        not counted.
+        """
+        season = self.season_for(freq) if freq is not None and freq.regular else None
+        cycle = self.momentum == "ar1" or self.averaging > 1
+        return 3 + (season - 1 if season else 0) + (1 if cycle else 0)
+
+    def min_observations(self, freq: Frequency | None) -> int:
+        """Observations to date needed before an estimate is shown: ``min_obs_per_state`` per state.
+
+        The package's one minimum-observations rule (the principle is under
+        ``min_obs_per_state``): :attr:`KinematicsResult.ready` uses it,
+        ``borrowedtime watch`` reports it, :class:`~borrowedtime.monitor.screen.Screen`
+        and the report's first screen give a shorter series the discrete
+        arithmetic only. 15 for annual or irregular data, 30 for quarterly
+        and 70 for monthly data with the default seasonal component.
+
+        Parameters
+        ----------
+        freq : Frequency or None
+            The data's frequency (None: unknown; no seasonal states).
+
+        Returns
+        -------
+        int
+            Observations (not years).
+        """
+        return self.min_obs_per_state * self.n_states(freq)
 
     def fit(
         self, series: pd.Series | pd.DataFrame, *, smooth: bool = False,
@@ -973,178 +647,3 @@ class KinematicsModel:
             momentum_choice=choice,
         )
 
-
-@dataclass(frozen=True, eq=False)
-class KinematicsResult(Summarised):
-    """Filtered (real-time) and optionally smoothed (hindsight) kinematics.
-
-    Arrays are ``(series, time, ...)``. ``filtered`` holds, per date, the mean
-    of (log level, velocity per year, acceleration per year^2) given data
-    dated <= that date; ``filtered_cov`` its covariance in units of the noise
-    variance, scaled by ``sigma2`` (estimated on data <= t). ``smoothed``
-    (hindsight, two-sided) is present only if asked for. ``innovation`` is
-    the one-step prediction error of log S, ``innovation_var`` its variance
-    in units of the noise variance (NaN where nothing was observed); ``q``
-    the jerk-to-noise ratio at the last date.
-    """
-
-    index: pd.DatetimeIndex
-    names: tuple[str, ...]
-    filtered: np.ndarray
-    filtered_cov: np.ndarray
-    sigma2: np.ndarray
-    dof: np.ndarray
-    observed: np.ndarray
-    log_level: np.ndarray
-    smoothed: np.ndarray | None
-    smoothed_cov: np.ndarray | None
-    seasonal: np.ndarray | None
-    season: int | None
-    frequency: Frequency
-    innovation: np.ndarray
-    innovation_var: np.ndarray
-    q: float
-    q_s: float
-    model: KinematicsModel = field(repr=False)
-    momentum_choice: np.ndarray | None = field(default=None, repr=False)
-
-    @property
-    def momentum_params(self) -> np.ndarray | None:
-        """(series, time, 2): the (phi, q_c) of the cycle in use at each date (momentum='ar1' or averaging > 1)."""
-        if self.momentum_choice is None:
-            return None
-        return np.asarray(cycle_grid(self.model.momentum, self.model.averaging))[self.momentum_choice]
-
-    # ------------------------------------------------------------------ derived
-    @property
-    def n_series(self) -> int:
-        return len(self.names)
-
-    def _sd(self, which: int) -> np.ndarray:
-        var = self.filtered_cov[..., which, which] * self.sigma2
-        return np.sqrt(np.maximum(var, 0.0))
-
-    @property
-    def level_sd(self) -> np.ndarray:
-        return self._sd(0)
-
-    @property
-    def velocity_sd(self) -> np.ndarray:
-        return self._sd(1)
-
-    @property
-    def acceleration_sd(self) -> np.ndarray:
-        return self._sd(2)
-
-    def _prob_negative(self, which: int) -> np.ndarray:
-        """P(state < 0) with a Student-t for the estimated scale (dof = innovations used)."""
-        mean = self.filtered[..., which]
-        sd = self._sd(which)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            z = mean / sd
-            p = stats.t.cdf(-z, df=np.maximum(self.dof, 1))
-        return np.where(self.dof > 0, p, np.nan)
-
-    @property
-    def p_accel_negative(self) -> np.ndarray:
-        """Real-time P(S'' < 0): probability the acceleration is negative."""
-        return self._prob_negative(2)
-
-    @property
-    def p_velocity_positive(self) -> np.ndarray:
-        """Real-time P(S' > 0)."""
-        return 1.0 - self._prob_negative(1)
-
-    @property
-    def n_states(self) -> int:
-        """States of the model: level, velocity, acceleration, period - 1 seasonal ones (and the cycle).
-
-        An index's averaging adds lagged copies of the level and the cycle, which
-        are bookkeeping, not new unknowns: they are not counted.
-        """
-        cycle = self.model.momentum == "ar1" or self.model.averaging > 1
-        return 3 + (self.season - 1 if self.season else 0) + (1 if cycle else 0)
-
-    @property
-    def min_observations(self) -> int:
-        """Observations to date needed before an estimate is shown (``min_obs_per_state`` per state)."""
-        return self.model.min_obs_per_state * self.n_states
-
-    @property
-    def ready(self) -> np.ndarray:
-        """True where an estimate is shown: the scale is estimated and ``min_observations`` are in.
-
-        Before that, :meth:`to_frame` and :meth:`latest` give NaN and no call is made.
-        """
-        enough = np.cumsum(self.observed, axis=-1) >= self.min_observations
-        return (self.dof > 0) & enough
-
-    # ------------------------------------------------------------------ output
-    def to_frame(self, series: int | str = 0) -> pd.DataFrame:
-        """One series' estimates as a DataFrame indexed by date.
-
-        Columns: ``level`` (log), ``velocity`` (per year), ``acceleration``
-        (per year^2), their ``*_sd``, ``p_accel_neg``, ``p_vel_pos``; and
-        ``smoothed_*`` (hindsight) when the smoother was run.
-        """
-        i = self.names.index(series) if isinstance(series, str) else int(series)
-        f = self.filtered[i]
-        out = pd.DataFrame(
-            {
-                "level": f[:, 0],
-                "velocity": f[:, 1],
-                "acceleration": f[:, 2],
-                "level_sd": self.level_sd[i],
-                "velocity_sd": self.velocity_sd[i],
-                "acceleration_sd": self.acceleration_sd[i],
-                "p_accel_neg": self.p_accel_negative[i],
-                "p_vel_pos": self.p_velocity_positive[i],
-            },
-            index=self.index,
-        )
-        ready = self.ready[i]
-        out.loc[~ready, ["velocity", "acceleration", "level_sd", "velocity_sd", "acceleration_sd",
-                         "p_accel_neg", "p_vel_pos"]] = np.nan
-        if self.smoothed is not None:
-            s = self.smoothed[i]
-            final = self.sigma2[i, -1]
-            out["smoothed_level"] = s[:, 0]
-            out["smoothed_velocity"] = s[:, 1]
-            out["smoothed_acceleration"] = s[:, 2]
-            out["smoothed_acceleration_sd"] = np.sqrt(np.maximum(self.smoothed_cov[i, :, 2, 2] * final, 0))
-        out.index.name = "date"
-        out.attrs["series"] = self.names[i]
-        return out
-
-    def latest(self, series: int | str = 0) -> dict:
-        """The last real-time reading of one series, as plain numbers."""
-        row = self.to_frame(series).iloc[-1]
-        return {"date": self.index[-1].date().isoformat(), **{k: float(v) for k, v in row.items()}}
-
-    def summary(self) -> str:
-        m = self.model
-        lines = [
-            "Kinematics (local quadratic trend on log S, Kalman filter, real time)",
-            f"  series: {self.n_series}   observations: {self.index.size}   frequency: {self.frequency}",
-            f"  cutoff: {m.cutoff_years} yr (q = {self.q:.4g}/yr^5)   seasonal period: {self.season or 'none'}",
-        ]
-        for i, name in enumerate(self.names[:5]):
-            r = self.latest(i)
-            if not self.ready[i, -1]:
-                lines.append(
-                    f"  {name} @ {r['date']}: {int(self.observed[i].sum())} observations, fewer than the "
-                    f"{self.min_observations} needed ({self.model.min_obs_per_state} per state): no estimate"
-                )
-                continue
-            lines.append(
-                f"  {name} @ {r['date']}: velocity {r['velocity']:+.4f}/yr (sd {r['velocity_sd']:.4f}), "
-                f"acceleration {r['acceleration']:+.4f}/yr^2 (sd {r['acceleration_sd']:.4f}), "
-                f"P(S''<0) = {r['p_accel_neg']:.2f}"
-            )
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        names = ", ".join(self.names[:3]) + (", ..." if self.n_series > 3 else "")
-        return (f"<KinematicsResult {self.n_series} series ({names}), {self.index.size} {self.frequency} "
-                f"observations {self.index[0].date()}..{self.index[-1].date()}, seasonal period "
-                f"{self.season or 'none'}>")

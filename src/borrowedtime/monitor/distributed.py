@@ -47,7 +47,8 @@ import pandas as pd
 
 from borrowedtime._montecarlo import chunk_bounds, map_chunks
 from borrowedtime.errors import SpecError
-from borrowedtime.kinematics import KinematicsModel, KinematicsResult
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.result import KinematicsResult
 
 __all__ = ["fit_panel_dask", "concat_results"]
 

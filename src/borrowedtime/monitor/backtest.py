@@ -6,7 +6,7 @@ date-by-date run (``tests/test_backtest.py`` checks this by refitting on
 prefixes, and a property test shows appending data never changes a past
 estimate). Each warning episode is scored against the series' own
 year-over-year growth, the figure the market watches, by the rules of
-:mod:`borrowedtime.scoring` (issue 11): a turn is the first negative YoY
+:mod:`borrowedtime.monitor.scoring` (issue 11): a turn is the first negative YoY
 print after at least 24 months positive; it is anticipated when a call is
 standing six months before it (strictly: a call begun in the month of the
 turn does not count) and began at most 24 months before it; a call with no
@@ -31,12 +31,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from borrowedtime._calendar import year_over_year
 from borrowedtime._results import Summarised
 from borrowedtime.errors import DataError, SpecError
-from borrowedtime.kinematics import KinematicsModel, KinematicsResult
-from borrowedtime.regimes import RegimeResult, RegimeRule, Window
-from borrowedtime.scoring import RuleScore, ScoringRule, score_calls
+from borrowedtime.monitor.discrete import year_over_year
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.regimes import RegimeResult, RegimeRule, Window
+from borrowedtime.monitor.result import KinematicsResult
+from borrowedtime.monitor.scoring import RuleScore, ScoringRule, score_calls
 from borrowedtime.series import as_series
 
 __all__ = [
@@ -452,7 +453,7 @@ def score_panel(
     """Score the monitor, the baseline and the naive rule on every series of a panel.
 
     The monitor runs on the whole panel in one vectorised filter pass; each
-    rule's calls are scored by :func:`borrowedtime.scoring.score_calls`.
+    rule's calls are scored by :func:`borrowedtime.monitor.scoring.score_calls`.
 
     Parameters
     ----------

@@ -48,7 +48,7 @@ from borrowedtime._checks import require
 from borrowedtime._episodes import runs
 from borrowedtime._numba import jit
 from borrowedtime._results import Summarised
-from borrowedtime.kinematics import KinematicsResult
+from borrowedtime.monitor.result import KinematicsResult
 
 __all__ = ["RegimeRule", "RegimeResult", "Window", "LABELS"]
 

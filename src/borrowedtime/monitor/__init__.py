@@ -1,0 +1,34 @@
+"""The monitor: watch the second derivative of any series in real time (the observe layer).
+
+One file per job, from the ground up:
+
+- ``discrete.py``: growth, acceleration, step-ups and year-over-year growth of a
+  few figures, written once (the essay's arithmetic; a turn is defined on YoY).
+- ``statespace.py``: the system matrices (trend, seasonal, cycle, averaging)
+  and the signal-to-noise ratios fixed by stated principles.
+- ``_kalman.py``: the filter and smoother kernels (numba, each with a plain twin).
+- ``model.py``: :class:`KinematicsModel`, the specification whose ``fit`` runs
+  the filter on a series or a panel; ``result.py``: :class:`KinematicsResult`.
+- ``regimes.py``: regimes, calls and borrowed-time windows from the result.
+- ``scoring.py``: turns of YoY growth and the scoring of calls against them.
+- ``backtest.py``: the real-time run scored beside the named baseline and the naive rule.
+- ``calibration.py``: are the one-step predictive intervals honest.
+- ``screen.py``: many series at once, ranked.
+- ``distributed.py``: a panel's filter on a Dask cluster.
+"""
+
+from borrowedtime.monitor.discrete import acceleration, growth, step_ups, year_over_year
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.result import KinematicsResult
+from borrowedtime.monitor.statespace import seasonal_snr, trend_snr
+
+__all__ = [
+    "growth",
+    "acceleration",
+    "step_ups",
+    "year_over_year",
+    "KinematicsModel",
+    "KinematicsResult",
+    "trend_snr",
+    "seasonal_snr",
+]
