@@ -5,10 +5,10 @@ Two development panels (``../shared/data``): the 98 strictly positive FRED-MD se
 Event: at a date with YoY growth > 0, a turn (first negative YoY print after >= 24
 months positive) within h = 6 and 12 months. Score: pooled AUROC over (series, date)
 pairs, 95 % bootstrap interval over series (1000 resamples, seed 0), Brier and
-reliability for probabilities (:mod:`borrowedtime.evaluate`). Every rule is scored on
+reliability for probabilities (:mod:`borrowedtime.monitor.evaluate`). Every rule is scored on
 the same pairs (those where all rules have a score), so the rows of one panel compare.
 
-Calls on the state panel are scored by issue 11's rules (:mod:`borrowedtime.scoring`:
+Calls on the state panel are scored by issue 11's rules (:mod:`borrowedtime.monitor.scoring`:
 anticipated = standing six months before the turn and begun <= 24 months before it;
 false alarm = no turn within 24 months of the start).
 
@@ -58,9 +58,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from borrowedtime.backtest import MONITOR, _baseline_gz, baseline_calls, naive_calls, score_panel
-from borrowedtime.evaluate import RULES, Evaluation, prepare_panel
-from borrowedtime.evaluate_rules import (
+from borrowedtime.monitor.backtest import (
+    MONITOR,
+    _baseline_gz,
+    baseline_calls,
+    naive_calls,
+    score_panel,
+)
+from borrowedtime.monitor.evaluate import RULES, Evaluation, prepare_panel
+from borrowedtime.monitor.evaluate_rules import (
     calls_from_p,
     calls_from_z,
     lag_change,
@@ -69,10 +75,10 @@ from borrowedtime.evaluate_rules import (
     yoy_extrapolation_p,
     z_score,
 )
-from borrowedtime.kinematics import KinematicsModel
-from borrowedtime.regimes import RegimeRule
-from borrowedtime.scoring import ScoringRule, score_calls
-from borrowedtime.screen import read_panel
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.regimes import RegimeRule
+from borrowedtime.monitor.scoring import ScoringRule, score_calls
+from borrowedtime.monitor.screen import read_panel
 
 OUT = Path(__file__).resolve().parent / "results_evaluate.md"
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

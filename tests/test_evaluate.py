@@ -11,9 +11,9 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from borrowedtime.backtest import _baseline_gz, baseline_calls
 from borrowedtime.cli import app
-from borrowedtime.evaluate import (
+from borrowedtime.monitor.backtest import _baseline_gz, baseline_calls
+from borrowedtime.monitor.evaluate import (
     RULES,
     Evaluation,
     auroc,
@@ -23,8 +23,8 @@ from borrowedtime.evaluate import (
     prepare_panel,
     reliability_table,
 )
-from borrowedtime.evaluate_rules import calls_from_z, markov_low_regime
-from borrowedtime.screen import read_panel
+from borrowedtime.monitor.evaluate_rules import calls_from_z, markov_low_regime
+from borrowedtime.monitor.screen import read_panel
 
 FHFA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fhfa_state_hpi_quarterly_1975_2011.csv"
 runner = CliRunner()

@@ -34,8 +34,8 @@ def evaluate(
     """Score each rule as a real-time forecast of "a turn within h months": AUROC, Brier, reliability."""
     from rich.progress import Progress
 
-    from borrowedtime.evaluate import Evaluation
-    from borrowedtime.screen import read_panel
+    from borrowedtime.monitor.evaluate import Evaluation
+    from borrowedtime.monitor.screen import read_panel
 
     with error_boundary():
         extra = list(ctx.args)  # --horizons 6 12: click gives an option one value; the rest arrive here

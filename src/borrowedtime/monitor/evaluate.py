@@ -2,7 +2,7 @@ r"""Skill of every early-warning rule as a forecast of "a turn follows within h 
 
 The event (issue 22): at a date t where year-over-year growth is positive,
 **a turn follows within h months** when the first negative YoY print after at
-least 24 months of positive growth (:func:`borrowedtime.scoring.find_turns`;
+least 24 months of positive growth (:func:`borrowedtime.monitor.scoring.find_turns`;
 8 quarters on quarterly data) is dated in (t, t + h months]. Dates whose
 window (t, t + h] runs past the series' last observation are left out (their
 outcome is not known yet). Every rule gives, at every such (series, date)
@@ -29,17 +29,17 @@ have a score (each needs some history before its first one).
 Rules (:data:`RULES`; all real time):
 
 ``monitor``
-    The monitor's P(S' + H S'' < 0), H = 2 years (:class:`~borrowedtime.regimes.RegimeRule`).
+    The monitor's P(S' + H S'' < 0), H = 2 years (:class:`~borrowedtime.monitor.regimes.RegimeRule`).
 ``baseline``
     Minus z, the six-month change in YoY log growth over its real-time
-    root mean square (issue 11's named baseline, :func:`borrowedtime.backtest.baseline_calls`).
+    root mean square (issue 11's named baseline, :func:`borrowedtime.monitor.backtest.baseline_calls`).
 ``naive``
     The fall in YoY growth over three months, decimal.
 ``markov``
     Hamilton's (1989) two-regime Markov-switching model of growth: the
     filtered probability of the low-mean regime (:func:`markov_low_regime`).
 ``yoy-extrapolation``, ``monitor-yoy``, ``z3``, ``z12``, ``cb6``
-    The candidates for a better S'' (:mod:`borrowedtime.evaluate_rules`).
+    The candidates for a better S'' (:mod:`borrowedtime.monitor.evaluate_rules`).
 
 References
 ----------
@@ -63,11 +63,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from borrowedtime._calendar import year_over_year
 from borrowedtime._results import Summarised
 from borrowedtime.errors import DataError, SpecError
-from borrowedtime.evaluate_rules import VARIANTS, PanelData, RuleSpec, markov_low_regime
-from borrowedtime.scoring import find_turns
+from borrowedtime.monitor.discrete import year_over_year
+from borrowedtime.monitor.evaluate_rules import VARIANTS, PanelData, RuleSpec, markov_low_regime
+from borrowedtime.monitor.scoring import find_turns
 from borrowedtime.series import Frequency, infer_frequency
 
 __all__ = [
@@ -189,7 +189,7 @@ def prepare_panel(frame: pd.DataFrame) -> tuple[PanelData, list[tuple[str, str]]
     Parameters
     ----------
     frame : pandas.DataFrame
-        A wide panel as read by :func:`borrowedtime.screen.read_panel`.
+        A wide panel as read by :func:`borrowedtime.monitor.screen.read_panel`.
 
     Returns
     -------
@@ -201,7 +201,7 @@ def prepare_panel(frame: pd.DataFrame) -> tuple[PanelData, list[tuple[str, str]]
         No usable series, or dates that are neither monthly nor quarterly.
     """
     # the screen's cell checks: one reader, one set of reasons
-    from borrowedtime.screen import _coerce
+    from borrowedtime.monitor.screen import _coerce
 
     numeric, skipped = _coerce(frame)
     skip = [(s.name, s.why) for s in skipped]

@@ -1,4 +1,4 @@
-r"""The rules :mod:`borrowedtime.evaluate` scores, each a real-time score per (series, date).
+r"""The rules :mod:`borrowedtime.monitor.evaluate` scores, each a real-time score per (series, date).
 
 Every rule maps a panel to, per series, a score on the dates of its
 year-over-year growth, computed from data dated <= each date (higher: a turn
@@ -45,9 +45,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from borrowedtime.backtest import _baseline_gz
-from borrowedtime.kinematics import KinematicsModel, _trend_blocks
-from borrowedtime.regimes import RegimeRule, _calls
+from borrowedtime.monitor.backtest import _baseline_gz
+from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.regimes import RegimeRule, _calls
+from borrowedtime.monitor.statespace import _trend_blocks
 from borrowedtime.series import Frequency
 
 __all__ = ["PanelData", "RuleSpec", "VARIANTS", "markov_low_regime", "lag_change", "z_score", "calls_from_z",
@@ -97,7 +98,7 @@ def z_score(d: np.ndarray, min_obs: int = 36) -> np.ndarray:
 
 def calls_from_z(g: np.ndarray, z: np.ndarray, persistence: int, threshold: float = -1.0) -> np.ndarray:
     """The baseline's call rule on any z: call after ``persistence`` readings of g > 0 and z < threshold,
-    stand while g > 0 and z < 0 (:func:`borrowedtime.backtest.baseline_calls`)."""
+    stand while g > 0 and z < 0 (:func:`borrowedtime.monitor.backtest.baseline_calls`)."""
     with np.errstate(invalid="ignore"):
         enter = (g > 0) & (z < threshold)
         stay = (g > 0) & (z < 0)
@@ -118,7 +119,7 @@ def calls_from_p(g: np.ndarray, p: np.ndarray, persistence: int, confidence: flo
     """The monitor's call rule on any probability, made only while YoY growth g > 0.
 
     Enter after ``persistence`` readings >= ``confidence``, release after as
-    many < ``release`` (:class:`~borrowedtime.regimes.RegimeRule`); a call
+    many < ``release`` (:class:`~borrowedtime.monitor.regimes.RegimeRule`); a call
     stands only while g > 0, as the monitor's borrowed-time calls do.
     """
     pos = np.where(g > 0, np.nan_to_num(p, nan=0.0), 0.0)
@@ -214,7 +215,7 @@ def _yoy_extrapolation(data: PanelData, h, spec, progress) -> dict[str, pd.Serie
 def monitor_yoy_p(data: PanelData, horizon_months: int, model: KinematicsModel | None = None) -> dict[str, pd.Series]:
     """P(YoY log growth h months ahead < 0) from the monitor's filter run on YoY log growth.
 
-    The local quadratic trend of :class:`~borrowedtime.kinematics.KinematicsModel`
+    The local quadratic trend of :class:`~borrowedtime.monitor.model.KinematicsModel`
     (``seasonal='none'``, other settings default) is fitted to g = log(1 + YoY)
     (as the log of the positive series 1 + YoY); the h-step predictive mean of
     g is l + tau v + tau^2 a / 2 (tau = h/12 years) and its variance
