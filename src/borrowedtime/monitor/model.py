@@ -132,7 +132,7 @@ from borrowedtime.monitor.discrete import _years_between
 from borrowedtime.monitor.result import KinematicsResult
 from borrowedtime.monitor.statespace import (
     _DIFFUSE,
-    _averaged_prior,
+    _cycle_system,
     _effective_dof,
     _missing_patterns,
     _real_time_snr,
@@ -574,17 +574,7 @@ class KinematicsModel:
         first = int(np.argmax(pattern))
 
         def system(phi: float, qc: float, rows: np.ndarray | slice):
-            stat_var = qc / (1.0 - phi * phi) if qc > 0 else 0.0
-            T, Q, Z = _system(dt, q * (1.0 + stat_var), season, q_s, (phi, qc), averaging=k)
-            a0 = np.zeros((y[rows].shape[0], m))
-            a0[:, 0] = y[rows, first]
-            if k == 1:
-                P0 = np.eye(m) * _DIFFUSE
-                P0[-1, -1] = stat_var
-            else:
-                P0 = _averaged_prior(m, season, k, phi, stat_var)
-                a0[:, 3 + ms : 3 + ms + k - 1] = y[rows, first][:, None]
-            return T, Q, Z, P0, a0
+            return _cycle_system(dt, q, season, q_s, phi, qc, k, y[rows, first])
 
         for g, (phi, qc) in enumerate(cands):
             T, Q, Z, P0, a0 = system(phi, qc, slice(None))

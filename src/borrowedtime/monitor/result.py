@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -99,6 +100,42 @@ class KinematicsResult(Summarised):
     def p_velocity_positive(self) -> np.ndarray:
         """Real-time P(S' > 0)."""
         return 1.0 - self._prob_negative(1)
+
+    def p_turn_within(
+        self, series: int | str = 0, horizons_months: Sequence[int] = (3, 6, 12, 24), *,
+        draws: int | None = None, seed: int = 0,
+    ) -> pd.DataFrame:
+        """Real-time P(YoY growth first goes negative within h months) of one series.
+
+        See :func:`borrowedtime.monitor.events.p_turn_within` (the array
+        function over every series and date) for the event, the method and
+        where it is NaN.
+
+        Parameters
+        ----------
+        series : int or str, default 0
+        horizons_months : sequence of int, default (3, 6, 12, 24)
+            Horizons in months (quarterly data: 1, 2, 4, 8 quarters).
+        draws : int, optional
+            Quasi-Monte Carlo points (default :data:`borrowedtime.monitor.events.DRAWS`).
+        seed : int, default 0
+
+        Returns
+        -------
+        pandas.DataFrame
+            Dates x horizons (columns: months), probabilities in [0, 1].
+        """
+        from borrowedtime.monitor.events import DRAWS, p_turn_within
+
+        i = self.names.index(series) if isinstance(series, str) else int(series)
+        where = np.zeros(self.observed.shape, dtype=bool)
+        where[i] = True
+        p = p_turn_within(self, horizons_months, where=where, draws=draws or DRAWS, seed=seed)[i]
+        out = pd.DataFrame(p, index=self.index, columns=pd.Index([int(h) for h in horizons_months],
+                                                                 name="months"))
+        out.index.name = "date"
+        out.attrs["series"] = self.names[i]
+        return out
 
     @property
     def n_states(self) -> int:
