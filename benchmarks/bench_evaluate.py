@@ -38,6 +38,11 @@ fixed by them and not changed after; every variant tried is reported):
 * ``monitor-h1``, ``monitor-hinf``, ``monitor-cutoff3``, ``monitor-ar1`` -- the monitor's
   own settings already in the code (horizon 1 y, sign of S'', 3-year cutoff, AR(1)
   momentum), each with the monitor's call rule.
+* ``monitor-turn``, ``monitor-turn-cutoff3`` (added in a second run, once the monitor's
+  P(turn within h) of issue 22 item 1 was merged, and after the first run's scores were seen):
+  the monitor's own event probability with the default filter, and with the 3-year
+  cutoff that met the target in the first run; no setting of their own. Calls: the
+  monitor's rule on P(turn within 24 months), as for the other probability variants.
 * ``markov`` -- the peer, not a candidate: Hamilton's two-regime model of period growth,
   re-estimated every 5 years on data <= t from 5 years of data on; calls by the monitor's
   rule on the filtered P(low regime).
@@ -75,6 +80,7 @@ from borrowedtime.monitor.evaluate_rules import (
     yoy_extrapolation_p,
     z_score,
 )
+from borrowedtime.monitor.events import p_turn_within
 from borrowedtime.monitor.model import KinematicsModel
 from borrowedtime.monitor.regimes import RegimeRule
 from borrowedtime.monitor.scoring import ScoringRule, score_calls
@@ -87,9 +93,9 @@ PANELS = {
     "FHFA states (51 series, quarterly)": DATA / "fhfa_state_hpi_quarterly_1975_2011.csv",
 }
 ALL = ("monitor", "baseline", "naive", "markov", "yoy-extrapolation", "monitor-yoy", "z3", "z12", "cb6",
-       "monitor-h1", "monitor-hinf", "monitor-cutoff3", "monitor-ar1")
+       "monitor-h1", "monitor-hinf", "monitor-cutoff3", "monitor-ar1", "monitor-turn", "monitor-turn-cutoff3")
 CANDIDATES = ("yoy-extrapolation", "monitor-yoy", "z3", "z12", "cb6", "monitor-h1", "monitor-hinf",
-              "monitor-cutoff3", "monitor-ar1")
+              "monitor-cutoff3", "monitor-ar1", "monitor-turn", "monitor-turn-cutoff3")
 CALL_H = 24  # months: the monitor's refinancing horizon, for the probability variants' calls
 MONITOR_VARIANTS = {
     "monitor": (KinematicsModel(), RegimeRule()),
@@ -113,6 +119,11 @@ def state_panel_calls(path: Path) -> pd.DataFrame:
         rows.append({"rule": name, "turns": int(sc.turns.sum()), "anticipated": int(sc.anticipated.sum()),
                      "false_alarms": int(sc.false_alarms.sum()), "calls": int(sc.calls.sum())})
     myoy = monitor_yoy_p(data, CALL_H)
+    turn = {}
+    for label, model in (("monitor-turn", KinematicsModel()), ("monitor-turn-cutoff3", KinematicsModel(cutoff_years=3.0))):
+        kin = model.fit(num)
+        p = p_turn_within(kin, (CALL_H,))[..., 0]
+        turn[label] = {n: pd.Series(p[i], index=kin.index) for i, n in enumerate(kin.names)}
     acc: dict[str, list] = {}
     for n, yoy in data.yoy.items():
         g = np.log1p(yoy.to_numpy(float))
@@ -126,6 +137,9 @@ def state_panel_calls(path: Path) -> pd.DataFrame:
             "cb6": calls_from_z(g, z_score(r6.to_numpy()), k),
             "yoy-extrapolation": calls_from_p(g, yoy_extrapolation_p(yoy, CALL_H), k),
             "monitor-yoy": calls_from_p(g, myoy[n].to_numpy(float), k),
+            "monitor-turn": calls_from_p(g, turn["monitor-turn"][n].reindex(yoy.index).to_numpy(float), k),
+            "monitor-turn-cutoff3": calls_from_p(
+                g, turn["monitor-turn-cutoff3"][n].reindex(yoy.index).to_numpy(float), k),
             "markov": calls_from_p(g, markov_low_regime(s, periods_per_year=data.freq.periods_per_year)
                                    .reindex(yoy.index).to_numpy(float), k),
         }
@@ -169,7 +183,7 @@ def main() -> None:
         lines.append("")
         rel = res.reliability[res.reliability.horizon == 12]
         for name, g in rel.groupby("name", sort=False):
-            if name not in ("yoy-extrapolation", "monitor-yoy", "monitor"):
+            if name not in ("yoy-extrapolation", "monitor-yoy", "monitor", "monitor-turn", "monitor-turn-cutoff3"):
                 continue
             lines += [f"Reliability of `{name}` at h = 12 (bins of the forecast probability):", "",
                       "| bin | n | mean forecast | observed |", "|---|---:|---:|---:|"]

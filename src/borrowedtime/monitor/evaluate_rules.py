@@ -32,6 +32,10 @@ before any of its scores was seen (``benchmarks/bench_evaluate.py``):
 ``monitor-h1``, ``monitor-hinf``, ``monitor-cutoff3``, ``monitor-ar1``
     The monitor's own opt-in settings already in the code: horizon 1 year, the
     sign of S'' (H = inf), a 3-year cutoff, the AR(1) momentum cycle.
+``monitor-turn``, ``monitor-turn-cutoff3``
+    The monitor's own P(a turn within h) (:func:`borrowedtime.monitor.events.p_turn_within`),
+    with the default filter and with the 3-year cutoff (added after the
+    3-year cutoff met the target as P(S' + 2y S'' < 0); no setting of its own).
 """
 
 from __future__ import annotations
@@ -143,6 +147,19 @@ def _monitor_p(model: KinematicsModel, rule: RegimeRule) -> Callable:
         for i, n in enumerate(kin.names):
             out[n] = pd.Series(p[i], index=kin.index).reindex(data.yoy[n].index)
         return out
+
+    return fn
+
+
+def _monitor_turn(model: KinematicsModel) -> Callable:
+    def fn(data: PanelData, h: int | None, spec: Any, progress: Progress) -> dict[str, pd.Series]:
+        from borrowedtime.monitor.events import p_turn_within
+
+        kin = model.fit(data.frame)
+        p = p_turn_within(kin, (int(h),))[..., 0]
+        if progress:
+            progress(1, 1)
+        return {n: pd.Series(p[i], index=kin.index).reindex(data.yoy[n].index) for i, n in enumerate(kin.names)}
 
     return fn
 
@@ -319,6 +336,10 @@ def _markov(data: PanelData, h, spec, progress) -> dict[str, pd.Series]:
 VARIANTS: dict[str, RuleSpec] = {
     "monitor": RuleSpec(_monitor_p(KinematicsModel(), RegimeRule()), True, False,
                         "the monitor's P(S' + 2y S'' < 0)"),
+    "monitor-turn": RuleSpec(_monitor_turn(KinematicsModel()), True, True,
+                             "the monitor's P(turn within h) (borrowedtime.monitor.events)"),
+    "monitor-turn-cutoff3": RuleSpec(_monitor_turn(KinematicsModel(cutoff_years=3.0)), True, True,
+                                     "the monitor's P(turn within h) with a 3-year cutoff"),
     "baseline": RuleSpec(_baseline, False, False, "-z: six-month change in YoY log growth over its real-time RMS"),
     "naive": RuleSpec(_naive, False, False, "fall in YoY growth over three months"),
     "markov": RuleSpec(_markov, True, False, "Markov-switching (Hamilton 1989): filtered P(low-growth regime)"),
