@@ -119,7 +119,8 @@ def test_rules_share_pairs_and_count_events(states):
     assert set(res.reliability.name) == {"monitor"}
 
 
-@pytest.mark.parametrize("rule", ["monitor", "baseline", "naive", "yoy-extrapolation", "monitor-yoy", "z12", "cb6"])
+@pytest.mark.parametrize("rule", ["monitor", "monitor-turn", "baseline", "naive", "yoy-extrapolation", "monitor-yoy",
+                                  "z12", "cb6"])
 def test_scores_are_real_time(states, rule):
     """Appending later data never changes a score already given."""
     data_full, _ = prepare_panel(states)

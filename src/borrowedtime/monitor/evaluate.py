@@ -30,6 +30,8 @@ Rules (:data:`RULES`; all real time):
 
 ``monitor``
     The monitor's P(S' + H S'' < 0), H = 2 years (:class:`~borrowedtime.monitor.regimes.RegimeRule`).
+``monitor-turn``
+    The monitor's P(a turn within h) (:func:`borrowedtime.monitor.events.p_turn_within`).
 ``baseline``
     Minus z, the six-month change in YoY log growth over its real-time
     root mean square (issue 11's named baseline, :func:`borrowedtime.monitor.backtest.baseline_calls`).
@@ -86,9 +88,9 @@ __all__ = [
 ]
 
 
-#: Every rule evaluate knows, by name (the first four are the default).
+#: Every rule evaluate knows, by name.
 RULES: dict[str, RuleSpec] = dict(VARIANTS)
-DEFAULT_RULES = ("monitor", "baseline", "naive", "markov")
+DEFAULT_RULES = ("monitor", "monitor-turn", "baseline", "naive", "markov")
 _BINS = np.linspace(0.0, 1.0, 11)
 
 
