@@ -40,7 +40,7 @@ Rules (:data:`RULES`; all real time):
 ``markov``
     Hamilton's (1989) two-regime Markov-switching model of growth: the
     filtered probability of the low-mean regime (:func:`markov_low_regime`).
-``yoy-extrapolation``, ``monitor-yoy``, ``z3``, ``z12``, ``cb6``
+``yoy-extrapolation``, ``monitor-yoy``, ``z3``, ``z12``, ``cb6``, ``monitor-h1``, ``monitor-hinf``, ``monitor-cutoff3``, ``monitor-ar1``, ``monitor-turn-cutoff3``
     The candidates for a better S'' (:mod:`borrowedtime.monitor.evaluate_rules`).
 
 References
