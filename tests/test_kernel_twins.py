@@ -316,10 +316,12 @@ def test_turn_counts_kernel():
     z = rng.standard_normal((D, H))
     scale = rng.uniform(0.8, 1.3, (n, D))
     steps = np.array([1, 2, 4, 8], dtype=np.int64)
-    _, o = pair(events._turn_counts, mu, sd, starts, chol, z, scale, steps,
-                np.zeros((pair_t.size, 4)), copy_outputs=(7,))
-    counts = o[7]
+    first = rng.integers(1, 4, pair_t.size).astype(np.int64)  # a negative reading before it is no turn
+    _, o = pair(events._turn_counts, mu, sd, first, starts, chol, z, scale, steps,
+                np.zeros((pair_t.size, 4)), copy_outputs=(8,))
+    counts = o[8]
     assert (np.diff(counts, axis=1) >= 0).all() and counts[0].sum() == 0 and counts[:, -1].max() > 0
+    assert (counts[first > 1, 0] == 0).all()  # no turn at step 1 where the run is too short
 
 
 def test_credit_group_losses_kernel():

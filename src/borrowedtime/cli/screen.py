@@ -53,12 +53,14 @@ def screen(
         return
     frame = result.to_frame() if top is None else result.to_frame().head(top)
     table = Table(title=result.summary(), box=box.SIMPLE_HEAD, pad_edge=False,
-                  caption="P: P(S'+H·S''<0) at the last date; since: start of the regime; mo.: months in it; "
+                  caption="P: P(S'+H·S''<0) at the last date; P12: P(a turn within 12 months: "
+                  "YoY growth negative after >= 24 months positive); since: start of the regime; mo.: months in it; "
                   "call: start of the standing call; S′/yr: log growth per year (real time)")
-    for col in ("#", "series", "regime", "P", "since", "mo.", "call", "last", "S′/yr"):
+    for col in ("#", "series", "regime", "P", "P12", "since", "mo.", "call", "last", "S′/yr"):
         table.add_column(col, justify="left" if col in ("series", "regime") else "right", no_wrap=True)
     for k, r in enumerate(frame.itertuples(index=False), 1):
-        table.add_row(str(k), r.name, r.regime, f"{r.p_borrowed_time:.2f}", f"{r.since:%Y-%m}",
+        table.add_row(str(k), r.name, r.regime, f"{r.p_borrowed_time:.2f}",
+                      "—" if r.p_turn_12m != r.p_turn_12m else f"{r.p_turn_12m:.2f}", f"{r.since:%Y-%m}",
                       str(r.months_in_regime), "—" if r.call_since is None or r.call_since != r.call_since
                       else f"{r.call_since:%Y-%m}", f"{r.last_date:%Y-%m}", f"{r.velocity:+.1%}")
     stdout.print(table)

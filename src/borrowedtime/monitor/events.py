@@ -1,20 +1,35 @@
 r"""Event probabilities: P(a turn within h), from the model's own forward distribution.
 
 A *turn* is the first date at which year-over-year growth of the series is
-negative (:mod:`borrowedtime.monitor.scoring` adds that it must follow at
-least two years of positive growth; here the question is asked at a date t
-where YoY growth is positive, so the next negative reading is that first
-date). :func:`p_turn_within` gives, at every date t, the probability that
-YoY growth first goes negative within h months,
+negative after a positive run of at least two years (the scoring's
+definition, :func:`borrowedtime.monitor.scoring.find_turns`;
+``min_positive_months``). :func:`p_turn_within` gives, at every date t where
+YoY growth is positive and its run began :math:`L_t` periods earlier, the
+probability that the first negative reading comes within h months and is a
+turn,
 
 .. math::
 
-    p_h(t) = P\Big(\min_{1 \le j \le J_h} \big(y_{t+j} - y_{t+j-P}\big) < 0
-    \;\Big|\; y_s,\ s \le t\Big), \qquad J_h = h / \text{months per period},
+    p_h(t) = P\big(M_h \le j^* \le J_h \;\big|\; y_s,\ s \le t\big), \qquad
+    j^* = \min\{j \ge 1 : y_{t+j} - y_{t+j-P} < 0\},
 
-with y = log S as observed (trend + seasonal [+ cycle] + noise) and P the
-observations per year (12 monthly, 4 quarterly, 1 annual). Everything is in
-real time: the state at t is the *filtered* state (data dated <= t), the
+with :math:`J_h = h /` (months per period), :math:`M_h = \max(1, 24\text{ months} - L_t)`
+in periods (a first negative reading before that ends the run without a
+turn), y = log S as observed (trend + seasonal [+ cycle] + noise) and P the
+observations per year (12 monthly, 4 quarterly, 1 annual). With
+``min_positive_months=0`` it is the plain probability that YoY growth first
+goes negative within h.
+
+**Calibration.** The probabilities rank coming turns well (pooled AUROC above
+the monitor's P(S' + 2y S'' < 0) and the named baseline at 3, 6 and 12 months
+on FRED-MD and the FHFA state panel) but are too high where the model sees a
+turn coming: on FRED-MD the pairs forecast 0.9-1.0 for a turn within 12
+months saw one 62 % of the time, those forecast 0.3-0.4 16 %; on the state
+panel 94 % and 3.5 %; the Brier score is above climatology's except on
+FRED-MD at 3 and 6 months (``benchmarks/results_p_turn.md``). Read them as a
+ranking and an order of magnitude, not as odds.
+
+Real time: the state at t is the *filtered* state (data dated <= t), the
 scale and its degrees of freedom are those estimated on data <= t, and the
 year-ago values :math:`y_{t+j-P}` with :math:`j \le P` are data already seen.
 
@@ -22,21 +37,24 @@ year-ago values :math:`y_{t+j-P}` with :math:`j \le P` are data already seen.
 levels :math:`y_{t+1}, \dots, y_{t+J}` are jointly Gaussian: mean
 :math:`Z T^j a_t`, covariance
 :math:`\sigma_t^2 [Z T^j P_t T^{k\prime} Z' + \sum_{l=1}^{\min(j,k)} Z T^{j-l} Q T^{k-l\prime} Z' + \delta_{jk}]`
-(Harvey 1989, sec. 3.5: multi-step prediction). The YoY path is a linear map
+(multi-step prediction; Harvey 1989, ch. 3). The YoY path is a linear map
 of them (minus the data a year back), so it is jointly Gaussian too; as for
 P(S'' < 0), the estimated scale makes it a multivariate Student-t with the
 scale's (discounted) degrees of freedom. The probability that such a path
 *first* crosses zero within J steps has no closed form beyond J = 1, so it is
-integrated by quasi-Monte Carlo: ``draws`` scrambled Sobol points (seeded),
-mapped to normals and a chi-square by their inverse CDFs, shared by every
+integrated by quasi-Monte Carlo: ``draws`` scrambled Sobol points (seeded;
+Owen 1997), mapped to normals and a chi-square by their inverse CDFs (the
+chi-square's by the Wilson-Hilferty (1931) cube-root approximation, whose
+error at the >= 12 degrees of freedom of a shown estimate is far below the
+integration error), shared by every
 series and date (common random numbers: P is non-decreasing in h on every
 draw, and two series with the same forward distribution get the same P).
 The covariance and its Cholesky factor depend only on the date (the
 covariance path is shared by the series with the same missing values), so the
 work per (series, date) is one pass over the draws: a numba kernel with a
-plain-Python twin (:func:`_turn_counts`), parallel over dates. For J = 1 the
-answer is the Student-t probability :math:`F_\nu(-\mu_1/s_1)`; the tests
-check the integration against it.
+plain-Python twin (:func:`_turn_counts`), parallel over dates. For J = 1 (and
+no run-length condition) the answer is the Student-t probability
+:math:`F_\nu(-\mu_1/s_1)`; the tests check the integration against it.
 
 The probability is NaN where the filter shows no estimate
 (:attr:`~borrowedtime.monitor.result.KinematicsResult.ready`), where YoY
@@ -49,10 +67,10 @@ References
 ----------
 .. [1] Harvey, A. C. (1989). *Forecasting, Structural Time Series Models and
    the Kalman Filter*. Cambridge University Press.
-.. [3] Wilson, E. B. and Hilferty, M. M. (1931). "The distribution of chi-square."
-   PNAS 17(12), 684-688.
 .. [2] Owen, A. B. (1997). "Scrambled net variance for integrals of smooth
    functions." Annals of Statistics 25(4), 1541-1562.
+.. [3] Wilson, E. B. and Hilferty, M. M. (1931). "The distribution of chi-square."
+   Proceedings of the National Academy of Sciences 17(12), 684-688.
 """
 
 from __future__ import annotations
@@ -66,6 +84,7 @@ from scipy.stats import qmc
 from borrowedtime._numba import jit_parallel, prange
 from borrowedtime.errors import SpecError
 from borrowedtime.monitor._kalman import covariance_path
+from borrowedtime.monitor.scoring import ScoringRule
 from borrowedtime.monitor.statespace import (
     _DIFFUSE,
     _cycle_system,
@@ -79,8 +98,10 @@ from borrowedtime.monitor.statespace import (
 if TYPE_CHECKING:
     from borrowedtime.monitor.result import KinematicsResult
 
-__all__ = ["HORIZONS_MONTHS", "DRAWS", "p_turn_within", "horizon_steps"]
+__all__ = ["HORIZONS_MONTHS", "DRAWS", "MIN_POSITIVE_MONTHS", "p_turn_within", "latest_p_turn", "horizon_steps"]
 
+#: A turn follows at least this many months of positive YoY growth (:class:`~borrowedtime.monitor.scoring.ScoringRule`).
+MIN_POSITIVE_MONTHS: int = ScoringRule.min_positive_months
 #: Horizons (months) the monitor reports P(turn within h) for.
 HORIZONS_MONTHS: tuple[int, ...] = (3, 6, 12, 24)
 #: Quasi-Monte Carlo points per (series, date): 2^10. With scrambled Sobol points the
@@ -102,6 +123,7 @@ def p_turn_within(
     horizons_months=HORIZONS_MONTHS,
     *,
     where: np.ndarray | None = None,
+    min_positive_months: int = MIN_POSITIVE_MONTHS,
     draws: int = DRAWS,
     seed: int = 0,
 ) -> np.ndarray:
@@ -117,6 +139,12 @@ def p_turn_within(
         quarters. A horizon that is not a whole number of periods gives NaN.
     where : ndarray of bool, shape (series, time), optional
         Compute only there (e.g. each series' last date); NaN elsewhere.
+    min_positive_months : int, default 24
+        A negative YoY reading is a turn only if the positive run before it
+        spans at least this many months (the scoring's definition,
+        :func:`borrowedtime.monitor.scoring.find_turns`); a first negative
+        reading that comes sooner ends the run without a turn. 0: any first
+        negative reading is a turn.
     draws : int, default :data:`DRAWS`
         Quasi-Monte Carlo points (a power of two keeps the Sobol net balanced).
     seed : int, default 0
@@ -127,6 +155,8 @@ def p_turn_within(
     ndarray, shape (series, time, horizons)
         Probabilities in [0, 1]; NaN where not defined (module docstring).
     """
+    if not (isinstance(min_positive_months, int | np.integer) and min_positive_months >= 0):
+        raise SpecError(f"p_turn_within: min_positive_months must be an int >= 0. Got {min_positive_months!r}.")
     if not (isinstance(draws, int | np.integer) and draws >= 16):
         raise SpecError(f"p_turn_within: draws must be an int >= 16. Got {draws!r}.")
     horizons = np.asarray(horizons_months)
@@ -153,6 +183,8 @@ def p_turn_within(
         want &= where
     if not want.any():
         return out
+    run = _run_lengths(yoy_now)  # steps since the current positive run began (data <= t)
+    need = int(np.ceil(min_positive_months / freq.months_per_period - 1e-9))
     H = int(steps.max())
     z, u = _points(draws, H, seed)
     ks = np.flatnonzero(steps)
@@ -169,10 +201,40 @@ def p_turn_within(
         counts = np.zeros((pairs_i.size, step_k.size))
         starts = np.searchsorted(pairs_t, np.arange(n + 1))
         sd = np.sqrt(result.sigma2[rows][pairs_i, pairs_t])
-        _turn_counts(mu, sd, starts, chol, z, scale, step_k, counts)
+        first = np.maximum(1, need - run[rows][pairs_i, pairs_t]).astype(np.int64)
+        _turn_counts(mu, sd, first, starts, chol, z, scale, step_k, counts)
         series = pairs_i if isinstance(rows, slice) else np.asarray(rows)[pairs_i]
         out[series[:, None], pairs_t[:, None], ks[None, :]] = counts / draws
     return out
+
+
+def _run_lengths(yoy: np.ndarray) -> np.ndarray:
+    """(series, time): steps from the first date of the current positive YoY run to t (-1 outside a run).
+
+    As :func:`~borrowedtime.monitor.scoring.find_turns` reads a series with its
+    missing YoY dates dropped, a missing value neither starts nor ends a run.
+    """
+    N, n = yoy.shape
+    start = np.full(N, -1)
+    out = np.full((N, n), -1)
+    for t in range(n):
+        g = yoy[:, t]
+        positive = g > 0
+        known = ~np.isnan(g)
+        start = np.where(positive & (start < 0), t, np.where(known & ~positive, -1, start))
+        out[:, t] = np.where(start >= 0, t - start, -1)
+    return out
+
+
+def latest_p_turn(result: KinematicsResult, series: int = 0, horizons_months=HORIZONS_MONTHS) -> dict[str, float | None]:
+    """P(turn within h) at a series' last date, keyed by months as strings (``{"3": p, ...}``; None where NaN).
+
+    What ``borrowedtime watch`` shows and writes as ``p_turn_within`` in its JSON.
+    """
+    where = np.zeros(result.observed.shape, dtype=bool)
+    where[series, -1] = True
+    p = p_turn_within(result, horizons_months, where=where)[series, -1]
+    return {str(int(h)): (None if np.isnan(v) else float(v)) for h, v in zip(horizons_months, p, strict=True)}
 
 
 def _systems(result: KinematicsResult):
@@ -283,10 +345,12 @@ def _forecasts(y, observed, want, T, Q, Z, P0, a0, H, per_year, dof, z, u):
     return pi, pt, mu, chol, scale
 
 
-def _turn_counts(mu, sd, starts, chol, z, scale, steps, counts):
+def _turn_counts(mu, sd, first, starts, chol, z, scale, steps, counts):
     """Count, per (series, date) pair, the draws whose YoY path first goes negative within each horizon.
 
     mu : (P, H) forecast YoY means of the pairs, sorted by date; sd : (P,) sqrt(sigma^2);
+    first : (P,) the first step (1-based) at which a negative reading is a turn (an
+    earlier one ends the positive run without a turn);
     starts : (n + 1,) first pair of each date; chol : (n, H, H) lower Cholesky
     factors of the YoY covariance / sigma^2; z : (D, H) standard normals;
     scale : (n, D) Student-t factors; steps : (K,) horizon steps, ascending;
@@ -326,9 +390,10 @@ def _turn_counts(mu, sd, starts, chol, z, scale, steps, counts):
             for d in range(D):
                 for j in range(J):
                     if thr[j] + e[d, j] < 0.0:
-                        for k in range(K):
-                            if steps[k] > j:
-                                counts[p, k] += 1.0
+                        if j + 1 >= first[p]:
+                            for k in range(K):
+                                if steps[k] > j:
+                                    counts[p, k] += 1.0
                         break
 
 

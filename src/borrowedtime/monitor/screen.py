@@ -32,6 +32,7 @@ import pandas as pd
 from borrowedtime._results import Summarised, SummaryRepr
 from borrowedtime.errors import DataError
 from borrowedtime.monitor.discrete import acceleration, growth, step_ups
+from borrowedtime.monitor.events import p_turn_within
 from borrowedtime.monitor.model import KinematicsModel
 from borrowedtime.monitor.regimes import LABELS, RegimeResult, RegimeRule
 from borrowedtime.monitor.result import KinematicsResult
@@ -377,9 +378,13 @@ class Screen:
                 kin = self.model.fit(sub)  # one vectorised pass over every series of this frequency
                 last = _last_observed(kin.observed)
                 fits.append((kin, last))
+                at_last = np.zeros(kin.observed.shape, dtype=bool)
+                at_last[np.arange(kin.n_series), last] = True
+                turn = p_turn_within(kin, (12,), where=at_last)[np.arange(kin.n_series), last, 0]
                 for a in range(0, kin.n_series, self.chunk):  # classify in blocks: bounded temporaries
                     part = _slice(kin, a, a + self.chunk)
-                    rows.append(_rows(part, self.rule.classify(part), last[a: a + self.chunk], len(fits) - 1, a))
+                    rows.append(_rows(part, self.rule.classify(part), last[a: a + self.chunk], len(fits) - 1, a,
+                                      turn[a: a + self.chunk]))
             if on_progress:
                 on_progress(k + 1, total)
         for n in numeric.columns:
@@ -446,7 +451,8 @@ def _run_start(codes: np.ndarray, last: np.ndarray) -> np.ndarray:
     return np.where(any_diff, last_diff + 1, 0)
 
 
-def _rows(kin: KinematicsResult, reg: RegimeResult, last: np.ndarray, fit: int, offset: int = 0) -> pd.DataFrame:
+def _rows(kin: KinematicsResult, reg: RegimeResult, last: np.ndarray, fit: int, offset: int,
+          p_turn_12m: np.ndarray) -> pd.DataFrame:
     i = np.arange(kin.n_series)
     idx = kin.index
     codes = reg.label_code
@@ -463,6 +469,7 @@ def _rows(kin: KinematicsResult, reg: RegimeResult, last: np.ndarray, fit: int, 
             "regime": np.asarray(LABELS, dtype=object)[codes[i, last]],
             "p_borrowed_time": reg.p_projected_negative[i, last],
             "p_growth_positive": reg.p_velocity_positive[i, last],
+            "p_turn_12m": p_turn_12m,
             "since": since_dates,
             "months_in_regime": months,
             "call_since": pd.DatetimeIndex(np.where(standing, idx[call_start].to_numpy(), np.datetime64("NaT"))),
@@ -478,7 +485,7 @@ def _rows(kin: KinematicsResult, reg: RegimeResult, last: np.ndarray, fit: int, 
 
 
 def _rows_empty() -> pd.DataFrame:
-    cols = ["name", "regime", "p_borrowed_time", "p_growth_positive", "since", "months_in_regime",
+    cols = ["name", "regime", "p_borrowed_time", "p_growth_positive", "p_turn_12m", "since", "months_in_regime",
             "call_since", "last_date", "observations", "velocity", "acceleration", "frequency", "_fit", "_row"]
     return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
 
@@ -492,7 +499,10 @@ class ScreenResult(Summarised, SummaryRepr):
     table : pandas.DataFrame
         One row per filtered series, ranked: ``name``, ``regime``,
         ``p_borrowed_time`` (real-time P(S' + H S'' < 0) at the series' last
-        date), ``p_growth_positive`` (P(S' > 0)), ``since`` (first date of the
+        date), ``p_growth_positive`` (P(S' > 0)), ``p_turn_12m`` (real-time
+        P(YoY growth first goes negative within 12 months), NaN where YoY
+        growth is not positive or the data are not monthly, quarterly or
+        annual: :func:`borrowedtime.monitor.events.p_turn_within`), ``since`` (first date of the
         current regime), ``months_in_regime``, ``call_since`` (start of the
         standing call, NaT if none), ``last_date``, ``observations``,
         ``velocity`` (per year, log growth), ``acceleration`` (per year^2),
@@ -571,6 +581,7 @@ class ScreenResult(Summarised, SummaryRepr):
                 "regime": r.regime,
                 "p_borrowed_time": _num(r.p_borrowed_time),
                 "p_growth_positive": _num(r.p_growth_positive),
+                "p_turn_12m": _num(r.p_turn_12m),
                 "since": r.since.date().isoformat(),
                 "months_in_regime": int(r.months_in_regime),
                 "call_since": None if pd.isna(r.call_since) else r.call_since.date().isoformat(),
