@@ -16,6 +16,8 @@ One file per job, from the ground up:
 - ``calibration.py``: are the one-step predictive intervals honest.
 - ``screen.py``: many series at once, ranked.
 - ``distributed.py``: a panel's filter on a Dask cluster.
+- ``evaluate.py``: every rule's skill at forecasting a turn (AUROC, Brier,
+  reliability); ``evaluate_rules.py``: the rules it scores.
 """
 
 from borrowedtime.monitor.discrete import acceleration, growth, step_ups, year_over_year
