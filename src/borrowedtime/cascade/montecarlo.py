@@ -5,7 +5,7 @@ The paths run in chunks through the project's one Monte Carlo engine
 ``SeedSequence(seed).spawn(n_chunks)[i]``, local threads or Dask), so the
 numbers depend on ``seed`` and ``chunk_size`` only, not on the backend.
 
-Every draw of a path happens in :func:`~borrowedtime.cascade.engine.draw_inputs`
+Every draw of a path happens in :func:`~borrowedtime.cascade.draws.draw_inputs`
 in a fixed order, so a stretch run with the same seed sees the same world:
 the quarters a stretch buys are paired differences, path by path.
 
@@ -21,8 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from borrowedtime._montecarlo import map_chunks
-from borrowedtime.cascade.engine import NEVER, CascadeModel, draw_inputs, simulate
+from borrowedtime.cascade.draws import central_draws, draw_inputs
+from borrowedtime.cascade.model import NEVER, CascadeModel
+from borrowedtime.cascade.narrative import narrative
 from borrowedtime.cascade.scenario import INPUTS, Scenario, load_scenario
+from borrowedtime.cascade.stages import simulate
 from borrowedtime.errors import SpecError
 from borrowedtime.network import quarter_label
 
@@ -40,7 +43,7 @@ def cascade_kernel(rng: np.random.Generator, n: int, start: int, scenario: Scena
     """
     model = model_for(scenario)
     draws = draw_inputs(model, rng, n)
-    out = {"inputs": draws["inputs"]}
+    out = {"inputs": draws.inputs}
     for v in ("base", *variants):
         m = model if v == "base" else model_for(scenario.with_stretch(v))
         o = simulate(m, draws)
@@ -293,8 +296,6 @@ def run_stress(
 
 
 def _central_path(model: CascadeModel) -> dict:
-    from borrowedtime.cascade.engine import central_draws, narrative
-
     out = simulate(model, central_draws(model), record=True)
     as_of = model.network.as_of
     labs = []
@@ -332,7 +333,7 @@ def trigger_attribution(scenario: Scenario | str = "base", *, paths: int = 2_000
 
     For every input of :data:`~borrowedtime.cascade.scenario.INPUTS` and for the quarterly growth
     shocks (revenue and capex shocks and the labs' spread of accelerations, ``growth_shocks``), the
-    paths are the central path (:func:`~borrowedtime.cascade.engine.central_draws`) with that one
+    paths are the central path (:func:`~borrowedtime.cascade.draws.central_draws`) with that one
     family drawn as in the Monte Carlo (same seed); all drawn is the last row.
 
     Returns
@@ -341,8 +342,6 @@ def trigger_attribution(scenario: Scenario | str = "base", *, paths: int = 2_000
         ``drawn``, ``triggered_share`` (any lab within the horizon), ``first_round_share`` (a treadmill
         lab fails its scheduled round, the treadmill's test) per row.
     """
-    from borrowedtime.cascade.engine import central_draws
-
     scn = load_scenario(scenario) if isinstance(scenario, str) else scenario
     model = model_for(scn)
     full = draw_inputs(model, np.random.default_rng(seed), paths)
@@ -350,15 +349,15 @@ def trigger_attribution(scenario: Scenario | str = "base", *, paths: int = 2_000
     first = model.lab_first_test_q
     rows = []
     for name in (*INPUTS, *SHOCKS, "all"):
-        d = {k: v.copy() for k, v in center.items()}
         if name == "all":
             d = full
         elif name == "growth_shocks":
-            for k in ("lab_z", "rev_shock", "capex_shock"):
-                d[k] = full[k]
+            d = center.replace(lab_z=full.lab_z, rev_shock=full.rev_shock, capex_shock=full.capex_shock)
         else:
             k = INPUTS.index(name)
-            d["inputs"][:, k] = full["inputs"][:, k]
+            x = center.inputs.copy()
+            x[:, k] = full.inputs[:, k]
+            d = center.replace(inputs=x)
         o = simulate(model, d)
         at_round = (o.trigger_q == first[None, :]) & (first[None, :] >= 0)
         rows.append({"drawn": name, "triggered_share": float((o.first_trigger_q != NEVER).mean()),

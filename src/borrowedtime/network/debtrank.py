@@ -56,6 +56,7 @@ __all__ = [
     "linear_debtrank",
     "nonlinear_debtrank",
     "spectral_radius",
+    "nonlinear_debtrank_batch",
 ]
 
 
@@ -222,3 +223,43 @@ def linear_debtrank(Lambda, shock, names=None, *, tol: float = 1e-14, max_iter: 
     When no cap binds, the result is :math:`(I - \\Lambda)^{-1} h(1)`.
     """
     return nonlinear_debtrank(Lambda, shock, 0.0, names, tol=tol, max_iter=max_iter)
+
+
+def nonlinear_debtrank_batch(Lambda, shock: np.ndarray, alive: np.ndarray, alpha: float = 0.0, *,
+                             tol: float = 1e-12, max_iter: int = 200) -> np.ndarray:
+    """Non-linear DebtRank of many shocks at once (rows: Monte Carlo paths), claims on the dead worthless.
+
+    Parameters
+    ----------
+    Lambda : array (n, n) or scipy CSR
+        Leverage matrix (:func:`leverage_matrix`), shared by all rows.
+    shock : array (P, n)
+        Initial distress of each row, shares in [0, 1].
+    alive : array (P, n)
+        1 where the debtor still stands, 0 where it has defaulted (its distress propagates no further).
+    alpha : float
+        Non-linearity as in :func:`nonlinear_debtrank`.
+
+    Returns
+    -------
+    array (P, n)
+        Final distress per row. Each row stops when it settles, so its result does not depend on the batch.
+    """
+    d = np.asarray(shock, float)
+    h = d.copy()
+    act = np.arange(d.shape[0])
+    hm, dm, am = h, d, alive
+    dense = isinstance(Lambda, np.ndarray)
+    for _ in range(max_iter):
+        v = hm * np.exp(alpha * (hm - 1.0)) * am  # value lost on claims on the living
+        spread = v @ Lambda.T if dense else np.asarray((Lambda @ v.T).T)
+        new = np.maximum(dm, np.minimum(1.0, dm + spread))
+        still = np.max(np.abs(new - hm), axis=1) >= tol
+        h[act] = new
+        if still.all():
+            hm = new
+            continue
+        act, hm, dm, am = act[still], new[still], dm[still], am[still]
+        if act.size == 0:
+            break
+    return h
