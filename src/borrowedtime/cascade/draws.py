@@ -82,9 +82,12 @@ def draw_inputs(model: CascadeModel, rng: np.random.Generator, n: int) -> Draws:
     """
     scn = model.scenario
     X = np.empty((n, len(INPUTS)))
+    u_rev = None
     for k, name in enumerate(INPUTS):
         d = scn.distributions[name]
         u = rng.standard_normal(n) if d.dist in ("normal", "lognormal") else rng.random(n)
+        if name == "revenue_accel" and d.dist == "normal":
+            u_rev = u  # the normal of the first lab's acceleration: the others correlate with this one
         if d.dist == "fixed":
             X[:, k] = d.value
         elif d.dist == "uniform":
@@ -103,6 +106,8 @@ def draw_inputs(model: CascadeModel, rng: np.random.Generator, n: int) -> Draws:
     shocks = rng.standard_normal((n, T, L))
     cap = rng.standard_normal((n, T))
     s = np.sqrt(max(0.0, 1.0 - rho * rho))
+    if u_rev is not None:
+        z[:, 0] = u_rev  # (its own draw stays in the stream, unused, so later draws keep their place)
     z[:, 1:] = rho * z[:, :1] + s * z[:, 1:]
     shocks[:, :, 1:] = rho * shocks[:, :, :1] + s * shocks[:, :, 1:]
     return Draws(inputs=X, lab_z=z, rev_shock=shocks, capex_shock=cap)

@@ -69,6 +69,7 @@ from borrowedtime.network.debtrank import nonlinear_debtrank_batch
 
 __all__ = [
     "simulate",
+    "lab_accelerations",
     "stage_growth",
     "stage_marks",
     "stage_pullback",
@@ -86,6 +87,22 @@ def _x(draws: Draws, name: str) -> np.ndarray:
 def _relet(model: CascadeModel, draws: Draws) -> np.ndarray:
     """(P,) share of lost receipts recovered: the share re-let (drawn) at the glut's discounted rent (capex)."""
     return _x(draws, "relet_value") * (1.0 - model.relet_discount)
+
+
+def lab_accelerations(model: CascadeModel, draws: Draws) -> np.ndarray:
+    r"""(P, L) each lab's revenue acceleration (change of annual log growth per year) on each path.
+
+    The first lab's is the drawn ``revenue_accel``; with a normal ``revenue_accel`` (mean
+    :math:`\mu`, sd :math:`\sigma`) lab :math:`\ell` gets
+    :math:`\mu + \sigma z_\ell`, where :math:`z_0` is the standard normal that drew the first lab's
+    and :math:`z_\ell = \rho z_0 + \sqrt{1 - \rho^2}\,e_\ell` (``lab_correlation``
+    :math:`\rho`; :class:`~borrowedtime.cascade.draws.Draws` ``lab_z``): every lab's sd is
+    :math:`\sigma` and any two labs' correlation is :math:`\rho`. Any other distribution gives every
+    lab the first lab's draw.
+    """
+    d_rev = model.scenario.distributions["revenue_accel"]
+    sd_rev = d_rev.sd if d_rev.dist == "normal" else 0.0
+    return _x(draws, "revenue_accel")[:, None] + sd_rev * (draws.lab_z - draws.lab_z[:, :1])
 
 
 def stage_growth(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> None:
@@ -112,8 +129,7 @@ def stage_growth(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> 
     # lab accelerations: the first lab's is the drawn input, others correlated through lab_z; a path
     # leaves the plan by its acceleration's difference from the central one (the plan's own), its shocks
     # and the capex surprise the labs' revenue recycles
-    sd_rev = d_rev.sd if d_rev.dist == "normal" else 0.0
-    a_lab = _x(draws, "revenue_accel")[:, None] + sd_rev * (draws.lab_z - draws.lab_z[:, :1])
+    a_lab = lab_accelerations(model, draws)
     s.dgrowth = (s.dgrowth + (a_lab - _central(d_rev)) / 4.0 + sd * draws.rev_shock[:, q, :]
                  + _x(draws, "recycling")[:, None] * surprise[:, None])
     s.dev = s.dev + s.dgrowth / 4.0
