@@ -29,11 +29,13 @@ from borrowedtime import _kalman, _numba, regimes
 from borrowedtime._numba import python_twin
 from borrowedtime.credit import _kernels as credit_kernels
 from borrowedtime.detectors import _linalg, _lppls_kernels, _psy_kernels
+from borrowedtime.network import _kernels as network_kernels
 from borrowedtime.treadmill import _kernels as arm_kernels
 
 FASTMATH = "fastmath reassociation of sums (last bits differ)"
 CANCEL = FASTMATH + "; an SSE is yy - explained, so its error is relative to yy, not to the SSE"
-KERNEL_MODULES = (_linalg, _lppls_kernels, _psy_kernels, arm_kernels, regimes, _kalman, credit_kernels)
+KERNEL_MODULES = (_linalg, _lppls_kernels, _psy_kernels, arm_kernels, regimes, _kalman, credit_kernels,
+                  network_kernels)
 TESTED: set[str] = set()
 
 
@@ -309,6 +311,19 @@ def test_credit_group_losses_kernel():
     used, o = pair(credit_kernels.group_losses, counts, start, rng.uniform(0.5, 2.0, 10),
                    rng.random(int(counts.sum())), row_of, np.zeros(30), np.zeros((5, 10)), copy_outputs=(5, 6))
     assert used == counts.sum() and o[5].sum() > 0
+
+
+def test_network_gather_scatter_kernel():
+    # the cascade's edge sums and DebtRank's spread: one order of additions, so bitwise with the twin
+    # and with the vectorised specification; a row alone gives the same bits as in its batch
+    rng = np.random.default_rng(0)
+    x = rng.lognormal(0, 3, (50, 9))
+    src = rng.integers(0, 9, 30).astype(np.intp)
+    dst = rng.integers(-1, 6, 30).astype(np.intp)
+    w = rng.random(30)
+    got, _ = pair(network_kernels.gather_scatter, x, src, w, dst, 6)
+    assert_array_equal(got, network_kernels.gather_scatter_numpy(x, src, w, dst, 6))
+    assert_array_equal(network_kernels.gather_scatter(x[7:8], src, w, dst, 6)[0], got[7])
 
 
 def test_every_kernel_has_a_twin_test():

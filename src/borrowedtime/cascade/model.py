@@ -32,6 +32,7 @@ import numpy as np
 from borrowedtime.cascade.scenario import Scenario
 from borrowedtime.errors import SpecError
 from borrowedtime.network import ExposureNetwork, network_from_complex, quarter_label
+from borrowedtime.network.clearing import EdgeSum
 
 __all__ = ["NEVER", "CascadeModel", "credit_capex_inputs"]
 
@@ -72,9 +73,9 @@ class CascadeModel:
     debt_edge: np.ndarray  # (m,) non-recourse debt of a neocloud or vehicle
     hyper_to_neo: np.ndarray  # (m,) hyperscaler's capacity contract with a neocloud
     claims: np.ndarray  # (N, N) initial remaining claims A[i, j]: j owes i
-    out_inc: object  # (m, N) edge -> debtor (dense or sparse)
-    in_inc: object  # (m, N) edge -> creditor
-    guar_inc: object  # (m, N) edge -> guarantor
+    out_inc: EdgeSum  # edge -> debtor
+    in_inc: EdgeSum  # edge -> creditor
+    guar_inc: EdgeSum  # edge -> guarantor
     capex0: float
     capex_growth0: float
     params: dict
@@ -186,6 +187,13 @@ class CascadeModel:
             params={k: scn.param(k) for k in scn.model},
             **credit_capex_inputs(net.as_of.year),
         )
+
+    def with_params(self, **values: float) -> CascadeModel:
+        """The same compiled model with some ``model`` values replaced (they act inside the stages only)."""
+        import dataclasses
+
+        scn = self.scenario.with_params(**values)
+        return dataclasses.replace(self, scenario=scn, params={k: scn.param(k) for k in scn.model})
 
     def summary(self) -> str:
         return (
@@ -367,24 +375,14 @@ def _anchors(scn: Scenario, plan: dict, T: int) -> tuple[np.ndarray, float]:
     return anchor, m_med
 
 
-def _incidence(index: np.ndarray, n: int):
-    """(m, n) one-hot of each edge's entity (-1: none); dense when small, CSR otherwise."""
-    m = index.size
-    ok = index >= 0
-    if m * n <= 200_000:
-        out = np.zeros((m, n))
-        out[np.flatnonzero(ok), index[ok]] = 1.0
-        return out
-    from scipy import sparse
-
-    return sparse.csr_matrix((np.ones(ok.sum()), (np.flatnonzero(ok), index[ok])), shape=(m, n))
+def _incidence(index: np.ndarray, n: int) -> EdgeSum:
+    """Each edge's entity (-1: none) as an edge-to-entity sum (:class:`~borrowedtime.network.clearing.EdgeSum`)."""
+    return EdgeSum(index, n)
 
 
-def _scatter(values: np.ndarray, inc) -> np.ndarray:
-    """Sum (P, m) edge values into (P, n) entity totals."""
-    if isinstance(inc, np.ndarray):
-        return values @ inc
-    return np.asarray((inc.T @ values.T).T)
+def _scatter(values: np.ndarray, inc: EdgeSum) -> np.ndarray:
+    """Sum (P, m) edge values into (P, n) entity totals, row by row (results do not depend on the batch)."""
+    return inc(values)
 
 
 def _complex_with_overlay(scn: Scenario):

@@ -25,7 +25,7 @@ from borrowedtime.cascade.draws import central_draws, draw_inputs
 from borrowedtime.cascade.model import NEVER, CascadeModel
 from borrowedtime.cascade.narrative import narrative
 from borrowedtime.cascade.scenario import INPUTS, Scenario, load_scenario
-from borrowedtime.cascade.stages import simulate
+from borrowedtime.cascade.stages import simulate, simulate_stretches
 from borrowedtime.errors import SpecError
 from borrowedtime.network import quarter_label
 
@@ -44,9 +44,9 @@ def cascade_kernel(rng: np.random.Generator, n: int, start: int, scenario: Scena
     model = model_for(scenario)
     draws = draw_inputs(model, rng, n)
     out = {"inputs": draws.inputs}
+    runs = simulate_stretches(model, draws, {v: model_for(scenario.with_stretch(v)) for v in variants})
     for v in ("base", *variants):
-        m = model if v == "base" else model_for(scenario.with_stretch(v))
-        o = simulate(m, draws)
+        o = runs[v]
         # quarters as int16 (a horizon is at most 200 quarters): a million paths stay well inside 4 GB
         out[v] = {
             "trigger": o.first_trigger_q.astype(np.int16), "default_q": o.default_q.astype(np.int16),
@@ -55,6 +55,21 @@ def cascade_kernel(rng: np.random.Generator, n: int, start: int, scenario: Scena
             "stretch_used": o.stretch_used.get(v, np.zeros(n)) if v != "base" else np.zeros(n),
         }
     return out
+
+
+#: The inputs and values of the sensitivity table (``StressResult.sensitivity``): the dispersion of the labs'
+#: and hyperscalers' growth (1 = as stated) and the half-life of the labs' growth deviation, in quarters.
+SENSITIVITY = {"growth_dispersion_scale": (0.0, 0.5, 1.0, 2.0), "half_life_quarters": (1.0, 2.3, 4.0, 8.0, 40.0)}
+#: Paths of each sensitivity run: the first paths of the main run (same seed and chunks, so the same draws).
+SENSITIVITY_PATHS = 2_000
+
+
+def sensitivity_kernel(rng: np.random.Generator, n: int, start: int, scenario: Scenario,
+                       grid: tuple[tuple[str, float], ...]) -> np.ndarray:
+    """(len(grid), n) bool: does any lab trigger, for each (input, value) of ``grid``, on the same draws."""
+    model = model_for(scenario)
+    draws = draw_inputs(model, rng, n)
+    return np.array([simulate(model.with_params(**{k: v}), draws).first_trigger_q != NEVER for k, v in grid])
 
 
 _MODELS: dict = {}

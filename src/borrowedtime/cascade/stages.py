@@ -69,6 +69,8 @@ from borrowedtime.network.debtrank import nonlinear_debtrank_batch
 
 __all__ = [
     "simulate",
+    "simulate_stretches",
+    "FORKED",
     "lab_accelerations",
     "stage_growth",
     "stage_marks",
@@ -106,13 +108,28 @@ def lab_accelerations(model: CascadeModel, draws: Draws) -> np.ndarray:
 
 
 def stage_growth(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> None:
-    """Stage 0: revenue and capex growth move by their acceleration; levels follow (the second derivative)."""
+    r"""Stage 0: revenue and capex growth move by their acceleration; levels follow (the second derivative).
+
+    A lab's annual log growth is the plan's plus a deviation :math:`x = r + c`: a reverting part
+    :math:`r_q = \phi\,r_{q-1} + u_q` with :math:`\phi = 2^{-1/H}` (``half_life_quarters`` :math:`H`)
+    and a permanent part :math:`c` (the capex flip's recycled cut, stage 5). The innovation is
+    :math:`u_q = k\,[(a_\ell - 	ilde a)/4 + \sigma\,\epsilon_q] + eta\,s_q`: the lab's acceleration's
+    distance from the central one (:func:`lab_accelerations`), a quarterly shock, and the capex surprise
+    :math:`s_q` its revenue recycles at ``recycling`` :math:`eta`; ``growth_dispersion_scale``
+    :math:`k` scales every dispersion (also capex's). A persistent acceleration difference so settles
+    at a growth gap of :math:`k (a_\ell - 	ilde a) / (4 (1 - \phi))` instead of growing without
+    bound (:math:`\phi = 1`, :math:`H = \infty`, is the random walk of earlier versions). Revenue's log
+    deviation from the plan sums the growth deviation (levels do not revert).
+    """
     p = model.params
-    sd = p["growth_shock_sd"]
+    k = p["growth_dispersion_scale"]
+    sd = k * p["growth_shock_sd"]
+    phi = 0.5 ** (1.0 / p["half_life_quarters"])
     d_rev = model.scenario.distributions["revenue_accel"]
     d_cap = model.scenario.distributions["capex_accel"]
-    a_cap = _x(draws, "capex_accel")
-    cap_mean = d_cap.mean if d_cap.dist == "normal" else float(np.mean(d_cap.support()))
+    c_cap = _central(d_cap)
+    a_cap = c_cap + k * (_x(draws, "capex_accel") - c_cap)
+    cap_mean = c_cap + k * ((d_cap.mean if d_cap.dist == "normal" else float(np.mean(d_cap.support()))) - c_cap)
     # the hyperscaler-leverage stretch: debt funds capex at the pre-deceleration growth while capacity lasts
     levered = s.lever_left > 0
     a_eff = np.where(levered, np.maximum(a_cap, 0.0), a_cap)
@@ -126,12 +143,13 @@ def stage_growth(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> 
         s.stretch_q["hyperscaler_leverage"][first] = q
         s.lever_left = np.maximum(s.lever_left - extra, 0.0)
     surprise = (a_eff - cap_mean) / 4.0 + sd * draws.capex_shock[:, q]
-    # lab accelerations: the first lab's is the drawn input, others correlated through lab_z; a path
+    # lab accelerations: the first lab's is the drawn input, the others correlated with it; a path
     # leaves the plan by its acceleration's difference from the central one (the plan's own), its shocks
-    # and the capex surprise the labs' revenue recycles
+    # and the capex surprise the labs' revenue recycles; the deviation reverts at phi per quarter
     a_lab = lab_accelerations(model, draws)
-    s.dgrowth = (s.dgrowth + (a_lab - _central(d_rev)) / 4.0 + sd * draws.rev_shock[:, q, :]
-                 + _x(draws, "recycling")[:, None] * surprise[:, None])
+    innovation = (k * (a_lab - _central(d_rev)) / 4.0 + sd * draws.rev_shock[:, q, :]
+                  + _x(draws, "recycling")[:, None] * surprise[:, None])
+    s.dgrowth = phi * (s.dgrowth - s.shift) + innovation + s.shift
     s.dev = s.dev + s.dgrowth / 4.0
     s.growth = model.lab_g_plan[:, q][None, :] + s.dgrowth
     s.revenue = model.lab_rev_q[:, q][None, :] * np.exp(s.dev)
@@ -321,7 +339,8 @@ def stage_equity(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> 
     rows = np.flatnonzero((key != s.h_key).any(axis=1))
     s.h_key = key
     if rows.size:
-        s.h[rows] = nonlinear_debtrank_batch(model.leverage, direct[rows], (~dead[rows]).astype(float), p["debtrank_alpha"])
+        s.h[rows] = nonlinear_debtrank_batch(model.leverage, direct[rows], (~dead[rows]).astype(float),
+                                             p["debtrank_alpha"], tol=1e-12, max_iter=10_000)
     h = s.h
     s.distress_q = np.where((s.distress_q == NEVER) & (h >= p["distress_threshold"]), q, s.distress_q)
     hyper = model.network.of_kind("hyperscaler")
@@ -336,6 +355,7 @@ def stage_equity(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> 
         cut = np.where(flip, cut, 0.0)
         s.capex_growth = s.capex_growth - cut
         lab_cut = (_x(draws, "recycling") * cut)[:, None]
+        s.shift = s.shift - lab_cut  # permanent: the game's new equilibrium does not revert
         s.dgrowth = s.dgrowth - lab_cut
         s.growth = s.growth - lab_cut
 
@@ -414,3 +434,84 @@ def simulate(model: CascadeModel, draws: Draws, *, record: bool = False) -> Outc
         bought=s.bought, flipped_q=s.flipped_q, frozen_q=s.frozen_q, stretch_used=s.stretch_used,
         inputs=draws.inputs, history=tuple(history),
     )
+
+
+#: Stretches that act only when a round fails (stage 1): a path runs as in the base case until its first
+#: failing round at or after the stretch's quarter, so :func:`simulate_stretches` forks it there.
+FORKED = ("private_round", "backstop")
+_MARK_FIELDS = ("lab_cash", "mark", "required", "achievable", "raised", "trigger_q")
+
+
+def _stages_after_marks(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> None:
+    stage_pullback(model, s, draws, q)
+    new_default = stage_clearing(model, s, draws, q)
+    stage_freeze(model, s, draws, q, new_default)
+    stage_strong_buy(model, s, draws, q, new_default)
+    stage_equity(model, s, draws, q)
+
+
+def _outcome(s: CascadeState, inputs: np.ndarray) -> Outcome:
+    return Outcome(trigger_q=s.trigger_q, default_q=s.default_q, distress_q=s.distress_q, loss=s.loss, h=s.h,
+                   bought=s.bought, flipped_q=s.flipped_q, frozen_q=s.frozen_q, stretch_used=s.stretch_used,
+                   inputs=inputs)
+
+
+def simulate_stretches(model: CascadeModel, draws: Draws, variants: dict[str, CascadeModel]) -> dict[str, Outcome]:
+    """The base case and each stretch on the same draws, running only what differs.
+
+    A stretch of :data:`FORKED` changes a path only from the quarter of its first round that fails at or
+    after the stretch's ``quarter``: until then the path is the base case's, so it is copied from the
+    base run there (the state before that quarter's marks) and run on with the stretch. Any other
+    variant (``hyperscaler_leverage`` acts from quarter 0) runs in full on the shared draws. Every
+    stage works row by row, so the result equals ``simulate(variant_model, draws)`` bit for bit
+    (``tests/cascade/test_speed.py``).
+
+    Returns
+    -------
+    dict
+        ``"base"`` and each variant's name -> :class:`~borrowedtime.cascade.state.Outcome`.
+    """
+    out = {v: simulate(m, draws) for v, m in variants.items() if v not in FORKED}
+    forks = {v: m for v, m in variants.items() if v in FORKED}
+    P = draws.n
+    s = initial_state(model, P)
+    subs: dict[str, tuple[np.ndarray, CascadeState, Draws] | None] = {v: None for v in forks}
+    forked = {v: np.zeros(P, dtype=bool) for v in forks}
+    start = {v: int(getattr(m.scenario.stretches, v).quarter or 0) for v, m in forks.items()}
+    for q in range(model.horizon):
+        s.q = q
+        stage_growth(model, s, draws, q)
+        for v, sub in subs.items():
+            if sub is not None:
+                sub[1].q = q
+                stage_growth(forks[v], sub[1], sub[2], q)
+        before = {f: getattr(s, f).copy() for f in _MARK_FIELDS} if forks else {}
+        stage_marks(model, s, draws, q)
+        fails = (s.trigger_q == q).any(axis=1)
+        for v, m in forks.items():
+            new = np.flatnonzero(fails & ~forked[v]) if q >= start[v] else np.empty(0, np.intp)
+            if new.size:
+                forked[v][new] = True
+                fresh = s.take(new)
+                for f in _MARK_FIELDS:
+                    setattr(fresh, f, before[f][new])
+                if subs[v] is None:
+                    subs[v] = (new, fresh, draws.take(new))
+                else:
+                    rows = np.concatenate([subs[v][0], new])
+                    subs[v] = (rows, CascadeState.concat(subs[v][1], fresh), draws.take(rows))
+            if subs[v] is not None and (new.size or subs[v][0].size):
+                stage_marks(m, subs[v][1], subs[v][2], q)
+                _stages_after_marks(m, subs[v][1], subs[v][2], q)
+        _stages_after_marks(model, s, draws, q)
+    out["base"] = _outcome(s, draws.inputs)
+    for v in forks:
+        st = s.copy()
+        if subs[v] is not None:
+            rows, sub, _ = subs[v]
+            for f in ("trigger_q", "default_q", "distress_q", "loss", "h", "bought", "flipped_q", "frozen_q"):
+                getattr(st, f)[rows] = getattr(sub, f)
+            for k in st.stretch_used:
+                st.stretch_used[k][rows] = sub.stretch_used[k]
+        out[v] = _outcome(st, draws.inputs)
+    return out

@@ -26,6 +26,7 @@ class CascadeState:
     growth: np.ndarray  # (P, L) annual log growth: the plan's plus dgrowth
     dev: np.ndarray  # (P, L) log deviation of revenue from the plan
     dgrowth: np.ndarray  # (P, L) deviation of annual log growth from the plan's
+    shift: np.ndarray  # (P, L) its permanent part (the capex flip's recycled cut); the rest reverts
     lab_cash: np.ndarray  # (P, L)
     mark: np.ndarray  # (P, L) last post-money value
     required: np.ndarray  # (P, L) required value at the last funding test (nan: none yet)
@@ -79,6 +80,16 @@ class CascadeState:
             else:
                 v[rows] = getattr(sub, name)
 
+    @staticmethod
+    def concat(a: CascadeState, b: CascadeState) -> CascadeState:
+        """The paths of ``a`` followed by those of ``b`` (copies)."""
+        out = {}
+        for f in fields(a):
+            x, y = getattr(a, f.name), getattr(b, f.name)
+            out[f.name] = ({k: np.concatenate([x[k], y[k]]) for k in x} if isinstance(x, dict) else
+                           np.concatenate([x, y]) if isinstance(x, np.ndarray) else y)
+        return CascadeState(**out)
+
     def path(self, i: int) -> dict:
         """One path's values (for narratives and tests)."""
         return {f.name: (getattr(self, f.name)[i] if isinstance(getattr(self, f.name), np.ndarray) else None)
@@ -94,6 +105,7 @@ def initial_state(model: CascadeModel, P: int) -> CascadeState:
         growth=np.tile(model.lab_growth0, (P, 1)),
         dev=np.zeros((P, L)),
         dgrowth=np.zeros((P, L)),
+        shift=np.zeros((P, L)),
         lab_cash=np.tile(model.lab_cash0, (P, 1)),
         mark=np.tile(model.lab_mark0, (P, 1)),
         required=np.full((P, L), np.nan),
