@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from borrowedtime.cascade import draw_inputs, load_scenario, model_for, simulate
-from borrowedtime.cascade.stages import simulate_stretches
+from borrowedtime.cascade.run import simulate_stretches
 
 FIELDS = ("trigger_q", "default_q", "distress_q", "loss", "h", "bought", "flipped_q", "frozen_q")
 

@@ -243,9 +243,12 @@ class Scenario(_M):
         model = dict(self.model)
         for k, v in values.items():
             if k not in model:
-                raise KeyError(f"model.{k}: not a model key of scenario {self.name!r}")
+                raise SpecError(f"model.{k}: not a model key of scenario {self.name!r}")
             model[k] = Value(value=float(v), source=f"sensitivity run ({model[k].source})")
-        return self.model_validate({**self.model_dump(), "model": {k: m.model_dump() for k, m in model.items()}})
+        try:
+            return self.model_validate({**self.model_dump(), "model": {k: m.model_dump() for k, m in model.items()}})
+        except ValidationError as exc:
+            raise SpecError(f"{self.file or self.name}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
 
     def with_stretch(self, name: str, enabled: bool = True) -> Scenario:
         """A copy with one stretch switched on (or off)."""
