@@ -38,3 +38,18 @@ def test_a_path_alone_gives_the_same_bits_as_in_its_batch():
         one = simulate(model, draws.take(np.array([i])))
         for f in FIELDS:
             np.testing.assert_array_equal(getattr(one, f)[0], getattr(batch, f)[i], err_msg=f)
+
+
+def test_compiled_clearing_stage_equals_the_numpy_stage_bit_for_bit(monkeypatch):
+    from borrowedtime.cascade import run, stages
+
+    scn = load_scenario("base")
+    draws = draw_inputs(model_for(scn), np.random.default_rng(2), 500)
+    for m in (model_for(scn), model_for(load_scenario("anthropic_unwrapped"))):
+        fast = simulate(m, draws)
+        monkeypatch.setattr(run, "stage_clearing", stages.stage_clearing_numpy)
+        slow = simulate(m, draws)
+        monkeypatch.undo()
+        assert (slow.default_q >= 0).any() and (slow.loss > 0).any()  # clearing had work to do
+        for f in FIELDS:
+            np.testing.assert_array_equal(getattr(fast, f), getattr(slow, f), err_msg=f)

@@ -322,7 +322,9 @@ def _lab_plan(scn: Scenario, net: ExposureNetwork, T: int, cx=None) -> dict:
             out["step_up"][li] = tp["step_up"]
             out["rounds"][lab_name] = tp["rounds"]
         else:
-            g = spec.growth.value + mean_accel * (years - years[0])
+            # growth decelerates at the mean acceleration to zero, then stays there (as a treadmill plan beyond
+            # its projections): a plan does not shrink by assumption
+            g = np.maximum(spec.growth.value + mean_accel * (years - years[0]), 0.0)
             rev_path = spec.revenue_usd_bn.value * np.exp(np.concatenate([[0.0], np.cumsum(g[:-1] / 4.0)]))
             out["rev_q"][li] = out["rev_smooth"][li] = rev_path
             out["g_plan"][li] = g

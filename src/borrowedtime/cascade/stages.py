@@ -62,10 +62,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from borrowedtime.cascade._kernels import clearing_rows
 from borrowedtime.cascade.draws import Draws
 from borrowedtime.cascade.model import NEVER, CascadeModel, _central, _scatter
 from borrowedtime.cascade.state import CascadeState
+from borrowedtime.errors import ConvergenceError
 from borrowedtime.network import clear_batch
+from borrowedtime.network.clearing import _TIE
 from borrowedtime.network.debtrank import nonlinear_debtrank_batch
 
 __all__ = [
@@ -256,7 +259,38 @@ def _due(model: CascadeModel, s: CascadeState, q: int) -> tuple[np.ndarray, np.n
 
 
 def stage_clearing(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> np.ndarray:
-    """Stage 3: covenant tests, acceleration, Rogers-Veraart clearing; returns the new defaults (P, N)."""
+    """Stage 3: covenant tests, acceleration, Rogers-Veraart clearing; returns the new defaults (P, N).
+
+    Compiled path by path (:func:`~borrowedtime.cascade._kernels.clearing_rows`); the same arithmetic in
+    the same order as :func:`stage_clearing_numpy`, so the same bits.
+    """
+    net, p = model.network, model.params
+    P = s.remaining.shape[0]
+    cost = model.lab_cost_q[:, q]
+    noncontract = cost - np.minimum(model.lab_contracted_q[:, q], model.lab_compute_share * cost)
+    opex = np.where(model.network.of_kind("neocloud"), model.scenario.neocloud_debt.opex_share.value, 0.0)
+    due = np.empty_like(s.remaining)
+    paid = np.empty_like(s.remaining)
+    new_default = np.zeros((P, model.n), dtype=bool)
+    arrays = {k: np.ascontiguousarray(getattr(s, k)) for k in ("remaining", "cash", "lab_cash", "default_q", "loss")}
+    bad = clearing_rows(
+        q, np.ascontiguousarray(model.sched[q]), arrays["remaining"], np.ascontiguousarray(s.cut),
+        s.frozen_q != NEVER, float(p["roll_share"]), model.debt_edge, net.guarantor, arrays["default_q"],
+        model.tracks_cash, opex, float(p["dscr_min"]), net.src, net.dst, arrays["cash"], model.cash0, model.ocf_q,
+        model.lab_index, arrays["lab_cash"], np.ascontiguousarray(s.revenue), noncontract,
+        np.ascontiguousarray(_relet(model, draws)), float(p["clearing_alpha"]), float(p["clearing_beta"]), _TIE,
+        1e-10, 1_000, arrays["loss"], due, paid, new_default)
+    if bad:
+        raise ConvergenceError(f"clearing: Picard iteration did not settle within 1000 steps on {bad} paths "
+                               f"(quarter {q}).")
+    for k, a in arrays.items():
+        setattr(s, k, a)
+    s.due, s.paid = due, paid
+    return new_default
+
+
+def stage_clearing_numpy(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> np.ndarray:
+    """Stage 3 in NumPy over all paths at once: the specification :func:`stage_clearing` is tested against."""
     net, p = model.network, model.params
     due, contracted = _due(model, s, q)
     # guarantees: a guarantor pays what a cut takes from the edge it covers
