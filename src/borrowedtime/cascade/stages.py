@@ -157,19 +157,21 @@ def stage_growth(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> 
     s.capex_growth, s.capex = new_cap_growth, new_capex
 
 
-def _net_need(model: CascadeModel, s: CascadeState, q: int, k) -> np.ndarray:
+def _net_need(model: CascadeModel, s: CascadeState, q: int, k, rows: np.ndarray | None = None) -> np.ndarray:
     r"""(P, L) projected need over the next k quarters (int or (L,) per lab), USD bn.
 
     The plan's outflows less the plan's revenue shifted by the path's deviation, which keeps growing at
     its current rate: :math:`\sum_j \max(O_{q+j} - R_{q+j} e^{dev + dg\,j/4}/4, 0)`. On the central
     path this is the treadmill's outflow net of revenue (burn plus contracted compute beyond the plan).
+    ``rows``: only these paths (row by row, so the same numbers as in the whole batch).
     """
+    dev, dg = (s.dev, s.dgrowth) if rows is None else (s.dev[rows], s.dgrowth[rows])
     T = model.horizon
     k = np.broadcast_to(np.asarray(k, dtype=np.int64), (len(model.labs),))
     steps = np.arange(int(k.max()))
     idx = np.minimum(q + steps, T - 1)
     out = model.lab_outflow_q[:, idx]  # (L, k)
-    rev = model.lab_rev_q[:, idx][None] * np.exp(s.dev[:, :, None] + s.dgrowth[:, :, None] * steps / 4.0) / 4.0
+    rev = model.lab_rev_q[:, idx][None] * np.exp(dev[:, :, None] + dg[:, :, None] * steps / 4.0) / 4.0
     use = steps[None, :] < k[:, None]
     return (np.maximum(out[None, :, :] - rev, 0.0) * use[None]).sum(axis=2)
 
@@ -194,7 +196,9 @@ def stage_marks(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> N
     d = _x(draws, "dilution_limit")[:, None]
     # the raise funds the plan through its projections (the treadmill's burn_through) or cover_quarters
     cover = np.maximum(int(p["cover_quarters"]), model.lab_plan_end_q - q)
-    F = np.maximum(_net_need(model, s, q, cover) - s.lab_cash, 0.0)
+    F = np.zeros_like(s.lab_cash)  # needed only where a lab is tested
+    rows = np.flatnonzero(test.any(axis=1))
+    F[rows] = np.maximum(_net_need(model, s, q, cover, rows) - s.lab_cash[rows], 0.0)
     required = F / d
     fwd = model.lab_rev_smooth[:, q][None, :] * np.exp(s.dev + s.growth / 2.0)
     achievable = (model.lab_anchor[None, :] * (_x(draws, "multiple")[:, None] / model.multiple_median) * fwd
