@@ -52,7 +52,7 @@ def loop_vs_vectorised(sample: int) -> dict:
     def loop():
         outs = []
         for i in range(sample):
-            one = {k: v[i:i + 1] for k, v in draws.items()}
+            one = draws.take(slice(i, i + 1))
             outs.append(simulate(model, one))
         return outs
 

@@ -27,14 +27,17 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from borrowedtime import _numba
 from borrowedtime._numba import python_twin
+from borrowedtime.cascade import _kernels as cascade_kernels
 from borrowedtime.credit import _kernels as credit_kernels
 from borrowedtime.detectors import _linalg, _lppls_kernels, _psy_kernels
 from borrowedtime.monitor import _kalman, events, regimes
+from borrowedtime.network import _kernels as network_kernels
 from borrowedtime.treadmill import _kernels as arm_kernels
 
 FASTMATH = "fastmath reassociation of sums (last bits differ)"
 CANCEL = FASTMATH + "; an SSE is yy - explained, so its error is relative to yy, not to the SSE"
-KERNEL_MODULES = (_linalg, _lppls_kernels, _psy_kernels, arm_kernels, regimes, _kalman, credit_kernels, events)
+KERNEL_MODULES = (_linalg, _lppls_kernels, _psy_kernels, arm_kernels, regimes, _kalman, credit_kernels, events,
+                  network_kernels, cascade_kernels)
 TESTED: set[str] = set()
 
 
@@ -334,6 +337,42 @@ def test_credit_group_losses_kernel():
     used, o = pair(credit_kernels.group_losses, counts, start, rng.uniform(0.5, 2.0, 10),
                    rng.random(int(counts.sum())), row_of, np.zeros(30), np.zeros((5, 10)), copy_outputs=(5, 6))
     assert used == counts.sum() and o[5].sum() > 0
+
+
+def test_network_gather_scatter_kernel():
+    # the cascade's edge sums and DebtRank's spread: one order of additions, so bitwise with the twin
+    # and with the vectorised specification; a row alone gives the same bits as in its batch
+    rng = np.random.default_rng(0)
+    x = rng.lognormal(0, 3, (50, 9))
+    src = rng.integers(0, 9, 30).astype(np.intp)
+    dst = rng.integers(-1, 6, 30).astype(np.intp)
+    w = rng.random(30)
+    got, _ = pair(network_kernels.gather_scatter, x, src, w, dst, 6)
+    assert_array_equal(got, network_kernels.gather_scatter_numpy(x, src, w, dst, 6))
+    assert_array_equal(network_kernels.gather_scatter(x[7:8], src, w, dst, 6)[0], got[7])
+
+
+def test_cascade_clearing_kernel():
+    # the cascade's clearing stage on a few paths of the base model in a stressed state (cuts, a frozen
+    # market, a defaulted entity): the twin runs the same scalar code, so bitwise
+    from borrowedtime.cascade import load_scenario, model_for
+    from borrowedtime.cascade.state import initial_state
+
+    model = model_for(load_scenario("base"))
+    net, P = model.network, 6
+    rng = np.random.default_rng(1)
+    s = initial_state(model, P)
+    cut = np.where(rng.random(s.cut.shape) < 0.4, rng.uniform(0.2, 0.6, s.cut.shape), 0.0)
+    s.default_q[0, int(model.lab_index[0])] = 3
+    frozen = np.array([False, True, False, True, False, True])
+    opex = np.where(net.of_kind("neocloud"), 0.3, 0.0)
+    args = (6, model.sched[6].copy(), s.remaining * 0.5, cut, frozen, 0.8, model.debt_edge, net.guarantor,
+            s.default_q, model.tracks_cash, opex, 1.0, net.src, net.dst, s.cash + 0.1, model.cash0, model.ocf_q,
+            model.lab_index, s.lab_cash * 0.01, s.revenue * 0.5, np.full(len(model.labs), 3.0),
+            rng.uniform(0.2, 0.5, P), 0.5, 0.9, 1e-12, 1e-10, 1000, np.zeros((P, model.n)),
+            np.zeros_like(s.remaining), np.zeros_like(s.remaining), np.zeros((P, model.n), dtype=bool))
+    bad, o = pair(cascade_kernels.clearing_rows, *args, copy_outputs=(2, 8, 14, 18, 27, 28, 29, 30))
+    assert bad == 0 and o[27].sum() > 0 and o[30].any()  # losses and new defaults: the stage did work
 
 
 def test_every_kernel_has_a_twin_test():

@@ -38,7 +38,7 @@ import numpy as np
 
 from borrowedtime.errors import SpecError
 
-__all__ = ["map_chunks", "check_seed", "as_generator", "chunk_bounds"]
+__all__ = ["map_chunks", "check_seed", "as_generator", "chunk_bounds", "chunk_generator"]
 
 Kernel = Callable[..., Any]
 Progress = Callable[[int, int], None]
@@ -76,6 +76,22 @@ def as_generator(seed: int | np.random.Generator | None) -> np.random.Generator:
 def chunk_bounds(n_paths: int, chunk_size: int) -> list[tuple[int, int]]:
     """``(start, n)`` of every chunk: ``ceil(n_paths / chunk_size)`` chunks, the last possibly short."""
     return [(s, min(chunk_size, n_paths - s)) for s in range(0, n_paths, chunk_size)]
+
+
+def chunk_generator(path: int, n_paths: int, *, seed: int, chunk_size: int) -> tuple[np.random.Generator, int, int]:
+    """The generator, first path and size of the chunk that simulates ``path`` in :func:`map_chunks`.
+
+    A kernel called with them draws exactly what it drew for that chunk in the run: a single path of a
+    large run can be re-drawn and replayed (an example path's timeline, say).
+    """
+    seed = check_seed(seed)
+    bounds = chunk_bounds(int(n_paths), int(chunk_size))
+    if not 0 <= path < n_paths:
+        raise SpecError(f"chunk_generator: path must be in [0, {n_paths}). Got {path!r}.")
+    i = int(path) // int(chunk_size)
+    seq = np.random.SeedSequence(seed).spawn(len(bounds))[i]
+    start, n = bounds[i]
+    return np.random.default_rng(seq), start, n
 
 
 def _run_chunk(kernel: Kernel, seq: np.random.SeedSequence, n: int, start: int, *args: Any) -> Any:

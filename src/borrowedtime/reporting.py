@@ -304,18 +304,12 @@ class StressInputs:
 
 
 def stress_inputs(options: ReportOptions) -> StressInputs:
-    """The base scenario run forward (400 paths when quick, else 2,000) and one path's timeline (64 seeded draws)."""
-    import numpy as np
+    """The base scenario run forward as ``borrowedtime stress base --seed SEED`` runs it (its paths, chunk size and
+    sensitivity; 1,000 paths when quick, which the page states), and the run's example path."""
+    from borrowedtime.cascade import run_stress
 
-    from borrowedtime.cascade import draw_inputs, model_for, narrative, run_stress, simulate
-
-    result = run_stress("base", paths=400 if options.quick else 2_000, seed=options.seed,
-                        chunk_size=400 if options.quick else 1_000)
-    model = model_for(result.scenario)
-    draws = draw_inputs(model, np.random.default_rng(options.seed), 64)
-    out = simulate(model, draws, record=True)
-    hit = np.flatnonzero(out.first_trigger_q >= 0)
-    return StressInputs(result, narrative(model, out, int(hit[0]) if hit.size else 0))
+    result = run_stress("base", paths=1_000 if options.quick else None, seed=options.seed)
+    return StressInputs(result, result.example_path()["timeline"])
 
 
 #: Key -> computation, in the order they run. One line per section.

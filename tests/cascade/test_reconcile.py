@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from borrowedtime.cascade import CascadeModel, central_draws, load_scenario, simulate
-from borrowedtime.cascade.engine import NEVER, _central
+from borrowedtime.cascade.model import NEVER, _central
 from borrowedtime.errors import SpecError
 from borrowedtime.treadmill import run_treadmill
 from borrowedtime.treadmill.rounds import RoundsSpec

@@ -11,5 +11,7 @@ def test_stress_html_has_every_part():
     page = stress_html(res, ["2028Q4: openai round FAILS: the trigger at 0.42x against 1.75x required"])
     for text in ("Who owes whom", "Quarter of the trigger", "Loss by entity", "Tornado", "The stretches",
                  "0.42x against 1.75x", "P(default)", "The central path", "the treadmill on the same inputs",
-                 "openai: first round 2027Q3, required step-up 0.94, achievable 1.63, trigger none"):
+                 "openai: first round 2027Q3, required step-up 0.94, achievable 1.63, trigger none",
+                 "What it rests on:", "growth deviation&#x27;s half-life", "Trigger share against the growth dynamics",
+                 "--paths 120 --seed 0</code> prints the same figures"):
         assert text in page

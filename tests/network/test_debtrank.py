@@ -80,3 +80,35 @@ def test_leverage_matrix_and_errors():
     assert_allclose(linear_debtrank(np.array([[0, 1.0], [1.0, 0]]), np.array([0.1, 0.0])).h, [1.0, 1.0])
     with pytest.raises(ConvergenceError, match="eigenvalue"):
         linear_debtrank(np.array([[0, 1.0], [1.0, 0]]), np.array([0.1, 0.0]), max_iter=5)
+
+
+def test_batch_debtrank_equals_the_single_one_row_by_row():
+    """The batched DebtRank the cascade uses is nonlinear_debtrank row by row (capped and uncapped, dead debtors)."""
+    from scipy import sparse
+
+    from borrowedtime.network.debtrank import nonlinear_debtrank_batch
+
+    rng = np.random.default_rng(3)
+    n = 12
+    A = np.where(rng.random((n, n)) < 0.3, rng.uniform(0, 30, (n, n)), 0.0)
+    np.fill_diagonal(A, 0.0)
+    lam = leverage_matrix(A, rng.uniform(20, 60, n))
+    shocks = np.where(rng.random((40, n)) < 0.3, rng.uniform(0, 1, (40, n)), 0.0)
+    shocks[0] = 0.0  # a row with no shock stays at zero
+    shocks[1, :] = 1.0  # every entity wiped out: the cap binds everywhere
+    alive = (rng.random((40, n)) < 0.8).astype(float)
+    for alpha in (0.0, 1.0, 4.0):
+        got = nonlinear_debtrank_batch(lam, shocks, None, alpha)
+        got_alive = nonlinear_debtrank_batch(lam, shocks, alive, alpha)
+        got_sparse = nonlinear_debtrank_batch(sparse.csr_matrix(lam), shocks, alive, alpha)
+        np.testing.assert_array_equal(got_sparse, got_alive)
+        assert (got >= shocks).all() and (got <= 1.0).all()
+        assert np.any(got > shocks + 1e-6)  # distress propagates somewhere
+        for r in range(shocks.shape[0]):
+            ref = nonlinear_debtrank(lam, shocks[r], alpha).h
+            np.testing.assert_allclose(got[r], ref, rtol=0, atol=1e-12)
+            # a dead debtor's claims are worthless: the same as removing its column of Lambda
+            ref_alive = nonlinear_debtrank(lam * alive[r][None, :], shocks[r], alpha).h
+            np.testing.assert_allclose(got_alive[r], ref_alive, rtol=0, atol=1e-12)
+        # one row alone gives the same bits as in the batch
+        np.testing.assert_array_equal(nonlinear_debtrank_batch(lam, shocks[5:6], alive[5:6], alpha)[0], got_alive[5])

@@ -5,7 +5,7 @@ The paths run in chunks through the project's one Monte Carlo engine
 ``SeedSequence(seed).spawn(n_chunks)[i]``, local threads or Dask), so the
 numbers depend on ``seed`` and ``chunk_size`` only, not on the backend.
 
-Every draw of a path happens in :func:`~borrowedtime.cascade.engine.draw_inputs`
+Every draw of a path happens in :func:`~borrowedtime.cascade.draws.draw_inputs`
 in a fixed order, so a stretch run with the same seed sees the same world:
 the quarters a stretch buys are paired differences, path by path.
 
@@ -14,36 +14,45 @@ Units: USD bn; quarters as indices from quarter 0 and as calendar labels.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from borrowedtime._montecarlo import map_chunks
-from borrowedtime.cascade.engine import NEVER, CascadeModel, draw_inputs, simulate
+from borrowedtime.cascade.draws import central_draws, draw_inputs
+from borrowedtime.cascade.model import NEVER, CascadeModel
+from borrowedtime.cascade.narrative import narrative
+from borrowedtime.cascade.result import STRETCHES, StressResult
+from borrowedtime.cascade.run import simulate, simulate_stretches
 from borrowedtime.cascade.scenario import INPUTS, Scenario, load_scenario
 from borrowedtime.errors import SpecError
 from borrowedtime.network import quarter_label
 
-__all__ = ["StressResult", "run_stress", "cascade_kernel", "STRETCHES", "trigger_attribution"]
-
-STRETCHES = ("private_round", "backstop", "hyperscaler_leverage")
-_QS = (0.05, 0.25, 0.5, 0.75, 0.95)
+__all__ = ["StressResult", "run_stress", "cascade_kernel", "STRETCHES", "trigger_attribution", "SENSITIVITY",
+           "sensitivity_grid"]
 
 
-def cascade_kernel(rng: np.random.Generator, n: int, start: int, scenario: Scenario, variants: tuple[str, ...]):
+def cascade_kernel(rng: np.random.Generator, n: int, start: int, scenario: Scenario, variants: tuple[str, ...],
+                   grid: tuple[tuple[str, float], ...] = ()):
     """Run ``n`` paths of the base scenario and of each stretch variant on the same draws.
 
     Returns a dict of arrays: ``inputs`` (n, K), and per variant ``trigger``
-    (n,), ``default_q``, ``distress_q``, ``loss`` (n, N), ``stretch_used`` (n,).
+    (n,), ``default_q``, ``distress_q``, ``loss`` (n, N), ``stretch_used`` (n,). The first chunk
+    (``start == 0``) also runs the sensitivity ``grid`` (pairs of a ``model`` key and a value) on its
+    first :data:`SENSITIVITY_PATHS` paths: ``sensitivity`` holds their trigger quarters and total losses.
     """
+    with threadpool_limits(limits=1, user_api="blas"):  # one BLAS thread per chunk worker (Dask workers too)
+        return _cascade_chunk(rng, n, start, scenario, variants, grid)
+
+
+def _cascade_chunk(rng, n, start, scenario, variants, grid) -> dict:
     model = model_for(scenario)
     draws = draw_inputs(model, rng, n)
-    out = {"inputs": draws["inputs"]}
+    out = {"inputs": draws.inputs}
+    runs = simulate_stretches(model, draws, {v: model_for(scenario.with_stretch(v)) for v in variants})
     for v in ("base", *variants):
-        m = model if v == "base" else model_for(scenario.with_stretch(v))
-        o = simulate(m, draws)
+        o = runs[v]
         # quarters as int16 (a horizon is at most 200 quarters): a million paths stay well inside 4 GB
         out[v] = {
             "trigger": o.first_trigger_q.astype(np.int16), "default_q": o.default_q.astype(np.int16),
@@ -51,7 +60,33 @@ def cascade_kernel(rng: np.random.Generator, n: int, start: int, scenario: Scena
             "loss": o.loss, "bought": o.bought,
             "stretch_used": o.stretch_used.get(v, np.zeros(n)) if v != "base" else np.zeros(n),
         }
+    if start == 0 and grid:
+        k = min(n, SENSITIVITY_PATHS)
+        sub = draws.take(np.arange(k))
+        trig, loss = [], []
+        for key, value in grid:
+            if value == scenario.param(key):  # the base run on these paths (rows do not depend on the batch)
+                trig.append(out["base"]["trigger"][:k])
+                loss.append(out["base"]["loss"][:k].sum(axis=1))
+                continue
+            o = simulate(model.with_params(**{key: value}), sub)
+            trig.append(o.first_trigger_q.astype(np.int16))
+            loss.append(o.loss.sum(axis=1))
+        out["sensitivity"] = {"grid": grid, "trigger": np.array(trig), "loss": np.array(loss)}
     return out
+
+
+#: The inputs and values of the sensitivity table (``StressResult.sensitivity``): the dispersion of the labs'
+#: and hyperscalers' growth (1 = as stated) and the half-life of the labs' growth deviation, in quarters; the
+#: scenario's own value is added when missing.
+SENSITIVITY = {"growth_dispersion_scale": (0.0, 0.5, 1.0, 2.0), "half_life_quarters": (1.0, 2.3, 4.0, 8.0, 40.0)}
+#: Paths of each sensitivity run: the first chunk's first paths (the run's own draws).
+SENSITIVITY_PATHS = 2_000
+
+
+def sensitivity_grid(scn: Scenario) -> tuple[tuple[str, float], ...]:
+    """The (model key, value) pairs of the sensitivity runs: :data:`SENSITIVITY` plus the scenario's values."""
+    return tuple((k, float(v)) for k, vals in SENSITIVITY.items() for v in sorted({*vals, scn.param(k)}))
 
 
 _MODELS: dict = {}
@@ -66,186 +101,6 @@ def model_for(scn: Scenario) -> CascadeModel:
     return _MODELS[key]
 
 
-def _q(x: np.ndarray) -> dict:
-    return {f"p{int(round(100 * q)):02d}": float(v) for q, v in zip(_QS, np.quantile(x, _QS), strict=True)}
-
-
-@dataclass(frozen=True, eq=False)
-class StressResult:
-    """A stress run (frozen): per-path arrays and the summaries the CLI prints."""
-
-    scenario: Scenario
-    model: CascadeModel
-    seed: int
-    paths: int
-    inputs: np.ndarray
-    runs: dict  # variant -> dict of arrays
-    central: dict | None = None  # the deterministic central path (see central_path)
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return self.model.network.names
-
-    def label(self, q: float) -> str:
-        return quarter_label(self.model.network.as_of, int(q))
-
-    def trigger_quarter(self) -> dict:
-        t = self.runs["base"]["trigger"]
-        hit = t != NEVER
-        out = {"no_trigger_share": float(1 - hit.mean())}
-        if hit.any():
-            qs = _q(t[hit].astype(float))
-            out.update({k: v for k, v in qs.items()})
-            out["median_label"] = self.label(np.floor(qs["p50"]))
-        return out
-
-    def entities(self) -> list[dict]:
-        r = self.runs["base"]
-        rows = []
-        for i, name in enumerate(self.names):
-            dq = r["distress_q"][:, i]
-            rows.append({
-                "name": name,
-                "kind": self.model.network.kinds[i],
-                "p_default": float((r["default_q"][:, i] != NEVER).mean()),
-                "loss_usd_bn": _q(r["loss"][:, i]),
-                "first_distress_quarter": (float(np.median(dq[dq != NEVER])) if (dq != NEVER).any() else None),
-                "p_distress": float((dq != NEVER).mean()),
-            })
-        return rows
-
-    def stretches(self) -> list[dict]:
-        base = self.runs["base"]["trigger"]
-        T = self.model.horizon
-        out = []
-        for v in STRETCHES:
-            if v not in self.runs:
-                continue
-            t = self.runs[v]["trigger"]
-            b = np.where(base == NEVER, T, base)
-            s = np.where(t == NEVER, T, t)
-            bought = (s - b)[base != NEVER]
-            st = getattr(self.scenario.stretches, v)
-            used = self.runs[v]["stretch_used"]
-            out.append({
-                "name": v,
-                "quarters_bought_median": float(np.median(bought)) if bought.size else 0.0,
-                "quarters_bought_mean": float(bought.mean()) if bought.size else 0.0,
-                "share_delayed": float((bought > 0).mean()) if bought.size else 0.0,
-                "used_share": float((used > 0).mean()),
-                "cost_usd_bn_mean": float(used.mean()),
-                "paid_by": {"private_round": "private investors (the round's buyers)",
-                            "backstop": "the sovereign or strategic backstop",
-                            "hyperscaler_leverage": "hyperscalers (added debt)"}[v],
-                "source": st.source,
-            })
-        return out
-
-    def tornado(self) -> list[dict]:
-        """Inputs ranked by the spread of outcomes between their top and bottom deciles (same sample).
-
-        Effect on the median trigger quarter (no trigger counted at the horizon)
-        and on the mean total loss, E[Y | X in top decile] - E[Y | X in bottom decile].
-        """
-        r = self.runs["base"]
-        T = self.model.horizon
-        trig = np.where(r["trigger"] == NEVER, T, r["trigger"]).astype(float)
-        loss = r["loss"].sum(axis=1)
-        rows = []
-        for k, name in enumerate(INPUTS):
-            x = self.inputs[:, k]
-            if np.ptp(x) == 0:
-                continue
-            lo, hi = np.quantile(x, [0.1, 0.9])
-            bot, top = x <= lo, x >= hi
-            if not bot.any() or not top.any():
-                continue
-            rows.append({
-                "input": name,
-                "low": float(lo), "high": float(hi),
-                "trigger_quarter_effect": float(np.median(trig[top]) - np.median(trig[bot])),
-                "loss_usd_bn_effect": float(loss[top].mean() - loss[bot].mean()),
-            })
-        rows.sort(key=lambda d: -abs(d["loss_usd_bn_effect"]) - 1e3 * abs(d["trigger_quarter_effect"]))
-        return rows
-
-    def central_path(self) -> dict:
-        """The deterministic central path (every input at its median, no shock) beside the treadmill.
-
-        Per lab: the quarter of its first round, the required and achievable step-ups there, the
-        trigger quarter (None: none within the horizon) and, for a treadmill lab, the treadmill's own
-        numbers for the same inputs (:class:`~borrowedtime.treadmill.rounds.RoundsResult`); and the
-        path's timeline.
-        """
-        return self.central if self.central is not None else _central_path(self.model)
-
-    def credit_check(self, years: float = 5.0) -> list[dict]:
-        """The cascade's P(default) within ``years`` beside the rating-implied PD of ``credit`` (same horizon).
-
-        Ratings are ``credit.books``' (agency ratings, and its stated judgements for the unrated labs);
-        PDs from :func:`borrowedtime.credit.pd.rating_pd` (cumulative, S&P default study). Defaults in the
-        cascade are structural (clearing); the rating PD is the outside view of the same name.
-        """
-        from borrowedtime.credit.books import AGENCY_RATINGS, ASSUMED_RATINGS
-        from borrowedtime.credit.pd import rating_pd
-
-        years = min(float(years), self.model.horizon / 4.0)
-        q = int(round(4 * years))
-        dq = self.runs["base"]["default_q"]
-        out = []
-        for name, rating in {**AGENCY_RATINGS, **ASSUMED_RATINGS}.items():
-            if name not in self.names:
-                continue
-            i = self.names.index(name)
-            out.append({"name": name, "rating": rating, "assumed_rating": name in ASSUMED_RATINGS, "years": years,
-                        "rating_pd": float(rating_pd(rating, years)),
-                        "cascade_p_default": float(((dq[:, i] != NEVER) & (dq[:, i] < q)).mean())})
-        return out
-
-    def to_dict(self) -> dict:
-        return {
-            "scenario": self.scenario.name,
-            "paths": self.paths,
-            "seed": self.seed,
-            "horizon_quarters": self.model.horizon,
-            "quarter_0": self.label(0),
-            "trigger_quarter": self.trigger_quarter(),
-            "entities": self.entities(),
-            "stretches": self.stretches(),
-            "tornado": self.tornado(),
-            "credit_check": self.credit_check(),
-            "central_path": self.central_path(),
-        }
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
-
-    def summary(self) -> str:
-        t = self.trigger_quarter()
-        lines = [
-            f"Stress '{self.scenario.name}': {self.paths:,} paths, seed {self.seed}, {self.model.horizon} quarters "
-            f"from {self.label(0)}",
-            f"  trigger: no trigger in {t['no_trigger_share']:.0%} of paths"
-            + (f"; median {t['median_label']} (q{t['p50']:.0f}), 5-95%: q{t['p05']:.0f}-q{t['p95']:.0f}"
-               if "p50" in t else ""),
-        ]
-        ents = sorted(self.entities(), key=lambda d: -d["loss_usd_bn"]["p50"])[:8]
-        for e in ents:
-            fd = e["first_distress_quarter"]
-            lines.append(f"  {e['name']:22s} P(default) {e['p_default']:.2f}  loss median {e['loss_usd_bn']['p50']:7.1f} bn"
-                         f"  first distress {self.label(fd) if fd is not None else '-'}")
-        for s in self.stretches():
-            lines.append(f"  stretch {s['name']}: buys {s['quarters_bought_median']:.0f} quarters (median), "
-                         f"{s['cost_usd_bn_mean']:.0f} bn put in on average by {s['paid_by']}")
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return f"<StressResult {self.scenario.name!r} paths={self.paths} seed={self.seed}>"
-
-    def __str__(self) -> str:
-        return self.summary()
-
-
 def run_stress(
     scenario: Scenario | str = "base",
     *,
@@ -257,6 +112,7 @@ def run_stress(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     threads: int | None = None,
+    sensitivity: bool = True,
 ) -> StressResult:
     """Run the cascade as Monte Carlo (and each stretch on the same draws).
 
@@ -274,6 +130,9 @@ def run_stress(
         ``progress(done_chunks, total_chunks)`` after every chunk.
     threads : int, optional
         Local threads (default: one per core).
+    sensitivity : bool, default True
+        Also run :meth:`StressResult.sensitivity`'s grid on the first chunk's first
+        :data:`SENSITIVITY_PATHS` paths.
     """
     scn = load_scenario(scenario) if isinstance(scenario, str) else scenario
     n = scn.paths if paths is None else int(paths)
@@ -281,20 +140,21 @@ def run_stress(
     if n < 1:
         raise SpecError(f"paths must be >= 1. Got {n}.")
     variants = tuple(v for v in STRETCHES if stretches and not getattr(scn.stretches, v).enabled)
-    chunks = map_chunks(cascade_kernel, n, seed=sd, chunk_size=chunk_size, args=(scn, variants),
-                        client=client, workers=workers, progress=progress, threads=threads)
+    grid = sensitivity_grid(scn) if sensitivity else ()
+    # the chunk threads are the parallelism: BLAS's own threads would fight them over the cores
+    with threadpool_limits(limits=1, user_api="blas"):
+        chunks = map_chunks(cascade_kernel, n, seed=sd, chunk_size=chunk_size, args=(scn, variants, grid),
+                            client=client, workers=workers, progress=progress, threads=threads)
     runs = {}
     for v in ("base", *variants):
         runs[v] = {k: np.concatenate([c[v][k] for c in chunks]) for k in chunks[0][v]}
     inputs = np.concatenate([c["inputs"] for c in chunks])
     model = model_for(scn)
     return StressResult(scenario=scn, model=model, seed=sd, paths=n, inputs=inputs, runs=runs,
-                        central=_central_path(model))
+                        central=_central_path(model), chunk_size=int(chunk_size), sens=chunks[0].get("sensitivity"))
 
 
 def _central_path(model: CascadeModel) -> dict:
-    from borrowedtime.cascade.engine import central_draws, narrative
-
     out = simulate(model, central_draws(model), record=True)
     as_of = model.network.as_of
     labs = []
@@ -332,7 +192,7 @@ def trigger_attribution(scenario: Scenario | str = "base", *, paths: int = 2_000
 
     For every input of :data:`~borrowedtime.cascade.scenario.INPUTS` and for the quarterly growth
     shocks (revenue and capex shocks and the labs' spread of accelerations, ``growth_shocks``), the
-    paths are the central path (:func:`~borrowedtime.cascade.engine.central_draws`) with that one
+    paths are the central path (:func:`~borrowedtime.cascade.draws.central_draws`) with that one
     family drawn as in the Monte Carlo (same seed); all drawn is the last row.
 
     Returns
@@ -341,8 +201,6 @@ def trigger_attribution(scenario: Scenario | str = "base", *, paths: int = 2_000
         ``drawn``, ``triggered_share`` (any lab within the horizon), ``first_round_share`` (a treadmill
         lab fails its scheduled round, the treadmill's test) per row.
     """
-    from borrowedtime.cascade.engine import central_draws
-
     scn = load_scenario(scenario) if isinstance(scenario, str) else scenario
     model = model_for(scn)
     full = draw_inputs(model, np.random.default_rng(seed), paths)
@@ -350,15 +208,15 @@ def trigger_attribution(scenario: Scenario | str = "base", *, paths: int = 2_000
     first = model.lab_first_test_q
     rows = []
     for name in (*INPUTS, *SHOCKS, "all"):
-        d = {k: v.copy() for k, v in center.items()}
         if name == "all":
             d = full
         elif name == "growth_shocks":
-            for k in ("lab_z", "rev_shock", "capex_shock"):
-                d[k] = full[k]
+            d = center.replace(lab_z=full.lab_z, rev_shock=full.rev_shock, capex_shock=full.capex_shock)
         else:
             k = INPUTS.index(name)
-            d["inputs"][:, k] = full["inputs"][:, k]
+            x = center.inputs.copy()
+            x[:, k] = full.inputs[:, k]
+            d = center.replace(inputs=x)
         o = simulate(model, d)
         at_round = (o.trigger_q == first[None, :]) & (first[None, :] >= 0)
         rows.append({"drawn": name, "triggered_share": float((o.first_trigger_q != NEVER).mean()),

@@ -178,7 +178,7 @@ class Stretches(_M):
 _MODEL_KEYS = (
     "growth_shock_sd", "lab_correlation", "multiple_growth_elasticity", "buffer_quarters", "cover_quarters",
     "compute_share", "dscr_min", "roll_share", "ltv", "distress_threshold", "flip_distress",
-    "clearing_alpha", "clearing_beta", "debtrank_alpha",
+    "clearing_alpha", "clearing_beta", "debtrank_alpha", "half_life_quarters", "growth_dispersion_scale",
 )
 #: Optional model keys: overrides of what the other modules compute (flip_cut: the capex game's cut).
 _MODEL_OPTIONAL = ("flip_cut",)
@@ -225,6 +225,11 @@ class Scenario(_M):
         rho = self.model["lab_correlation"].value
         if not -1.0 <= rho <= 1.0:
             raise ValueError(f"model.lab_correlation: must be in [-1, 1], got {rho}")
+        if not self.model["half_life_quarters"].value > 0:
+            raise ValueError(f"model.half_life_quarters: must be > 0, got {self.model['half_life_quarters'].value}")
+        if not self.model["growth_dispersion_scale"].value >= 0:
+            raise ValueError(
+                f"model.growth_dispersion_scale: must be >= 0, got {self.model['growth_dispersion_scale'].value}")
         for k in ("clearing_alpha", "clearing_beta"):
             if not 0 < self.model[k].value <= 1:
                 raise ValueError(f"model.{k}: must be in (0, 1], got {self.model[k].value}")
@@ -232,6 +237,18 @@ class Scenario(_M):
 
     def param(self, key: str) -> float:
         return float(self.model[key].value)
+
+    def with_params(self, **values: float) -> Scenario:
+        """A copy with some ``model`` values replaced (the source says so): the sensitivity runs."""
+        model = dict(self.model)
+        for k, v in values.items():
+            if k not in model:
+                raise SpecError(f"model.{k}: not a model key of scenario {self.name!r}")
+            model[k] = Value(value=float(v), source=f"sensitivity run ({model[k].source})")
+        try:
+            return self.model_validate({**self.model_dump(), "model": {k: m.model_dump() for k, m in model.items()}})
+        except ValidationError as exc:
+            raise SpecError(f"{self.file or self.name}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
 
     def with_stretch(self, name: str, enabled: bool = True) -> Scenario:
         """A copy with one stretch switched on (or off)."""

@@ -1,6 +1,6 @@
 """The three stretches of essay XI as levers with size and timing, and what each buys and costs.
 
-The levers act inside the engine (:mod:`borrowedtime.cascade.engine`):
+The levers act inside the engine (:mod:`borrowedtime.cascade.stages`):
 
 - ``private_round`` (``size_usd_bn``, ``quarter``): a larger-than-expected private
   round closes the first failing round instead of the trigger (stage 1); paid

@@ -53,28 +53,22 @@ def stress(
         return
     _print_tables(result)
     if narrative_path:
-        import numpy as np
-
-        from borrowedtime.cascade import central_draws, draw_inputs, model_for, narrative, simulate
-
-        model = model_for(scn)
         # the deterministic central path (every input at its median: the treadmill's first round), then the
-        # first of 64 seeded paths on which a mark fails (else the first path): their quarters as events
+        # first path of the run on which a mark fails (re-drawn from its chunk's seed): the report shows the same
         stdout.print("Timeline of the central path (every input at its median, no shock):", highlight=False)
-        for line in narrative(model, simulate(model, central_draws(model), record=True), 0):
+        for line in result.central_path()["timeline"]:
             stdout.print(f"  {line}", highlight=False, soft_wrap=True)
-        draws = draw_inputs(model, np.random.default_rng(np.random.SeedSequence(scn.seed).spawn(1)[0]), 64)
-        out = simulate(model, draws, record=True)
-        hit = np.flatnonzero(out.first_trigger_q >= 0)
-        stdout.print("Timeline of a drawn path " + ("on which a mark fails:" if hit.size else "(no mark fails):"),
+        ex = result.example_path()
+        stdout.print(f"Timeline of path {ex['path']} of the run " + ("(the first on which a mark fails):"
+                                                                   if ex["trigger"] else "(no mark fails):"),
                      highlight=False)
-        for line in narrative(model, out, int(hit[0]) if hit.size else 0):
+        for line in ex["timeline"]:
             stdout.print(f"  {line}", highlight=False, soft_wrap=True)
 
 
 def _print_tables(result) -> None:
     """The run as width-aware tables: entities, stretches, tornado (columns dropped to fit are named)."""
-    head = result.summary().splitlines()[:2]
+    head = result.summary().splitlines()[:3]
     for line in head:
         stdout.print(line, highlight=False, soft_wrap=True)
     ents = sorted(result.entities(), key=lambda e: (-e["loss_usd_bn"]["p50"], -e["p_default"]))
@@ -93,6 +87,12 @@ def _print_tables(result) -> None:
         rows = [[x["name"], f"{x['quarters_bought_median']:.0f}", f"{x['quarters_bought_mean']:.1f}",
                  f"{x['share_delayed']:.0%}", f"{x['cost_usd_bn_mean']:,.0f}", x["paid_by"]] for x in st]
         _show("Stretches (same draws, paired)", cols, rows, ["paid by", "mean", "paths delayed"])
+    sens = result.sensitivity()
+    if sens:
+        cols = [("input", "key"), ("value", "num"), ("trigger share", "num"), ("paths", "num")]
+        rows = [[x["input"], f"{x['value']:g}" + (" *" if x["scenario_value"] else ""), f"{x['trigger_share']:.1%}",
+                 f"{x['paths']:,}"] for x in sens]
+        _show("What the trigger share rests on (same draws; * the scenario's value)", cols, rows, ["paths"])
     cols = [("input", "key"), ("low", "num"), ("high", "num"), ("trigger quarters", "num"), ("total loss bn", "num")]
     rows = [[x["input"], f"{x['low']:.3g}", f"{x['high']:.3g}", f"{x['trigger_quarter_effect']:+.1f}",
              f"{x['loss_usd_bn_effect']:+,.1f}"] for x in result.tornado()]

@@ -15,6 +15,7 @@ obligors).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -50,6 +51,10 @@ def _read(path: Path, label: str) -> tuple[dict | None, list[Problem]]:
         raw = read_yaml(path, label=label, dates=False)
     except YamlFileError as exc:
         return None, [Problem(exc.file, exc.where, exc.reason)]
+    return _check_raw(raw, label)
+
+
+def _check_raw(raw, label: str) -> tuple[dict | None, list[Problem]]:
     if not isinstance(raw, dict):
         return None, [Problem(label, "", f"expected a mapping at the top level, got {type(raw).__name__}")]
     problems = [
@@ -150,18 +155,23 @@ def _build(layers: list[tuple[str, dict]], problems: list[Problem]) -> tuple[Com
     return Complex(spec, files=tuple(label for label, _ in layers)), problems
 
 
-def _as_list(overlay: str | Path | Sequence[str | Path] | None) -> list[Path]:
+def _as_list(overlay) -> list:
+    """Overlay layers: paths, or ``(label, mapping)`` pairs merged as read (no file written)."""
     if overlay is None:
         return []
-    if isinstance(overlay, str | Path):
-        return [Path(overlay)]
-    return [Path(p) for p in overlay]
+    if isinstance(overlay, str | Path) or _is_data(overlay):
+        overlay = [overlay]
+    return [p if _is_data(p) else Path(p) for p in overlay]
+
+
+def _is_data(x) -> bool:
+    return isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str) and isinstance(x[1], dict)
 
 
 def validate_complex(
     path: str | Path | None = None,
     *,
-    overlay: str | Path | Sequence[str | Path] | None = None,
+    overlay: str | Path | tuple | Sequence[str | Path | tuple] | None = None,
 ) -> list[Problem]:
     """Every problem in a complex file (and overlays), without raising.
 
@@ -184,6 +194,11 @@ def _load(path, overlay) -> tuple[Complex | None, list[Problem]]:
     files = [default_complex_path() if path is None else Path(path), *_as_list(overlay)]
     layers, problems = [], []
     for f in files:
+        if _is_data(f):  # an overlay given as data: (label, mapping), checked as a file's contents
+            raw, probs = _check_raw(copy.deepcopy(f[1]), f[0])
+            problems += probs
+            layers.append((f[0], raw))
+            continue
         label = "complex_2026.yaml (default)" if path is None and f == files[0] else _label(f)
         raw, probs = _read(f, label)
         problems += probs
@@ -205,7 +220,7 @@ def _default() -> Complex:
 def load_complex(
     path: str | Path | None = None,
     *,
-    overlay: str | Path | Sequence[str | Path] | None = None,
+    overlay: str | Path | tuple | Sequence[str | Path | tuple] | None = None,
 ) -> Complex:
     """Load and validate a complex; the essay's 2026 world when no path is given.
 
@@ -213,8 +228,10 @@ def load_complex(
     ----------
     path : path, optional
         A complex YAML file; the packaged ``data/complex_2026.yaml`` when omitted.
-    overlay : path or list of paths, optional
-        Files merged on it by name (newer figures, extra contracts, ``drop: true``).
+    overlay : path, (label, mapping) or list of them, optional
+        Files merged on it by name (newer figures, extra contracts, ``drop: true``);
+        a ``(label, mapping)`` pair is merged as a file's contents without writing one
+        (its problems are named by ``label``).
 
     Returns
     -------

@@ -18,6 +18,7 @@ from borrowedtime.network.debtrank import (
     leverage_matrix,
     linear_debtrank,
     nonlinear_debtrank,
+    nonlinear_debtrank_batch,
     spectral_radius,
 )
 from borrowedtime.network.graph import ExposureNetwork, network_from_complex, quarter_label
@@ -33,6 +34,7 @@ __all__ = [
     "leverage_matrix",
     "linear_debtrank",
     "nonlinear_debtrank",
+    "nonlinear_debtrank_batch",
     "spectral_radius",
     "ExposureNetwork",
     "network_from_complex",

@@ -58,10 +58,10 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from borrowedtime.errors import ConvergenceError, DataError, SpecError
 from borrowedtime.network._describe import Described
+from borrowedtime.network._kernels import gather_scatter
 
 __all__ = [
     "ClearingModel",
@@ -337,19 +337,30 @@ class ClearingResult(Described):
         return f"n={len(self.names)} defaults={int(self.default.sum())}"
 
 
-def _incidence(index: np.ndarray, n: int):
-    """(n, m) one-hot summing edges by entity: dense when small (faster), CSR otherwise."""
-    m = index.size
-    if m * n <= 200_000:
-        out = np.zeros((n, m))
-        out[index, np.arange(m)] = 1.0
-        return out
-    return sparse.csr_matrix((np.ones(m), (index, np.arange(m))), shape=(n, m))
+class EdgeSum:
+    """Sums (P, m) edge values into (P, n) entity totals by each edge's entity (-1: none).
+
+    Row by row, edge by edge in a fixed order (:func:`~borrowedtime.network._kernels.gather_scatter`),
+    so a row's totals do not depend on which other rows share the batch (a BLAS product's rounding may).
+    """
+
+    def __init__(self, index: np.ndarray, n: int) -> None:
+        self.index = np.ascontiguousarray(index, np.intp)
+        self.n = int(n)
+        self._src = np.arange(self.index.size, dtype=np.intp)
+        self._w = np.ones(self.index.size)
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        return gather_scatter(np.ascontiguousarray(values, float), self._src, self._w, self.index, self.n)
 
 
-def _scatter_rows(values: np.ndarray, inc) -> np.ndarray:
-    """(P, m) edge values summed into (P, n) by an (n, m) incidence."""
-    return values @ inc.T if isinstance(inc, np.ndarray) else np.asarray((inc @ values.T).T)
+def _incidence(index: np.ndarray, n: int) -> EdgeSum:
+    return EdgeSum(index, n)
+
+
+def _scatter_rows(values: np.ndarray, inc: EdgeSum) -> np.ndarray:
+    """(P, m) edge values summed into (P, n) by entity."""
+    return inc(values)
 
 
 def clear_batch(

@@ -116,17 +116,34 @@ def _central_html(result) -> str:
             f"<ul>{''.join(rows)}</ul><details><summary>Its timeline</summary><ul>{items}</ul></details>")
 
 
+def _sensitivity_html(result) -> str:
+    rows = result.sensitivity()
+    if not rows:
+        return ""
+    frame = pd.DataFrame([{"input": r["input"], "value": r["value"], "trigger share": f"{r['trigger_share']:.1%}",
+                           "the scenario's": "yes" if r["scenario_value"] else ""} for r in rows])
+    return (f"<details open><summary>Trigger share against the growth dynamics (same {rows[0]['paths']:,} paths)"
+            f"</summary>{table_html(frame, float_format='{:g}')}</details>")
+
+
 def stress_html(result, timeline: list[str] | None = None) -> str:
     """The section's HTML from a :class:`~borrowedtime.cascade.StressResult` and one path's timeline."""
     t = result.trigger_quarter()
     head = (f"<p>{html.escape(result.scenario.description)} {result.paths:,} paths, seed {result.seed}, "
+            f"chunks of {result.chunk_size:,} (<code>borrowedtime stress {html.escape(result.scenario.name)} "
+            f"--paths {result.paths} --seed {result.seed}</code> prints the same figures), "
             f"{result.model.horizon} quarters from {result.label(0)}. No trigger within the horizon in "
             f"{t['no_trigger_share']:.0%} of paths"
-            + (f"; median trigger {t['median_label']}" if "median_label" in t else "") + ".</p>")
-    parts = [head, _central_html(result), figure_html(_network_figure(result))]
+            + (f"; median trigger {t['median_label']}" if "median_label" in t else "") + ".</p>"
+            f"<p><b>What it rests on:</b> {html.escape(result.rests_on())}. The growth deviation reverts with "
+            "that half-life (a reading of a published persistence figure; the dispersions are assumptions): "
+            "see docs/cascade.md.</p>")
+    parts = [head, _sensitivity_html(result), _central_html(result), figure_html(_network_figure(result))]
     if timeline:
         items = "".join(f"<li>{html.escape(x)}</li>" for x in timeline)
-        parts.append(f"<h3>One path, quarter by quarter</h3><ul>{items}</ul>")
+        ex = result.example_path()
+        parts.append(f"<h3>One path, quarter by quarter (path {ex['path']}: the run's first on which a mark fails)"
+                     f"</h3><ul>{items}</ul>")
     parts += [figure_html(_trigger_figure(result)), figure_html(_loss_figure(result))]
     ents = pd.DataFrame([{"entity": e["name"], "kind": e["kind"], "P(default)": e["p_default"],
                           "loss median (bn)": e["loss_usd_bn"]["p50"], "loss p95 (bn)": e["loss_usd_bn"]["p95"],
@@ -157,5 +174,5 @@ def verdict(inputs) -> str:
     t = inputs.result.trigger_quarter()
     text = (f"base scenario, {inputs.result.paths:,} paths: no trigger within the horizon in "
             f"{t['no_trigger_share']:.0%} of them" + (f"; median trigger {t['median_label']}" if "median_label" in t
-                                                       else ""))
+                                                       else "") + f"; {inputs.result.rests_on()}")
     return html.escape(text)
