@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+from borrowedtime.cli._app import app, error_boundary, print_lines, stderr, write_json
 from borrowedtime.errors import SpecError
 
 
@@ -69,7 +69,7 @@ def capex(
     if as_json:
         write_json(doc)
         return
-    stdout.print(result.summary(), highlight=False, soft_wrap=True)
+    print_lines(result.summary())
 
 
 class _null:

@@ -24,7 +24,6 @@ from borrowedtime.cli._app import (
     fit_table,
     stderr,
     stdout,
-    table,
     write_json,
     write_text,
 )
@@ -113,10 +112,9 @@ def validate(
     elif not problems:
         stdout.print(f"[green]valid:[/green] {file}")
     else:
-        t = table(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {file}",
-                  [("file", "key"), ("path", "key"), ("problem", "text")])
-        for p in problems:
-            t.add_row(p.file, p.path, p.message)
+        t, _ = fit_table(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {file}",
+                         [("file", "key"), ("path", "key"), ("problem", "text")],
+                         [[p.file, p.path, p.message] for p in problems])
         stdout.print(t)
     if problems:
         raise typer.Exit(code=EXIT_BAD_INPUT)
@@ -227,10 +225,10 @@ def audit_cmd(
         f"{n['cannot check']} cannot check" + (f" (showing {status}: {len(claims)})" if status else "")
         + "\n" + "; ".join(f"{k}: {v['pass']} pass, {v['fail']} fail, {v['cannot check']} cannot check"
                            for k, v in by.items()),
-        cols, rows, drop=("tolerance", "kind"),
+        cols, rows, drop=("tolerance", "kind") + (() if why else ("claim",)),  # --why: vertical rather
     )
     stdout.print(t)
     if dropped:
-        stdout.print(f"(column {', '.join(dropped)} left out to fit {stdout.width} columns; --json has every field)",
-                     style="dim")
+        stdout.print(f"({', '.join(dropped)} left out to fit {stdout.width} columns; a wider terminal, --why or "
+                     "--json shows every field)", style="dim")
     stdout.print(f"dataset: {', '.join(result.files)}", style="dim")

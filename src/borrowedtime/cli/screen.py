@@ -6,10 +6,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
-from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+from borrowedtime.cli._app import (
+    app,
+    error_boundary,
+    fit_table,
+    print_lines,
+    stderr,
+    stdout,
+    write_json,
+)
 from borrowedtime.errors import DataError, SpecError
 
 
@@ -52,17 +58,17 @@ def screen(
         write_json(result.to_dict(top=top))
         return
     frame = result.to_frame() if top is None else result.to_frame().head(top)
-    table = Table(title=result.summary(), box=box.SIMPLE_HEAD, pad_edge=False,
-                  caption="P: P(S'+H·S''<0) at the last date; since: start of the regime; mo.: months in it; "
-                  "call: start of the standing call; S′/yr: log growth per year (real time)")
-    for col in ("#", "series", "regime", "P", "since", "mo.", "call", "last", "S′/yr"):
-        table.add_column(col, justify="left" if col in ("series", "regime") else "right", no_wrap=True)
-    for k, r in enumerate(frame.itertuples(index=False), 1):
-        table.add_row(str(k), r.name, r.regime, f"{r.p_borrowed_time:.2f}", f"{r.since:%Y-%m}",
-                      str(r.months_in_regime), "—" if r.call_since is None or r.call_since != r.call_since
-                      else f"{r.call_since:%Y-%m}", f"{r.last_date:%Y-%m}", f"{r.velocity:+.1%}")
+    table, _ = fit_table(
+        result.summary(),
+        [("#", "num"), ("series", "key"), ("regime", "key"), ("P", "num"), ("since", "date"), ("mo.", "num"),
+         ("call", "date"), ("last", "date"), ("S′/yr", "num")],
+        [[str(k), r.name, r.regime, f"{r.p_borrowed_time:.2f}", f"{r.since:%Y-%m}", str(r.months_in_regime),
+          "—" if r.call_since is None or r.call_since != r.call_since else f"{r.call_since:%Y-%m}",
+          f"{r.last_date:%Y-%m}", f"{r.velocity:+.1%}"] for k, r in enumerate(frame.itertuples(index=False), 1)])
     stdout.print(table)
+    print_lines("P: P(S'+H·S''<0) at the last date; since: start of the regime; mo.: months in it; "
+                "call: start of the standing call; S′/yr: log growth per year (real time)", style="dim")
     for s in result.skipped:
-        stdout.print(f"  skipped {s.name}: {s.why}", highlight=False, soft_wrap=True)
+        print_lines(f"  skipped {s.name}: {s.why}")
     if output is not None:
         stdout.print(f"wrote {output}")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from borrowedtime.cli._app import app, error_boundary, fit_table, stderr, stdout
+from borrowedtime.cli._app import app, error_boundary, fit_table, print_lines, stderr, stdout
 
 
 @app.command()
@@ -62,21 +62,21 @@ def stress(
         # first of 64 seeded paths on which a mark fails (else the first path): their quarters as events
         stdout.print("Timeline of the central path (every input at its median, no shock):", highlight=False)
         for line in narrative(model, simulate(model, central_draws(model), record=True), 0):
-            stdout.print(f"  {line}", highlight=False, soft_wrap=True)
+            print_lines(f"  {line}")
         draws = draw_inputs(model, np.random.default_rng(np.random.SeedSequence(scn.seed).spawn(1)[0]), 64)
         out = simulate(model, draws, record=True)
         hit = np.flatnonzero(out.first_trigger_q >= 0)
         stdout.print("Timeline of a drawn path " + ("on which a mark fails:" if hit.size else "(no mark fails):"),
                      highlight=False)
         for line in narrative(model, out, int(hit[0]) if hit.size else 0):
-            stdout.print(f"  {line}", highlight=False, soft_wrap=True)
+            print_lines(f"  {line}")
 
 
 def _print_tables(result) -> None:
     """The run as width-aware tables: entities, stretches, tornado (columns dropped to fit are named)."""
     head = result.summary().splitlines()[:2]
     for line in head:
-        stdout.print(line, highlight=False, soft_wrap=True)
+        print_lines(line)
     ents = sorted(result.entities(), key=lambda e: (-e["loss_usd_bn"]["p50"], -e["p_default"]))
     ents = [e for e in ents if e["loss_usd_bn"]["p95"] > 0 or e["p_default"] > 0][:14]
     cols = [("entity", "key"), ("kind", "key"), ("P(default)", "num"), ("loss p50 bn", "num"),

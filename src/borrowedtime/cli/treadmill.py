@@ -12,9 +12,9 @@ from borrowedtime.cli._app import (
     app,
     check_range,
     error_boundary,
+    print_lines,
     progress_enabled,
     stderr,
-    stdout,
     write_json,
 )
 from borrowedtime.datasets import ENV_VAR, reference_path
@@ -164,21 +164,18 @@ def treadmill(
     if as_json:
         write_json(doc)
         return
-    stdout.print(arm.summary(), highlight=False, soft_wrap=True)
+    print_lines(arm.summary())
     if delinquency_turn is not None:
-        stdout.print(
+        print_lines(
             f"  bank mortgage delinquency (FRED DRSFRMACBS) bottomed: {delinquency_turn:%Y}Q"
             f"{(delinquency_turn.month - 1) // 3 + 1}   model default rate turned: "
-            f"{doc['aggregate']['default_rate_turn'][:7]}   price YoY < 0: {doc['aggregate']['price_yoy_negative']}",
-            highlight=False,
-            soft_wrap=True,
+            f"{doc['aggregate']['default_rate_turn'][:7]}   price YoY < 0: {doc['aggregate']['price_yoy_negative']}"
         )
-    stdout.print(rounds.summary(), highlight=False, soft_wrap=True)
-    stdout.print("  the last round read two ways (--inputs; this run: " + inputs + "):", highlight=False)
+    print_lines(rounds.summary())
+    print_lines("  the last round read two ways (--inputs; this run: " + inputs + "):")
     for name, r in readings.iterrows():
-        stdout.print(
+        print_lines(
             f"    {name:9s} {r['last_raise_usd_bn']:,.0f} bn at {r['last_mark_usd_bn']:,.0f} bn -> required step-up "
             f"{r['required_step_up']:.2f}; reported target {r['reported_target_step_up']:.2f} "
-            f"(margin {r['reported_target_margin']:+.2f})",
-            highlight=False, soft_wrap=True)
-    stdout.print(ipo.summary(), highlight=False, soft_wrap=True)
+            f"(margin {r['reported_target_margin']:+.2f})")
+    print_lines(ipo.summary())

@@ -18,7 +18,6 @@ from borrowedtime.cli._app import (
     progress_enabled,
     stderr,
     stdout,
-    table,
     write_json,
     write_text,
 )
@@ -145,13 +144,16 @@ def watch(
                       _fmt(lt["p_accel_neg"], ".2f") if est else "—",
                       _fmt(r["p_projected_negative"], ".2f") if est else "—",
                       ("yes" if r["call"] else "no") if est else "—", r["regime"] if est else "too short"])
-    t, _ = fit_table(
+    t, dropped = fit_table(
         "Real-time kinematics: velocity per year, acceleration per year² (log S)",
         [("series", "key"), ("date", "date"), ("S′ ± sd", "num"), ("S″ ± sd", "num"), ("P(S″<0)", "num"),
          (f"P(S′+{h}·S″<0)", "num"), ("call", "key"), ("regime", "key")],
         cells, drop=("P(S″<0)", "date"),
     )
     stdout.print(t)
+    if dropped:
+        stdout.print(f"({', '.join(dropped)} left out to fit {stdout.width} columns; --json has every field)",
+                     style="dim", highlight=False)
     for r in rows:
         if not r["estimable"]:
             stdout.print(
@@ -166,30 +168,30 @@ def watch(
     if not demo:
         for r in rows:
             if r["discrete"] is not None:
-                t = table(f"{r['series']}: discrete growth per step"
-                          f"{' (annualised: irregular dates)' if r['frequency'] == 'irregular' else ''}",
-                          [("date", "date"), ("value", "num"), ("growth %", "num"), ("change, pp", "num")])
-                for d in r["discrete"]:
-                    t.add_row(d["date"], f"{d['value']:,.6g}",
-                              _fmt(None if d["growth"] is None else 100 * d["growth"], "+.1f"),
-                              _fmt(d["acceleration_pp"], "+.1f"))
+                t, _ = fit_table(
+                    f"{r['series']}: discrete growth per step"
+                    f"{' (annualised: irregular dates)' if r['frequency'] == 'irregular' else ''}",
+                    [("date", "date"), ("value", "num"), ("growth %", "num"), ("change, pp", "num")],
+                    [[d["date"], f"{d['value']:,.6g}", _fmt(None if d["growth"] is None else 100 * d["growth"], "+.1f"),
+                      _fmt(d["acceleration_pp"], "+.1f")] for d in r["discrete"]])
                 stdout.print(t)
         return
     from borrowedtime.essay_arithmetic import essay_tables
 
     cap, val = essay_tables()
-    t1 = table("The essay's arithmetic: hyperscaler capex (recomputed | stated)",
-               [("year", "date"), ("capex $bn", "num"), ("growth %", "num"), ("stated", "num"),
-                ("accel. pp", "num"), ("stated ", "num")])
-    for row in cap.itertuples(index=False):
-        t1.add_row(str(row.year), f"{row.capex_usd_bn:,.0f}", _fmt(row.growth_pct, "+.1f"),
-                   _fmt(row.stated_growth_pct, "+.0f"), _fmt(row.acceleration_pp, "+.0f"),
-                   _fmt(row.stated_acceleration_pp, "+.0f"))
+    t1, _ = fit_table(
+        "The essay's arithmetic: hyperscaler capex (recomputed | stated)",
+        [("year", "date"), ("capex $bn", "num"), ("growth %", "num"), ("stated", "num"), ("accel. pp", "num"),
+         ("stated ", "num")],
+        [[str(row.year), f"{row.capex_usd_bn:,.0f}", _fmt(row.growth_pct, "+.1f"), _fmt(row.stated_growth_pct, "+.0f"),
+          _fmt(row.acceleration_pp, "+.0f"), _fmt(row.stated_acceleration_pp, "+.0f")]
+         for row in cap.itertuples(index=False)])
     stdout.print(t1)
-    t2 = table("OpenAI marks: step-ups (recomputed | stated)",
-               [("date", "date"), ("mark $bn", "num"), ("step-up", "num"), ("stated", "num")])
-    for row in val.itertuples(index=False):
-        t2.add_row(str(row.date), f"{row.mark_usd_bn:,.0f}", _fmt(row.step_up, ".2f"), _fmt(row.stated_step_up, ".2f"))
+    t2, _ = fit_table(
+        "OpenAI marks: step-ups (recomputed | stated)",
+        [("date", "date"), ("mark $bn", "num"), ("step-up", "num"), ("stated", "num")],
+        [[str(row.date), f"{row.mark_usd_bn:,.0f}", _fmt(row.step_up, ".2f"), _fmt(row.stated_step_up, ".2f")]
+         for row in val.itertuples(index=False)])
     stdout.print(t2)
     stdout.print("The essay's series have 5 and 6 points, too few to estimate a velocity and an acceleration "
                  "with their uncertainty, so the monitor makes no call on them; the discrete arithmetic above "
