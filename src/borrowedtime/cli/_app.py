@@ -451,6 +451,16 @@ def check_output(path: Path | None, flag: str) -> None:
         raise SpecError(f"{flag} {p}: the file is not writable.")
     if not p.exists() and not os.access(parent, os.W_OK | os.X_OK):
         raise SpecError(f"{flag} {p}: the folder {parent} is not writable.")
+    try:  # the permission bits are not the whole story (/proc, read-only mounts): try it
+        if p.exists():
+            with open(p, "a", encoding="utf-8"):
+                pass
+        else:
+            with open(p, "x", encoding="utf-8"):
+                pass
+            p.unlink()
+    except OSError as exc:
+        raise SpecError(f"{flag} {p}: cannot write there ({exc.strerror or exc}).") from None
 
 
 def write_text(path: Path, text: str, flag: str) -> None:

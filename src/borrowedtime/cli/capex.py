@@ -61,10 +61,18 @@ def capex(
         from borrowedtime.capex.machine import run_capex
 
         with stderr.status("solving the capex game", spinner="dots") if stderr.is_terminal else _null():
-            result = run_capex(weights=weights, players=_players(players), ocf_growth=ocf_growth,
-                               ratings=_ratings(rating or []), belief=belief, first_mover=first_mover,
-                               cut_rewarded=not cut_punished, complementarity=complementarity, cost=cost,
-                               bull=parse_bull_params(bull_param or []))
+            try:
+                result = run_capex(weights=weights, players=_players(players), ocf_growth=ocf_growth,
+                                   ratings=_ratings(rating or []), belief=belief, first_mover=first_mover,
+                                   cut_rewarded=not cut_punished, complementarity=complementarity, cost=cost,
+                                   bull=parse_bull_params(bull_param or []))
+            except SpecError as exc:  # name the flag, not the keyword
+                msg = str(exc)
+                for keyword, flag in (("players:", "--players:"), ("rating_overrides:", "--rating:"),
+                                      ("unknown first mover", "--first-mover: unknown first mover")):
+                    if msg.startswith(keyword):
+                        raise SpecError(flag + msg.removeprefix(keyword)) from None
+                raise
         doc = result.to_dict()
     if as_json:
         write_json(doc)

@@ -27,7 +27,7 @@ from borrowedtime.cli._app import (
     write_json,
     write_text,
 )
-from borrowedtime.errors import SpecError
+from borrowedtime.errors import DataError, SpecError
 
 complex_app = typer.Typer(
     name="complex",
@@ -106,6 +106,10 @@ def validate(
     from borrowedtime.complex import validate_complex
 
     with error_boundary():
+        if not file.exists():  # not a problem *in* the file: one line on stderr, like every command
+            raise DataError(f"{file}: no such file.")
+        if file.is_dir():
+            raise DataError(f"{file}: is a folder; give a complex YAML file.")
         problems = validate_complex(None, overlay=file) if on_default else validate_complex(file)
     if as_json:
         write_json({"file": str(file), "valid": not problems, "problems": [p.to_dict() for p in problems]})

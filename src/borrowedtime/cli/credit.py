@@ -176,6 +176,11 @@ def credit(
             except ValueError:
                 raise SpecError(f"--openai-pd must be 'table', 'treadmill' or a probability; got {openai_pd!r}.") from None
         cx = load_complex(complex_file, overlay=overlay or None)
+        for flag, given in (("--rating", ratings), ("--pd", overrides)):
+            unknown = [n for n in given if n not in cx.model.entities]
+            if unknown:
+                raise SpecError(f"{flag} {unknown[0]}=...: {unknown[0]!r} is not an entity of the complex "
+                                f"(entities: {', '.join(cx.model.entities)}).")
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
             task = bar.add_task("credit books", total=None)

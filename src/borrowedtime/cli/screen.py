@@ -9,6 +9,8 @@ import typer
 
 from borrowedtime.cli._app import (
     app,
+    check_output,
+    check_range,
     error_boundary,
     fit_table,
     print_lines,
@@ -39,8 +41,10 @@ def screen(
     with error_boundary():
         if top is not None and top < 1:
             raise SpecError(f"--top must be a positive integer, got {top}.")
-        if output is not None and not output.parent.exists():
-            raise DataError(f"{output.parent}: no such folder for -o/--output.")
+        check_output(output, "-o/--output")
+        if horizon != float("inf"):
+            check_range(horizon, "--horizon", 0, low_open=True, why=" (years)")
+        check_range(confidence, "--confidence", 0.5, 1, high_open=True, why=" (a probability above even odds)")
         season = int(seasonal) if seasonal.isdigit() else seasonal
         if season not in ("auto", "none") and not isinstance(season, int):
             raise SpecError(f"--seasonal must be auto, none or an integer; got {seasonal!r}.")
@@ -50,6 +54,10 @@ def screen(
             frame = read_panel(panel)
             bar.update(task, description=f"screening {frame.shape[1]} series")
             result = spec.run(frame, on_progress=lambda d, t: bar.update(task, completed=d, total=t))
+        if result.table.empty and not any(s.arithmetic for s in result.skipped):
+            raise DataError(f"{panel.name}: no series can be screened: "
+                            + "; ".join(f"{s.name}: {s.why}" for s in result.skipped) if result.skipped
+                            else f"{panel.name}: no value column to screen.")
         if output is not None:
             from borrowedtime.report.screen import render_screen_page
 

@@ -141,6 +141,11 @@ def treadmill(
                     param_hint="--prices",
                 )
             prices, column = default_prices, column or DEFAULT_COLUMN
+        spec = ArmSpec.sourced() if model == "sourced" else ArmSpec()
+        n_vintages = 12 * len(spec.vintages)
+        if loans < n_vintages:
+            raise SpecError(f"--loans must be >= {n_vintages} (one loan per monthly vintage: {len(spec.vintages)} "
+                            f"years of 12), got {loans}.")
         series = load_series(prices, column)
         rounds = RoundsSpec(achievable=achievable_value, dilution_limit=dilution_limit, compute=compute,
                             undated_term_years=undated_term, inputs=inputs).run()
@@ -151,7 +156,6 @@ def treadmill(
             TextColumn("loans"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             console=stderr, transient=True, disable=loans < _PROGRESS_FROM or not progress_enabled(quiet),
         ) as bar:
-            spec = ArmSpec.sourced() if model == "sourced" else ArmSpec()
             per_vintage = max(1, loans // (12 * len(spec.vintages)))
             task = bar.add_task("loans", total=per_vintage * 12 * len(spec.vintages))
             arm = spec.run(series, n_loans=loans, seed=seed, on_progress=lambda k: bar.advance(task, k))

@@ -22,7 +22,7 @@ from borrowedtime.cli._app import (
     write_text,
 )
 from borrowedtime.datasets import reference_path, shared_data_dir
-from borrowedtime.errors import DataError, SpecError
+from borrowedtime.errors import BorrowedTimeError, DataError, SpecError
 
 ColumnOpt = Annotated[str | None, typer.Option("--column", "-c", help="Value column of FILE.")]
 SeasonalOpt = Annotated[str, typer.Option(help="Seasonal component: auto, none or a period in observations.")]
@@ -245,6 +245,7 @@ def backtest(
             out = None
         if outcome is not None:
             out = load_series(_source(outcome), outcome_column, positive=False)
+        _check_inside(series, lag, calm_span, calm)
         result = Backtest(
             model, RegimeRule(horizon_years=horizon, confidence=confidence), calm=calm_span, release_lag=lag,
         ).run(series, out)
@@ -286,6 +287,18 @@ def backtest(
                          f"{t['value_at_turn']:.2f} when YoY turned negative {t['yoy_negative']}")
 
 
+def _check_inside(series: pd.Series, lag: int, calm_span: tuple[str, str] | None, calm: str | None) -> None:
+    """Refuse a release lag that publishes nothing inside the sample, and a --calm span outside the data."""
+    first, last = series.index[0], series.index[-1]
+    if lag >= len(series):
+        raise SpecError(f"--release-lag {lag}: nothing would be published inside the sample "
+                        f"({len(series)} observations, {first.date()}..{last.date()}); give fewer observations.")
+    if calm is not None and calm_span is not None:
+        a, b = (pd.Timestamp(x) for x in calm_span)
+        if b < first or a > last:
+            raise SpecError(f"--calm {calm}: the span lies outside the data ({first.date()}..{last.date()}).")
+
+
 def _calm(text: str) -> tuple[str, str]:
     """--calm START:END, two dates in order."""
     parts = text.split(":")
@@ -304,6 +317,8 @@ def _calm(text: str) -> tuple[str, str]:
 def report(
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("report.html"),
     series: Annotated[list[str] | None, typer.Option("--series", help="Extra series FILE[:COLUMN] to chart.")] = None,
+    column: Annotated[str | None, typer.Option(
+        "--column", "-c", help="Value column of every --series FILE given without its own :COLUMN.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for any Monte Carlo section.")] = 0,
     quick: Annotated[bool, typer.Option("--quick", help="Smaller Monte Carlo runs.")] = False,
     quiet: QuietOpt = False,
@@ -314,16 +329,22 @@ def report(
 
     from borrowedtime.report import render_page
     from borrowedtime.reporting import ReportOptions, compute_report
+    from borrowedtime.series import is_remote, load_series
 
+    pairs = []
     with error_boundary():
         check_output(output, "-o/--output")
         check_range(seed, "--seed", 0)
-    pairs = []
-    for item in series or []:
-        from borrowedtime.series import is_remote
-
-        path, _, col = item.partition(":") if not is_remote(item) else (item, "", "")
-        pairs.append((path, col or None))
+        if column is not None and not series:
+            raise SpecError("--column applies to --series FILE; give --series too.")
+        for item in series or []:
+            path, _, col = item.partition(":") if not is_remote(item) else (item, "", "")
+            pairs.append((path, col or column))
+            if not is_remote(path):
+                try:  # a file is checked before any work (a remote source is fetched when the report is computed)
+                    load_series(Path(path), col or column)
+                except BorrowedTimeError as exc:
+                    raise type(exc)(f"--series {item}: {exc}") from None
     options = ReportOptions(series=tuple(pairs), shared_data=shared_data_dir(), seed=seed, quick=quick)
     with error_boundary(), Progress(console=stderr, transient=True, disable=not progress_enabled(quiet)) as bar:
         task = bar.add_task("report", total=None)
