@@ -24,7 +24,7 @@ def test_headers_written_for_people_are_kept():
 def test_dates_never_wrap_at_the_hyphen():
     """A column of dates as text (the backtest's) is kept whole like a number; prose still wraps."""
     frame = pd.DataFrame({"rule": ["monitor", "naive"], "turn": ["1990-11-01", "2007-03-01"],
-                          "quarter": ["2027Q3", None], "why": ["a b", "c d"]})
+                          "quarter": ["2027Q3", "—"], "why": ["a b", "c d"]})
     html = F.table(frame)
     cells = re.findall(r"<td class='(\w+)'>([^<]*)</td>", html)
     assert ("num", "1990-11-01") in cells and ("num", "2027Q3") in cells

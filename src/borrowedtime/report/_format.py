@@ -253,11 +253,11 @@ def table(
 def _all_dates(col: pd.Series) -> bool:
     """Whether every present cell reads as a date (2007-03-01, 2007-03, 2027Q3, a Timestamp)."""
     present = col.dropna()
-    if present.empty:
-        return False
     if pd.api.types.is_datetime64_any_dtype(present):
-        return True
-    return bool(present.astype(str).str.fullmatch(r"\d{4}(-\d{2}(-\d{2})?|Q[1-4])").all())
+        return not present.empty
+    text = present.astype(str)
+    text = text[text != "—"]  # a dash for a missing date
+    return not text.empty and bool(text.str.fullmatch(r"\d{4}(-\d{2}(-\d{2})?|Q[1-4])").all())
 
 
 # ============================================================================ charts
