@@ -74,8 +74,9 @@ def screen(
           "—" if r.call_since is None or r.call_since != r.call_since else f"{r.call_since:%Y-%m}",
           f"{r.last_date:%Y-%m}", f"{r.velocity:+.1%}"] for k, r in enumerate(frame.itertuples(index=False), 1)])
     stdout.print(table)
-    print_lines("P: P(S'+H·S''<0) at the last date; since: start of the regime; mo.: months in it; "
-                "call: start of the standing call; S′/yr: log growth per year (real time)", style="dim")
+    if not stdout.plain:  # the key follows the table on a terminal (docs/observe.md)
+        print_lines("P: P(S'+H·S''<0) at the last date; since: start of the regime; mo.: months in it; "
+                    "call: start of the standing call; S′/yr: log growth per year (real time)", style="dim")
     for s in result.skipped:
         print_lines(f"  skipped {s.name}: {s.why}")
     if output is not None:
