@@ -29,12 +29,12 @@ from borrowedtime import _numba
 from borrowedtime._numba import python_twin
 from borrowedtime.credit import _kernels as credit_kernels
 from borrowedtime.detectors import _linalg, _lppls_kernels, _psy_kernels
-from borrowedtime.monitor import _kalman, regimes
+from borrowedtime.monitor import _kalman, events, regimes
 from borrowedtime.treadmill import _kernels as arm_kernels
 
 FASTMATH = "fastmath reassociation of sums (last bits differ)"
 CANCEL = FASTMATH + "; an SSE is yy - explained, so its error is relative to yy, not to the SSE"
-KERNEL_MODULES = (_linalg, _lppls_kernels, _psy_kernels, arm_kernels, regimes, _kalman, credit_kernels)
+KERNEL_MODULES = (_linalg, _lppls_kernels, _psy_kernels, arm_kernels, regimes, _kalman, credit_kernels, events)
 TESTED: set[str] = set()
 
 
@@ -298,6 +298,30 @@ def test_kalman_mean_path_kernel():
                 np.empty((N, n, 3)), np.empty((N, n)), np.empty((N, n)), np.empty((N, n)),
                 0 if cycle is None else 1, 0.0 if cycle is None else cycle[0], discount)
         pair(_kalman.mean_path, *args, copy_outputs=(9, 10, 11, 12))
+
+
+def test_turn_counts_kernel():
+    # P(turn within h): first crossings of a correlated Gaussian path, counted per horizon
+    rng = np.random.default_rng(5)
+    n, H, D = 6, 8, 64
+    pair_t = np.sort(rng.integers(0, n, 25))
+    pair_t = pair_t[pair_t != 2]  # a date without pairs
+    starts = np.searchsorted(pair_t, np.arange(n + 1))
+    mu = rng.normal(0.02, 0.03, (pair_t.size, H))
+    mu[0, :] = 10.0  # far from zero: skipped by the bound, no turn
+    mu[1, 3] = np.inf  # a step without a year-ago value cannot turn
+    sd = rng.uniform(0.005, 0.02, pair_t.size)
+    A = rng.normal(size=(n, H, H))
+    chol = np.linalg.cholesky(A @ np.swapaxes(A, 1, 2) + np.eye(H))
+    z = rng.standard_normal((D, H))
+    scale = rng.uniform(0.8, 1.3, (n, D))
+    steps = np.array([1, 2, 4, 8], dtype=np.int64)
+    first = rng.integers(1, 4, pair_t.size).astype(np.int64)  # a negative reading before it is no turn
+    _, o = pair(events._turn_counts, mu, sd, first, starts, chol, z, scale, steps,
+                np.zeros((pair_t.size, 4)), copy_outputs=(8,))
+    counts = o[8]
+    assert (np.diff(counts, axis=1) >= 0).all() and counts[0].sum() == 0 and counts[:, -1].max() > 0
+    assert (counts[first > 1, 0] == 0).all()  # no turn at step 1 where the run is too short
 
 
 def test_credit_group_losses_kernel():

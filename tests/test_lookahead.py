@@ -10,6 +10,7 @@ from numpy.testing import assert_allclose
 
 from borrowedtime.detectors import _psy_kernels as _kernels
 from borrowedtime.monitor.backtest import baseline_calls, naive_calls, year_over_year
+from borrowedtime.monitor.events import p_turn_within
 from borrowedtime.monitor.model import KinematicsModel
 from borrowedtime.monitor.regimes import RegimeRule
 
@@ -129,3 +130,26 @@ def test_lppls_fits_at_a_date_use_only_data_up_to_it_even_when_later_spacing_dif
     assert b.index[:k].equals(a.index)
     assert np.array_equal(a.fits, b.fits[:k])
     assert np.array_equal(a.qualified, b.qualified[:k])
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(min_value=150, max_value=560),
+       steps=st.lists(st.floats(min_value=-0.05, max_value=0.05), min_size=1, max_size=24))
+def test_p_turn_within_at_a_date_never_changes_with_later_data(case_shiller, cut, steps):
+    past = case_shiller.iloc[:cut]
+    idx = pd.date_range(past.index[-1] + pd.DateOffset(months=1), periods=len(steps), freq="MS")
+    longer = pd.concat([past, pd.Series(past.iloc[-1] * np.exp(np.cumsum(steps)), index=idx)])
+    longer.name = past.name
+    a = p_turn_within(KinematicsModel().fit(past))[0]
+    b = p_turn_within(KinematicsModel().fit(longer))[0, :cut]
+    np.testing.assert_array_equal(a, b)
+
+
+def test_p_turn_within_of_the_cycle_models_never_changes_with_later_data(case_shiller):
+    """The cycle each date uses is chosen on data <= t, so its P(turn within h) is real time too."""
+    for model in (KinematicsModel(momentum="ar1"), KinematicsModel(averaging=3)):
+        cut = 400
+        a = p_turn_within(model.fit(case_shiller.iloc[:cut]))[0]
+        b = p_turn_within(model.fit(case_shiller))[0, :cut]
+        assert np.isfinite(a).sum() > 100
+        np.testing.assert_array_equal(a, b)

@@ -66,7 +66,7 @@ def test_every_series_is_ranked_or_skipped_with_a_reason(tmp_path):
     why = {s.name: s.why for s in res.skipped}
     assert "not a number at 2008-05-01: 'n/a?'" in why["text"]
     assert "non-positive value -1" in why["negative"]
-    assert "8 monthly observations" in why["short"] and "56" in why["short"]
+    assert "8 monthly observations" in why["short"] and "70 (5 per state)" in why["short"]
     assert "no values" in why["empty"]
     short = next(s for s in res.skipped if s.name == "short")
     assert short.arithmetic["step_up"] == pytest.approx(20 / 18) and short.arithmetic["observations"] == 8

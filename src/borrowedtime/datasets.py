@@ -73,6 +73,7 @@ REFERENCE_FILES: dict[str, str] = {
     "delinquency": "fred_DRSFRMACBS_sf_mortgage_delinquency_quarterly.csv",
     "nasdaq": "nasdaq_composite_daily_1994_2000.csv",
     "fred_md": "fred_md_107_monthly_1959_2019.csv",
+    "fhfa_states": "fhfa_state_hpi_quarterly_1975_2011.csv",
 }
 
 #: The packaged default complex (the essay's 2026 world).

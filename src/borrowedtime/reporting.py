@@ -182,9 +182,15 @@ def essay_inputs(options: ReportOptions):
 
 @dataclass(frozen=True, eq=False)
 class Backtests:
-    """Real-time backtests to chart: (result, heading, note) triples."""
+    """Real-time backtests to chart: (result, heading, note) triples.
+
+    ``p_turn`` holds, for each item, the real-time P(YoY growth first goes
+    negative within 3, 6, 12, 24 months) at every date (dates x months;
+    :meth:`borrowedtime.monitor.result.KinematicsResult.p_turn_within`).
+    """
 
     items: tuple[tuple[Any, str, str], ...]
+    p_turn: tuple[pd.DataFrame, ...] = ()
 
 
 def kinematics_inputs(options: ReportOptions) -> Backtests:
@@ -206,7 +212,7 @@ def kinematics_inputs(options: ReportOptions) -> Backtests:
         items.append((run_backtest(s), str(s.name), f"Source: {s.attrs.get('source', '')}."))
     if not items:
         options.shared("case_shiller", "the national-index backtest")
-    return Backtests(tuple(items))
+    return Backtests(tuple(items), tuple(bt.kinematics.p_turn_within(0) for bt, _, _ in items))
 
 
 def backtest_table(bt) -> pd.DataFrame:

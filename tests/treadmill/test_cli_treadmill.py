@@ -20,7 +20,8 @@ def test_json_structure(case_shiller_path):
     res = _run("--prices", str(case_shiller_path), "--column", "National-US", "--loans", "60000", "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert list(doc) == ["vintages", "aggregate", "rounds", "inputs_readings", "ipo", "validation"]
+    assert list(doc) == ["vintages", "aggregate", "rounds", "inputs_readings", "ipo", "validation", "regional",
+                         "credit_supply_readings"]
     assert [r["inputs"] for r in doc["inputs_readings"]] == ["essay", "announced"]
     assert doc["rounds"]["inputs"] == "essay"
     essay = doc["inputs_readings"][0]
@@ -125,3 +126,40 @@ def test_bad_inputs_reading():
     res = _run("--inputs", "rumoured")
     assert res.exit_code == 2
     assert "--inputs" in res.output
+
+
+def test_json_regional_block(case_shiller_path):
+    res = _run("--prices", str(case_shiller_path), "-c", "National-US", "--loans", "84000", "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    reg = doc["regional"]
+    assert reg["states"] == 51 and reg["states"] >= 40
+    assert reg["weights_source"].startswith("PROXY") and "ST-EST00INT-01" in reg["weights_source"]
+    assert reg["weights_kind"] == "proxy" and reg["price_rule"] == "interpolate"
+    assert [v["year"] for v in reg["vintages"]] == list(range(2001, 2008))
+    assert len(reg["by_state"]) == 51
+    for st in reg["by_state"]:
+        assert set(st) == {"state", "weight", "loans", "troubled_by_2009_09", "prepaid_by_2009_09",
+                           "price_change_to_2009_09"}
+    for year in map(str, range(2001, 2008)):
+        assert sum(st["weight"][year] for st in reg["by_state"]) == pytest.approx(1.0)
+        assert sum(st["loans"][year] for st in reg["by_state"]) == 12 * (84000 // 84)
+    # the national figures stay where they were, named as national
+    assert all("troubled_by_2009_09" in v for v in doc["vintages"])
+    assert {(r["vintage"], r["measure"]) for r in reg["validation"]} == {
+        (y, m) for y in (2003, 2005, 2006, 2007) for m in ("troubled", "prepaid")}
+    readings = doc["credit_supply_readings"]
+    assert [r["credit_supply"] for r in readings] == ["sourced", "none"]
+    assert "conditional" in readings[0]["status"] and "forecast" in readings[1]["status"]
+    for r in readings:
+        assert set(r["national"]) == set(r["regional"]) == {"2003", "2005", "2006", "2007"}
+    # the sourced national reading is the national run itself
+    nat = {str(v["year"]): v["troubled_by_2009_09"] for v in doc["vintages"]}
+    assert readings[0]["national"]["2006"]["troubled"] == pytest.approx(nat["2006"])
+
+
+def test_national_only_has_no_regional_block(case_shiller_path):
+    res = _run("--prices", str(case_shiller_path), "-c", "National-US", "--loans", "20000", "--json", "--national")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["regional"] is None and doc["credit_supply_readings"] == []

@@ -19,7 +19,7 @@ import numpy as np
 from borrowedtime.audit._context import CAPEX_GROUP, LABS, PLATFORMS, Context, Missing, independent
 from borrowedtime.audit._core import Cannot
 from borrowedtime.essay import essay_series
-from borrowedtime.monitor.discrete import acceleration, growth, step_ups
+from borrowedtime.monitor.discrete import acceleration, growth, step_ups, year_over_year
 
 __all__ = ["CHECKS"]
 
@@ -419,7 +419,7 @@ def _reference(key: str):
 
 
 def house_price_yoy(ctx: Context, stated: float, *, start: str, end: str):
-    yoy = _reference("case_shiller").pct_change(12).dropna()
+    yoy = year_over_year(_reference("case_shiller"))
     window = yoy[start:end]
     boom = yoy["1998":"2008"]
     return float(window.mean()), (
@@ -435,7 +435,7 @@ def delinquency_inflected(ctx: Context, stated: float, *, start: str, end: str):
     trough = d.idxmin()
     after = d.index[d.index > trough][0]
     prices = _reference("case_shiller")
-    yoy = float(prices.pct_change(12).asof(after))
+    yoy = float(year_over_year(prices).asof(after))
     peak = prices[:"2010"].idxmax()
     return yoy, (
         f"proxy: delinquency on all single-family mortgages at commercial banks (FRED DRSFRMACBS; subprime alone is "

@@ -68,15 +68,18 @@ def screen(
     frame = result.to_frame() if top is None else result.to_frame().head(top)
     table, _ = fit_table(
         result.summary(),
-        [("#", "num"), ("series", "key"), ("regime", "key"), ("P", "num"), ("since", "date"), ("mo.", "num"),
-         ("call", "date"), ("last", "date"), ("S′/yr", "num")],
-        [[str(k), r.name, r.regime, f"{r.p_borrowed_time:.2f}", f"{r.since:%Y-%m}", str(r.months_in_regime),
+        [("#", "num"), ("series", "key"), ("regime", "key"), ("P", "num"), ("P12", "num"), ("since", "date"),
+         ("mo.", "num"), ("call", "date"), ("last", "date"), ("S′/yr", "num")],
+        [[str(k), r.name, r.regime, f"{r.p_borrowed_time:.2f}",
+          "—" if r.p_turn_12m != r.p_turn_12m else f"{r.p_turn_12m:.2f}", f"{r.since:%Y-%m}",
+          str(r.months_in_regime),
           "—" if r.call_since is None or r.call_since != r.call_since else f"{r.call_since:%Y-%m}",
           f"{r.last_date:%Y-%m}", f"{r.velocity:+.1%}"] for k, r in enumerate(frame.itertuples(index=False), 1)])
     stdout.print(table)
     if not stdout.plain:  # the key follows the table on a terminal (docs/observe.md)
-        print_lines("P: P(S'+H·S''<0) at the last date; since: start of the regime; mo.: months in it; "
-                    "call: start of the standing call; S′/yr: log growth per year (real time)", style="dim")
+        print_lines("P: P(S'+H·S''<0) at the last date; P12: P(a turn within 12 months: YoY growth negative "
+                    "after >= 24 months positive); since: start of the regime; mo.: months in it; call: start of "
+                    "the standing call; S′/yr: log growth per year (real time)", style="dim")
     for s in result.skipped:
         print_lines(f"  skipped {s.name}: {s.why}")
     if output is not None:

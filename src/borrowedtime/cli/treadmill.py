@@ -36,8 +36,8 @@ def _achievable(text: str) -> str | float:
     return value
 
 
-def payload(arm, rounds, ipo, readings=None) -> dict:
-    """The ``--json`` document: vintages, aggregate, rounds, ipo (shares 0-1, money USD bn)."""
+def payload(arm, rounds, ipo, readings=None, regional=None, supply=None) -> dict:
+    """The ``--json`` document: vintages, aggregate, rounds, ipo, regional (shares 0-1, money USD bn)."""
     frame = arm.to_frame()
     turn = arm.default_rate_turn()
     yoy_neg = arm.price_yoy_negative()
@@ -63,11 +63,93 @@ def payload(arm, rounds, ipo, readings=None) -> dict:
             for k, row in readings.iterrows()
         ],
         "ipo": ipo.to_dict(),
-        "validation": [
-            {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
-            for r in arm.gao_validation().to_dict("records")
+        "validation": _records(arm.gao_validation()),
+        "regional": None if regional is None else _regional(regional),
+        "credit_supply_readings": [] if supply is None else supply,
+    }
+
+
+def _records(frame) -> list[dict]:
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _regional(reg) -> dict:
+    """The ``regional`` block: the cohorts on state paths, by vintage and by state."""
+    frame = reg.to_frame()
+    span = reg.state_range()
+    by_state = reg.by_state()
+    years = [int(y) for y in frame.index]
+    vintages = []
+    for y in years:
+        row = {"year": y, "troubled_by_2009_09": _share(frame.loc[y, "troubled_by_2009_09"]),
+               "prepaid_by_2009_09": _share(frame.loc[y, "prepaid_by_2009_09"])}
+        if y in span.index:
+            r = span.loc[y]
+            row.update({"states_troubled_lowest": float(r["lowest"]), "lowest_state": str(r["lowest_state"]),
+                        "states_troubled_highest": float(r["highest"]), "highest_state": str(r["highest_state"])})
+        vintages.append(row)
+    return {
+        "states": len(reg.states),
+        "weights_source": reg.weights_source,
+        "weights_kind": "proxy" if reg.weights_source.startswith("PROXY") else "table",
+        "price_rule": reg.price_rule,
+        "refi_intensity": float(reg.aggregate.spec.refi_intensity),
+        "vintages": vintages,
+        "validation": _records(reg.gao_validation()),
+        "by_state": [
+            {
+                "state": st,
+                "weight": {str(y): float(by_state.loc[(st, y), "weight"]) for y in years},
+                "loans": {str(y): int(by_state.loc[(st, y), "loans"]) for y in years},
+                "troubled_by_2009_09": {str(y): _share(by_state.loc[(st, y), "troubled"]) for y in years},
+                "prepaid_by_2009_09": {str(y): _share(by_state.loc[(st, y), "prepaid"]) for y in years},
+                "price_change_to_2009_09": {str(y): float(by_state.loc[(st, y), "price_change"]) for y in years},
+            }
+            for st in reg.states
         ],
     }
+
+
+def supply_readings(national, regional, national_none, regional_none) -> list[dict]:
+    """Troubled and prepaid shares at 2009-09 with and without the credit-supply series."""
+    def shares(res) -> dict:
+        if res is None:
+            return {}
+        f = res.to_frame()
+        return {str(int(y)): {"troubled": _share(r["troubled_by_2009_09"]), "prepaid": _share(r["prepaid_by_2009_09"])}
+                for y, r in f.iterrows() if int(y) in (2003, 2005, 2006, 2007)}
+
+    return [
+        {"credit_supply": "sourced", "status": "conditional on a crisis outcome (origination volume, 2007 at "
+         "31 % of the 2005 peak)", "national": shares(national), "regional": shares(regional)},
+        {"credit_supply": "none", "status": "forecast from the 2003 calibration (refinance intensity constant, "
+         "recalibrated to the same 2003 target)", "national": shares(national_none),
+         "regional": shares(regional_none)},
+    ]
+
+
+def _pct(shares: dict, year: str) -> str:
+    x = shares.get(year, {}).get("troubled")
+    return "—" if x is None else f"{x:.1%}"
+
+
+def _regional_runs(series, loans: int, seed: int, national):
+    """The regional run and the runs without credit supply (GAO's vintages only: 4 of 7 years)."""
+    from borrowedtime.treadmill import ArmSpec
+    from borrowedtime.treadmill.regional import (
+        load_state_prices,
+        monthly_state_prices,
+        regional_spec,
+        run_regional,
+    )
+
+    prices = monthly_state_prices(load_state_prices(), "interpolate")
+    reg = run_regional(regional_spec(), prices, n_loans=loans, seed=seed)
+    gao_years = (2003, 2005, 2006, 2007)
+    few = max(1, loans * len(gao_years) // 7)  # the same loans per vintage as the full runs
+    nat_none = ArmSpec.sourced_without_supply(vintages=gao_years).run(series, n_loans=few, seed=seed)
+    reg_none = run_regional(regional_spec(credit_supply=False, vintages=gao_years), prices, n_loans=few, seed=seed)
+    return reg, supply_readings(national, reg, nat_none, reg_none)
 
 
 def _share(x: float) -> float | None:
@@ -112,6 +194,11 @@ def treadmill(
         str, typer.Option("--model", help="ARM model: 'sourced' (dated reset index and credit supply, "
                           "validated against GAO-10-806SP) or 'constant' (one reset index, constant credit).")
     ] = "sourced",
+    regional: Annotated[
+        bool, typer.Option("--regional/--national", help="Also run the cohorts on the 51 FHFA state paths "
+                           "(loans drawn by a population proxy) and without the credit-supply series; "
+                           "--national runs the national path alone.")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """The refinancing treadmill: 2/28 cohorts on a price path, the up-round borrower, the IPO's two prices."""
@@ -159,7 +246,10 @@ def treadmill(
             per_vintage = max(1, loans // (12 * len(spec.vintages)))
             task = bar.add_task("loans", total=per_vintage * 12 * len(spec.vintages))
             arm = spec.run(series, n_loans=loans, seed=seed, on_progress=lambda k: bar.advance(task, k))
-        doc = payload(arm, rounds, ipo, readings)
+        reg = supply = None
+        if regional and model == "sourced":
+            reg, supply = _regional_runs(series, loans, seed, arm)
+        doc = payload(arm, rounds, ipo, readings, reg, supply)
         delinquency_turn = None
         delinquency_path = reference_path("delinquency", required=False)
         if delinquency_path is not None:
@@ -175,6 +265,13 @@ def treadmill(
             f"{(delinquency_turn.month - 1) // 3 + 1}   model default rate turned: "
             f"{doc['aggregate']['default_rate_turn'][:7]}   price YoY < 0: {doc['aggregate']['price_yoy_negative']}"
         )
+    if reg is not None:
+        print_lines(reg.summary())
+        print_lines("  troubled at 2009-09, national / regional (2005, 2006, 2007):")
+        for r in supply:
+            cells = "  ".join(
+                f"{_pct(r['national'], y)}/{_pct(r['regional'], y)}" for y in ("2005", "2006", "2007"))
+            print_lines(f"    credit supply {r['credit_supply']:<8} {cells}")
     print_lines(rounds.summary())
     print_lines("  the last round read two ways (--inputs; this run: " + inputs + "):")
     for name, r in readings.iterrows():

@@ -99,6 +99,7 @@ def watch(
     """Latest level, velocity, acceleration (with standard errors), P(S''<0), regime and events."""
     from borrowedtime.essay import essay_series
     from borrowedtime.monitor.backtest import borrowed_time_windows, year_over_year
+    from borrowedtime.monitor.events import latest_p_turn
     from borrowedtime.monitor.model import KinematicsModel
     from borrowedtime.monitor.regimes import RegimeRule
     from borrowedtime.series import load_series
@@ -122,11 +123,13 @@ def watch(
             cur = reg.current(0)
             estimable = bool(res.ready[0, -1])
             windows = borrowed_time_windows(reg, year_over_year(s)) if estimable else []
+            turn = latest_p_turn(res)
             rows.append({"series": str(s.name), "frequency": str(res.frequency), "observations": len(s),
                          "estimable": estimable, "min_observations": res.min_observations,
                          "states": res.n_states,
                          "latest": res.latest(0), "regime": cur["regime"], "call": cur["call"],
                          "p_projected_negative": cur["p_projected_negative"],
+                         "p_turn_within": turn,
                          "windows": [{"start": w.start, "end": w.end, "rollover": w.rollover,
                                       "velocity_zero": w.velocity_zero} for w in windows],
                          "discrete": None if estimable else _discrete(s)})
@@ -161,6 +164,16 @@ def watch(
                 f"the filter needs ({r['min_observations'] // r['states']} per state, {r['states']} states): "
                 "no filtered estimate, no call; the discrete arithmetic "
                 + ("follows." if demo else "below."), soft_wrap=not stdout.is_terminal)
+        turn = r["p_turn_within"]
+        if r["estimable"] and any(v is not None for v in turn.values()):
+            hs = [k for k, v in turn.items() if v is not None]
+            stdout.print(f"  {r['series']}: P(a turn within {', '.join(hs)} months) = "
+                         + ", ".join(f"{turn[k]:.2f}" for k in hs)
+                         + " (a turn: the first negative YoY reading after at least 24 months of positive ones)",
+                         soft_wrap=not stdout.is_terminal)
+        elif r["estimable"]:
+            stdout.print(f"  {r['series']}: P(turn within h) not given: YoY growth is not positive at the last "
+                         "date, or the data are not monthly, quarterly or annual.", soft_wrap=not stdout.is_terminal)
         for w in r["windows"]:
             stdout.print(f"  {r['series']}: borrowed-time call {w['start'].date()} -> "
                          f"{w['end'].date() if w['end'] is not None else 'standing'}"

@@ -9,6 +9,7 @@ One file per job, from the ground up:
 - ``_kalman.py``: the filter and smoother kernels (numba, each with a plain twin).
 - ``model.py``: :class:`KinematicsModel`, the specification whose ``fit`` runs
   the filter on a series or a panel; ``result.py``: :class:`KinematicsResult`.
+- ``events.py``: P(a turn within h), from the model's forward distribution.
 - ``regimes.py``: regimes, calls and borrowed-time windows from the result.
 - ``scoring.py``: turns of YoY growth and the scoring of calls against them.
 - ``backtest.py``: the real-time run scored beside the named baseline and the naive rule.
@@ -18,6 +19,7 @@ One file per job, from the ground up:
 """
 
 from borrowedtime.monitor.discrete import acceleration, growth, step_ups, year_over_year
+from borrowedtime.monitor.events import p_turn_within
 from borrowedtime.monitor.model import KinematicsModel
 from borrowedtime.monitor.result import KinematicsResult
 from borrowedtime.monitor.statespace import seasonal_snr, trend_snr
@@ -29,6 +31,7 @@ __all__ = [
     "year_over_year",
     "KinematicsModel",
     "KinematicsResult",
+    "p_turn_within",
     "trend_snr",
     "seasonal_snr",
 ]

@@ -132,7 +132,7 @@ from borrowedtime.monitor.discrete import _years_between
 from borrowedtime.monitor.result import KinematicsResult
 from borrowedtime.monitor.statespace import (
     _DIFFUSE,
-    _averaged_prior,
+    _cycle_system,
     _effective_dof,
     _missing_patterns,
     _real_time_snr,
@@ -185,16 +185,20 @@ class KinematicsModel:
         Memory of each seasonal factor (X-13's default 3x5 seasonal filter
         spans about seven years); sets :func:`seasonal_snr`.
     min_obs_per_state : int, default 5
-        Observations per state before an estimate is shown (``ready``): with
-        m states (3 for the trend, plus period - 1 seasonal ones) an estimate at
-        t needs at least ``5 m`` observations to date. The principle: the
-        noise scale is estimated from the ``n - m`` innovations after the
-        diffuse start, and with ``n >= 5 m`` it rests on at least ``4 m >= 12``
-        of them, where the Student-t band is within 11 % of its large-sample
-        width (t(0.975, 12) = 2.18 against 1.96). Below that the filter's
-        numbers are mostly its initialisation: the essay's five capex figures
-        and six OpenAI marks are too short (15 needed), and get the discrete
-        arithmetic only (:func:`growth`, :func:`acceleration`, :func:`step_ups`).
+        Observations per state before an estimate is shown: the one rule of
+        the package, :meth:`min_observations`, which ``watch``, ``screen``
+        and the report all call. With m states (:meth:`n_states`: 3 for the
+        trend, plus period - 1 seasonal ones, plus the cycle where there is
+        one) an estimate at t needs at least ``5 m`` observations to date.
+        The principle: the first m observations are spent on the diffuse
+        start, so the noise scale rests on the ``n - m`` innovations after it;
+        with ``n >= 5 m`` that is at least four innovations per unknown state
+        and at least ``4 m >= 12`` in all, where the Student-t band is within
+        11 % of its large-sample width (t(0.975, 12) = 2.18 against 1.96).
+        Below that the filter's numbers are mostly its initialisation: the
+        essay's five capex figures and six OpenAI marks are too short (15
+        needed), and get the discrete arithmetic only (:func:`growth`,
+        :func:`acceleration`, :func:`step_ups`).
     momentum : {"none", "ar1"}, default "none"
         ``ar1`` adds a stationary AR(1) cycle re-estimated yearly on data <= t
         (module docstring); the hindsight smoother uses the cycle chosen on
@@ -302,6 +306,41 @@ class KinematicsModel:
                 f"seasonal={self.seasonal} needs regularly spaced data; this series is irregular."
             )
         return int(self.seasonal)
+
+    def n_states(self, freq: Frequency | None) -> int:
+        """Unknown states of the model on data of this frequency (None: not known, no season).
+
+        Level, velocity, acceleration, ``period - 1`` seasonal states, and the
+        short-run cycle where there is one (``momentum="ar1"`` or
+        ``averaging > 1``). An index's averaging adds lagged copies of the
+        level and the cycle, which are bookkeeping, not new unknowns: they are
+        not counted.
+        """
+        season = self.season_for(freq) if freq is not None and freq.regular else None
+        cycle = self.momentum == "ar1" or self.averaging > 1
+        return 3 + (season - 1 if season else 0) + (1 if cycle else 0)
+
+    def min_observations(self, freq: Frequency | None) -> int:
+        """Observations to date needed before an estimate is shown: ``min_obs_per_state`` per state.
+
+        The package's one minimum-observations rule (the principle is under
+        ``min_obs_per_state``): :attr:`KinematicsResult.ready` uses it,
+        ``borrowedtime watch`` reports it, :class:`~borrowedtime.monitor.screen.Screen`
+        and the report's first screen give a shorter series the discrete
+        arithmetic only. 15 for annual or irregular data, 30 for quarterly
+        and 70 for monthly data with the default seasonal component.
+
+        Parameters
+        ----------
+        freq : Frequency or None
+            The data's frequency (None: unknown; no seasonal states).
+
+        Returns
+        -------
+        int
+            Observations (not years).
+        """
+        return self.min_obs_per_state * self.n_states(freq)
 
     def fit(
         self, series: pd.Series | pd.DataFrame, *, smooth: bool = False,
@@ -535,17 +574,7 @@ class KinematicsModel:
         first = int(np.argmax(pattern))
 
         def system(phi: float, qc: float, rows: np.ndarray | slice):
-            stat_var = qc / (1.0 - phi * phi) if qc > 0 else 0.0
-            T, Q, Z = _system(dt, q * (1.0 + stat_var), season, q_s, (phi, qc), averaging=k)
-            a0 = np.zeros((y[rows].shape[0], m))
-            a0[:, 0] = y[rows, first]
-            if k == 1:
-                P0 = np.eye(m) * _DIFFUSE
-                P0[-1, -1] = stat_var
-            else:
-                P0 = _averaged_prior(m, season, k, phi, stat_var)
-                a0[:, 3 + ms : 3 + ms + k - 1] = y[rows, first][:, None]
-            return T, Q, Z, P0, a0
+            return _cycle_system(dt, q, season, q_s, phi, qc, k, y[rows, first])
 
         for g, (phi, qc) in enumerate(cands):
             T, Q, Z, P0, a0 = system(phi, qc, slice(None))

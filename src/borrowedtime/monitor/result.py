@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -100,20 +101,51 @@ class KinematicsResult(Summarised):
         """Real-time P(S' > 0)."""
         return 1.0 - self._prob_negative(1)
 
+    def p_turn_within(
+        self, series: int | str = 0, horizons_months: Sequence[int] = (3, 6, 12, 24), *,
+        draws: int | None = None, seed: int = 0,
+    ) -> pd.DataFrame:
+        """Real-time P(YoY growth first goes negative within h months) of one series.
+
+        See :func:`borrowedtime.monitor.events.p_turn_within` (the array
+        function over every series and date) for the event, the method and
+        where it is NaN.
+
+        Parameters
+        ----------
+        series : int or str, default 0
+        horizons_months : sequence of int, default (3, 6, 12, 24)
+            Horizons in months (quarterly data: 1, 2, 4, 8 quarters).
+        draws : int, optional
+            Quasi-Monte Carlo points (default :data:`borrowedtime.monitor.events.DRAWS`).
+        seed : int, default 0
+
+        Returns
+        -------
+        pandas.DataFrame
+            Dates x horizons (columns: months), probabilities in [0, 1].
+        """
+        from borrowedtime.monitor.events import DRAWS, p_turn_within
+
+        i = self.names.index(series) if isinstance(series, str) else int(series)
+        where = np.zeros(self.observed.shape, dtype=bool)
+        where[i] = True
+        p = p_turn_within(self, horizons_months, where=where, draws=draws or DRAWS, seed=seed)[i]
+        out = pd.DataFrame(p, index=self.index, columns=pd.Index([int(h) for h in horizons_months],
+                                                                 name="months"))
+        out.index.name = "date"
+        out.attrs["series"] = self.names[i]
+        return out
+
     @property
     def n_states(self) -> int:
-        """States of the model: level, velocity, acceleration, period - 1 seasonal ones (and the cycle).
-
-        An index's averaging adds lagged copies of the level and the cycle, which
-        are bookkeeping, not new unknowns: they are not counted.
-        """
-        cycle = self.model.momentum == "ar1" or self.model.averaging > 1
-        return 3 + (self.season - 1 if self.season else 0) + (1 if cycle else 0)
+        """Unknown states of the model (:meth:`KinematicsModel.n_states` at this frequency)."""
+        return self.model.n_states(self.frequency)
 
     @property
     def min_observations(self) -> int:
-        """Observations to date needed before an estimate is shown (``min_obs_per_state`` per state)."""
-        return self.model.min_obs_per_state * self.n_states
+        """Observations to date needed before an estimate is shown (:meth:`KinematicsModel.min_observations`)."""
+        return self.model.min_observations(self.frequency)
 
     @property
     def ready(self) -> np.ndarray:

@@ -10,8 +10,9 @@ boom, repair and undetermined.
 
 Every input series ends up either ranked or *skipped with a reason*: values
 that are not numbers, not positive (growth is measured on logs), or too few
-observations for the filter (fewer than :data:`MIN_OBS_PER_STATE` per state of
-the state-space model). A series too short for the filter still gets the
+observations for the filter (fewer than
+:meth:`KinematicsModel.min_observations <borrowedtime.monitor.model.KinematicsModel.min_observations>`,
+the package's one rule, which ``watch`` and the report use too). A series too short for the filter still gets the
 discrete arithmetic the essay uses (last growth, its change in percentage
 points, the last step-up) beside the reason, never a filtered estimate.
 
@@ -30,13 +31,14 @@ import pandas as pd
 
 from borrowedtime._results import Summarised, SummaryRepr
 from borrowedtime.errors import DataError
+from borrowedtime.monitor.discrete import acceleration, growth, step_ups
+from borrowedtime.monitor.events import p_turn_within
 from borrowedtime.monitor.model import KinematicsModel
 from borrowedtime.monitor.regimes import LABELS, RegimeResult, RegimeRule
 from borrowedtime.monitor.result import KinematicsResult
 from borrowedtime.series import Frequency, _check_index, infer_frequency, read_frame
 
 __all__ = [
-    "MIN_OBS_PER_STATE",
     "RANK_ORDER",
     "Screen",
     "ScreenResult",
@@ -44,14 +46,6 @@ __all__ = [
     "discrete_arithmetic",
     "read_panel",
 ]
-
-#: Observations needed per state of the filter's state-space model before it is
-#: run at all: 3 trend states (level, velocity, acceleration) plus ``period - 1``
-#: seasonal states, so 12 for annual or irregular data and 56 for monthly data
-#: with the seasonal component. Four per state is a rule of thumb for the
-#: diffuse start plus a scale estimate with a few degrees of freedom; below it
-#: the screen shows the discrete arithmetic only.
-MIN_OBS_PER_STATE = 4
 
 #: Order of the regimes in a ranked screen (first = most urgent).
 RANK_ORDER = ("borrowed time", "contraction", "boom", "repair", "undetermined")
@@ -190,8 +184,8 @@ def discrete_arithmetic(series: pd.Series) -> dict:
         percentage points, unrounded) and ``step_up`` (last level over the one
         before). Entries that need more points are None.
     """
-    s = series.dropna()
-    values = s.to_numpy(dtype=float)
+    s = series.dropna().astype(float)
+    values = s.to_numpy()
     out = {"last_date": s.index[-1].date().isoformat() if len(s) else None, "observations": int(len(s)),
            "regular": None, "growth": None, "previous_growth": None, "acceleration_pp": None, "step_up": None,
            "previous_step_up": None}
@@ -202,18 +196,15 @@ def discrete_arithmetic(series: pd.Series) -> dict:
         regular = freq.regular
     except DataError:
         regular = False
-    ratio = values[1:] / values[:-1]
+    s.attrs["frequency"] = freq if regular else Frequency("irregular", 1.0)
+    g = growth(s, annualise=not regular).to_numpy()  # the package's one growth arithmetic
+    ratio = step_ups(values)
     out["regular"] = bool(regular)
-    if regular:
-        g = ratio - 1.0
-    else:
-        years = np.diff(s.index.to_numpy().astype("datetime64[D]").astype(float)) / 365.25
-        g = ratio ** (1.0 / years) - 1.0
     out["growth"] = float(g[-1])
     out["step_up"] = float(ratio[-1])
     if g.size >= 2:
         out["previous_growth"] = float(g[-2])
-        out["acceleration_pp"] = float((g[-1] - g[-2]) * 100.0)
+        out["acceleration_pp"] = float(acceleration(g[-2:], max_abs_growth=np.inf).iloc[-1])  # annualised rates may be large
         out["previous_step_up"] = float(ratio[-2])
     return out
 
@@ -317,8 +308,6 @@ class Screen:
         The real-time filter (default settings; seasonal ``auto``).
     rule : RegimeRule
         How calls are made (default: H = 2 years, confidence 0.9).
-    min_obs_per_state : int, default :data:`MIN_OBS_PER_STATE`
-        Observations needed per state before a series is filtered.
     chunk : int, default 1000
         Series classified at a time after the one-pass fit (bounds the memory
         of the probability arrays; the result does not depend on it).
@@ -326,13 +315,7 @@ class Screen:
 
     model: KinematicsModel = field(default_factory=KinematicsModel)
     rule: RegimeRule = field(default_factory=RegimeRule)
-    min_obs_per_state: int = MIN_OBS_PER_STATE
     chunk: int = 1000
-
-    def min_obs(self, freq: Frequency) -> int:
-        """Observations needed to filter a series of this frequency."""
-        season = self.model.season_for(freq) if freq.regular else None
-        return self.min_obs_per_state * (3 + (season - 1 if season else 0))
 
     def run(
         self,
@@ -374,13 +357,13 @@ class Screen:
                     skipped.append(Skipped(n, f"its {freq_name} dates do not line up with the other "
                                               f"{freq_name} series; screen it on its own."))
                 continue
-            need = self.min_obs(freq)
+            need = self.model.min_observations(freq)  # the package's one rule
             n_obs = sub.notna().sum(axis=0)
             short = [n for n in names if n_obs[n] < need]
             for n in short:
                 s = sub[n].dropna()
                 skipped.append(Skipped(n, f"{len(s)} {freq_name} observations; the filter needs at least "
-                                          f"{need} ({self.min_obs_per_state} per state): discrete "
+                                          f"{need} ({self.model.min_obs_per_state} per state): discrete "
                                           "arithmetic only.", discrete_arithmetic(s)))
             names = [n for n in names if n_obs[n] >= need]
             if names:
@@ -393,16 +376,20 @@ class Screen:
                 kin = self.model.fit(sub)  # one vectorised pass over every series of this frequency
                 last = _last_observed(kin.observed)
                 fits.append((kin, last))
+                at_last = np.zeros(kin.observed.shape, dtype=bool)
+                at_last[np.arange(kin.n_series), last] = True
+                turn = p_turn_within(kin, (12,), where=at_last)[np.arange(kin.n_series), last, 0]
                 for a in range(0, kin.n_series, self.chunk):  # classify in blocks: bounded temporaries
                     part = _slice(kin, a, a + self.chunk)
-                    rows.append(_rows(part, self.rule.classify(part), last[a: a + self.chunk], len(fits) - 1, a))
+                    rows.append(_rows(part, self.rule.classify(part), last[a: a + self.chunk], len(fits) - 1, a,
+                                      turn[a: a + self.chunk]))
             if on_progress:
                 on_progress(k + 1, total)
         for n in numeric.columns:
             if n not in grouped and not any(s.name == n for s in skipped):
                 s = numeric[n].dropna()
                 skipped.append(Skipped(n, f"{len(s)} observation(s); the filter needs at least "
-                                          f"{self.min_obs_per_state * 3}: discrete arithmetic only.",
+                                          f"{self.model.min_observations(None)}: discrete arithmetic only.",
                                        discrete_arithmetic(s) if len(s) else None))
         table = pd.concat(rows, ignore_index=True) if rows else _rows_empty()
         order = {r: i for i, r in enumerate(RANK_ORDER)}
@@ -462,7 +449,8 @@ def _run_start(codes: np.ndarray, last: np.ndarray) -> np.ndarray:
     return np.where(any_diff, last_diff + 1, 0)
 
 
-def _rows(kin: KinematicsResult, reg: RegimeResult, last: np.ndarray, fit: int, offset: int = 0) -> pd.DataFrame:
+def _rows(kin: KinematicsResult, reg: RegimeResult, last: np.ndarray, fit: int, offset: int,
+          p_turn_12m: np.ndarray) -> pd.DataFrame:
     i = np.arange(kin.n_series)
     idx = kin.index
     codes = reg.label_code
@@ -479,6 +467,7 @@ def _rows(kin: KinematicsResult, reg: RegimeResult, last: np.ndarray, fit: int, 
             "regime": np.asarray(LABELS, dtype=object)[codes[i, last]],
             "p_borrowed_time": reg.p_projected_negative[i, last],
             "p_growth_positive": reg.p_velocity_positive[i, last],
+            "p_turn_12m": p_turn_12m,
             "since": since_dates,
             "months_in_regime": months,
             "call_since": pd.DatetimeIndex(np.where(standing, idx[call_start].to_numpy(), np.datetime64("NaT"))),
@@ -494,7 +483,7 @@ def _rows(kin: KinematicsResult, reg: RegimeResult, last: np.ndarray, fit: int, 
 
 
 def _rows_empty() -> pd.DataFrame:
-    cols = ["name", "regime", "p_borrowed_time", "p_growth_positive", "since", "months_in_regime",
+    cols = ["name", "regime", "p_borrowed_time", "p_growth_positive", "p_turn_12m", "since", "months_in_regime",
             "call_since", "last_date", "observations", "velocity", "acceleration", "frequency", "_fit", "_row"]
     return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
 
@@ -508,7 +497,10 @@ class ScreenResult(Summarised, SummaryRepr):
     table : pandas.DataFrame
         One row per filtered series, ranked: ``name``, ``regime``,
         ``p_borrowed_time`` (real-time P(S' + H S'' < 0) at the series' last
-        date), ``p_growth_positive`` (P(S' > 0)), ``since`` (first date of the
+        date), ``p_growth_positive`` (P(S' > 0)), ``p_turn_12m`` (real-time
+        P(YoY growth first goes negative within 12 months), NaN where YoY
+        growth is not positive or the data are not monthly, quarterly or
+        annual: :func:`borrowedtime.monitor.events.p_turn_within`), ``since`` (first date of the
         current regime), ``months_in_regime``, ``call_since`` (start of the
         standing call, NaT if none), ``last_date``, ``observations``,
         ``velocity`` (per year, log growth), ``acceleration`` (per year^2),
@@ -587,6 +579,7 @@ class ScreenResult(Summarised, SummaryRepr):
                 "regime": r.regime,
                 "p_borrowed_time": _num(r.p_borrowed_time),
                 "p_growth_positive": _num(r.p_growth_positive),
+                "p_turn_12m": _num(r.p_turn_12m),
                 "since": r.since.date().isoformat(),
                 "months_in_regime": int(r.months_in_regime),
                 "call_since": None if pd.isna(r.call_since) else r.call_since.date().isoformat(),

@@ -244,3 +244,29 @@ def _missing_patterns(observed: np.ndarray):
     _, first_row, inverse = np.unique(keys, return_index=True, return_inverse=True)
     for g, r in enumerate(first_row):
         yield np.flatnonzero(inverse.ravel() == g), observed[r]
+
+
+def _cycle_system(
+    dt: np.ndarray, q: float | np.ndarray, season: int | None, q_s: float, phi: float, qc: float, k: int,
+    level0: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """System, prior covariance and prior mean of trend + seasonal + short-run cycle (phi, q_c) [+ averaging k].
+
+    The trend's jerk variance is q times the total short-run variance (noise
+    plus the cycle's stationary variance). ``level0`` (series,) is each
+    series' first observation: the prior level (and, with averaging, the
+    prior lagged levels). Returns T, Q, Z, P0 and a0 (series, m).
+    """
+    ms = season - 1 if season else 0
+    stat_var = qc / (1.0 - phi * phi) if qc > 0 else 0.0
+    T, Q, Z = _system(dt, q * (1.0 + stat_var), season, q_s, (phi, qc), averaging=k)
+    m = Z.size
+    a0 = np.zeros((level0.shape[0], m))
+    a0[:, 0] = level0
+    if k == 1:
+        P0 = np.eye(m) * _DIFFUSE
+        P0[-1, -1] = stat_var
+    else:
+        P0 = _averaged_prior(m, season, k, phi, stat_var)
+        a0[:, 3 + ms : 3 + ms + k - 1] = level0[:, None]
+    return T, Q, Z, P0, a0

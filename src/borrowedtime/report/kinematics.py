@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 from borrowedtime.report import _format as F
 from borrowedtime.reporting import backtest_table
 
-__all__ = ["render", "kinematics_figure"]
+__all__ = ["render", "kinematics_figure", "turn_figure"]
 
 
 def _slug(text: str) -> str:
@@ -76,13 +76,56 @@ def kinematics_figure(bt, *, title: str) -> go.Figure:
     return fig
 
 
+def turn_figure(p_turn: pd.DataFrame, turns, *, title: str) -> go.Figure:
+    """Real-time P(YoY growth first goes negative within 6 and 12 months), the turns marked.
+
+    Parameters
+    ----------
+    p_turn : pandas.DataFrame
+        Dates x horizons in months (:meth:`KinematicsResult.p_turn_within`).
+    turns : sequence of Timestamp
+        Dates YoY growth first went negative.
+    title : str
+    """
+    fig = go.Figure()
+    shown = p_turn.dropna(how="all")
+    for h, colour in ((6, F.COLORS["acceleration"]), (12, F.COLORS["level"])):
+        if h in shown.columns:
+            fig.add_scatter(x=shown.index, y=shown[h].to_numpy(), name=f"within {h} months", mode="lines",
+                            line={"color": colour}, connectgaps=False,
+                            hovertemplate="%{x|%Y-%m}: %{y:.2f}<extra>" + f"{h} months</extra>")
+    for k, turn in enumerate(turns):
+        F.mark_date(fig, turn, f"YoY < 0 {turn:%Y-%m}", y=0.98 - 0.1 * (k % 2))
+    fig.update_yaxes(title_text="probability", range=[0, 1.02])
+    fig.update_xaxes(title_text="date")
+    fig.update_layout(title=title)
+    return fig
+
+
 _BT_HEADERS = {"rule": "Rule", "yoy_negative": "YoY first negative", "first_call": "First call",
                "lead_months": "Lead (months)", "standing_0m": "Standing at the turn",
                "standing_3m": "Standing 3 months before", "standing_6m": "Standing 6 months before",
                "calls": "Calls", "false_alarms": "False alarms", "calm_calls": "Calls in the calm decade"}
 
 
-def _part(bt, heading: str, note: str, k: int) -> str:
+def _turn_part(bt, p_turn: pd.DataFrame, k: int) -> str:
+    last = p_turn.iloc[[-1]]
+    latest = last.rename(columns=lambda h: f"within {h} months").assign(date=last.index.strftime("%Y-%m"))
+    latest = latest[["date", *[c for c in latest.columns if c != "date"]]]
+    units = {c: "prob" for c in latest.columns if c != "date"}
+    return "".join([
+        F.figure(turn_figure(p_turn, bt.turns, title=f"{bt.name}: P(a turn within h), real time"),
+                 f"fig-turn-{k}", height=320),
+        F.table(latest, units, caption="P(YoY growth first goes negative within h) at the last date"),
+        F.note("P(a turn within h): at each date where year-over-year growth is positive, the probability that "
+               "it first goes negative within h months, after at least 24 months of positive readings (the turn "
+               "marked by the dashed lines), from the filtered state's forward distribution (data up to that "
+               "date only; integrated by quasi-Monte Carlo). Blank where YoY growth is not positive. The "
+               "probabilities rank coming turns well but run high: read them as a ranking, not as odds."),
+    ])
+
+
+def _part(bt, heading: str, note: str, k: int, p_turn: pd.DataFrame | None = None) -> str:
     fig = kinematics_figure(bt, title=heading)
     windows = pd.DataFrame([w.to_dict() for w in bt.windows])
     out = bt.outcome_summary()
@@ -98,6 +141,8 @@ def _part(bt, heading: str, note: str, k: int) -> str:
         F.note("Standing K months before: a call stood K months before the turn (at the turn: the observation "
                "before it). A turn is anticipated when the call stood six months before it."),
     ]
+    if p_turn is not None:
+        parts.append(_turn_part(bt, p_turn, k))
     if not windows.empty:
         parts.append(F.table(windows, {"lead_months": "int", "anticipated": "bool"},
                              caption="Every borrowed-time window",
@@ -118,5 +163,7 @@ def _part(bt, heading: str, note: str, k: int) -> str:
 
 def render(backtests) -> str:
     """The section from :class:`borrowedtime.reporting.Backtests`."""
-    return "\n".join(_part(bt, heading, note, k) for k, (bt, heading, note) in enumerate(backtests.items))
+    p_turn = backtests.p_turn or (None,) * len(backtests.items)
+    return "\n".join(_part(bt, heading, note, k, p) for k, ((bt, heading, note), p)
+                     in enumerate(zip(backtests.items, p_turn, strict=True)))
 

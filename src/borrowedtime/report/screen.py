@@ -77,11 +77,12 @@ def render_screen_page(result, *, top: int | None = None, title: str = "borrowed
     frame = result.to_frame()
     shown = frame.assign(regime=frame["regime"].map(F.badge))
     shown.insert(0, "rank", range(1, len(shown) + 1))
-    units = {"rank": "int", "p_borrowed_time": "prob", "p_growth_positive": "prob", "since": "month",
+    units = {"rank": "int", "p_borrowed_time": "prob", "p_growth_positive": "prob", "p_turn_12m": "prob",
+             "since": "month",
              "months_in_regime": "int", "call_since": "month", "last_date": "month", "observations": "int",
              "velocity": "pct", "acceleration": "pct"}
     headers = {"rank": "#", "name": "Series", "regime": "Regime", "p_borrowed_time": "P(borrowed time)",
-               "p_growth_positive": "P(S′ > 0)", "since": "Regime since", "months_in_regime": "Months in it",
+               "p_growth_positive": "P(S′ > 0)", "p_turn_12m": "P(turn < 12 mo.)", "since": "Regime since", "months_in_regime": "Months in it",
                "call_since": "Call since", "last_date": "Last reading", "observations": "Obs.",
                "velocity": "S′ a year", "acceleration": "S″ a year²", "frequency": "Frequency"}
     table = F.table(shown, units, headers=headers, html_columns=("regime",), signed=("velocity", "acceleration"),

@@ -7,6 +7,7 @@ import html
 import pandas as pd
 
 from borrowedtime.report import _format as F
+from borrowedtime.series import Frequency
 
 __all__ = ["render", "sentence", "watch_frame"]
 
@@ -81,7 +82,7 @@ def watch_frame(result) -> pd.DataFrame:
         if row is not None:
             rows.append({
                 "series": link, "regime": F.badge(str(row["regime"])),
-                "p_borrowed": row["p_borrowed_time"],
+                "p_borrowed": row["p_borrowed_time"], "p_turn": row["p_turn_12m"],
                 "since": row["since"], "last": row["last_date"],
                 "velocity": row["velocity"], "arithmetic": "filtered (real time)",
             })
@@ -89,7 +90,7 @@ def watch_frame(result) -> pd.DataFrame:
             a = skip.arithmetic if skip is not None else None
             rows.append({
                 "series": link, "regime": F.badge("too short"),
-                "p_borrowed": None, "since": None,
+                "p_borrowed": None, "p_turn": None, "since": None,
                 "last": a["last_date"] if a else None, "velocity": None,
                 "arithmetic": f"{a['observations']} points: {arithmetic_text(a)}" if a
                 else html.escape(skip.why if skip else ""),
@@ -102,15 +103,17 @@ def render(result, *, verdicts=()) -> str:
     screen = result.screen
     h = screen.spec.rule.horizon_years
     conf = screen.spec.rule.confidence
+    model = screen.spec.model  # the one minimum-observations rule: KinematicsModel.min_observations
     sentences = "".join(
         f"<li>{sentence(label, _row_of(screen, name), _skipped_of(screen, name), horizon=h)}</li>"
         for name, label in result.labels.items()
     )
     frame = watch_frame(result)
-    units = {"p_borrowed": "prob", "since": "month", "last": "month",
+    units = {"p_borrowed": "prob", "p_turn": "prob", "since": "month", "last": "month",
              "velocity": "pct"}
     headers = {
         "series": "Series", "regime": "Regime now", "p_borrowed": "P(borrowed time)",
+        "p_turn": "P(turn < 12 mo.)",
         "since": "Regime since",
         "last": "Last reading", "velocity": "Growth S′ a year", "arithmetic": "Too short: discrete arithmetic",
     }
@@ -124,8 +127,13 @@ def render(result, *, verdicts=()) -> str:
         f"P(borrowed time) is the real-time probability that growth {h:g} years out, S′ + {h:g}y·S″, is "
         f"negative. Regimes are read at each series' last date: a call stands when that probability "
         f"has been at least {conf:g} for a quarter; 'borrowed time' is a call while growth is still positive. "
-        f"A series with fewer than {screen.spec.min_obs_per_state} observations per state of the filter "
-        "(12 for annual or irregular data, 56 for monthly data with seasons) gets the discrete arithmetic only: "
+        "P(turn < 12 mo.) is the real-time probability that year-over-year growth, positive now, turns "
+        "negative within 12 months after at least 24 months of positive readings (blank where it is not "
+        "positive, or the dates are irregular). "
+        f"A series with fewer than {model.min_obs_per_state} observations per state of the filter "
+        f"({model.min_observations(Frequency('annual', 1.0))} for annual or irregular data, "
+        f"{model.min_observations(Frequency('monthly', 12.0, 12))} for monthly data with seasons) "
+        "gets the discrete arithmetic only: "
         "its last growth rate, the change of that rate in percentage points, and its last step-up."
     )
     return table + f"<ul class='verdict'>{sentences}</ul>" + verdict_html + explain

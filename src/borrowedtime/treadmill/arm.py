@@ -109,6 +109,9 @@ _CALIBRATED_REFI_INTENSITY = 0.0467
 # Calibrated the same way on ArmSpec.sourced() (same target, seed and loans; calibrate_arm.py).
 _CALIBRATED_REFI_INTENSITY_SOURCED = 0.0515
 
+# Calibrated the same way on ArmSpec.sourced() without its credit-supply series (calibrate_arm.py).
+_CALIBRATED_REFI_INTENSITY_NO_SUPPLY = 0.0465
+
 VALIDATION_DATE = "2009-09-01"
 """Month of the published outcomes (GAO-10-806SP: status at 30 September 2009)."""
 
@@ -116,8 +119,10 @@ VALIDATION_TOLERANCE = 0.25
 """Target: each out-of-sample share within +-25 % (relative) of the published one (issue 12)."""
 
 MISSING_MECHANISMS = (
-    "regional prices: subprime loans were concentrated in markets whose prices fell 40-50 %; "
-    "the model drives every loan with the national index (no regional series in the shared data)",
+    "regional concentration: subprime loans were concentrated in markets whose prices fell 40-50 %; "
+    "the state paths run (treadmill.regional) but with a population proxy for the state mix (no sourced "
+    "table of subprime originations by state could be read), and even the worst state's troubled share "
+    "stays below GAO's national one, so the mix alone cannot close the gap",
     "underwriting by vintage: no per-vintage table of combined LTVs, piggy-back seconds or "
     "documentation is embedded with a source, so every vintage draws the same LTVs",
     "LIBOR-Treasury spread widening in 2007-2008 (TED above 1 point) and the near stop of subprime "
@@ -346,6 +351,19 @@ class ArmSpec:
                    refi_intensity=_CALIBRATED_REFI_INTENSITY_SOURCED)
         return replace(spec, **changes) if changes else spec
 
+    @classmethod
+    def sourced_without_supply(cls, **changes) -> ArmSpec:
+        """:meth:`sourced` without the credit-supply series, recalibrated to the same 2003 target.
+
+        The credit supply (origination volume over its 2005 peak, 2007 at 31 %)
+        is an outcome of the crisis, so figures that depend on it are
+        conditional on that outcome; this variant holds the refinance
+        intensity constant instead (the one number recalibrated to
+        :data:`CALIBRATION_TARGET`, ``tests/treadmill/results/calibrate_arm.py``).
+        """
+        spec = cls.sourced(credit_supply=None, refi_intensity=_CALIBRATED_REFI_INTENSITY_NO_SUPPLY)
+        return replace(spec, **changes) if changes else spec
+
     def index_at(self, months: np.ndarray) -> np.ndarray:
         """Reset index (annual decimal) at month numbers (``year * 12 + month - 1``)."""
         months = np.asarray(months, dtype=np.int64)
@@ -415,24 +433,61 @@ class ArmSpec:
         DataError
             The price series is not monthly, or a vintage month is outside it.
         """
+        p = _monthly_prices(prices)
+        counts = self._simulate_paths(np.log(p.to_numpy())[None, :], p.index, p.name, None, n_loans, seed,
+                                      n_workers=n_workers, on_progress=on_progress, use_numba=use_numba,
+                                      client=client)
+        return self._result(p, counts)
+
+    def _result(self, prices: pd.Series, counts: _PathCounts) -> ArmResult:
+        return ArmResult(
+            spec=self,
+            prices=prices,
+            vintage_dates=month_dates(counts.vintage_months),
+            n_per_vintage=counts.per_vintage,
+            n_months=counts.n_months,
+            refi_by_age=counts.refi.sum(axis=1),
+            default_by_age=counts.default.sum(axis=1),
+            reset_hits=counts.reset,
+            seed=counts.seed,
+        )
+
+    def _simulate_paths(
+        self,
+        log_p: np.ndarray,
+        dates: pd.DatetimeIndex,
+        name: str,
+        state_p: np.ndarray | None,
+        n_loans: int,
+        seed: int,
+        *,
+        n_workers: int | None = None,
+        on_progress: Callable[[int], None] | None = None,
+        use_numba: bool = True,
+        client: Any = None,
+    ) -> _PathCounts:
+        """Simulate every monthly vintage on ``S`` log price paths (rows of ``log_p``, on ``dates``).
+
+        ``state_p`` (V, S) gives each vintage's probabilities of drawing each path; ``None``
+        means one path (the national run). Counts come back by vintage, path and age.
+        """
         root = check_seed(seed, "ArmSpec.run: seed")
         if not (isinstance(n_loans, int | np.integer) and n_loans >= 1):
             raise SpecError(f"n_loans must be an int >= 1. Got {n_loans!r}.")
-        p = _monthly_prices(prices)
-        months = month_number(p.index)
+        months = month_number(dates)
         first_v = self.vintages[0] * 12
         last_v = self.vintages[-1] * 12 + 11
         if first_v < months[0] or last_v > months[-1]:
-            lo, hi = p.index[0], p.index[-1]
+            lo, hi = dates[0], dates[-1]
             bad = self.vintages[0] if first_v < months[0] else self.vintages[-1]
             raise DataError(
-                f"{p.name}: vintage {bad} is outside the price series ({lo:%Y-%m}..{hi:%Y-%m}); every "
+                f"{name}: vintage {bad} is outside the price series ({lo:%Y-%m}..{hi:%Y-%m}); every "
                 f"origination month {self.vintages[0]}-01..{self.vintages[-1]}-12 needs a price. Give a "
                 "longer series or fewer vintages."
             )
-        log_p = np.log(p.to_numpy())
         vintage_months = np.arange(first_v, last_v + 1)
         n_v = vintage_months.size
+        n_s = log_p.shape[0]
         if n_loans < n_v:  # one loan per monthly vintage at least; never more loans than asked for, silently
             raise SpecError(f"n_loans must be >= {n_v}, the number of monthly vintages (one loan each). "
                             f"Got {n_loans}.")
@@ -452,29 +507,27 @@ class ArmSpec:
                 f"{type(self).__name__}: refi_intensity x credit_supply exceeds 1 "
                 f"(max {refi_prob.max():.3f}); a monthly probability must be <= 1."
             )
-        dlp = np.zeros((n_v, H))
-        n_months_v = np.zeros(n_v, dtype=np.int64)
-        for v in range(n_v):
-            pos = int(vintage_months[v] - months[0])
-            n_months_v[v] = min(H, log_p.size - 1 - pos)
-            dlp[v, : n_months_v[v]] = log_p[pos + 1 : pos + 1 + n_months_v[v]] - log_p[pos]
-        inputs_ = _VintageInputs(self, dlp, n_months_v, bal, shocks, refi_prob, per_vintage, use_numba)
+        # (V, S, H) log price change since origination, by age 1..H, on every path at once
+        pos = (vintage_months - months[0]).astype(np.int64)
+        n_months_v = np.minimum(H, log_p.shape[1] - 1 - pos)
+        age_pos = pos[:, None] + ages[None, :]
+        seen = ages[None, :] <= n_months_v[:, None]
+        take = np.where(seen, age_pos, pos[:, None])
+        dlp = log_p[:, take] - log_p[:, pos][:, :, None]  # (S, V, H)
+        dlp = np.where(seen[None], dlp, 0.0).transpose(1, 0, 2).copy()
+        inputs_ = _VintageInputs(self, dlp, n_months_v, bal, shocks, refi_prob, per_vintage, use_numba, state_p)
         progress = None if on_progress is None else (lambda done, total: on_progress(per_vintage))
         # one chunk = one monthly vintage: chunk v draws from SeedSequence(seed).spawn(n_v)[v]
         parts = map_chunks(_simulate_vintages, n_v, seed=root, chunk_size=1, args=(inputs_,),
                            threads=n_workers, progress=progress, client=client)
-        refi = np.concatenate([p[0] for p in parts])
-        default = np.concatenate([p[1] for p in parts])
-        reset = np.concatenate([p[2] for p in parts])
-        return ArmResult(
-            spec=self,
-            prices=p,
-            vintage_dates=month_dates(vintage_months),
-            n_per_vintage=per_vintage,
+        return _PathCounts(
+            vintage_months=vintage_months,
+            per_vintage=per_vintage,
             n_months=n_months_v,
-            refi_by_age=refi,
-            default_by_age=default,
-            reset_hits=reset,
+            refi=np.concatenate([q[0] for q in parts]),
+            default=np.concatenate([q[1] for q in parts]),
+            reset=np.concatenate([q[2] for q in parts]),
+            loans=np.concatenate([q[3] for q in parts]).reshape(n_v, n_s),
             seed=root,
         )
 
@@ -500,50 +553,76 @@ class _VintageInputs(NamedTuple):
     """What every vintage chunk shares (scattered once on Dask)."""
 
     spec: ArmSpec
-    dlp: np.ndarray  # (V, H) log price change since origination, by age 1..H
+    dlp: np.ndarray  # (V, S, H) log price change since origination on each path, by age 1..H
     n_months: np.ndarray  # (V,) months observed
     bal: np.ndarray  # (H,) scheduled balance factor by age 1..H
     shocks: np.ndarray  # (V, 2) payment shock of a 2/28 and a 3/27 at their reset
     refi_prob: np.ndarray  # (V, H) monthly refinance probability of an eligible borrower, by age
     per_vintage: int
     use_numba: bool
+    state_p: np.ndarray | None = None  # (V, S) probability of each path (None: one path)
+
+
+class _PathCounts(NamedTuple):
+    """Exact counts of one run by vintage, path (state) and age."""
+
+    vintage_months: np.ndarray  # (V,) month numbers
+    per_vintage: int
+    n_months: np.ndarray  # (V,)
+    refi: np.ndarray  # (V, S, H+1)
+    default: np.ndarray  # (V, S, H+1)
+    reset: np.ndarray  # (V,)
+    loans: np.ndarray  # (V, S) loans drawn on each path
+    seed: int
 
 
 def _simulate_vintages(
     rng: np.random.Generator, n: int, start: int, x: _VintageInputs
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Monte Carlo kernel: vintages ``start .. start+n-1``; refinance/default counts by age and reset hits.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Monte Carlo kernel: vintages ``start .. start+n-1``; counts by path and age, reset hits, loans by path.
 
     Each vintage's loans run in blocks of :data:`BLOCK_SIZE` drawing from
-    ``rng.spawn(n_blocks)`` (children of the chunk's ``SeedSequence``).
+    ``rng.spawn(n_blocks)`` (children of the chunk's ``SeedSequence``). With
+    several paths, each loan's path (state) is drawn after every other input
+    of its block, so the loans' own draws do not depend on the weights; the
+    compiled kernel then runs once per path on that path's loans.
     """
     spec = x.spec
-    H = x.bal.size
+    n_s, H = x.dlp.shape[1], x.bal.size
     kernel = _kernels.simulate_loans if x.use_numba else _kernels.simulate_loans_python
     sigma_m = spec.idio_vol / np.sqrt(12.0)
     n_blocks = -(-x.per_vintage // BLOCK_SIZE)
-    refi = np.zeros((n, H + 1), dtype=np.int64)
-    default = np.zeros((n, H + 1), dtype=np.int64)
+    refi = np.zeros((n, n_s, H + 1), dtype=np.int64)
+    default = np.zeros((n, n_s, H + 1), dtype=np.int64)
     reset = np.zeros(n, dtype=np.int64)
+    loans = np.zeros((n, n_s), dtype=np.int64)
     for j in range(n):
         v = start + j
         for b, block_rng in enumerate(rng.spawn(n_blocks)):
             size = min(BLOCK_SIZE, x.per_vintage - b * BLOCK_SIZE)
             draws = spec._draw(block_rng, size, H)
-            exit_age = np.zeros(size, dtype=np.int32)
-            exit_kind = np.zeros(size, dtype=np.int8)
-            reset_hit = np.zeros(size, dtype=np.bool_)
             shock = np.where(draws["reset_age"] == 24, x.shocks[v, 0], x.shocks[v, 1])
-            kernel(
-                draws["ltv0"], draws["reset_age"], shock, draws["z"], draws["u"], x.dlp[v], x.bal,
-                int(x.n_months[v]), float(sigma_m), float(spec.ltv_limit), float(spec.refi_cost),
-                float(spec.prepay_penalty), x.refi_prob[v], float(spec.base_hazard),
-                float(spec.beta_equity), float(spec.beta_shock), exit_age, exit_kind, reset_hit,
-            )
-            refi[j] += np.bincount(exit_age[exit_kind == _kernels.REFI], minlength=H + 1)
-            default[j] += np.bincount(exit_age[exit_kind == _kernels.DEFAULT], minlength=H + 1)
-            reset[j] += int(reset_hit.sum())
-    return refi, default, reset
+            if x.state_p is None:
+                groups = [(0, slice(None))]
+            else:
+                state = block_rng.choice(n_s, size=size, p=x.state_p[v])
+                groups = [(int(s), np.flatnonzero(state == s)) for s in np.unique(state)]
+            for s, idx in groups:
+                m = size if isinstance(idx, slice) else idx.size
+                exit_age = np.zeros(m, dtype=np.int32)
+                exit_kind = np.zeros(m, dtype=np.int8)
+                reset_hit = np.zeros(m, dtype=np.bool_)
+                kernel(
+                    draws["ltv0"][idx], draws["reset_age"][idx], shock[idx], draws["z"][idx], draws["u"][idx],
+                    x.dlp[v, s], x.bal, int(x.n_months[v]), float(sigma_m), float(spec.ltv_limit),
+                    float(spec.refi_cost), float(spec.prepay_penalty), x.refi_prob[v], float(spec.base_hazard),
+                    float(spec.beta_equity), float(spec.beta_shock), exit_age, exit_kind, reset_hit,
+                )
+                refi[j, s] += np.bincount(exit_age[exit_kind == _kernels.REFI], minlength=H + 1)
+                default[j, s] += np.bincount(exit_age[exit_kind == _kernels.DEFAULT], minlength=H + 1)
+                reset[j] += int(reset_hit.sum())
+                loans[j, s] += m
+    return refi, default, reset, loans
 
 
 def _monthly_prices(prices: pd.Series) -> pd.Series:
@@ -860,6 +939,7 @@ def calibrate_refi_intensity(
     seed: int = 0,
     bracket: tuple[float, float] = (0.005, 0.5),
     xtol: float = 1e-5,
+    runner: Callable[[ArmSpec, int, int], Any] | None = None,
 ) -> float:
     """Root-find the monthly refinance intensity that refinances ``target`` of a vintage by a date.
 
@@ -884,6 +964,10 @@ def calibrate_refi_intensity(
         Interval searched for the intensity.
     xtol : float
         Absolute tolerance on the intensity.
+    runner : callable, optional
+        ``runner(spec, n_loans, seed)`` returning a result with ``share_by``
+        (default ``spec.run(prices, ...)``); the regional run passes its own
+        (:func:`borrowedtime.treadmill.regional.calibrate_regional`).
 
     Returns
     -------
@@ -900,7 +984,9 @@ def calibrate_refi_intensity(
     base = replace(spec or ArmSpec(), vintages=(vintage,))
 
     def gap(lam: float) -> float:
-        result = replace(base, refi_intensity=lam).run(prices, n_loans=n_loans, seed=seed)
+        trial = replace(base, refi_intensity=lam)
+        result = (trial.run(prices, n_loans=n_loans, seed=seed) if runner is None
+                  else runner(trial, n_loans, seed))
         return float(result.share_by("refinanced", by)[vintage]) - target
 
     lo, hi = bracket

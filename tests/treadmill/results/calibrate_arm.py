@@ -11,7 +11,11 @@ every other parameter at its documented default, and writes the value to
 ``arm_calibration.json`` beside this script. The value is then copied by hand
 into ``_CALIBRATED_REFI_INTENSITY`` in ``src/borrowedtime/treadmill/arm.py``
 (rounded to four decimals); ``tests/treadmill/test_arm.py`` checks that the
-default spec still hits the target.
+default spec still hits the target. The same root-find, same target, seed and
+loans, sets the intensity of three variants: ``ArmSpec.sourced_without_supply()``
+(``_CALIBRATED_REFI_INTENSITY_NO_SUPPLY``), and the regional run on the FHFA
+state paths with and without the credit supply (``regional.CALIBRATED_REFI_INTENSITY_REGIONAL``
+and ``..._NO_SUPPLY``). Nothing is fitted to GAO-10-806SP.
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ from borrowedtime.treadmill.arm import (
     ArmSpec,
     calibrate_refi_intensity,
 )
+from borrowedtime.treadmill.regional import (
+    calibrate_regional,
+    load_state_prices,
+    monthly_state_prices,
+)
 
 HERE = Path(__file__).resolve().parent
 PRICES = Path("../shared/data/case_shiller_us_national_monthly.csv")
@@ -43,6 +52,11 @@ def main() -> None:
     # the dated variant (ArmSpec.sourced): same target, seed and loans; nothing else fitted
     lam_sourced = calibrate_refi_intensity(prices, spec=ArmSpec.sourced(), target=CALIBRATION_TARGET,
                                            n_loans=n_loans, seed=0)
+    lam_none = calibrate_refi_intensity(prices, spec=ArmSpec.sourced(credit_supply=None), target=CALIBRATION_TARGET,
+                                        n_loans=n_loans, seed=0)
+    states = monthly_state_prices(load_state_prices(), "interpolate")
+    lam_reg = calibrate_regional(ArmSpec.sourced(), states, n_loans=n_loans, seed=0)
+    lam_reg_none = calibrate_regional(ArmSpec.sourced(credit_supply=None), states, n_loans=n_loans, seed=0)
     out = {
         "parameter": "refi_intensity",
         "value": lam,
@@ -57,6 +71,13 @@ def main() -> None:
         "other_parameters": spec,
         "sourced": {"value": lam_sourced, "value_rounded": round(lam_sourced, 4),
                     "spec": "ArmSpec.sourced(): reset index and credit supply from data/arm_inputs.yaml"},
+        "sourced_without_supply": {"value": lam_none, "value_rounded": round(lam_none, 4),
+                                   "spec": "ArmSpec.sourced() with credit_supply=None"},
+        "regional": {"value": lam_reg, "value_rounded": round(lam_reg, 4),
+                     "spec": "ArmSpec.sourced() on the 51 FHFA state paths (monthly rule 'interpolate'), loans "
+                             "drawn by the population proxy of data/arm_regional.yaml"},
+        "regional_without_supply": {"value": lam_reg_none, "value_rounded": round(lam_reg_none, 4),
+                                    "spec": "the regional run with credit_supply=None"},
         "seconds": round(time.perf_counter() - start, 1),
     }
     (HERE / "arm_calibration.json").write_text(json.dumps(out, indent=2, default=list) + "\n")
