@@ -499,3 +499,25 @@ def test_complex_validate_of_a_missing_file_writes_stderr_only():
     res = runner.invoke(app, ["complex", "validate", "/nonexistent.yaml"])
     _one_line_error(res, "/nonexistent.yaml: no such file")
     assert res.stdout == ""
+
+
+def test_screen_skips_a_series_below_the_filters_minimum_with_its_reason(tmp_path):
+    """One observation short of the monitor's one rule (KinematicsModel.min_observations): skipped with the
+    reason and its discrete arithmetic, never ranked 'undetermined nan'."""
+    from borrowedtime.monitor.model import KinematicsModel
+    from borrowedtime.series import infer_frequency
+
+    idx = pd.date_range("2000-01-01", periods=200, freq="MS")
+    need = KinematicsModel().min_observations(infer_frequency(idx))
+    for n, ranked in ((need - 1, False), (need, True)):
+        path = tmp_path / f"n{n}.csv"
+        pd.DataFrame({"date": idx[:n].strftime("%Y-%m-%d"), "v": np.exp(np.linspace(0, 1, n))}).to_csv(path,
+                                                                                                    index=False)
+        res = runner.invoke(app, ["screen", str(path), "--json"])
+        assert res.exit_code == 0, res.output
+        doc = json.loads(res.stdout)
+        assert bool(doc["series"]) is ranked
+        if not ranked:
+            assert doc["skipped"][0]["name"] == "v" and f"needs at least {need}" in doc["skipped"][0]["why"]
+        else:
+            assert doc["series"][0]["regime"] != "undetermined" and doc["skipped"] == []
