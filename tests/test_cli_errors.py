@@ -384,6 +384,8 @@ def test_a_narrow_terminal_goes_vertical_and_keeps_numbers_whole(terminal, monke
     """Too narrow for any table: one block per record, every field there, nothing cut."""
     out = _at(40, ["backtest"])
     assert "first call" in out and "1990-03-01" in out and "2006-05-01" in out
+    fields = [ln for ln in out.splitlines() if ln.startswith("  ")]
+    assert "  first call    1990-03-01" in fields and all(ln == ln.rstrip() for ln in fields)  # not padded
     monkeypatch.setattr(_app.stdout, "_force_terminal", None)
     plain = runner.invoke(app, ["backtest"]).stdout  # into a file: the full table, every column
     assert "standing 0m" in plain and "┃" not in plain

@@ -329,20 +329,30 @@ class Records:
         self.title, self.columns, self.rows = title, list(columns), [list(r) for r in rows]
 
     def __rich_console__(self, console: Console, options: Any) -> Iterator[Any]:
-        from rich.table import Table as _Grid
-
         if self.title:
             yield Text(self.title, style="italic")
         label = max(len(_plain_cell(h)) for h, _ in self.columns[1:]) if len(self.columns) > 1 else 0
+        indent = label + 4  # two spaces, the label, two spaces
+        room = max(options.max_width - indent, 8)
         for r in self.rows:
             yield Text("")
-            yield Text.from_markup(r[0]) if isinstance(r[0], str) else r[0]
-            grid = _Grid.grid(padding=(0, 2))
-            grid.add_column(width=label + 2, no_wrap=True)
-            grid.add_column(overflow="fold")
+            yield _as_text(r[0])
             for (header, _), cell in zip(self.columns[1:], r[1:], strict=True):
-                grid.add_row(Text("  " + _plain_cell(header), style="dim"), cell)
-            yield grid
+                lines = _as_text(cell).wrap(console, room, overflow="fold") or [Text("")]
+                for k, line in enumerate(lines):  # no padding to the width: no trailing spaces
+                    head = Text(("  " + _plain_cell(header)).ljust(indent) if k == 0 else " " * indent, style="dim")
+                    line.rstrip()
+                    yield head + line
+
+
+def _as_text(x: Any) -> Text:
+    """A cell as rich Text (markup read where it is markup)."""
+    if isinstance(x, Text):
+        return x
+    try:
+        return Text.from_markup(str(x))
+    except Exception:  # brackets that are not markup
+        return Text(str(x))
 
 
 def fit_table(title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]],
