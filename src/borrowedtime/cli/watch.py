@@ -15,6 +15,7 @@ from borrowedtime.cli._app import (
     check_range,
     error_boundary,
     fit_table,
+    print_lines,
     progress_enabled,
     stderr,
     stdout,
@@ -159,25 +160,24 @@ def watch(
                      style="dim", highlight=False)
     for r in rows:
         if not r["estimable"]:
-            stdout.print(
+            print_lines(
                 f"  {r['series']}: {r['observations']} observations, fewer than the {r['min_observations']} "
                 f"the filter needs ({r['min_observations'] // r['states']} per state, {r['states']} states): "
                 "no filtered estimate, no call; the discrete arithmetic "
-                + ("follows." if demo else "below."), soft_wrap=not stdout.is_terminal)
+                + ("follows." if demo else "below."))
         turn = r["p_turn_within"]
         if r["estimable"] and any(v is not None for v in turn.values()):
             hs = [k for k, v in turn.items() if v is not None]
-            stdout.print(f"  {r['series']}: P(a turn within {', '.join(hs)} months) = "
+            print_lines(f"  {r['series']}: P(a turn within {', '.join(hs)} months) = "
                          + ", ".join(f"{turn[k]:.2f}" for k in hs)
-                         + " (a turn: the first negative YoY reading after at least 24 months of positive ones)",
-                         soft_wrap=not stdout.is_terminal)
+                         + " (a turn: the first negative YoY reading after at least 24 months of positive ones)")
         elif r["estimable"]:
-            stdout.print(f"  {r['series']}: P(turn within h) not given: YoY growth is not positive at the last "
-                         "date, or the data are not monthly, quarterly or annual.", soft_wrap=not stdout.is_terminal)
+            print_lines(f"  {r['series']}: P(turn within h) not given: YoY growth is not positive at the last "
+                         "date, or the data are not monthly, quarterly or annual.")
         for w in r["windows"]:
-            stdout.print(f"  {r['series']}: borrowed-time call {w['start'].date()} -> "
-                         f"{w['end'].date() if w['end'] is not None else 'standing'}"
-                         f"{'; S′ crossed zero ' + str(w['velocity_zero'].date()) if w['velocity_zero'] is not None else ''}")
+            print_lines(f"  {r['series']}: borrowed-time call {w['start'].date()} -> "
+                        f"{w['end'].date() if w['end'] is not None else 'standing'}"
+                        f"{'; S′ crossed zero ' + str(w['velocity_zero'].date()) if w['velocity_zero'] is not None else ''}")
     if not demo:
         for r in rows:
             if r["discrete"] is not None:
@@ -206,11 +206,10 @@ def watch(
         [[str(row.date), f"{row.mark_usd_bn:,.0f}", _fmt(row.step_up, ".2f"), _fmt(row.stated_step_up, ".2f")]
          for row in val.itertuples(index=False)])
     stdout.print(t2)
-    stdout.print("The essay's series have 5 and 6 points, too few to estimate a velocity and an acceleration "
+    print_lines("The essay's series have 5 and 6 points, too few to estimate a velocity and an acceleration "
                  "with their uncertainty, so the monitor makes no call on them; the discrete arithmetic above "
                  "is the essay's own (its acceleration column differences growth rounded to whole percents). "
-                 "Every OpenAI step-up is above 1: each mark rose.", style="dim",
-                 soft_wrap=not stdout.is_terminal)
+                 "Every OpenAI step-up is above 1: each mark rose.", style="dim")
 
 
 @app.command()
@@ -292,12 +291,12 @@ def backtest(
          for r in per_rule.to_dict(orient="records")],
     )
     stdout.print(t2)
-    stdout.print(result.summary(), soft_wrap=not stdout.is_terminal)
+    print_lines(result.summary())
     o = result.outcome_summary()
     if o:
         for t in o["turns"]:
-            stdout.print(f"  {o['name']}: trough {t['trough']} ({t['trough_value']:.2f}), "
-                         f"{t['value_at_turn']:.2f} when YoY turned negative {t['yoy_negative']}")
+            print_lines(f"  {o['name']}: trough {t['trough']} ({t['trough_value']:.2f}), "
+                        f"{t['value_at_turn']:.2f} when YoY turned negative {t['yoy_negative']}")
 
 
 def _check_inside(series: pd.Series, lag: int, calm_span: tuple[str, str] | None, calm: str | None) -> None:
