@@ -64,7 +64,6 @@ BAD_INPUT = [
     (["treadmill", "--achievable", "soon"], ["--achievable must be trend, target"]),
     (["detectors", "{rising}", "--threshold", "7"], ["--threshold must be in (0, 1]", "got 7"]),
     (["detectors", "{rising}", "--horizon", "0"], ["--horizon must be >= 1"]),
-    (["detectors", "{rising}"], ["no turn in the sample", "--turn"]),
     (["backtest", "{rising}", "--calm", "2003-01-01:1992-01-01"], ["--calm must run forwards"]),
     (["backtest", "{rising}", "--calm", "1992"], ["--calm must be START:END"]),
     (["audit", "--status", "maybe"], ["--status must be one of pass, fail, cannot-check", "'maybe'"]),
@@ -329,3 +328,198 @@ def test_packaging_has_no_licence_warning_and_demo_echoes_nothing():
     recipe = [ln for ln in demo.splitlines()[1:] if ln.startswith("\t")]
     assert recipe and all(ln.startswith("\t@") for ln in recipe)
     assert "--quiet" in make and "--disable-pip-version-check" in make
+
+
+# ----------------------------------------------------------------------------- issue 20: 80 columns
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """stdout as a terminal whose width rich reads from COLUMNS (set per call through CliRunner's env)."""
+    monkeypatch.setattr(_app.stdout, "_force_terminal", True)
+    monkeypatch.setattr(_app.stdout, "_width", None)
+    monkeypatch.setattr(_app.stdout, "_color_system", None)
+
+
+def _at(width: int, argv: list[str]):
+    res = runner.invoke(app, argv, env={"COLUMNS": str(width)})
+    assert res.exit_code == 0, (res.exit_code, res.stdout, res.stderr)
+    lines = res.stdout.splitlines()
+    wide = [ln for ln in lines if len(ln) > width]
+    assert not wide, wide  # no line wider than the terminal
+    assert "…" not in res.stdout  # no cell cut
+    return res.stdout
+
+
+AT_80 = [["audit"], ["audit", "--why"], ["backtest"], ["treadmill", "--loans", "8400"], ["capex"], ["watch", "--demo"],
+         ["detectors", "{rising}", "--reps", "20"], ["detectors", "{rising}", "--turn", "2002-01-01", "--reps", "20"],
+         ["complex", "show", "concentration"], ["credit", "--paths", "1000", "--term-paths", "0"]]
+
+
+@pytest.mark.parametrize("argv", AT_80, ids=[" ".join(a) for a in AT_80])
+def test_every_table_fits_80_columns(argv, terminal, rising_csv):
+    _at(80, [a.replace("{rising}", str(rising_csv)) for a in argv])
+
+
+def test_audit_at_80_columns_shows_every_status(terminal):
+    """The status column was zero wide at 80 columns: each claim's id and status now share a line."""
+    from borrowedtime.audit import audit
+
+    out = _at(80, ["audit"])
+    claims = audit().claims
+    lines = out.splitlines()
+    for c in claims:
+        row = next(ln for ln in lines if f" {c.id} " in ln)
+        assert c.status in row, row
+    assert "left out to fit 80 columns" in out and "claim" in out  # the dropped columns are named
+
+
+def test_capex_bull_cases_are_formatted_numbers(terminal):
+    out = _at(80, ["capex"])
+    assert "{" not in out and "0.9461435535077239" not in out
+    assert "dscr_after (30% 0.946, 50% 0.676)" in " ".join(out.split())
+
+
+def test_a_narrow_terminal_goes_vertical_and_keeps_numbers_whole(terminal, monkeypatch):
+    """Too narrow for any table: one block per record, every field there, nothing cut."""
+    out = _at(40, ["backtest"])
+    assert "first call" in out and "1990-03-01" in out and "2006-05-01" in out
+    fields = [ln for ln in out.splitlines() if ln.startswith("  ")]
+    assert "  first call    1990-03-01" in fields and all(ln == ln.rstrip() for ln in fields)  # not padded
+    monkeypatch.setattr(_app.stdout, "_force_terminal", None)
+    plain = runner.invoke(app, ["backtest"]).stdout  # into a file: the full table, every column
+    assert "standing 0m" in plain and "┃" not in plain
+
+
+def test_fit_table_drops_named_columns_then_wraps_labels(terminal, monkeypatch):
+    monkeypatch.setattr(_app.stdout, "_width", 50)
+    cols = [("name", "key"), ("a long number", "num"), ("when", "date"), ("prose", "text")]
+    rows = [["second-derivative monitor", "1,234,567.89", "2007-03-01", "a few words of prose to wrap here"]]
+    t, dropped = _app.fit_table("t", cols, rows, drop=["prose"])
+    assert dropped == ["prose"] and isinstance(t, _app.Table)
+    widths = [c.width for c in t.columns]
+    assert widths[1] >= len("1,234,567.89") and widths[2] >= len("2007-03-01")
+    t, dropped = _app.fit_table("t", cols, rows)  # nothing may be dropped: vertical
+    assert dropped == [] and isinstance(t, _app.Records)
+
+
+# ----------------------------------------------------------------------------- issue 20: live detectors
+
+
+def test_detectors_without_a_turn_is_live(rising_csv):
+    """A series at its high on its last date: every detector in real time, the warnings standing now."""
+    res = runner.invoke(app, ["detectors", str(rising_csv), "--reps", "20", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["live"] is True and doc["turn"] is None and doc["as_of"] == "2004-12-01"
+    assert [d["name"] for d in doc["detectors"]] == ["borrowedtime", "lppls", "gsadf", "baseline", "naive"]
+    for d in doc["detectors"]:
+        assert isinstance(d["standing_now"], bool) and d["false_alarms"] is None and d["lead_days"] is None
+    text = runner.invoke(app, ["detectors", str(rising_csv), "--reps", "20"])
+    assert text.exit_code == 0 and "live, as of 2004-12-01" in text.stdout and "warning now" in text.stdout
+    scored = runner.invoke(app, ["detectors", str(rising_csv), "--reps", "20", "--turn", "2002-01-01", "--json"])
+    assert json.loads(scored.stdout)["live"] is False
+
+
+# ----------------------------------------------------------------------------- issue 20: bad input
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("bad")
+    (d / "negative.csv").write_text("date,v\n2000-01-01,-1\n2000-02-01,-2\n2000-03-01,-3\n")
+    (d / "zero.csv").write_text("date,v\n2000-01-01,0\n2000-02-01,0\n2000-03-01,0\n")
+    (d / "text.csv").write_text("date,v\n2000-01-01,abc\n2000-02-01,def\n2000-03-01,ghi\n")
+    (d / "header.csv").write_text("date,v\n")
+    idx = pd.date_range("2000-01-01", periods=80, freq="MS")
+    v = np.exp(np.linspace(0, 1, 80))
+    pd.DataFrame({"date": idx[::-1].strftime("%Y-%m-%d"), "v": v[::-1]}).to_csv(d / "reversed.csv", index=False)
+    p = np.random.default_rng(0).permutation(80)
+    pd.DataFrame({"date": idx[p].strftime("%Y-%m-%d"), "v": v[p]}).to_csv(d / "shuffled.csv", index=False)
+    pd.DataFrame({"date": idx.strftime("%Y-%m-%d"), "a": v, "b": 2 * v}).to_csv(d / "two.csv", index=False)
+    return d
+
+
+BAD_20 = [
+    (["screen", "{bad}/negative.csv"], ["negative.csv: no series can be screened", "v: non-positive value -1"]),
+    (["screen", "{bad}/zero.csv"], ["zero.csv: no series can be screened", "non-positive value 0"]),
+    (["screen", "{bad}/text.csv"], ["text.csv: no series can be screened", "not a number", "'abc'"]),
+    (["screen", "{bad}/header.csv"], ["header.csv: no series can be screened", "no values"]),
+    (["screen", "{bad}/reversed.csv"], ["reversed.csv, row 3: dates not sorted"]),
+    (["screen", "{bad}/shuffled.csv"], ["shuffled.csv, row", "dates not sorted"]),
+    (["screen", "{bad}/two.csv", "--confidence", "7"], ["--confidence must be in [0.5, 1)", "got 7"]),
+    (["credit", "--rating", "nobody=BBB"], ["--rating nobody=", "'nobody' is not an entity of the complex"]),
+    (["credit", "--pd", "nobody=0.1"], ["--pd nobody=", "'nobody' is not an entity of the complex"]),
+    (["capex", "--players", "meta,nobody"], ["--players: unknown 'nobody'", "meta, amazon"]),
+    (["capex", "--rating", "nobody=BBB"], ["--rating: unknown firm(s) 'nobody'"]),
+    (["backtest", "--release-lag", "1000"], ["--release-lag 1000: nothing would be published inside the sample"]),
+    (["backtest", "--calm", "2050:2060"], ["--calm 2050:2060: the span lies outside the data"]),
+    (["treadmill", "--loans", "5"], ["--loans must be >= 84", "got 5"]),
+    (["report", "--series", "{bad}/two.csv"], ["--series", "two.csv", "2 value columns", "--column"]),
+    (["report", "--series", "{bad}/two.csv", "--column", "zz"], ["--series", "no column 'zz'"]),
+    (["report", "--column", "a"], ["--column applies to --series FILE"]),
+]
+
+
+@pytest.mark.parametrize(("argv", "needles"), BAD_20, ids=[" ".join(a) for a, _ in BAD_20])
+def test_issue_20_bad_input_is_one_line_exit_2(argv, needles, bad_files):
+    err = _one_line_error(runner.invoke(app, [a.replace("{bad}", str(bad_files)) for a in argv]), *needles)
+    assert "RegimeRule" not in err and "internal error" not in err
+
+
+def test_report_refuses_an_unwritable_path_before_any_work(monkeypatch, tmp_path):
+    """/proc passes the permission bits but cannot hold a file: refused before compute_report runs."""
+    import borrowedtime.reporting as reporting
+
+    def no_work(*a, **k):
+        raise AssertionError("compute_report ran")
+
+    monkeypatch.setattr(reporting, "compute_report", no_work)
+    if Path("/proc").is_dir():
+        _one_line_error(runner.invoke(app, ["report", "-o", "/proc/x.html"]), "-o/--output /proc/x.html",
+                        "cannot write")
+    target = tmp_path / "r.html"  # a writable path is tried and left as it was: absent
+    res = runner.invoke(app, ["report", "-o", str(target)])
+    assert "compute_report ran" in res.stderr and not target.exists()  # the bug boundary names it
+
+
+def test_report_column_reaches_the_report(monkeypatch, bad_files):
+    import borrowedtime.reporting as reporting
+
+    seen = {}
+
+    def capture(options, **k):
+        seen["series"] = options.series
+        raise KeyboardInterrupt  # stop before any work
+
+    monkeypatch.setattr(reporting, "compute_report", capture)
+    runner.invoke(app, ["report", "--series", f"{bad_files}/two.csv", "--column", "b", "-o", "/dev/null"])
+    assert seen["series"] == ((f"{bad_files}/two.csv", "b"),)
+
+
+def test_complex_validate_of_a_missing_file_writes_stderr_only():
+    res = runner.invoke(app, ["complex", "validate", "/nonexistent.yaml"])
+    _one_line_error(res, "/nonexistent.yaml: no such file")
+    assert res.stdout == ""
+
+
+def test_screen_skips_a_series_below_the_filters_minimum_with_its_reason(tmp_path):
+    """One observation short of the monitor's one rule (KinematicsModel.min_observations): skipped with the
+    reason and its discrete arithmetic, never ranked 'undetermined nan'."""
+    from borrowedtime.monitor.model import KinematicsModel
+    from borrowedtime.series import infer_frequency
+
+    idx = pd.date_range("2000-01-01", periods=200, freq="MS")
+    need = KinematicsModel().min_observations(infer_frequency(idx))
+    for n, ranked in ((need - 1, False), (need, True)):
+        path = tmp_path / f"n{n}.csv"
+        pd.DataFrame({"date": idx[:n].strftime("%Y-%m-%d"), "v": np.exp(np.linspace(0, 1, n))}).to_csv(path,
+                                                                                                    index=False)
+        res = runner.invoke(app, ["screen", str(path), "--json"])
+        assert res.exit_code == 0, res.output
+        doc = json.loads(res.stdout)
+        assert bool(doc["series"]) is ranked
+        if not ranked:
+            assert doc["skipped"][0]["name"] == "v" and f"needs at least {need}" in doc["skipped"][0]["why"]
+        else:
+            assert doc["series"][0]["regime"] != "undetermined" and doc["skipped"] == []

@@ -293,6 +293,7 @@ def _parse_values(raw: pd.Series, where: str) -> np.ndarray:
 
 
 def _check_index(index: pd.DatetimeIndex, where: str) -> None:
+    """Refuse duplicate or unsorted dates in a file (``where``), naming the row (header is row 1)."""
     dup = np.flatnonzero(index.duplicated())
     if dup.size:
         i = dup[0]

@@ -54,7 +54,7 @@ def test_user_settings_move_the_results():
 
 
 def test_game_and_bull_parameters_from_the_command_line():
-    res = runner.invoke(app, ["capex", "--json", "--complementarity", "0.5", "--players", "a,b",
+    res = runner.invoke(app, ["capex", "--json", "--complementarity", "0.5", "--players", "meta,google",
                               "--bull", "releasing_glut.discounts=0.1;0.2", "--bull",
                               "operating_leverage.utilisation_after=0.8"])
     assert res.exit_code == 0, res.output

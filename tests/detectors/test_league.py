@@ -70,6 +70,38 @@ def test_league_without_the_monitor_says_so(monkeypatch, tmp_path):
     assert table.entries[0].first_warning is None
 
 
+def test_a_series_at_its_high_is_live_nothing_scored(monkeypatch, tmp_path):
+    """No turn in the sample: which warnings stand on the last date; no lead, hits or false alarms."""
+    series = _boom().iloc[:165]  # cut inside the run-up: the maximum is the last date
+    assert series.idxmax() == series.index[-1]
+
+    def signal(s):
+        on = np.zeros(len(s), dtype=bool)
+        on[20:50] = True  # an early episode, over
+        on[130:] = True  # on to the end: standing now, confirmed 20 business days later
+        return pd.Series(on, index=s.index)
+
+    monkeypatch.setattr(league, "_monitor_signal", signal)
+    table = league.league_table(series, lppls=FAST_LPPLS, psy=PSYTest(reps=40, cache=tmp_path))
+    assert table.live and table.turn is None and table.as_of == series.index[-1]
+    bt = table.entries[0]
+    assert bt.standing_since == series.index[150]
+    assert len(bt.warnings) == 2
+    assert bt.first_warning is None and bt.lead_days is None and bt.false_alarms is None and bt.hits == {}
+    for e in table.entries:  # every detector ran (or says why not), none is scored
+        assert e.false_alarms is None and e.lead_days is None
+        assert (e.standing_since is None) == all(end is not None for _, end in e.warnings)
+    payload = table.to_dict()
+    assert payload["live"] is True and payload["turn"] is None
+    assert payload["detectors"][0]["standing_now"] is True
+    assert payload["detectors"][0]["standing_since"] == series.index[150].date().isoformat()
+    assert "live" in table.summary() and "warning standing since" in table.summary()
+    # the same series with a turn given is scored, not live
+    scored = league.league_table(series, turn=series.index[140], lppls=FAST_LPPLS,
+                                 psy=PSYTest(reps=40, cache=tmp_path))
+    assert not scored.live and scored.entries[0].false_alarms is not None
+
+
 def test_turn_outside_the_series_is_an_error(fake_monitor):
     with pytest.raises(DataError, match="outside the series"):
         league.league_table(_boom(), turn="1990-01-01")

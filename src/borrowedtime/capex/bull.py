@@ -107,11 +107,20 @@ class BullCaseResult:
                 "assumptions": asdict(self.spec) if self.spec is not None else {}}
 
     def summary(self) -> str:
-        parts = ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in self.metrics.items())
+        parts = ", ".join(f"{k} {_fmt_metric(v)}" for k, v in self.metrics.items())
         return f"{self.name}: {parts}"
 
     def __repr__(self) -> str:
         return f"BullCaseResult(name={self.name!r}, rows={len(self.frame)})"
+
+
+def _fmt_metric(v: object) -> str:
+    """A metric for a summary line: floats to 3 significant digits, a mapping as ``key value`` pairs."""
+    if isinstance(v, dict):
+        return "(" + ", ".join(f"{k} {_fmt_metric(x)}" for k, x in v.items()) + ")"
+    if isinstance(v, float | np.floating):
+        return f"{v:.3g}"
+    return str(v)
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,10 @@ def run_capex(*, weights: str | Mapping[str, float] | None = None, players: Sequ
         players = tuple(players)
         if not players:
             raise SpecError("capex: empty player list; name at least two players for the game")
+        unknown = [p for p in players if p not in blink.ranking]
+        if unknown:
+            raise SpecError(f"players: unknown {', '.join(repr(p) for p in unknown)}; the game's players are "
+                            f"among the hyperscalers with filings: {', '.join(blink.ranking)}.")
     elif game is None:
         players = tuple(blink.ranking)
     if game is None:

@@ -22,6 +22,7 @@ import errno
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -248,46 +249,160 @@ def table(title: str, columns: Sequence[tuple[str, str]], **kwargs: Any) -> Tabl
 
     Numbers, dates and keys never wrap or truncate; ``text`` columns (prose)
     wrap at word boundaries. Printed as plain aligned text (:func:`plain_table`)
-    when stdout is not a terminal.
+    when stdout is not a terminal. :func:`fit_table` sizes one to the terminal.
     """
     t = Table(box=box.HEAVY_HEAD, **kwargs)
     t.heading = title  # printed above the table at the console's width, not wrapped to the table's
     for header, kind in columns:
         if kind == "text":
-            t.add_column(header, overflow="fold", ratio=1, min_width=16)
+            t.add_column(header, overflow="fold", ratio=1, min_width=_TEXT_MIN)
         else:
             t.add_column(header, justify="right" if kind in ("num", "date") else "left", no_wrap=True)
     return t
 
 
-def fit_table(title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]],
-              drop: Sequence[str] = (), **kwargs: Any) -> tuple[Table, list[str]]:
-    """A :func:`table` that fits the width of stdout, dropping the ``drop`` columns (in order) if it must.
+_TEXT_MIN = 16  # narrowest a prose column gets before it is dropped or the table goes vertical
 
-    Returns the table and the headers dropped (the caller says so, or points to ``--json``).
+
+def _words_len(x: Any) -> int:
+    """Length of the longest word of a cell (a header may wrap between words, never inside one)."""
+    return max((len(w) for w in _plain_cell(x).split()), default=0)
+
+
+def _header_len(header: Any) -> int:
+    """Narrowest a header gets: its longest word, and a short header (<= 8 characters) stays whole."""
+    return max(_words_len(header), min(len(_plain_cell(header)), 8))
+
+
+def _widths(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]],
+            squeeze: bool = False) -> tuple[list[int], list[int]]:
+    """Per column: the width it needs (min) and the width it would like (natural), in cells.
+
+    ``squeeze``: labels (``key``) may wrap between words too (never inside one).
+    """
+    need, want = [], []
+    for j, (header, kind) in enumerate(columns):
+        cells = [r[j] for r in rows]
+        natural = max([_header_len(header), *(_cell_len(c) for c in cells)])
+        if kind == "text":
+            need.append(min(natural, max(_TEXT_MIN, _header_len(header))))
+        elif kind == "key" and squeeze:
+            need.append(max([_header_len(header), *(_words_len(c) for c in cells)]))
+        else:  # numbers, dates, keys: every cell whole; the header wraps between words
+            need.append(natural)
+        want.append(max(natural, _cell_len(header)) if kind != "text" else natural)
+    return need, want
+
+
+def _frame(n: int) -> int:
+    return 3 * n + 1  # borders and one space of padding either side of each cell
+
+
+def _sized_table(title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]], width: int,
+                 squeeze: bool = False, **kwargs: Any) -> Table:
+    """A :func:`table` whose every column has an explicit width, so rich never cuts a cell to '…'."""
+    need, want = _widths(columns, rows, squeeze)
+    room = width - _frame(len(columns))
+    widths = list(want) if sum(want) <= room else list(need)
+    if sum(widths) < room:  # give the spare cells to whoever wants them, prose first, then headers
+        order = [j for j, (_, k) in enumerate(columns) if k == "text"] + \
+                [j for j, (_, k) in enumerate(columns) if k != "text"]
+        spare = room - sum(widths)
+        for j in order:
+            add = min(spare, want[j] - widths[j])
+            widths[j] += add
+            spare -= add
+    t = Table(box=box.HEAVY_HEAD, **kwargs)
+    t.heading = title
+    for (header, kind), w in zip(columns, widths, strict=True):
+        t.add_column(header, width=w, overflow="fold", no_wrap=False,
+                     justify="right" if kind in ("num", "date") else "left")
+    for r in rows:
+        t.add_row(*r)
+    return t
+
+
+class Records:
+    """A table turned vertical for a narrow terminal: one block per row, ``header  value`` per line."""
+
+    def __init__(self, title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]):
+        self.title, self.columns, self.rows = title, list(columns), [list(r) for r in rows]
+
+    def __rich_console__(self, console: Console, options: Any) -> Iterator[Any]:
+        if self.title:
+            yield Text(self.title, style="italic")
+        label = max(len(_plain_cell(h)) for h, _ in self.columns[1:]) if len(self.columns) > 1 else 0
+        indent = label + 4  # two spaces, the label, two spaces
+        room = max(options.max_width - indent, 8)
+        for r in self.rows:
+            yield Text("")
+            yield _as_text(r[0])
+            for (header, _), cell in zip(self.columns[1:], r[1:], strict=True):
+                lines = _as_text(cell).wrap(console, room, overflow="fold") or [Text("")]
+                for k, line in enumerate(lines):  # no padding to the width: no trailing spaces
+                    head = Text(("  " + _plain_cell(header)).ljust(indent) if k == 0 else " " * indent, style="dim")
+                    line.rstrip()
+                    yield head + line
+
+
+def _as_text(x: Any) -> Text:
+    """A cell as rich Text (markup read where it is markup)."""
+    if isinstance(x, Text):
+        return x
+    try:
+        return Text.from_markup(str(x))
+    except Exception:  # brackets that are not markup
+        return Text(str(x))
+
+
+def fit_table(title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]],
+              drop: Sequence[str] = (), vertical: bool = True, **kwargs: Any) -> tuple[Any, list[str]]:
+    """A table sized to the width of stdout: every command's one way to print a table.
+
+    Numbers, dates and keys are never cut; prose (``text``) columns wrap and
+    headers wrap between words. If the table does not fit it drops the ``drop``
+    columns, in order, and returns their headers (the caller names them); then
+    it lets labels (``key``) wrap between words; if it still does not fit it
+    goes vertical (:class:`Records`, one block per row,
+    nothing dropped) unless ``vertical=False``. Not a terminal: the full table,
+    printed plain and full width by :data:`stdout`.
+
+    Returns
+    -------
+    renderable, dropped
+        What to pass to ``stdout.print`` and the headers left out.
     """
     cols = list(columns)
+    if stdout.plain:
+        t = table(title, cols, **kwargs)
+        for r in rows:
+            t.add_row(*r)
+        return t, []
+    width = stdout.width
     keep = list(range(len(cols)))
     dropped: list[str] = []
     order = [h for h in drop if h in [c[0] for c in cols]]
     while True:
-        t = table(title, [cols[i] for i in keep], **kwargs)
-        for r in rows:
-            t.add_row(*[r[i] for i in keep])
-        need = _min_width(t, [cols[i] for i in keep])
-        if need <= stdout.width or not order:
-            return t, dropped
+        kc = [cols[i] for i in keep]
+        kr = [[r[i] for i in keep] for r in rows]
+        need, _ = _widths(kc, kr)
+        if sum(need) + _frame(len(kc)) <= width:
+            return _sized_table(title, kc, kr, width, **kwargs), dropped
+        if not order:
+            break
         h = order.pop(0)
         keep.remove(next(i for i in keep if cols[i][0] == h))
         dropped.append(h)
+    need, _ = _widths(kc, kr, squeeze=True)  # labels wrap between words
+    if sum(need) + _frame(len(kc)) <= width or not vertical:
+        return _sized_table(title, kc, kr, width, squeeze=True, **kwargs), dropped
+    return Records(title, cols, rows), []
 
 
-def fits(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]]) -> bool:
-    """Whether a :func:`table` of these columns and rows fits the width of stdout."""
-    t = table("", columns)
-    for r in rows:
-        t.add_row(*r)
-    return _min_width(t, columns) <= stdout.width
+def fits(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> bool:
+    """Whether a table of these columns and rows fits the width of stdout without dropping a column."""
+    need, _ = _widths(columns, rows)
+    return stdout.plain or sum(need) + _frame(len(columns)) <= stdout.width
 
 
 def _cell_len(x: Any) -> int:
@@ -296,18 +411,27 @@ def _cell_len(x: Any) -> int:
             return max(Text(line).cell_len for line in Text.from_markup(x).plain.split("\n"))
         except Exception:  # not markup after all
             return len(x)
+    if isinstance(x, Text):
+        return max(Text(line).cell_len for line in x.plain.split("\n"))
     return Text(str(x)).cell_len
 
 
-def _min_width(t: Table, cols: Sequence[tuple[str, str]]) -> int:
-    """Width a table needs with its prose columns at their minimum width."""
-    widths = []
-    for c, (_, kind) in zip(t.columns, cols, strict=True):
-        if kind == "text":
-            widths.append(c.min_width or 16)
-        else:
-            widths.append(max(_cell_len(x) for x in [*c.cells, c.header]))
-    return sum(widths) + 3 * len(widths) + 1
+def print_lines(text: str, style: str | None = None) -> None:
+    """Print a library's ``summary()`` (plain text, no markup) so that no line is wider than the terminal.
+
+    On a terminal each line wraps between words at the width of stdout, its
+    continuation indented two spaces more than the line (numbers and dates are
+    words, so never cut); into a file or pipe the text is written as it is.
+    """
+    if stdout.plain:
+        stdout.print(Text(text), soft_wrap=True, style=style)
+        return
+    out: list[str] = []
+    for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip(" "))
+        out.extend(textwrap.wrap(line, width=stdout.width, subsequent_indent=" " * (indent + 2),
+                                 break_long_words=False, break_on_hyphens=False) or [""])
+    stdout.print(Text("\n".join(out)), soft_wrap=True, style=style)
 
 
 def terminal_width() -> int:
@@ -337,6 +461,16 @@ def check_output(path: Path | None, flag: str) -> None:
         raise SpecError(f"{flag} {p}: the file is not writable.")
     if not p.exists() and not os.access(parent, os.W_OK | os.X_OK):
         raise SpecError(f"{flag} {p}: the folder {parent} is not writable.")
+    try:  # the permission bits are not the whole story (/proc, read-only mounts): try it
+        if p.exists():
+            with open(p, "a", encoding="utf-8"):
+                pass
+        else:
+            with open(p, "x", encoding="utf-8"):
+                pass
+            p.unlink()
+    except OSError as exc:
+        raise SpecError(f"{flag} {p}: cannot write there ({exc.strerror or exc}).") from None
 
 
 def write_text(path: Path, text: str, flag: str) -> None:
@@ -443,4 +577,4 @@ def _root(
 
 __all__ = ["app", "main", "stdout", "stderr", "fail", "table", "check_output", "write_text",
            "error_boundary", "progress_enabled", "write_json", "check_range", "fit_table", "fits", "EXIT_BAD_INPUT",
-           "terminal_width"]
+           "terminal_width", "print_lines"]

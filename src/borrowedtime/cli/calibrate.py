@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from borrowedtime.cli._app import app, error_boundary, stdout, write_json
+from borrowedtime.cli._app import app, error_boundary, fit_table, stdout, write_json
 from borrowedtime.cli.watch import ColumnOpt, CutoffOpt, JsonOpt, SeasonalOpt, _seasonal, _source
 
 
@@ -55,11 +54,11 @@ def calibrate(
     if as_json:
         write_json(d)
         return
-    t = Table(title=f"One-step calibration of the real-time monitor: {d['series']} ({d['n']} forecasts)")
-    for col in ("interval", "nominal", "covered", "Christoffersen p (cond. coverage)"):
-        t.add_column(col, justify="right")
-    for level, share in d["coverage"].items():
-        t.add_row(f"{float(level):.0%}", f"{float(level):.0%}", f"{share:.1%}", f"{d['christoffersen_pvalue'][level]:.3g}")
+    t, _ = fit_table(
+        f"One-step calibration of the real-time monitor: {d['series']} ({d['n']} forecasts)",
+        [("interval", "num"), ("nominal", "num"), ("covered", "num"), ("Christoffersen p (cond. coverage)", "num")],
+        [[f"{float(level):.0%}", f"{float(level):.0%}", f"{share:.1%}", f"{d['christoffersen_pvalue'][level]:.3g}"]
+         for level, share in d["coverage"].items()])
     stdout.print(t)
     m = d["model"]
     stdout.print(f"model: cutoff {m['cutoff_years']:g} y, seasonal {m['seasonal']}, averaging {m['averaging']}, "
@@ -74,9 +73,9 @@ def calibrate(
         lo = k / len(hist)
         stdout.print(f"  {lo:.1f}-{lo + 1 / len(hist):.1f} {'#' * round(30 * c / top)} {c}")
     if d["reliability"]:
-        r = Table(title=f"Reliability of P(growth over {d['horizon_years']:g} y < 0) (Brier {d['brier']:.3f})")
-        for col in ("forecast bin", "mean forecast", "observed share", "count"):
-            r.add_column(col, justify="right")
-        for b in d["reliability"]:
-            r.add_row(f"{b['bin'][0]:.1f}-{b['bin'][1]:.1f}", f"{b['forecast']:.2f}", f"{b['observed']:.2f}", str(b["count"]))
+        r, _ = fit_table(
+            f"Reliability of P(growth over {d['horizon_years']:g} y < 0) (Brier {d['brier']:.3f})",
+            [("forecast bin", "num"), ("mean forecast", "num"), ("observed share", "num"), ("count", "num")],
+            [[f"{b['bin'][0]:.1f}-{b['bin'][1]:.1f}", f"{b['forecast']:.2f}", f"{b['observed']:.2f}", str(b["count"])]
+             for b in d["reliability"]])
         stdout.print(r)

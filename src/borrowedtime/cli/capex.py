@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+from borrowedtime.cli._app import app, error_boundary, print_lines, stderr, write_json
 from borrowedtime.errors import SpecError
 
 
@@ -61,15 +61,23 @@ def capex(
         from borrowedtime.capex.machine import run_capex
 
         with stderr.status("solving the capex game", spinner="dots") if stderr.is_terminal else _null():
-            result = run_capex(weights=weights, players=_players(players), ocf_growth=ocf_growth,
-                               ratings=_ratings(rating or []), belief=belief, first_mover=first_mover,
-                               cut_rewarded=not cut_punished, complementarity=complementarity, cost=cost,
-                               bull=parse_bull_params(bull_param or []))
+            try:
+                result = run_capex(weights=weights, players=_players(players), ocf_growth=ocf_growth,
+                                   ratings=_ratings(rating or []), belief=belief, first_mover=first_mover,
+                                   cut_rewarded=not cut_punished, complementarity=complementarity, cost=cost,
+                                   bull=parse_bull_params(bull_param or []))
+            except SpecError as exc:  # name the flag, not the keyword
+                msg = str(exc)
+                for keyword, flag in (("players:", "--players:"), ("rating_overrides:", "--rating:"),
+                                      ("unknown first mover", "--first-mover: unknown first mover")):
+                    if msg.startswith(keyword):
+                        raise SpecError(flag + msg.removeprefix(keyword)) from None
+                raise
         doc = result.to_dict()
     if as_json:
         write_json(doc)
         return
-    stdout.print(result.summary(), highlight=False, soft_wrap=True)
+    print_lines(result.summary())
 
 
 class _null:

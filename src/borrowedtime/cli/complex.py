@@ -24,11 +24,10 @@ from borrowedtime.cli._app import (
     fit_table,
     stderr,
     stdout,
-    table,
     write_json,
     write_text,
 )
-from borrowedtime.errors import SpecError
+from borrowedtime.errors import DataError, SpecError
 
 complex_app = typer.Typer(
     name="complex",
@@ -107,16 +106,19 @@ def validate(
     from borrowedtime.complex import validate_complex
 
     with error_boundary():
+        if not file.exists():  # not a problem *in* the file: one line on stderr, like every command
+            raise DataError(f"{file}: no such file.")
+        if file.is_dir():
+            raise DataError(f"{file}: is a folder; give a complex YAML file.")
         problems = validate_complex(None, overlay=file) if on_default else validate_complex(file)
     if as_json:
         write_json({"file": str(file), "valid": not problems, "problems": [p.to_dict() for p in problems]})
     elif not problems:
         stdout.print(f"[green]valid:[/green] {file}")
     else:
-        t = table(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {file}",
-                  [("file", "key"), ("path", "key"), ("problem", "text")])
-        for p in problems:
-            t.add_row(p.file, p.path, p.message)
+        t, _ = fit_table(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {file}",
+                         [("file", "key"), ("path", "key"), ("problem", "text")],
+                         [[p.file, p.path, p.message] for p in problems])
         stdout.print(t)
     if problems:
         raise typer.Exit(code=EXIT_BAD_INPUT)
@@ -227,10 +229,10 @@ def audit_cmd(
         f"{n['cannot check']} cannot check" + (f" (showing {status}: {len(claims)})" if status else "")
         + "\n" + "; ".join(f"{k}: {v['pass']} pass, {v['fail']} fail, {v['cannot check']} cannot check"
                            for k, v in by.items()),
-        cols, rows, drop=("tolerance", "kind"),
+        cols, rows, drop=("tolerance", "kind") + (() if why else ("claim",)),  # --why: vertical rather
     )
     stdout.print(t)
     if dropped:
-        stdout.print(f"(column {', '.join(dropped)} left out to fit {stdout.width} columns; --json has every field)",
-                     style="dim")
+        stdout.print(f"({', '.join(dropped)} left out to fit {stdout.width} columns; a wider terminal, --why or "
+                     "--json shows every field)", style="dim")
     stdout.print(f"dataset: {', '.join(result.files)}", style="dim")

@@ -14,6 +14,7 @@ from borrowedtime.cli._app import (
     check_range,
     error_boundary,
     fit_table,
+    print_lines,
     stderr,
     stdout,
     write_json,
@@ -175,6 +176,11 @@ def credit(
             except ValueError:
                 raise SpecError(f"--openai-pd must be 'table', 'treadmill' or a probability; got {openai_pd!r}.") from None
         cx = load_complex(complex_file, overlay=overlay or None)
+        for flag, given in (("--rating", ratings), ("--pd", overrides)):
+            unknown = [n for n in given if n not in cx.model.entities]
+            if unknown:
+                raise SpecError(f"{flag} {unknown[0]}=...: {unknown[0]!r} is not an entity of the complex "
+                                f"(entities: {', '.join(cx.model.entities)}).")
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
             task = bar.add_task("credit books", total=None)
@@ -209,8 +215,7 @@ def credit(
     _print_fit(books.summary().splitlines()[0] + " -- one-year view", cols, rows,
                ["op. cash flow", "debt", "EL", "labs", "equity", "largest contributor"])
     sweep = ", ".join(f"{s['rho']:.2f}: {s['var_999_usd_bn']:,.0f}" for _, s in books.sweep.iterrows())
-    stdout.print(f"Default book, VaR 99.9 % (USD bn) as the AI tenants' correlation rises: {sweep}", highlight=False,
-                 soft_wrap=True)
+    print_lines(f"Default book, VaR 99.9 % (USD bn) as the AI tenants' correlation rises: {sweep}")
     cols = [("contract", "key"), ("obligor", "key"), ("guarantor", "key"), ("amount", "num"), ("PD", "num"),
             ("effective PD", "num"), ("grade", "key"), ("RW standalone", "num"), ("RW double default", "num")]
     rows = [[r["contract"], r["obligor"], r["guarantor"] if isinstance(r["guarantor"], str) else "— (naked)",
@@ -219,8 +224,8 @@ def credit(
              f"{r['rw_double_default']:.0%}"] for _, r in wraps.iterrows()]
     _print_fit("Wrapped and naked lab exposures (PD one year; grade the PD earns)", cols, rows,
                ["RW standalone", "RW double default", "amount", "guarantor", "grade"])
-    stdout.print("(RW double default: Basel II para 307 admits only financial protection providers; for Google "
-                 "and Broadcom it is an analogy)", highlight=False, soft_wrap=True)
+    print_lines("(RW double default: Basel II para 307 admits only financial protection providers; for Google "
+                "and Broadcom it is an analogy)")
     if term is not None:
         cols = [("platform", "key"), ("exposure", "num"), ("EL", "num"), ("VaR 99.9", "num"), ("95 % MC", "num"),
                 ("ES 99.9", "num"), ("EL by year", "text")]
@@ -235,7 +240,7 @@ def credit(
                          " ".join(f"{y}:{v:,.1f}" for y, v in by["expected_loss_usd_bn"].items())])
         _print_fit(f"Over the backlog's term (cumulative PDs; {term.n_paths:,} paths; USD bn)", cols, rows,
                    ["EL by year", "ES 99.9", "95 % MC"])
-    stdout.print(treadmill.summary(), highlight=False, soft_wrap=True)
+    print_lines(treadmill.summary())
 
 
 def _print_fit(title: str, cols, rows, drop) -> None:

@@ -17,7 +17,7 @@ from borrowedtime.cli._app import (
     stdout,
     write_json,
 )
-from borrowedtime.errors import DataError, SpecError
+from borrowedtime.errors import SpecError
 
 
 @app.command()
@@ -26,7 +26,8 @@ def detectors(
     column: Annotated[str | None, typer.Option("--column", "-c", help="Value column.")] = None,
     turn: Annotated[
         str | None,
-        typer.Option(help="Date of the peak or turn (YYYY-MM-DD); default the maximum, if it is not the last date."),
+        typer.Option(help="Date of the peak or turn (YYYY-MM-DD); default the maximum. A series at its maximum on its "
+                              "last date has no turn: the run is live (which warnings stand now)."),
     ] = None,
     lag: Annotated[int, typer.Option(help="ADF lag of the PSY test (>= 0).")] = 0,
     reps: Annotated[int, typer.Option(help="Monte Carlo replications for PSY critical values (>= 20).")] = 1000,
@@ -44,7 +45,12 @@ def detectors(
         "--quiet", "-q", help="No progress on stderr (it is also off when stderr is not a terminal).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
-    """League table: first warning, hits standing 30/90/180/365 days before the turn, move, false alarms, per detector."""
+    """League table: first warning, hits standing 30/90/180/365 days before the turn, move, false alarms, per detector.
+
+    Without a turn in the sample (the series at its maximum on its last date)
+    and no --turn, the run is live: every detector in real time, and which
+    warnings stand on the last date.
+    """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from borrowedtime.detectors.league import league_table
@@ -64,11 +70,6 @@ def detectors(
         from borrowedtime.series import is_remote
 
         series = load_series(source if is_remote(source) else Path(source), column)
-        if turn is None and series.idxmax() == series.index[-1]:
-            raise DataError(
-                f"{series.name}: no turn in the sample: the series is at its maximum on its last date "
-                f"({series.index[-1].date()}); pass --turn DATE to score the detectors against a turn."
-            )
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
             TimeElapsedColumn(), console=stderr, transient=True, disable=not progress_enabled(quiet),
@@ -90,18 +91,51 @@ def detectors(
     if as_json:
         write_json(table.to_dict())
         return
+    if table.live:
+        _print_live(table)
+        return
     rows = [[e.name,
              e.first_warning.date().isoformat() if e.first_warning is not None else "-",
              str(e.lead_days) if e.lead_days is not None else "-",
              "/".join("y" if e.hits.get(h) else "n" for h in (30, 90, 180, 365)),
              "-" if e.move_to_turn is None else f"{e.move_to_turn:+.0%}",
              str(len(e.warnings)), str(e.false_alarms), f"{e.seconds:.2f}", e.note] for e in table.entries]
-    out, _ = fit_table(
+    out, dropped = fit_table(
         f"{table.series_name}: turn {table.turn.date()}, horizon {table.horizon_days} days"
         + (f", warnings dated as published ({table.release_lag} observations after their data)"
            if table.release_lag else ""),
         [("detector", "key"), ("first warning", "date"), ("lead (days)", "num"), ("standing 30/90/180/365 d", "key"),
          ("move to turn", "num"), ("episodes", "num"), ("false alarms", "num"), ("seconds", "num"), ("note", "text")],
-        rows, drop=("seconds", "episodes"),
+        rows, drop=("seconds", "episodes", "note"),
     )
     stdout.print(out)
+    _dropped(table, dropped)
+
+
+def _dropped(table, dropped: list[str]) -> None:
+    """Name the columns a narrow terminal left out; the notes follow the table as lines."""
+    if not dropped:
+        return
+    stdout.print(f"({', '.join(dropped)} left out to fit {stdout.width} columns; --json has every field"
+                 + ("; the notes follow" if "note" in dropped else "") + ")", style="dim", highlight=False)
+    if "note" in dropped:
+        for e in table.entries:
+            stdout.print(f"  {e.name}: {e.note}", highlight=False)
+
+
+def _print_live(table) -> None:
+    """No turn in the sample: which warnings stand on the last date, nothing scored."""
+    rows = [[e.name, "yes" if e.standing_since is not None else "no",
+             "-" if e.standing_since is None else e.standing_since.date().isoformat(),
+             str(len(e.warnings)), f"{e.seconds:.2f}", e.note] for e in table.entries]
+    out, dropped = fit_table(
+        f"{table.series_name}: live, as of {table.as_of.date()}; no turn in the sample (the series is at its "
+        "maximum on its last date), so nothing is scored: which warnings stand now"
+        + (f" (dated as published, {table.release_lag} observations after their data)" if table.release_lag else "")
+        + ". Pass --turn DATE to score against a turn.",
+        [("detector", "key"), ("warning now", "key"), ("standing since", "date"), ("episodes", "num"),
+         ("seconds", "num"), ("note", "text")],
+        rows, drop=("seconds", "note"),
+    )
+    stdout.print(out)
+    _dropped(table, dropped)

@@ -6,10 +6,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
-from borrowedtime.cli._app import app, error_boundary, stderr, stdout, write_json
+from borrowedtime.cli._app import (
+    app,
+    check_output,
+    check_range,
+    error_boundary,
+    fit_table,
+    print_lines,
+    stderr,
+    stdout,
+    write_json,
+)
 from borrowedtime.errors import DataError, SpecError
 
 
@@ -33,8 +41,10 @@ def screen(
     with error_boundary():
         if top is not None and top < 1:
             raise SpecError(f"--top must be a positive integer, got {top}.")
-        if output is not None and not output.parent.exists():
-            raise DataError(f"{output.parent}: no such folder for -o/--output.")
+        check_output(output, "-o/--output")
+        if horizon != float("inf"):
+            check_range(horizon, "--horizon", 0, low_open=True, why=" (years)")
+        check_range(confidence, "--confidence", 0.5, 1, high_open=True, why=" (a probability above even odds)")
         season = int(seasonal) if seasonal.isdigit() else seasonal
         if season not in ("auto", "none") and not isinstance(season, int):
             raise SpecError(f"--seasonal must be auto, none or an integer; got {seasonal!r}.")
@@ -44,6 +54,10 @@ def screen(
             frame = read_panel(panel)
             bar.update(task, description=f"screening {frame.shape[1]} series")
             result = spec.run(frame, on_progress=lambda d, t: bar.update(task, completed=d, total=t))
+        if result.table.empty and not any(s.arithmetic for s in result.skipped):
+            raise DataError(f"{panel.name}: no series can be screened: "
+                            + "; ".join(f"{s.name}: {s.why}" for s in result.skipped) if result.skipped
+                            else f"{panel.name}: no value column to screen.")
         if output is not None:
             from borrowedtime.report.screen import render_screen_page
 
@@ -52,19 +66,21 @@ def screen(
         write_json(result.to_dict(top=top))
         return
     frame = result.to_frame() if top is None else result.to_frame().head(top)
-    table = Table(title=result.summary(), box=box.SIMPLE_HEAD, pad_edge=False,
-                  caption="P: P(S'+H·S''<0) at the last date; P12: P(a turn within 12 months: "
-                  "YoY growth negative after >= 24 months positive); since: start of the regime; mo.: months in it; "
-                  "call: start of the standing call; S′/yr: log growth per year (real time)")
-    for col in ("#", "series", "regime", "P", "P12", "since", "mo.", "call", "last", "S′/yr"):
-        table.add_column(col, justify="left" if col in ("series", "regime") else "right", no_wrap=True)
-    for k, r in enumerate(frame.itertuples(index=False), 1):
-        table.add_row(str(k), r.name, r.regime, f"{r.p_borrowed_time:.2f}",
-                      "—" if r.p_turn_12m != r.p_turn_12m else f"{r.p_turn_12m:.2f}", f"{r.since:%Y-%m}",
-                      str(r.months_in_regime), "—" if r.call_since is None or r.call_since != r.call_since
-                      else f"{r.call_since:%Y-%m}", f"{r.last_date:%Y-%m}", f"{r.velocity:+.1%}")
+    table, _ = fit_table(
+        result.summary(),
+        [("#", "num"), ("series", "key"), ("regime", "key"), ("P", "num"), ("P12", "num"), ("since", "date"),
+         ("mo.", "num"), ("call", "date"), ("last", "date"), ("S′/yr", "num")],
+        [[str(k), r.name, r.regime, f"{r.p_borrowed_time:.2f}",
+          "—" if r.p_turn_12m != r.p_turn_12m else f"{r.p_turn_12m:.2f}", f"{r.since:%Y-%m}",
+          str(r.months_in_regime),
+          "—" if r.call_since is None or r.call_since != r.call_since else f"{r.call_since:%Y-%m}",
+          f"{r.last_date:%Y-%m}", f"{r.velocity:+.1%}"] for k, r in enumerate(frame.itertuples(index=False), 1)])
     stdout.print(table)
+    if not stdout.plain:  # the key follows the table on a terminal (docs/observe.md)
+        print_lines("P: P(S'+H·S''<0) at the last date; P12: P(a turn within 12 months: YoY growth negative "
+                    "after >= 24 months positive); since: start of the regime; mo.: months in it; call: start of "
+                    "the standing call; S′/yr: log growth per year (real time)", style="dim")
     for s in result.skipped:
-        stdout.print(f"  skipped {s.name}: {s.why}", highlight=False, soft_wrap=True)
+        print_lines(f"  skipped {s.name}: {s.why}")
     if output is not None:
         stdout.print(f"wrote {output}")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from borrowedtime.cli._app import app, error_boundary, fit_table, stderr, stdout
+from borrowedtime.cli._app import app, error_boundary, fit_table, print_lines, stderr, stdout
 
 
 @app.command()
@@ -57,20 +57,20 @@ def stress(
         # first path of the run on which a mark fails (re-drawn from its chunk's seed): the report shows the same
         stdout.print("Timeline of the central path (every input at its median, no shock):", highlight=False)
         for line in result.central_path()["timeline"]:
-            stdout.print(f"  {line}", highlight=False, soft_wrap=True)
+            print_lines(f"  {line}")
         ex = result.example_path()
         stdout.print(f"Timeline of path {ex['path']} of the run " + ("(the first on which a mark fails):"
                                                                    if ex["trigger"] else "(no mark fails):"),
                      highlight=False)
         for line in ex["timeline"]:
-            stdout.print(f"  {line}", highlight=False, soft_wrap=True)
+            print_lines(f"  {line}")
 
 
 def _print_tables(result) -> None:
     """The run as width-aware tables: entities, stretches, tornado (columns dropped to fit are named)."""
     head = result.summary().splitlines()[:3]
     for line in head:
-        stdout.print(line, highlight=False, soft_wrap=True)
+        print_lines(line)
     ents = sorted(result.entities(), key=lambda e: (-e["loss_usd_bn"]["p50"], -e["p_default"]))
     ents = [e for e in ents if e["loss_usd_bn"]["p95"] > 0 or e["p_default"] > 0][:14]
     cols = [("entity", "key"), ("kind", "key"), ("P(default)", "num"), ("loss p50 bn", "num"),

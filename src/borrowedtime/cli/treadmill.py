@@ -12,9 +12,9 @@ from borrowedtime.cli._app import (
     app,
     check_range,
     error_boundary,
+    print_lines,
     progress_enabled,
     stderr,
-    stdout,
     write_json,
 )
 from borrowedtime.datasets import ENV_VAR, reference_path
@@ -228,6 +228,11 @@ def treadmill(
                     param_hint="--prices",
                 )
             prices, column = default_prices, column or DEFAULT_COLUMN
+        spec = ArmSpec.sourced() if model == "sourced" else ArmSpec()
+        n_vintages = 12 * len(spec.vintages)
+        if loans < n_vintages:
+            raise SpecError(f"--loans must be >= {n_vintages} (one loan per monthly vintage: {len(spec.vintages)} "
+                            f"years of 12), got {loans}.")
         series = load_series(prices, column)
         rounds = RoundsSpec(achievable=achievable_value, dilution_limit=dilution_limit, compute=compute,
                             undated_term_years=undated_term, inputs=inputs).run()
@@ -238,7 +243,6 @@ def treadmill(
             TextColumn("loans"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             console=stderr, transient=True, disable=loans < _PROGRESS_FROM or not progress_enabled(quiet),
         ) as bar:
-            spec = ArmSpec.sourced() if model == "sourced" else ArmSpec()
             per_vintage = max(1, loans // (12 * len(spec.vintages)))
             task = bar.add_task("loans", total=per_vintage * 12 * len(spec.vintages))
             arm = spec.run(series, n_loans=loans, seed=seed, on_progress=lambda k: bar.advance(task, k))
@@ -254,28 +258,25 @@ def treadmill(
     if as_json:
         write_json(doc)
         return
-    stdout.print(arm.summary(), highlight=False, soft_wrap=True)
+    print_lines(arm.summary())
     if delinquency_turn is not None:
-        stdout.print(
+        print_lines(
             f"  bank mortgage delinquency (FRED DRSFRMACBS) bottomed: {delinquency_turn:%Y}Q"
             f"{(delinquency_turn.month - 1) // 3 + 1}   model default rate turned: "
-            f"{doc['aggregate']['default_rate_turn'][:7]}   price YoY < 0: {doc['aggregate']['price_yoy_negative']}",
-            highlight=False,
-            soft_wrap=True,
+            f"{doc['aggregate']['default_rate_turn'][:7]}   price YoY < 0: {doc['aggregate']['price_yoy_negative']}"
         )
     if reg is not None:
-        stdout.print(reg.summary(), highlight=False, soft_wrap=True)
-        stdout.print("  troubled at 2009-09, national / regional (2005, 2006, 2007):", highlight=False)
+        print_lines(reg.summary())
+        print_lines("  troubled at 2009-09, national / regional (2005, 2006, 2007):")
         for r in supply:
             cells = "  ".join(
                 f"{_pct(r['national'], y)}/{_pct(r['regional'], y)}" for y in ("2005", "2006", "2007"))
-            stdout.print(f"    credit supply {r['credit_supply']:<8} {cells}", highlight=False)
-    stdout.print(rounds.summary(), highlight=False, soft_wrap=True)
-    stdout.print("  the last round read two ways (--inputs; this run: " + inputs + "):", highlight=False)
+            print_lines(f"    credit supply {r['credit_supply']:<8} {cells}")
+    print_lines(rounds.summary())
+    print_lines("  the last round read two ways (--inputs; this run: " + inputs + "):")
     for name, r in readings.iterrows():
-        stdout.print(
+        print_lines(
             f"    {name:9s} {r['last_raise_usd_bn']:,.0f} bn at {r['last_mark_usd_bn']:,.0f} bn -> required step-up "
             f"{r['required_step_up']:.2f}; reported target {r['reported_target_step_up']:.2f} "
-            f"(margin {r['reported_target_margin']:+.2f})",
-            highlight=False, soft_wrap=True)
-    stdout.print(ipo.summary(), highlight=False, soft_wrap=True)
+            f"(margin {r['reported_target_margin']:+.2f})")
+    print_lines(ipo.summary())

@@ -15,15 +15,15 @@ from borrowedtime.cli._app import (
     check_range,
     error_boundary,
     fit_table,
+    print_lines,
     progress_enabled,
     stderr,
     stdout,
-    table,
     write_json,
     write_text,
 )
 from borrowedtime.datasets import reference_path, shared_data_dir
-from borrowedtime.errors import DataError, SpecError
+from borrowedtime.errors import BorrowedTimeError, DataError, SpecError
 
 ColumnOpt = Annotated[str | None, typer.Option("--column", "-c", help="Value column of FILE.")]
 SeasonalOpt = Annotated[str, typer.Option(help="Seasonal component: auto, none or a period in observations.")]
@@ -148,67 +148,68 @@ def watch(
                       _fmt(lt["p_accel_neg"], ".2f") if est else "—",
                       _fmt(r["p_projected_negative"], ".2f") if est else "—",
                       ("yes" if r["call"] else "no") if est else "—", r["regime"] if est else "too short"])
-    t, _ = fit_table(
+    t, dropped = fit_table(
         "Real-time kinematics: velocity per year, acceleration per year² (log S)",
         [("series", "key"), ("date", "date"), ("S′ ± sd", "num"), ("S″ ± sd", "num"), ("P(S″<0)", "num"),
          (f"P(S′+{h}·S″<0)", "num"), ("call", "key"), ("regime", "key")],
         cells, drop=("P(S″<0)", "date"),
     )
     stdout.print(t)
+    if dropped:
+        stdout.print(f"({', '.join(dropped)} left out to fit {stdout.width} columns; --json has every field)",
+                     style="dim", highlight=False)
     for r in rows:
         if not r["estimable"]:
-            stdout.print(
+            print_lines(
                 f"  {r['series']}: {r['observations']} observations, fewer than the {r['min_observations']} "
                 f"the filter needs ({r['min_observations'] // r['states']} per state, {r['states']} states): "
                 "no filtered estimate, no call; the discrete arithmetic "
-                + ("follows." if demo else "below."), soft_wrap=not stdout.is_terminal)
+                + ("follows." if demo else "below."))
         turn = r["p_turn_within"]
         if r["estimable"] and any(v is not None for v in turn.values()):
             hs = [k for k, v in turn.items() if v is not None]
-            stdout.print(f"  {r['series']}: P(a turn within {', '.join(hs)} months) = "
+            print_lines(f"  {r['series']}: P(a turn within {', '.join(hs)} months) = "
                          + ", ".join(f"{turn[k]:.2f}" for k in hs)
-                         + " (a turn: the first negative YoY reading after at least 24 months of positive ones)",
-                         soft_wrap=not stdout.is_terminal)
+                         + " (a turn: the first negative YoY reading after at least 24 months of positive ones)")
         elif r["estimable"]:
-            stdout.print(f"  {r['series']}: P(turn within h) not given: YoY growth is not positive at the last "
-                         "date, or the data are not monthly, quarterly or annual.", soft_wrap=not stdout.is_terminal)
+            print_lines(f"  {r['series']}: P(turn within h) not given: YoY growth is not positive at the last "
+                         "date, or the data are not monthly, quarterly or annual.")
         for w in r["windows"]:
-            stdout.print(f"  {r['series']}: borrowed-time call {w['start'].date()} -> "
-                         f"{w['end'].date() if w['end'] is not None else 'standing'}"
-                         f"{'; S′ crossed zero ' + str(w['velocity_zero'].date()) if w['velocity_zero'] is not None else ''}")
+            print_lines(f"  {r['series']}: borrowed-time call {w['start'].date()} -> "
+                        f"{w['end'].date() if w['end'] is not None else 'standing'}"
+                        f"{'; S′ crossed zero ' + str(w['velocity_zero'].date()) if w['velocity_zero'] is not None else ''}")
     if not demo:
         for r in rows:
             if r["discrete"] is not None:
-                t = table(f"{r['series']}: discrete growth per step"
-                          f"{' (annualised: irregular dates)' if r['frequency'] == 'irregular' else ''}",
-                          [("date", "date"), ("value", "num"), ("growth %", "num"), ("change, pp", "num")])
-                for d in r["discrete"]:
-                    t.add_row(d["date"], f"{d['value']:,.6g}",
-                              _fmt(None if d["growth"] is None else 100 * d["growth"], "+.1f"),
-                              _fmt(d["acceleration_pp"], "+.1f"))
+                t, _ = fit_table(
+                    f"{r['series']}: discrete growth per step"
+                    f"{' (annualised: irregular dates)' if r['frequency'] == 'irregular' else ''}",
+                    [("date", "date"), ("value", "num"), ("growth %", "num"), ("change, pp", "num")],
+                    [[d["date"], f"{d['value']:,.6g}", _fmt(None if d["growth"] is None else 100 * d["growth"], "+.1f"),
+                      _fmt(d["acceleration_pp"], "+.1f")] for d in r["discrete"]])
                 stdout.print(t)
         return
     from borrowedtime.essay_arithmetic import essay_tables
 
     cap, val = essay_tables()
-    t1 = table("The essay's arithmetic: hyperscaler capex (recomputed | stated)",
-               [("year", "date"), ("capex $bn", "num"), ("growth %", "num"), ("stated", "num"),
-                ("accel. pp", "num"), ("stated ", "num")])
-    for row in cap.itertuples(index=False):
-        t1.add_row(str(row.year), f"{row.capex_usd_bn:,.0f}", _fmt(row.growth_pct, "+.1f"),
-                   _fmt(row.stated_growth_pct, "+.0f"), _fmt(row.acceleration_pp, "+.0f"),
-                   _fmt(row.stated_acceleration_pp, "+.0f"))
+    t1, _ = fit_table(
+        "The essay's arithmetic: hyperscaler capex (recomputed | stated)",
+        [("year", "date"), ("capex $bn", "num"), ("growth %", "num"), ("stated", "num"), ("accel. pp", "num"),
+         ("stated ", "num")],
+        [[str(row.year), f"{row.capex_usd_bn:,.0f}", _fmt(row.growth_pct, "+.1f"), _fmt(row.stated_growth_pct, "+.0f"),
+          _fmt(row.acceleration_pp, "+.0f"), _fmt(row.stated_acceleration_pp, "+.0f")]
+         for row in cap.itertuples(index=False)])
     stdout.print(t1)
-    t2 = table("OpenAI marks: step-ups (recomputed | stated)",
-               [("date", "date"), ("mark $bn", "num"), ("step-up", "num"), ("stated", "num")])
-    for row in val.itertuples(index=False):
-        t2.add_row(str(row.date), f"{row.mark_usd_bn:,.0f}", _fmt(row.step_up, ".2f"), _fmt(row.stated_step_up, ".2f"))
+    t2, _ = fit_table(
+        "OpenAI marks: step-ups (recomputed | stated)",
+        [("date", "date"), ("mark $bn", "num"), ("step-up", "num"), ("stated", "num")],
+        [[str(row.date), f"{row.mark_usd_bn:,.0f}", _fmt(row.step_up, ".2f"), _fmt(row.stated_step_up, ".2f")]
+         for row in val.itertuples(index=False)])
     stdout.print(t2)
-    stdout.print("The essay's series have 5 and 6 points, too few to estimate a velocity and an acceleration "
+    print_lines("The essay's series have 5 and 6 points, too few to estimate a velocity and an acceleration "
                  "with their uncertainty, so the monitor makes no call on them; the discrete arithmetic above "
                  "is the essay's own (its acceleration column differences growth rounded to whole percents). "
-                 "Every OpenAI step-up is above 1: each mark rose.", style="dim",
-                 soft_wrap=not stdout.is_terminal)
+                 "Every OpenAI step-up is above 1: each mark rose.", style="dim")
 
 
 @app.command()
@@ -256,6 +257,7 @@ def backtest(
             out = None
         if outcome is not None:
             out = load_series(_source(outcome), outcome_column, positive=False)
+        _check_inside(series, lag, calm_span, calm)
         result = Backtest(
             model, RegimeRule(horizon_years=horizon, confidence=confidence), calm=calm_span, release_lag=lag,
         ).run(series, out)
@@ -289,12 +291,24 @@ def backtest(
          for r in per_rule.to_dict(orient="records")],
     )
     stdout.print(t2)
-    stdout.print(result.summary(), soft_wrap=not stdout.is_terminal)
+    print_lines(result.summary())
     o = result.outcome_summary()
     if o:
         for t in o["turns"]:
-            stdout.print(f"  {o['name']}: trough {t['trough']} ({t['trough_value']:.2f}), "
-                         f"{t['value_at_turn']:.2f} when YoY turned negative {t['yoy_negative']}")
+            print_lines(f"  {o['name']}: trough {t['trough']} ({t['trough_value']:.2f}), "
+                        f"{t['value_at_turn']:.2f} when YoY turned negative {t['yoy_negative']}")
+
+
+def _check_inside(series: pd.Series, lag: int, calm_span: tuple[str, str] | None, calm: str | None) -> None:
+    """Refuse a release lag that publishes nothing inside the sample, and a --calm span outside the data."""
+    first, last = series.index[0], series.index[-1]
+    if lag >= len(series):
+        raise SpecError(f"--release-lag {lag}: nothing would be published inside the sample "
+                        f"({len(series)} observations, {first.date()}..{last.date()}); give fewer observations.")
+    if calm is not None and calm_span is not None:
+        a, b = (pd.Timestamp(x) for x in calm_span)
+        if b < first or a > last:
+            raise SpecError(f"--calm {calm}: the span lies outside the data ({first.date()}..{last.date()}).")
 
 
 def _calm(text: str) -> tuple[str, str]:
@@ -315,6 +329,8 @@ def _calm(text: str) -> tuple[str, str]:
 def report(
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("report.html"),
     series: Annotated[list[str] | None, typer.Option("--series", help="Extra series FILE[:COLUMN] to chart.")] = None,
+    column: Annotated[str | None, typer.Option(
+        "--column", "-c", help="Value column of every --series FILE given without its own :COLUMN.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for any Monte Carlo section.")] = 0,
     quick: Annotated[bool, typer.Option("--quick", help="Smaller Monte Carlo runs.")] = False,
     quiet: QuietOpt = False,
@@ -325,16 +341,22 @@ def report(
 
     from borrowedtime.report import render_page
     from borrowedtime.reporting import ReportOptions, compute_report
+    from borrowedtime.series import is_remote, load_series
 
+    pairs = []
     with error_boundary():
         check_output(output, "-o/--output")
         check_range(seed, "--seed", 0)
-    pairs = []
-    for item in series or []:
-        from borrowedtime.series import is_remote
-
-        path, _, col = item.partition(":") if not is_remote(item) else (item, "", "")
-        pairs.append((path, col or None))
+        if column is not None and not series:
+            raise SpecError("--column applies to --series FILE; give --series too.")
+        for item in series or []:
+            path, _, col = item.partition(":") if not is_remote(item) else (item, "", "")
+            pairs.append((path, col or column))
+            if not is_remote(path):
+                try:  # a file is checked before any work (a remote source is fetched when the report is computed)
+                    load_series(Path(path), col or column)
+                except BorrowedTimeError as exc:
+                    raise type(exc)(f"--series {item}: {exc}") from None
     options = ReportOptions(series=tuple(pairs), shared_data=shared_data_dir(), seed=seed, quick=quick)
     with error_boundary(), Progress(console=stderr, transient=True, disable=not progress_enabled(quiet)) as bar:
         task = bar.add_task("report", total=None)

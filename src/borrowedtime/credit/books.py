@@ -137,6 +137,8 @@ class BookInputs:
         ``beneficiary``, ``amount_usd_bn`` (NaN when undisclosed).
     naked : pandas.DataFrame
         Owed edges of the same labs with no guarantee, for comparison.
+    entities : tuple of str
+        Every entity of the complex (the names an override may use).
     """
 
     platforms: tuple[str, ...]
@@ -148,6 +150,16 @@ class BookInputs:
     financials: pd.DataFrame
     guarantees: pd.DataFrame
     naked: pd.DataFrame
+    entities: tuple[str, ...] = ()
+
+
+def _known(names, entities: Sequence[str], what: str) -> None:
+    """Refuse a name that is not an entity of the complex (an override that would do nothing)."""
+    unknown = [n for n in names if n not in entities]
+    if unknown:
+        raise SpecError(f"{what}: {', '.join(repr(n) for n in unknown)} "
+                        f"{'is not an entity' if len(unknown) == 1 else 'are not entities'} of the complex "
+                        f"(entities: {', '.join(entities)}).")
 
 
 def book_inputs(cx=None, platforms: Sequence[str] = PLATFORMS, ratings: dict | None = None) -> BookInputs:
@@ -188,6 +200,7 @@ def book_inputs(cx=None, platforms: Sequence[str] = PLATFORMS, ratings: dict | N
         elif coarse not in ("NR", "IG", "HY", "None", ""):
             r[name] = coarse
     if ratings:
+        _known(ratings, m.entities, "ratings")
         for name, v in ratings.items():
             try:
                 rating_category(str(v))
@@ -227,6 +240,7 @@ def book_inputs(cx=None, platforms: Sequence[str] = PLATFORMS, ratings: dict | N
         platforms=tuple(platforms), tenants=tenants, exposure=owed[keep].T.copy(), book=book, tenant_kind=kinds,
         ratings=r, financials=pd.DataFrame(fin).T, guarantees=gframe,
         naked=pd.DataFrame(naked_rows, columns=["contract", "kind", "obligor", "beneficiary", "amount_usd_bn"]),
+        entities=tuple(m.entities),
     )
 
 
@@ -395,6 +409,7 @@ def platform_books(
         overrides.setdefault("openai", openai_pd)
     elif openai_pd != "table":
         raise SpecError(f"openai_pd must be 'table', 'treadmill' or a probability. Got {openai_pd!r}.")
+    _known(overrides, inputs.entities, "p_default")
     for name, v in overrides.items():
         check_probability(v, f"pd of {name}")
     pds = np.array([_pd_of(t, inputs.ratings, overrides) for t in inputs.tenants])

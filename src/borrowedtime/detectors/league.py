@@ -38,6 +38,12 @@ series from the first warning to the turn (what a user who acted on the
 warning gave up). **False alarms** are episodes that ended before that
 horizon. Episodes starting after the turn are not scored.
 
+**Live** (no turn given and the series at its maximum on its last date, the
+case of a series still rising): there is no turn to score against, so
+nothing is scored (no first warning, lead, hits or false alarms); each entry
+says whether a warning stands *now*, on the last date, and since when
+(``standing_since``).
+
 LPPLS's critical-time bounds (60 days before to 252 after the window's end,
 the ``lppls`` package's values for daily data) are counted in observations on
 data that are not daily (60 and 252 observations, times the median spacing
@@ -84,12 +90,14 @@ class LeagueEntry:
         Earliest start of an episode still on within the horizon before the turn.
     lead_days : int or None
         Days from the first warning to the turn.
-    false_alarms : int
-        Episodes that ended before the horizon.
+    false_alarms : int or None
+        Episodes that ended before the horizon (None when live: no turn to score against).
     hits : dict
         ``{h: bool}``: an episode standing h days before the turn, h in :data:`HORIZONS_DAYS`.
     move_to_turn : float or None
         Change in the series from the first warning to the turn (decimal; 1.57 is +157 %).
+    standing_since : Timestamp or None
+        Start of the warning still standing on the last date (as published), None if none stands.
     seconds : float
         Wall time of the detector on this series.
     note : str
@@ -102,12 +110,13 @@ class LeagueEntry:
     warnings: list[Episode]
     first_warning: pd.Timestamp | None
     lead_days: int | None
-    false_alarms: int
+    false_alarms: int | None
     seconds: float
     note: str = ""
     extra: dict = field(default_factory=dict)
     hits: dict = field(default_factory=dict)
     move_to_turn: float | None = None
+    standing_since: pd.Timestamp | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -119,6 +128,8 @@ class LeagueEntry:
             "false_alarms": self.false_alarms,
             "hits": {str(h): v for h, v in self.hits.items()},
             "move_to_turn": None if self.move_to_turn is None else round(self.move_to_turn, 4),
+            "standing_now": self.standing_since is not None,
+            "standing_since": None if self.standing_since is None else self.standing_since.date().isoformat(),
             "note": self.note,
             **self.extra,
         }
@@ -126,15 +137,21 @@ class LeagueEntry:
 
 @dataclass(frozen=True, eq=False)
 class LeagueTable(Summarised):
-    """The detectors side by side on one series and one turn."""
+    """The detectors side by side on one series and one turn (``turn`` None: live, nothing scored)."""
 
     series_name: str
-    turn: pd.Timestamp
+    turn: pd.Timestamp | None
     horizon_days: int
     entries: list[LeagueEntry]
     signals: dict = field(default_factory=dict)
     episode_rule: str = ""
     release_lag: int = 0
+    as_of: pd.Timestamp | None = None  # the last date of the series
+
+    @property
+    def live(self) -> bool:
+        """No turn to score against: the entries say which warnings stand on the last date."""
+        return self.turn is None
 
     def to_frame(self) -> pd.DataFrame:
         rows = [
@@ -146,6 +163,7 @@ class LeagueTable(Summarised):
                 "false_alarms": e.false_alarms,
                 **{f"hit_{h}d": e.hits.get(h) for h in HORIZONS_DAYS},
                 "move_to_turn": e.move_to_turn,
+                "standing_since": e.standing_since,
                 "seconds": e.seconds,
                 "note": e.note,
             }
@@ -156,7 +174,9 @@ class LeagueTable(Summarised):
     def to_dict(self) -> dict:
         return {
             "series": self.series_name,
-            "turn": self.turn.date().isoformat(),
+            "live": self.live,
+            "as_of": None if self.as_of is None else self.as_of.date().isoformat(),
+            "turn": None if self.turn is None else self.turn.date().isoformat(),
             "horizon_days": self.horizon_days,
             "episode_rule": self.episode_rule,
             "release_lag_obs": self.release_lag,
@@ -165,6 +185,15 @@ class LeagueTable(Summarised):
 
     def summary(self) -> str:
         lag = f", signals dated {self.release_lag} observation(s) later (release lag)" if self.release_lag else ""
+        if self.live:
+            asof = "" if self.as_of is None else f" as of {self.as_of.date()}"
+            lines = [f"Detector league on {self.series_name}, live{asof} (no turn in the sample: nothing "
+                     f"scored{lag}):"]
+            for e in self.entries:
+                now = (f"warning standing since {e.standing_since.date()}" if e.standing_since is not None
+                       else "no warning standing")
+                lines.append(f"  {e.name:13s} {now}; {len(e.warnings)} episode(s), {e.seconds:.2f} s. {e.note}")
+            return "\n".join(lines)
         lines = [f"Detector league on {self.series_name}, turn {self.turn.date()} (horizon {self.horizon_days} days"
                  f"{lag}):"]
         for e in self.entries:
@@ -218,9 +247,12 @@ def _standing(episodes: list[Episode], at: pd.Timestamp) -> pd.Timestamp | None:
 
 
 def _score(
-    name: str, episodes: list[Episode], turn: pd.Timestamp, horizon_days: int, seconds: float,
+    name: str, episodes: list[Episode], turn: pd.Timestamp | None, horizon_days: int, seconds: float,
     note: str = "", extra: dict | None = None, series: pd.Series | None = None,
 ) -> LeagueEntry:
+    now = min((s for s, e in episodes if e is None), default=None)  # standing on the last date
+    if turn is None:  # live: nothing to score against
+        return LeagueEntry(name, list(episodes), None, None, None, seconds, note, extra or {}, {}, None, now)
     lo = turn - pd.Timedelta(days=horizon_days)
     first = _standing(episodes, lo)  # the warning standing horizon_days before the turn
     lead = int((turn - first).days) if first is not None else None
@@ -229,7 +261,7 @@ def _score(
     move = None
     if first is not None and series is not None:
         move = float(series.asof(turn) / series.asof(first) - 1.0)
-    return LeagueEntry(name, list(episodes), first, lead, false, seconds, note, extra or {}, hits, move)
+    return LeagueEntry(name, list(episodes), first, lead, false, seconds, note, extra or {}, hits, move, now)
 
 
 def _monitor_signal(series: pd.Series) -> pd.Series:
@@ -288,7 +320,9 @@ def league_table(
     series : pandas.Series
         Prices or index levels (> 0) on a DatetimeIndex.
     turn : date, optional
-        The peak or turn to anticipate; default the date of the series' maximum.
+        The peak or turn to anticipate; default the date of the series' maximum,
+        unless that is its last date: then the table is *live* (``turn`` None),
+        nothing is scored and each entry says whether its warning stands now.
     horizon_days : int, default 90
         The first warning is the episode standing this many calendar days
         before the turn; episodes that ended earlier are false alarms.
@@ -315,8 +349,11 @@ def league_table(
     LeagueTable
     """
     y = as_series(series, name=str(series.name or "series"), positive=True, min_obs=3)
+    turn_ts: pd.Timestamp | None
     if turn is None:
         turn_ts = pd.Timestamp(y.idxmax())
+        if turn_ts == y.index[-1]:  # still at its high: no turn in the sample, live
+            turn_ts = None
     else:
         try:
             turn_ts = pd.Timestamp(turn)
@@ -412,5 +449,6 @@ def league_table(
     signals["series"] = y
     describe = rule.describe() + (
         f"; every signal dated {release_lag} observation(s) later (release lag)" if release_lag else "")
-    return LeagueTable(str(y.name), turn_ts, horizon_days, entries, signals, describe, int(release_lag))
+    return LeagueTable(str(y.name), turn_ts, horizon_days, entries, signals, describe, int(release_lag),
+                       pd.Timestamp(y.index[-1]))
 

@@ -36,7 +36,7 @@ from borrowedtime.monitor.events import p_turn_within
 from borrowedtime.monitor.model import KinematicsModel
 from borrowedtime.monitor.regimes import LABELS, RegimeResult, RegimeRule
 from borrowedtime.monitor.result import KinematicsResult
-from borrowedtime.series import Frequency, infer_frequency, read_frame
+from borrowedtime.series import Frequency, _check_index, infer_frequency, read_frame
 
 __all__ = [
     "RANK_ORDER",
@@ -108,10 +108,8 @@ def _read_one(path: Path) -> pd.DataFrame:
         raise DataError(f"{path.name}, row {bad[0] + 2}, column {dcol!r}: not a date: {raw.iloc[bad[0]]!r}.")
     out = frame.drop(columns=[dcol])
     out.index = pd.DatetimeIndex(dates, name="date")
-    if out.index.has_duplicates:
-        i = int(np.flatnonzero(out.index.duplicated())[0])
-        raise DataError(f"{path.name}, row {i + 2}: duplicate date {out.index[i].date()}.")
-    return out.sort_index()
+    _check_index(out.index, path.name)  # duplicate or unsorted dates refused, as every reader does
+    return out
 
 
 def read_panel(source: str | Path) -> pd.DataFrame:
@@ -136,7 +134,7 @@ def read_panel(source: str | Path) -> pd.DataFrame:
     Raises
     ------
     DataError
-        A missing path, an unreadable file, unparseable or duplicate dates, a
+        A missing path, an unreadable file, unparseable, duplicate or unsorted dates, a
         folder with no readable file, two series with the same name.
     """
     path = Path(source)
@@ -274,7 +272,7 @@ def _frequency_groups(frame: pd.DataFrame) -> tuple[dict[str, list[str]], list[S
     """
     groups: dict[str, list[str]] = {}
     skipped: list[Skipped] = []
-    observed = frame.notna().to_numpy()
+    observed = frame.notna().to_numpy(dtype=bool)  # bool even with no column left
     packed = np.packbits(observed, axis=0)  # one column of bytes per series
     patterns, inverse = np.unique(packed.T, axis=0, return_inverse=True)
     inverse = np.asarray(inverse).ravel()

@@ -71,14 +71,22 @@ REGIME_COLORS = {
 STATUS_COLORS = {"pass": "#27ae60", "fail": "#c0392b", "cannot check": "#95a5a6"}
 
 _ACRONYMS = {"usd": "USD", "bn": "bn", "yoy": "YoY", "ipo": "IPO", "id": "ID", "p10": "p10", "p90": "p90",
-             "lppls": "LPPLS", "openai": "OpenAI", "psy": "PSY", "gsadf": "GSADF", "bsadf": "BSADF"}
+             "lppls": "LPPLS", "openai": "OpenAI", "psy": "PSY", "gsadf": "GSADF", "bsadf": "BSADF", "el": "EL",
+             "var": "VaR", "es": "ES", "pd": "PD", "lgd": "LGD", "dscr": "DSCR", "ead": "EAD", "rw": "RW",
+             "ebitda": "EBITDA", "ocf": "OCF", "mc": "MC"}
 _UNIT_SUFFIX = (("_usd_bn", " (USD bn)"), ("_pct", " (%)"), ("_pp", " (pp)"), ("_months", " (months)"),
                 ("_days", " (days)"))
 
 
 def human(name: str) -> str:
-    """A snake_case key as a header: ``capex_usd_bn`` -> ``Capex (USD bn)``."""
+    """A snake_case key as a header: ``capex_usd_bn`` -> ``Capex (USD bn)``.
+
+    A header already written for people (a space or a capital in it: ``"VaR 99 %"``,
+    ``"EL"``) is returned as it is.
+    """
     text, unit = str(name), ""
+    if " " in text or text != text.lower():
+        return text
     for suffix, label in _UNIT_SUFFIX:
         if text.endswith(suffix):
             text, unit = text[: -len(suffix)], label
@@ -222,6 +230,7 @@ def table(
         f"{html.escape(headers.get(c, human(c)))}</th>"
         for c in f.columns
     )
+    dated = {c for c in f.columns if not numeric[c] and _all_dates(f[c])}  # never wrapped at the hyphen
     rows = []
     classes = list(row_class) if row_class is not None else [""] * len(f)
     for r, cls in zip(f.itertuples(index=False), classes, strict=True):
@@ -229,7 +238,8 @@ def table(
         for c, v in zip(f.columns, r, strict=True):
             unit = units.get(c, "float" if numeric[c] else "text")
             text = v if c in html_columns else html.escape(fmt(v, unit, signed=c in signed))
-            align = "txt" if unit.split(":")[0] in ("text", "bool") and not numeric[c] else "num"
+            align = ("txt" if unit.split(":")[0] in ("text", "bool") and not numeric[c] and c not in dated
+                     else "num")
             cells.append(f"<td class='{align}'>{text}</td>")
         rows.append(f"<tr class='{cls}'>{''.join(cells)}</tr>" if cls else f"<tr>{''.join(cells)}</tr>")
     body = (f"<div class='bt-scroll'><table class='{css_class}'><thead><tr>{head}</tr></thead>"
@@ -240,12 +250,46 @@ def table(
     return (f"<p class='caption'>{html.escape(caption)}</p>" if caption else "") + body
 
 
+def _all_dates(col: pd.Series) -> bool:
+    """Whether every present cell reads as a date (2007-03-01, 2007-03, 2027Q3, a Timestamp)."""
+    present = col.dropna()
+    if pd.api.types.is_datetime64_any_dtype(present):
+        return not present.empty
+    text = present.astype(str)
+    text = text[text != "—"]  # a dash for a missing date
+    return not text.empty and bool(text.str.fullmatch(r"\d{4}(-\d{2}(-\d{2})?|Q[1-4])").all())
+
+
 # ============================================================================ charts
 
 _FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12, "color": "#222"}
+_HOUSE = None
 
 
-def figure(fig, div_id: str, *, height: int | None = None, legend: str = "right") -> str:
+def house_template():
+    """The report's one plotly template (plotly_white, the house font, axes with a line and outside ticks).
+
+    Built once and applied by :func:`figure` to every chart of the page, so no
+    section falls back to plotly's default grey style.
+    """
+    global _HOUSE
+    if _HOUSE is None:
+        import plotly.graph_objects as go
+        import plotly.io as pio
+
+        t = go.layout.Template(pio.templates["plotly_white"])
+        axis = {"automargin": True, "showline": True, "linecolor": "#999", "ticks": "outside"}
+        t.layout.update(font=_FONT, hoverlabel={"namelength": -1}, xaxis=axis, yaxis=axis,
+                        title={"font": {"size": 14}, "x": 0.0, "xanchor": "left"})
+        _HOUSE = t
+    return _HOUSE
+
+
+#: plotly's toolbar: shown when the pointer is over a chart, without the logo
+_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def figure(fig, div_id: str, *, height: int | None = None, legend: str = "right", toolbar: bool = True) -> str:
     """A plotly figure as HTML with the house layout and a fixed div id.
 
     Parameters
@@ -255,15 +299,19 @@ def figure(fig, div_id: str, *, height: int | None = None, legend: str = "right"
         Unique on the page, stable run to run (``"fig-kinematics-national"``).
     height : int, optional
         Pixels.
-    legend : {"right", "below", "none"}
-        Right of its own chart (default) or below it.
+    legend : {"right", "below", "none", "keep"}
+        Right of its own chart (default), below it, none, or as the figure set it
+        (``keep``: the figure's own legend and margins, only the house template applied).
+    toolbar : bool
+        plotly's toolbar on hover; off for small charts whose titles it would cover.
     """
     layout = {
         "font": _FONT,
-        "template": "plotly_white",
-        "margin": {"l": 70, "r": 30, "t": 60, "b": 50, "autoexpand": True},
+        "template": house_template(),
         "hoverlabel": {"namelength": -1},
     }
+    if legend != "keep":
+        layout["margin"] = {"l": 70, "r": 30, "t": 60, "b": 50, "autoexpand": True}
     if height is not None:
         layout["height"] = height
     if legend == "right":
@@ -271,13 +319,13 @@ def figure(fig, div_id: str, *, height: int | None = None, legend: str = "right"
                             "tracegroupgap": 12}
     elif legend == "below":
         layout["legend"] = {"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top", "font": {"size": 11}}
-    else:
+    elif legend == "none":
         layout["showlegend"] = False
     fig.update_layout(**layout)
     fig.update_xaxes(automargin=True, showline=True, linecolor="#999", ticks="outside")
     fig.update_yaxes(automargin=True, showline=True, linecolor="#999", ticks="outside", nticks=6)
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                       config={"displaylogo": False, "responsive": True})
+    config = dict(_CONFIG) if toolbar else {**_CONFIG, "displayModeBar": False}
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=config)
 
 
 def mark_date(fig, when, label: str, *, colour: str = COLORS["turn"], row: int | None = None,
@@ -316,11 +364,16 @@ def shade_window(fig, start, end, label: str | None = None, *, row: int | None =
                            font={"size": 10, "color": COLORS["window_edge"]}, bgcolor="rgba(255,255,255,0.7)")
 
 
-def log_axis(fig, values, *, title: str, row: int | None = None) -> None:
-    """A log y axis ticked at 1-2-5 steps between the data's min and max (plotly's own ticks crowd)."""
+def log_axis(fig, values, *, title: str, row: int | None = None, secondary_y: bool | None = None) -> None:
+    """A log y axis ticked at 1-2-5 steps between the data's min and max (plotly's own ticks crowd).
+
+    ``secondary_y=False`` on a figure with a right axis: only the left one (else both get these ticks).
+    """
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v) & (v > 0)]
     kw = {} if row is None else {"row": row, "col": 1}
+    if secondary_y is not None:
+        kw["secondary_y"] = secondary_y
     if not v.size:
         fig.update_yaxes(type="log", title_text=title, **kw)
         return
@@ -335,24 +388,27 @@ def pin_x(fig, start, end) -> None:
                      autorange=False)
 
 
-def colour_legend() -> str:
-    """The page's colour key (shown once, at the top)."""
+_KEY_ITEMS = ("window", "turn", "level", "velocity", "acceleration", "band", "outcome")
+
+
+def colour_legend(items: tuple[str, ...] = _KEY_ITEMS, *, regimes: bool = True, audit: bool = True) -> str:
+    """The page's colour key (shown once, at the top): only the ``items``, regimes and audit badges it shows."""
     swatch = "<span class='bt-swatch' style='background:{c}'></span>{t}"
-    items = [
-        swatch.format(c=COLORS["window"].replace("0.18", "0.5"), t="borrowed-time window, called in real time "
-                      "(label: call date)"),
-        "<span class='bt-swatch bt-line' style='border-color:#111'></span>the turn: year-over-year growth first "
-        "negative",
-        swatch.format(c=COLORS["level"], t="level S"),
-        swatch.format(c=COLORS["velocity"], t="velocity S′ (growth per year)"),
-        swatch.format(c=COLORS["acceleration"], t="acceleration S″ (per year²)"),
-        swatch.format(c=COLORS["band"].replace("0.20", "0.5"), t="±2 sd band"),
-        swatch.format(c=COLORS["outcome"], t="what followed (delinquency)"),
-    ]
-    regimes = [badge(r) for r in ("borrowed time", "contraction", "boom", "repair", "undetermined")]
-    statuses = [badge(s) for s in ("pass", "fail", "cannot check")]
-    return (
-        "<div class='bt-legend'><b>Colours</b>: " + " · ".join(items)
-        + "<br><b>Regimes</b>: " + " ".join(regimes)
-        + " &nbsp; <b>Audit</b>: " + " ".join(statuses) + "</div>"
-    )
+    every = {
+        "window": swatch.format(c=COLORS["window"].replace("0.18", "0.5"), t="borrowed-time window, called in real "
+                                "time (label: call date)"),
+        "turn": "<span class='bt-swatch bt-line' style='border-color:#111'></span>the turn: year-over-year growth "
+                "first negative",
+        "level": swatch.format(c=COLORS["level"], t="level S"),
+        "velocity": swatch.format(c=COLORS["velocity"], t="velocity S′ (growth per year)"),
+        "acceleration": swatch.format(c=COLORS["acceleration"], t="acceleration S″ (per year²)"),
+        "band": swatch.format(c=COLORS["band"].replace("0.20", "0.5"), t="±2 sd band"),
+        "outcome": swatch.format(c=COLORS["outcome"], t="what followed (delinquency)"),
+    }
+    lines = "<b>Colours</b>: " + " · ".join(every[k] for k in items)
+    if regimes:
+        lines += "<br><b>Regimes</b>: " + " ".join(badge(r) for r in ("borrowed time", "contraction", "boom",
+                                                                       "repair", "undetermined"))
+    if audit:
+        lines += " &nbsp; <b>Audit</b>: " + " ".join(badge(s) for s in ("pass", "fail", "cannot check"))
+    return f"<div class='bt-legend'>{lines}</div>"

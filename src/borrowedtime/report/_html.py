@@ -33,16 +33,16 @@ class Section:
 def figure_html(fig, div_id: str | None = None) -> str:
     """A plotly figure as a div with a fixed id; the page carries plotly.js once.
 
-    Without ``div_id`` the figure keeps its own layout and its id is derived from its
-    content (stable run to run for the same inputs). New sections should call
+    Without ``div_id`` the figure keeps its own legend and margins (the house template
+    still applies) and its id is derived from its content (stable run to run for the
+    same inputs). New sections should call
     :func:`borrowedtime.report._format.figure`, which also applies the house layout.
     """
     if div_id is None:
         import hashlib
 
         div_id = "fig-" + hashlib.sha1(fig.to_json().encode()).hexdigest()[:12]
-        return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                           config={"displaylogo": False, "responsive": True})
+        return _format.figure(fig, div_id, legend="keep")  # the house template, the figure's own legend
     return _format.figure(fig, div_id)
 
 
@@ -100,11 +100,14 @@ def render_report(
     title: str = "borrowedtime report",
     subtitle: str = "",
     skipped: dict[str, str] | None = None,
-    legend: bool = True,
+    legend: bool | str = True,
 ) -> str:
     """The whole page: one inline copy of plotly.js, the colour key, what was skipped, each section.
 
-    Element ids must be unique on the page (a repeated plotly div id raises).
+    ``legend``: True for the report's full colour key, False for none, or the HTML
+    of a key of the page's own (:func:`~borrowedtime.report._format.colour_legend`
+    with only what the page shows). Element ids must be unique on the page (a
+    repeated plotly div id raises).
     """
     from plotly.offline import get_plotlyjs
 
@@ -112,7 +115,7 @@ def render_report(
     if len(set(ids)) != len(ids):
         raise ValueError(f"two report sections share an anchor: {ids}")
     nav = " ".join(f'<a href="#{s.id}">{html.escape(s.title)}</a>' for s in sections)
-    key = _format.colour_legend() if legend else ""
+    key = legend if isinstance(legend, str) else (_format.colour_legend() if legend else "")
     body = "\n".join(
         f'<section id="{s.id}"><h2>{html.escape(s.title)}</h2>\n{s.body}\n{key if k == 0 else ""}</section>'
         for k, s in enumerate(sections)

@@ -30,6 +30,10 @@ def calibration_html(result, title: str) -> str:
     fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color="#999", dash="dash"),
                     name="perfect", row=1, col=2)
     fig.update_layout(height=340, margin=dict(t=40, b=30), showlegend=False)
+    fig.update_xaxes(title_text="PIT value (0-1)", row=1, col=1)
+    fig.update_yaxes(title_text="forecasts", row=1, col=1)
+    fig.update_xaxes(title_text="forecast probability", row=1, col=2)
+    fig.update_yaxes(title_text="observed share", row=1, col=2)
     cov = pd.DataFrame({
         "interval": [f"{float(c):.0%}" for c in d["coverage"]],
         "covered": [f"{v:.1%}" for v in d["coverage"].values()],

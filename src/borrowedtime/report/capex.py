@@ -36,7 +36,9 @@ def funding_figure(funding) -> go.Figure:
     fig.add_hline(y=1.0, line_color="#888", line_dash="dot", row=1, col=1)
     fig.add_bar(x=p.index, y=p["filed_capex_usd_bn"], name="capex", marker_color="#c0392b", row=1, col=2)
     fig.add_bar(x=p.index, y=p["filed_ocf_usd_bn"], name="operating cash flow", marker_color="#7f8c8d", row=1, col=2)
-    fig.update_yaxes(tickformat=".0%", row=1, col=1)
+    fig.update_yaxes(tickformat=".0%", row=1, col=1, title_text="capex / operating cash flow (%)")
+    fig.update_yaxes(row=1, col=2, title_text="USD bn a year")
+    fig.update_xaxes(title_text="year")
     fig.update_layout(height=420, margin={"t": 40}, barmode="group", legend={"orientation": "h", "y": -0.15})
     return fig
 
@@ -54,7 +56,8 @@ def leverage_figure(funding) -> go.Figure:
     for bound, label in ((1.5, "minimal | modest"), (4.0, "significant | aggressive"), (5.0, "highly leveraged")):
         fig.add_hline(y=bound, line_color="#ccc", annotation_text=label, annotation_position="bottom right")
     fig.update_layout(height=420, margin={"t": 40}, yaxis_title="gross debt / EBITDA (x)",
-                      title="Leverage path (S&P financial-risk bands on debt/EBITDA)", xaxis={"dtick": 1})
+                      title="Leverage path (S&P financial-risk bands on debt/EBITDA)", xaxis={"dtick": 1},
+                      xaxis_title="year")
     return fig
 
 
@@ -76,6 +79,8 @@ def payoff_figure(game, beliefs=(1.0, 0.45, 0.0)) -> go.Figure:
                         row=1, col=k + 1)
     fig.update_layout(height=340, margin={"t": 40}, barmode="group",
                       title="The payoff matrix: one player's payoff (re-rating minus cost) by its action and the rivals'")
+    fig.update_xaxes(title_text="rivals' common capex growth")
+    fig.update_yaxes(title_text="payoff (model units)", row=1, col=1)
     return fig
 
 
@@ -112,8 +117,8 @@ def cascade_figure(cascade) -> go.Figure:
     fig.add_bar(x=f["round"], y=f["n_cut"], name="players cutting", opacity=0.4, secondary_y=True)
     fig.update_layout(height=320, margin={"t": 40}, title=f"The cascade after {cascade.first_mover} cuts",
                       xaxis_title="round (quarter)")
-    fig.update_yaxes(range=[0, 1], secondary_y=False)
-    fig.update_yaxes(dtick=1, rangemode="tozero", secondary_y=True)
+    fig.update_yaxes(range=[0, 1], secondary_y=False, title_text="belief in the boom regime (0-1)")
+    fig.update_yaxes(dtick=1, rangemode="tozero", secondary_y=True, title_text="players cutting")
     fig.update_xaxes(dtick=1)
     return fig
 
@@ -124,7 +129,8 @@ def blink_figure(blink) -> go.Figure:
     for t in c.columns:
         fig.add_bar(y=c.index, x=c[t], name=t.replace("_", " "), orientation="h")
     fig.update_layout(barmode="stack", height=320, margin={"t": 40}, yaxis={"autorange": "reversed"},
-                      title="Who blinks first: score = sum of weight x trait score")
+                      title="Who blinks first: score = sum of weight x trait score",
+                      xaxis_title="blink score (weight × trait score, 0-1)", yaxis_title="firm")
     return fig
 
 
@@ -136,6 +142,8 @@ def bull_figures(bull: dict) -> list[go.Figure]:
     fig.add_scatter(x=ol.index, y=ol["utilisation"], name="utilisation", line={"dash": "dot"}, secondary_y=True)
     fig.add_hline(y=0.0, line_color="#888")
     fig.update_yaxes(tickformat=".0%")
+    fig.update_yaxes(title_text="pre-tax margin (%)", secondary_y=False)
+    fig.update_yaxes(title_text="utilisation (%)", secondary_y=True)
     fig.update_layout(height=320, margin={"t": 40}, title="(a) Operating leverage: margin after a tenant default",
                       xaxis_title="year")
     out.append(fig)
@@ -155,7 +163,8 @@ def bull_figures(bull: dict) -> list[go.Figure]:
     fig.add_bar(x=["origination"] + [f"{d:.0%} discount" for d in rg.frame.index],
                 y=[rg.metrics["dscr_at_origination"], *rg.frame["dscr"]], name="DSCR")
     fig.add_hline(y=1.0, line_color="#c0392b", line_dash="dot", annotation_text="DSCR 1.0")
-    fig.update_layout(height=320, margin={"t": 40}, title="(c) Re-leasing into a glut: debt-service coverage")
+    fig.update_layout(height=320, margin={"t": 40}, title="(c) Re-leasing into a glut: debt-service coverage",
+                      xaxis_title="rent discount on re-leasing", yaxis_title="DSCR (× debt service)")
     out.append(fig)
     return out
 
@@ -186,7 +195,10 @@ def section_html(result) -> str:
         "<h3>Off-balance-sheet vehicles found in the complex (USD bn)</h3>",
         table_html(result.funding.vehicles, float_format="{:,.1f}"),
         "<h3>Rating headroom in 2026 (debt/EBITDA alone, S&amp;P anchor matrix)</h3>",
-        table_html(notches, float_format="{:,.2f}"),
+        table_html(notches, float_format="{:,.2f}",
+                   units={"leverage": "multiple", "leverage_with_vehicles": "multiple", "notches_vs_rating": "int",
+                          "notches_vs_rating_with_vehicles": "int", "notches_to_junk": "int",
+                          "headroom_turns": "float:2", "headroom_turns_with_vehicles": "float:2"}),
         "<h3>The game</h3>",
         _p(bm.summary() + ". Between the two beliefs both are equilibria: the flip is a jump, not a slide."),
         figure_html(payoff_figure(result.game)),

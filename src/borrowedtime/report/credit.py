@@ -14,6 +14,7 @@ import html
 import numpy as np
 import pandas as pd
 
+from borrowedtime.report import _format
 from borrowedtime.report._html import table_html
 
 _COLORS = {"microsoft": "#1b9e77", "oracle": "#d95f02", "google": "#7570b3", "amazon": "#e7298a",
@@ -29,7 +30,7 @@ _INSTRUMENTS = {
 
 
 def _fig_html(fig, div_id: str) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False})
+    return _format.figure(fig, div_id, legend="keep")
 
 
 def payoff_chart(payoffs: dict) -> str:
@@ -71,7 +72,7 @@ def _contrib_chart(books) -> str:
     for tenant, row in frame.iterrows():
         fig.add_trace(go.Bar(x=list(frame.columns), y=row.to_numpy(), name=str(tenant)))
     fig.update_layout(barmode="stack", height=360, margin={"l": 60, "r": 20, "t": 30, "b": 50},
-                      yaxis_title="contribution to VaR 99.9 %, USD bn")
+                      xaxis_title="platform", yaxis_title="contribution to VaR 99.9 %, USD bn")
     return _fig_html(fig, "credit-contributions")
 
 
@@ -96,8 +97,8 @@ def render(result) -> str:
     tab = tab[["book_usd_bn", "lab_exposure_usd_bn", "expected_loss_usd_bn", "var_99_usd_bn", "var_999_usd_bn",
                "es_999_usd_bn", "equity_usd_bn", "operating_cash_flow_usd_bn", "debt_usd_bn", "es_999_over_equity",
                "top1_share", "herfindahl"]]
-    tab.columns = ["book", "labs", "EL", "VaR 99%", "VaR 99.9%", "ES 99.9%", "equity", "op. cash flow", "debt",
-                   "ES 99.9% / equity", "largest name's share", "Herfindahl"]
+    tab.columns = ["book", "labs", "EL", "VaR 99 %", "VaR 99.9 %", "ES 99.9 %", "equity", "op. cash flow", "debt",
+                   "ES 99.9 % / equity", "largest name's share", "Herfindahl"]
     s = books.settings
     pds = ", ".join(f"{k} {v:.2%}" for k, v in books.pds.items())
     w = wraps[["contract", "obligor", "guarantor", "amount_usd_bn", "pd_obligor", "pd_effective", "grade_standalone",
@@ -109,7 +110,8 @@ def render(result) -> str:
         f"({html.escape(str(s['copula']))}; AI tenants' asset correlation {s['rho_ai']}; LGD {s['lgd']:.0%}; "
         f"{s['n_paths']:,} scenarios, seed {s['seed']}). One-year PDs: {html.escape(pds)}. "
         "Money in USD bn.</p>",
-        table_html(tab.reset_index(), float_format="{:,.2f}"),
+        table_html(tab.reset_index(), float_format="{:,.2f}",
+                   units={"ES 99.9 % / equity": "multiple", "largest name's share": "pct", "Herfindahl": "float:3"}),
         "<h3>Loss quantiles</h3>", _loss_chart(books),
         "<h3>Who the tail is: contributions to VaR 99.9 %</h3>", _contrib_chart(books),
         "<h3>The correlation of one</h3>",
@@ -138,5 +140,5 @@ def verdict(result) -> str | None:
     if tab.empty:
         return None
     p = tab["es_999_over_equity"].idxmax()
-    return (f"Loan book: {html.escape(str(p))}'s 99.9 % expected shortfall is "
+    return (f"{html.escape(str(p))}'s 99.9 % expected shortfall is "
             f"{tab.loc[p, 'es_999_over_equity']:.1f}x its equity.")

@@ -39,7 +39,8 @@ def render(inputs) -> str:
                                  "warning", marker={"size": 12, "symbol": "square",
                                                     "color": _SHADES.get(entry.name, "#ccc").replace("0.18", "0.6")}),
                       row=1, col=1)
-    F.mark_date(fig, table.turn, f"turn {table.turn.date()}", row=1, y=0.98)
+    if table.turn is not None:
+        F.mark_date(fig, table.turn, f"turn {table.turn.date()}", row=1, y=0.98)
     if "lppls" in sig:
         frame = sig["lppls"]
         fig.add_trace(go.Scatter(x=frame.index, y=frame["pos_conf"], name="LPPLS positive bubble",
@@ -60,8 +61,10 @@ def render(inputs) -> str:
     frame = table.to_frame().drop(columns=["seconds"], errors="ignore")
     frame["detector"] = frame["detector"].map(lambda n: _NAMES.get(n, n))
     note = (
-        f"Series: {series.name} ({series.index[0].date()} to {series.index[-1].date()}); turn {table.turn.date()} "
-        "(the maximum). Shaded: warning episodes (orange: second-derivative monitor, blue: LPPLS positive "
+        f"Series: {series.name} ({series.index[0].date()} to {series.index[-1].date()}); "
+        + (f"turn {table.turn.date()} (the maximum). " if table.turn is not None else
+           "live: no turn in the sample, nothing scored. ")
+        + "Shaded: warning episodes (orange: second-derivative monitor, blue: LPPLS positive "
         "confidence at least 0.2, green: PSY date-stamped episodes with the real-time minimum window, purple: the "
         "named baseline, grey: the naive rule; one episode rule for all). Every signal at a date uses only data up to "
         "that date. Run times are machine-dependent and live in BENCHMARKS.md."
@@ -69,9 +72,11 @@ def render(inputs) -> str:
     )
     return (
         F.note(note) + F.figure(fig, "fig-detectors", height=760)
-        + F.table(frame, {"first_warning": "date", "lead_days": "int", "episodes": "int", "false_alarms": "int"},
+        + F.table(frame, {"first_warning": "date", "lead_days": "int", "episodes": "int", "false_alarms": "int",
+                          "standing_since": "date"},
                   headers={"detector": "Detector", "first_warning": "First warning", "lead_days": "Lead (days)",
-                           "episodes": "Episodes", "false_alarms": "False alarms", "note": "Settings and notes"},
+                           "episodes": "Episodes", "false_alarms": "False alarms",
+                           "standing_since": "Standing at the end since", "note": "Settings and notes"},
                   caption="League table", collapse=False)
         + f"<!-- {html.escape(str(table.series_name))} -->"
     )

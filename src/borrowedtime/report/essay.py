@@ -39,9 +39,10 @@ def marks_figure(val) -> go.Figure:
     fig.add_bar(x=val.date, y=val.step_up, name="step-up × (right)", marker_color="rgba(214,39,40,0.45)",
                 secondary_y=True, hovertemplate="%{x}: %{y:.2f}×<extra>step-up</extra>")
     fig.update_xaxes(title_text="date of the round")
-    F.log_axis(fig, val.mark_usd_bn.to_numpy(), title="mark, USD bn (log scale)")
+    F.log_axis(fig, val.mark_usd_bn.to_numpy(), title="mark, USD bn (log scale)", secondary_y=False)
     fig.update_yaxes(tickprefix="$", secondary_y=False)
     fig.update_yaxes(title_text="step-up, × the last mark", secondary_y=True, showgrid=False, ticksuffix="×",
+                     type="linear", showticklabels=True,
                      rangemode="tozero", tickmode="linear", tick0=0, dtick=0.5)
     fig.update_layout(title="OpenAI's marks and their step-ups")
     return fig

@@ -93,9 +93,16 @@ def render_screen_page(result, *, top: int | None = None, title: str = "borrowed
         row = group.iloc[k]
         fig = small_multiple(result.history(name), f"#{k + 1} {name}: {row['regime']}, "
                                                    f"P = {F.fmt(row['p_borrowed_time'], 'prob')}")
-        multiples.append(F.figure(fig, f"fig-screen-{k}", height=300, legend="none"))
-    label = "borrowed-time group" if top is None else f"top {top}"
-    top_html = (f"<p>Small multiples of the {label} ({len(group)} series"
+        # no toolbar: on a small chart it covers the title
+        multiples.append(F.figure(fig, f"fig-screen-{k}", height=300, legend="none", toolbar=False))
+    n_bt = counts["borrowed time"]
+    if top is not None:
+        label = f"the top {top} ({len(group)} series"
+    elif n_bt:
+        label = f"the borrowed-time group ({n_bt} series"
+    else:
+        label = f"the first-ranked series, as no series is on borrowed time ({len(group)} series"
+    top_html = (f"<p>Small multiples of {label}"
                 + (f", the first {MAX_MULTIPLES} drawn" if len(group) > MAX_MULTIPLES else "") + "): level above, "
                 "velocity S′ with its ±2 sd band below, standing calls shaded.</p>"
                 + f"<div class='bt-grid'>{''.join(multiples)}</div>")
@@ -106,4 +113,7 @@ def render_screen_page(result, *, top: int | None = None, title: str = "borrowed
         Section("Skipped", F.table(skipped, headers={"name": "Series", "why": "Why"}, caption="Not screened")
                 if len(skipped) else "<p>None: every series was screened.</p>", "skipped"),
     ]
-    return render_report(sections, title=title, subtitle=f"Screen of {result.n_input} series.", legend=True)
+    # the key lists what this page shows: calls shaded, level, velocity and its band, regime badges (no audit,
+    # no turn line, no acceleration, no outcome series)
+    key = F.colour_legend(("window", "level", "velocity", "band"), regimes=True, audit=False)
+    return render_report(sections, title=title, subtitle=f"Screen of {result.n_input} series.", legend=key)

@@ -64,7 +64,8 @@ def _trigger_figure(result):
     labels = [result.label(q) for q in range(T)] + ["none"]
     fig = go.Figure(go.Bar(x=labels, y=counts / t.size, marker_color=["#d95f02"] * T + ["#999"]))
     fig.update_layout(title="Quarter of the trigger (the first mark that fails to clear), share of paths",
-                      yaxis_tickformat=".0%", height=360)
+                      yaxis_tickformat=".0%", height=360, xaxis_title="quarter of the trigger (none: within the horizon, no trigger)",
+                      yaxis_title="share of paths (%)")
     return fig
 
 
@@ -77,7 +78,7 @@ def _loss_figure(result, top: int = 10):
     for i in order:
         fig.add_trace(go.Box(y=loss[:, i], name=result.names[i], boxpoints=False))
     fig.update_layout(title="Loss by entity over the horizon (USD bn; credit losses and impairments)",
-                      showlegend=False, height=380)
+                      showlegend=False, height=380, xaxis_title="entity", yaxis_title="loss over the horizon, USD bn")
     return fig
 
 
@@ -91,7 +92,8 @@ def _tornado_figure(result):
     fig = go.Figure(go.Bar(x=frame["loss_usd_bn_effect"], y=frame["input"], orientation="h",
                            marker_color=np.where(frame["loss_usd_bn_effect"] > 0, "#d95f02", "#1b9e77")))
     fig.update_layout(title="Tornado: mean total loss, top decile of the input minus bottom decile (USD bn)",
-                      height=360)
+                      height=360, xaxis_title="effect on the mean total loss, USD bn (top minus bottom decile)",
+                      yaxis_title="input")
     return fig
 
 
@@ -151,13 +153,16 @@ def stress_html(result, timeline: list[str] | None = None) -> str:
                           if e["first_distress_quarter"] is not None else None}
                          for e in result.entities()])
     ents = ents[(ents["loss p95 (bn)"] > 0) | (ents["P(default)"] > 0)].sort_values("loss median (bn)", ascending=False)
-    parts.append(table_html(ents, float_format="{:,.2f}"))
+    parts.append(table_html(ents, float_format="{:,.2f}", units={"P(default)": "prob"}))
     st = result.stretches()
     if st:
         parts.append("<h3>The stretches (same draws, path by path)</h3>")
-        parts.append(table_html(pd.DataFrame(st)[["name", "quarters_bought_median", "quarters_bought_mean",
-                                                  "share_delayed", "cost_usd_bn_mean", "paid_by"]],
-                                float_format="{:,.2f}"))
+        frame = pd.DataFrame(st)[["name", "quarters_bought_median", "quarters_bought_mean", "share_delayed",
+                                  "cost_usd_bn_mean", "paid_by"]]
+        whole = bool((frame["quarters_bought_median"].dropna() % 1 == 0).all())
+        parts.append(table_html(frame, units={"quarters_bought_median": "int" if whole else "float:1",
+                                              "quarters_bought_mean": "float:1", "share_delayed": "pct",
+                                              "cost_usd_bn_mean": "usd_bn"}))
     fig = _tornado_figure(result)
     if fig is not None:
         parts.append(figure_html(fig))

@@ -410,7 +410,8 @@ class ArmSpec:
             Monthly home-price index (any positive level) on a DatetimeIndex;
             Case-Shiller U.S. National NSA by default in the CLI.
         n_loans : int, default 200_000
-            Loans in all, split evenly over the monthly vintages (at least one each).
+            Loans in all, split evenly over the monthly vintages (at least one each: fewer
+            loans than vintages raise SpecError); the remainder of the division is not run.
         seed : int, default 0
             Root of the ``SeedSequence`` (:func:`borrowedtime._montecarlo.map_chunks`,
             one chunk per monthly vintage).
@@ -487,7 +488,10 @@ class ArmSpec:
         vintage_months = np.arange(first_v, last_v + 1)
         n_v = vintage_months.size
         n_s = log_p.shape[0]
-        per_vintage = max(1, int(n_loans) // n_v)
+        if n_loans < n_v:  # one loan per monthly vintage at least; never more loans than asked for, silently
+            raise SpecError(f"n_loans must be >= {n_v}, the number of monthly vintages (one loan each). "
+                            f"Got {n_loans}.")
+        per_vintage = int(n_loans) // n_v
         H = int(self.horizon_months)
         bal = balance_factor(self.teaser_rate, np.arange(1, H + 1))
         # payment shocks at the reset month of each vintage, and the refinance probability by age
