@@ -175,13 +175,19 @@ app = typer.Typer(
 class _Out(Console):
     """stdout: tables fit a terminal; plain, unwrapped, full-width text into a file or pipe."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # rich takes COLUMNS from the environment as a fixed width; that describes a terminal, so it
+        # must not narrow plain output into a file or pipe (pytest-xdist workers, for one, set COLUMNS=80)
+        self._env_width = None if "width" in kwargs else self._width
+
     @property
     def plain(self) -> bool:
         return not self.is_terminal
 
     @property
     def size(self):  # type: ignore[override]
-        if self.plain and self._width is None:
+        if self.plain and (self._width is None or self._width == self._env_width):
             return ConsoleDimensions(_PLAIN_WIDTH, 25)
         return Console.size.fget(self)  # type: ignore[attr-defined]
 
