@@ -220,9 +220,10 @@ def test_adf_kernels():
     pair(_psy_kernels.psy_null_sup_stats, eps, 1, 10, 1.0 / 40, *outs, copy_outputs=(4, 5, 6, 7))
 
 
-@pytest.mark.parametrize("k", [1, 2, 3, 4])
+@pytest.mark.parametrize("k", [0, 1, 2, 3, 4])
 def test_adf_sup_recursive_kernels(k):
-    # Lags 1-3 run the kernels compiled per lag, lag 4 the generic one; each is checked against its
+    # Lag 0 runs its closed form (one division), lags 1-3 the kernels compiled per lag, lag 4 the
+    # generic one; each is checked against its
     # twin and every window's t-ratio against the NumPy least-squares specification (one refit
     # per window). A second series with a constant stretch (lagged differences and level
     # degenerate in early windows) exercises the dropped-pivot branches against the twin.
@@ -235,7 +236,7 @@ def test_adf_sup_recursive_kernels(k):
     sup, outs = pair(_psy_kernels.adf_sup, x, k, minw, np.empty(n), np.empty(n), copy_outputs=(3, 4))
     bsadf, badf = outs[3], outs[4]
     z = _psy_kernels._lagged_design(x, k)
-    kernel = {1: _psy_kernels._adf_sup_lag1, 2: _psy_kernels._adf_sup_lag2,
+    kernel = {0: _psy_kernels._adf_sup_lag0, 1: _psy_kernels._adf_sup_lag1, 2: _psy_kernels._adf_sup_lag2,
               3: _psy_kernels._adf_sup_lag3}.get(k, None)
     zf = _psy_kernels._lagged_design(flat, k)
     for series, design in ((x, z), (flat, zf)):

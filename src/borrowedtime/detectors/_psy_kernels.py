@@ -165,7 +165,9 @@ def adf_sup(y, k, minw, bsadf, badf):
     for i in range(n):
         bsadf[i] = -np.inf
         badf[i] = np.nan
-    if k == 1:
+    if k == 0:
+        sadf = _adf_sup_lag0(y, z, minw, bsadf, badf)
+    elif k == 1:
         sadf = _adf_sup_lag1(y, z, minw, bsadf, badf)
     elif k == 2:
         sadf = _adf_sup_lag2(y, z, minw, bsadf, badf)
@@ -335,7 +337,51 @@ def _adf_sup_fixed_lag(k):
     return jit(adf_sup_lag)
 
 
-# the kernels adf_sup runs at lags 1-3 (others: _adf_sup_generic)
+@jit
+def _adf_sup_lag0(y, z, minw, bsadf, badf):
+    """:func:`_adf_sup_generic` at lag 0 (two regressors): the t-ratio in closed form, one division.
+
+    With ``n`` rows, ``x`` the lagged level (centred on the window's first
+    value) and ``d`` the difference, write ``det = n Sxx - Sx^2`` and
+    ``num = n Sxd - Sx Sd``. Then ``n det SSR = det (n Sdd - Sd^2) - num^2 =: q``
+    and the t-ratio ``beta / se(beta)`` is ``num sqrt((n - 2) / q)``: one
+    division and one square root per window (the textbook route through
+    ``beta``, ``alpha``, ``SSR`` and ``se`` takes five divisions). Windows with
+    ``det <= 0`` or ``q <= 0`` (no residual variance) are skipped, as there.
+    """
+    n = y.shape[0]
+    sadf = -np.inf
+    for i0 in range(n - minw):
+        c = y[i0]
+        n_r = 0.0
+        s1 = s2 = sd = sxd = sdd = 0.0
+        for r in range(i0, n - 1):
+            d = z[r, 0]
+            x = z[r, 2] - c
+            n_r += 1.0
+            s1 += x
+            s2 += x * x
+            sd += d
+            sxd += x * d
+            sdd += d * d
+            if n_r < minw:
+                continue
+            det = n_r * s2 - s1 * s1
+            num = n_r * sxd - s1 * sd
+            q = det * (n_r * sdd - sd * sd) - num * num
+            if not (det > 0.0 and q > 0.0):
+                continue
+            stat = num * math.sqrt((n_r - 2.0) / q)
+            i1 = r + 1
+            if stat > bsadf[i1]:
+                bsadf[i1] = stat
+            if i0 == 0:
+                badf[i1] = stat
+                if stat > sadf:
+                    sadf = stat
+    return sadf
+
+# the kernels adf_sup runs at lags 1-3 (lag 0: _adf_sup_lag0) (others: _adf_sup_generic)
 _adf_sup_lag1 = _adf_sup_fixed_lag(1)
 _adf_sup_lag2 = _adf_sup_fixed_lag(2)
 _adf_sup_lag3 = _adf_sup_fixed_lag(3)
