@@ -146,8 +146,12 @@ class RegimeRule:
         h = self.horizon_years
         mean = v + h * a
         var = (c[..., 1, 1] + 2 * h * c[..., 1, 2] + h * h * c[..., 2, 2]) * result.sigma2
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return -mean / np.sqrt(var), np.maximum(result.dof, 1)
+        dof = result.dof
+        # the degrees of freedom are shared by the series of one missing pattern: keep a broadcast view so
+        with np.errstate(invalid="ignore", divide="ignore"):  # that the quantiles are per date, not per cell
+            if dof.ndim == 2 and dof.strides[0] == 0:
+                return -mean / np.sqrt(var), np.broadcast_to(np.maximum(dof[0], 1), dof.shape)
+            return -mean / np.sqrt(var), np.maximum(dof, 1)
 
     def probabilities_at(self, result: KinematicsResult, series: np.ndarray,
                          time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -267,6 +271,9 @@ def _t_cdf_compare(x: np.ndarray, df: np.ndarray, level: float, *, strict: bool)
     df = np.broadcast_to(df, x.shape)
     if df.ndim == 2 and df.strides[0] == 0:
         q = np.broadcast_to(stats.t.ppf(level, df[0]), x.shape)
+    elif df.ndim == 2:  # one quantile row per distinct row (a fit has one per missing pattern)
+        rows, inverse = np.unique(df, axis=0, return_inverse=True)
+        q = stats.t.ppf(level, rows)[inverse.ravel()]
     else:
         q = stats.t.ppf(level, df)
     tol = 1e-9 * (1.0 + np.abs(q))
