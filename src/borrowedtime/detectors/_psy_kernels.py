@@ -337,7 +337,7 @@ def _adf_sup_fixed_lag(k):
     return jit(adf_sup_lag)
 
 
-@jit
+@jit(error_model="numpy")
 def _adf_sup_lag0(y, z, minw, bsadf, badf):
     """:func:`_adf_sup_generic` at lag 0 (two regressors): the t-ratio in closed form, one division.
 
@@ -348,38 +348,82 @@ def _adf_sup_lag0(y, z, minw, bsadf, badf):
     division and one square root per window (the textbook route through
     ``beta``, ``alpha``, ``SSR`` and ``se`` takes five divisions). Windows with
     ``det <= 0`` or ``q <= 0`` (no residual variance) are skipped, as there.
+
+    ``_START_LANES`` window starts advance side by side, one per lane: at each
+    row the innermost loop updates every lane's sums and statistic with no
+    branch (a lane not yet started keeps its sums; 1 stands in for a divisor
+    of a skipped window), so the compiler vectorises it
+    (``error_model="numpy"``), and the running maximum over the lanes is taken
+    after. Each window's arithmetic is that of one start at a time, so the
+    results are the same bit for bit.
     """
     n = y.shape[0]
+    L = _START_LANES
+    n_starts = n - minw
+    acc = np.zeros((7, L))  # rows: first value, sums of x, x^2, d, x d, d^2, row count
+    stat_b = np.empty(L)
     sadf = -np.inf
-    for i0 in range(n - minw):
-        c = y[i0]
-        n_r = 0.0
-        s1 = s2 = sd = sxd = sdd = 0.0
-        for r in range(i0, n - 1):
+    for s0 in range(0, n_starts, L):
+        c = acc[0]
+        s1 = acc[1]
+        s2 = acc[2]
+        sd = acc[3]
+        sxd = acc[4]
+        sdd = acc[5]
+        nr = acc[6]
+        live = min(L, n_starts - s0)
+        for b in range(L):
+            c[b] = y[s0 + b] if b < live else 0.0
+            s1[b] = 0.0
+            s2[b] = 0.0
+            sd[b] = 0.0
+            sxd[b] = 0.0
+            sdd[b] = 0.0
+            nr[b] = 0.0
+        for r in range(s0, n - 1):
             d = z[r, 0]
-            x = z[r, 2] - c
-            n_r += 1.0
-            s1 += x
-            s2 += x * x
-            sd += d
-            sxd += x * d
-            sdd += d * d
-            if n_r < minw:
-                continue
-            det = n_r * s2 - s1 * s1
-            num = n_r * sxd - s1 * sd
-            q = det * (n_r * sdd - sd * sd) - num * num
-            if not (det > 0.0 and q > 0.0):
-                continue
-            stat = num * math.sqrt((n_r - 2.0) / q)
-            i1 = r + 1
-            if stat > bsadf[i1]:
-                bsadf[i1] = stat
-            if i0 == 0:
-                badf[i1] = stat
-                if stat > sadf:
-                    sadf = stat
+            lv = z[r, 2]
+            for b in range(L):
+                on = (r >= s0 + b) & (b < live)
+                x = lv - c[b]
+                a1 = s1[b] + x
+                a2 = s2[b] + x * x
+                ad = sd[b] + d
+                axd = sxd[b] + x * d
+                add = sdd[b] + d * d
+                m = nr[b] + 1.0
+                a1 = a1 if on else s1[b]
+                a2 = a2 if on else s2[b]
+                ad = ad if on else sd[b]
+                axd = axd if on else sxd[b]
+                add = add if on else sdd[b]
+                m = m if on else nr[b]
+                s1[b] = a1
+                s2[b] = a2
+                sd[b] = ad
+                sxd[b] = axd
+                sdd[b] = add
+                nr[b] = m
+                det = m * a2 - a1 * a1
+                num = m * axd - a1 * ad
+                q = det * (m * add - ad * ad) - num * num
+                ok = on & (m >= minw) & (det > 0.0) & (q > 0.0)
+                stat = num * math.sqrt(((m - 2.0) if ok else 1.0) / (q if ok else 1.0))
+                stat_b[b] = stat if ok else -np.inf
+            best = bsadf[r + 1]
+            for b in range(L):
+                if stat_b[b] > best:
+                    best = stat_b[b]
+            bsadf[r + 1] = best
+            if s0 == 0 and stat_b[0] > -np.inf:  # the first start: the forward sequence and SADF
+                badf[r + 1] = stat_b[0]
+                if stat_b[0] > sadf:
+                    sadf = stat_b[0]
     return sadf
+
+
+_START_LANES = 16
+"""Window starts :func:`_adf_sup_lag0` advances side by side."""
 
 @jit(error_model="numpy")
 def _adf_sup_lag0_lanes(y, minw, bsadf, badf, sadf_out):
