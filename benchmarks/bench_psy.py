@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -58,7 +59,12 @@ def main() -> None:
     args = ap.parse_args()
     peer_file = HERE / "out" / "psy_peer.json"
     peer = json.loads(peer_file.read_text()) if peer_file.exists() else None
+    run = peer.get("_run", {}) if peer else {}
     lines = ["## PSY: borrowedtime vs pyexuber 0.1.0 (exuber's core)\n",
+             f"Peer run finished {run.get('finished_utc', '?')} UTC, load average then "
+             f"{'/'.join(f'{v:.1f}' for v in run.get('loadavg', []))} (1/5/15 min); ours started "
+             f"{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC, load average "
+             + "/".join(f"{v:.1f}" for v in os.getloadavg()) + ".\n",
              f"Machine: {machine()}. Shared with other sessions' jobs while this ran (up to 8 helpers "
              "on the 2 cores), so absolute times are inflated; the peer ran just before, under similar load. "
              "Statistics are single-threaded on both sides (CPU-s = wall). Lags >= 1: each window start's "
@@ -73,8 +79,9 @@ def main() -> None:
         mw = psy_min_window(n)
         lines.append(f"### {label} (log, n = {n}, minimum window {mw} rows)\n")
         lines.append("| lag | SADF ours | SADF exuber | GSADF ours | GSADF exuber | max abs diff BSADF | "
-                     "stats s ours (median) | CPU-s ours (median) | stats s exuber (median) | ours / exuber |")
-        lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+                     "stats s ours (median) | CPU-s ours (median) | stats s exuber (median) | CPU-s exuber (median) | "
+                     "exuber / ours, CPU-s |")
+        lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         worst = 0.0
         for lag in range(4):
             test = PSYTest(lag=lag, min_window="hindsight", cache=False)  # exuber's rule
@@ -90,10 +97,11 @@ def main() -> None:
                 worst = max(worst, diff, abs(sadf - p["sadf"]), abs(gsadf - p["gsadf"]))
                 lines.append(f"| {lag} | {sadf:.4f} | {p['sadf']:.4f} | {gsadf:.4f} | {p['gsadf']:.4f} | "
                              f"{diff:.1e} | {np.median(times):.4f} | {np.median(cpu):.4f} | {p['seconds_median']:.4f} | "
-                             f"{np.median(times) / p['seconds_median']:.2f} |")
+                             f"{p.get('cpu_median', float('nan')):.4f} | "
+                             f"{p.get('cpu_median', float('nan')) / np.median(cpu):.1f}x |")
             else:
                 lines.append(f"| {lag} | {sadf:.4f} | n/a | {gsadf:.4f} | n/a | n/a | {np.median(times):.4f} | "
-                             f"{np.median(cpu):.4f} | n/a | n/a |")
+                             f"{np.median(cpu):.4f} | n/a | n/a | n/a |")
         lines.append("")
         lines.append(f"Largest absolute difference in SADF, GSADF or any BSADF value over the four lags: "
                      f"**{worst:.1e}** (tolerance used in the tests: 1e-8).\n")
@@ -105,12 +113,14 @@ def main() -> None:
             t0 = time.perf_counter()
             psy_critical_values(n, mw, 0, reps=args.reps, seed=0, cache=tmp)
             warm = time.perf_counter() - t0
-        pmc = f"{peer[key]['mc_seconds']:.1f} s, GSADF 90/95/99% " + "/".join(
+        pmc = (f"{peer[key]['mc_seconds']:.1f} s wall, {peer[key].get('mc_cpu', float('nan')):.1f} CPU-s "
+               f"(exuber / ours by CPU-s: {peer[key].get('mc_cpu', float('nan')) / cold_cpu:.1f}x), "
+               "GSADF 90/95/99% ") + "/".join(
             f"{v:.3f}" for v in peer[key]["gsadf_cv"]) if peer else "n/a"
         lines.append(f"Critical values at lag 0, {args.reps} replications, seed 0: ours {cold:.1f} s wall, "
                      f"{cold_cpu:.1f} CPU-s (numba threads) "
                      f"(cached read {warm * 1e3:.0f} ms), GSADF 90/95/99% "
-                     + "/".join(f"{v:.3f}" for v in cv.gsadf) + f"; exuber's radf_mc_cv {pmc} (one thread: wall = CPU).\n")
+                     + "/".join(f"{v:.3f}" for v in cv.gsadf) + f"; exuber's radf_mc_cv {pmc}.\n")
         lines.append("Date-stamped episodes (95%, minimum duration round(log n) observations; start..end, "
                      "end = first date back below):\n")
         lines.append("| lag | ours | exuber |")
@@ -135,6 +145,8 @@ def main() -> None:
                  "`benchmarks/.env-peers/bin/python benchmarks/peer_psy_run.py --runs 5 --nrep 1000`. "
                  "Our critical values for the episodes are cached under `$BORROWEDTIME_CACHE` "
                  "(default `~/.cache/borrowedtime/psy`).")
+    lines.append(f"\nOurs finished {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC, load average "
+                 + "/".join(f"{v:.1f}" for v in os.getloadavg()) + ".")
     write_section("psy", "\n".join(lines))
     print("\n".join(lines))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -43,18 +44,21 @@ def main() -> None:
         n = len(x)
         entry = {"n": n, "lags": {}}
         for lag in range(4):
-            times = []
+            times, cpu = [], []
             for _ in range(args.runs):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 r = radf(x, lag=lag)
                 times.append(time.perf_counter() - t0)
+                cpu.append(time.process_time() - c0)
             entry["lags"][lag] = {
                 "minw": int(r.minw), "sadf": float(r.sadf[0]), "gsadf": float(r.gsadf[0]),
                 "bsadf": r.bsadf[:, 0].tolist(), "seconds_median": float(np.median(times)),
+                "cpu_median": float(np.median(cpu)),
             }
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         cv = radf_mc_cv(n, nrep=args.nrep, seed=0)
         entry["mc_seconds"] = time.perf_counter() - t0
+        entry["mc_cpu"] = time.process_time() - c0
         entry["nrep"] = args.nrep
         entry["gsadf_cv"] = cv.gsadf_cv.tolist()
         entry["sadf_cv"] = cv.sadf_cv.tolist()
@@ -72,9 +76,11 @@ def main() -> None:
                 [dates[e.start], dates[e.end] if e.end is not None else None] for e in eps
             ]
         out[name] = entry
+    out["_run"] = {"finished_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+                   "loadavg": list(os.getloadavg())}
     (HERE / "out").mkdir(exist_ok=True)
     (HERE / "out" / "psy_peer.json").write_text(json.dumps(out))
-    for name, e in out.items():
+    for name, e in ((k, v) for k, v in out.items() if not k.startswith("_")):
         print(name, {k: round(v["gsadf"], 3) for k, v in e["lags"].items()}, f"MC {e['mc_seconds']:.1f} s",
               e["episodes"][0][:5])
 

@@ -223,9 +223,33 @@ def test_adf_kernels():
     pair(_psy_kernels.psy_null_sup_stats, eps, 1, 10, 1.0 / 40, *outs, copy_outputs=(4, 5, 6, 7))
 
 
-@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_psy_null_lag0_lanes_equal_one_walk_at_a_time():
+    # Lag 0 simulates blocks of walks side by side (_adf_sup_lag0_lanes): every walk's SADF, GSADF,
+    # BSADF and forward ADF sequences equal adf_sup on that walk alone, bit for bit; 37 walks make
+    # uneven blocks, and one walk with a constant stretch exercises the skipped windows.
+    rng = np.random.default_rng(61)
+    reps, n, minw = 37, 45, 8
+    eps = rng.standard_normal((reps, n))
+    eps[5, 10:30] = -1.0 / n  # a flat stretch of the walk (drift cancelled)
+    outs = (np.empty((reps, n)), np.empty(reps), np.empty(reps), np.empty((reps, n)))
+    _, got = pair(_psy_kernels.psy_null_sup_stats, eps, 0, minw, 1.0 / n, *outs, copy_outputs=(4, 5, 6, 7))
+    for r in range(reps):
+        y = np.array([sum((1.0 / n + e for e in eps[r, : i + 1]), 0.0) for i in range(n)])  # the kernel's sum
+        bs, fw = np.empty(n), np.empty(n)
+        sadf, gsadf = _psy_kernels.adf_sup(y, 0, minw, bs, fw)
+        assert_array_equal(got[4][r], bs)
+        assert_array_equal(got[7][r], fw)
+        assert got[5][r] == sadf and got[6][r] == gsadf
+    y = np.array([sum((1.0 / n + e for e in eps[0, : i + 1]), 0.0) for i in range(n)])
+    lanes = np.ascontiguousarray(np.column_stack([y, y[::-1]]))
+    pair(_psy_kernels._adf_sup_lag0_lanes, lanes, minw, np.empty((n, 2)), np.empty((n, 2)), np.empty(2),
+         copy_outputs=(2, 3, 4))
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 3, 4])
 def test_adf_sup_recursive_kernels(k):
-    # Lags 1-3 run the kernels compiled per lag, lag 4 the generic one; each is checked against its
+    # Lag 0 runs its closed form (one division), lags 1-3 the kernels compiled per lag, lag 4 the
+    # generic one; each is checked against its
     # twin and every window's t-ratio against the NumPy least-squares specification (one refit
     # per window). A second series with a constant stretch (lagged differences and level
     # degenerate in early windows) exercises the dropped-pivot branches against the twin.
@@ -238,7 +262,7 @@ def test_adf_sup_recursive_kernels(k):
     sup, outs = pair(_psy_kernels.adf_sup, x, k, minw, np.empty(n), np.empty(n), copy_outputs=(3, 4))
     bsadf, badf = outs[3], outs[4]
     z = _psy_kernels._lagged_design(x, k)
-    kernel = {1: _psy_kernels._adf_sup_lag1, 2: _psy_kernels._adf_sup_lag2,
+    kernel = {0: _psy_kernels._adf_sup_lag0, 1: _psy_kernels._adf_sup_lag1, 2: _psy_kernels._adf_sup_lag2,
               3: _psy_kernels._adf_sup_lag3}.get(k, None)
     zf = _psy_kernels._lagged_design(flat, k)
     for series, design in ((x, z), (flat, zf)):

@@ -168,3 +168,25 @@ def test_no_look_ahead_on_irregular_series(gaps, extra, seed):
     b = KinematicsModel().fit(full)
     assert_allclose(b.filtered[0, :n], a.filtered[0], rtol=0, atol=1e-10)
     assert_allclose(b.p_accel_negative[0, :n], a.p_accel_negative[0], rtol=1e-10, equal_nan=True)
+
+
+def test_innovation_var_is_one_row_per_missing_pattern(case_shiller):
+    """innovation_var depends on the missing pattern only: one pattern gives a read-only broadcast view
+    (no series x time array of identical rows), several give a full array whose rows equal each
+    series' own fit."""
+    s = case_shiller.iloc[-240:]
+    rng = np.random.default_rng(3)
+    panel = pd.DataFrame({f"s{i}": s.to_numpy() * np.exp(np.cumsum(rng.normal(0, 0.002, s.size)))
+                          for i in range(6)}, index=s.index)
+    model = KinematicsModel()
+    one = model.fit(panel)
+    assert one.innovation_var.strides[0] == 0 and not one.innovation_var.flags.writeable
+    alone = model.fit(panel["s2"])
+    np.testing.assert_array_equal(one.innovation_var[2], alone.innovation_var[0])
+    gappy = panel.copy()
+    gappy.iloc[30:42, 4] = np.nan
+    two = model.fit(gappy)
+    assert two.innovation_var.strides[0] != 0
+    for i in (0, 4):  # a one-column panel (a single series may not have gaps)
+        np.testing.assert_array_equal(two.innovation_var[i], model.fit(gappy.iloc[:, [i]]).innovation_var[0])
+    assert not np.array_equal(two.innovation_var[0], two.innovation_var[4], equal_nan=True)

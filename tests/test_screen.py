@@ -131,3 +131,41 @@ def test_classification_blocks_do_not_change_the_result():
     b = Screen(chunk=2).run(panel).to_frame()
     pd.testing.assert_frame_equal(a, b)
     assert Screen(chunk=4).run(panel).history("rolling1").equals(Screen().run(panel).history("rolling1"))
+
+
+@pytest.mark.parametrize("source", ["fred_md", "synthetic"])
+def test_threshold_labels_and_last_probabilities_equal_classify(source):
+    """The screen's labels and calls (t statistics against t quantiles, the CDF only near them) and its
+    probabilities at the last date equal RegimeRule.classify's, which evaluates the CDF everywhere:
+    bit for bit, on FRED-MD (many missing patterns: per-cell quantiles) and on a panel with one pattern
+    (one quantile per date); also with a rule whose thresholds sit where many readings are."""
+    from scipy import stats
+
+    from borrowedtime.monitor.model import KinematicsModel
+    from borrowedtime.monitor.regimes import RegimeRule, _t_cdf_compare
+
+    if source == "fred_md":
+        frame = pd.read_csv(FRED_MD, index_col=0, parse_dates=True).apply(pd.to_numeric, errors="coerce")
+        frame = frame.loc[:, ~(frame <= 0).any()]
+    else:
+        frame = _synthetic()
+    kin = KinematicsModel().fit(frame)
+    for rule in (RegimeRule(), RegimeRule(horizon_years=0.5, confidence=0.6, release=0.55, persistence_years=0)):
+        reg = rule.classify(kin)
+        label, call = rule.labels_and_calls(kin)
+        np.testing.assert_array_equal(label, reg.label_code)
+        np.testing.assert_array_equal(call, reg.call)
+        i = np.arange(kin.n_series)
+        last = kin.observed.shape[1] - 1 - np.argmax(kin.observed[:, ::-1], axis=1)
+        p_proj, p_vel = rule.probabilities_at(kin, i, last)
+        np.testing.assert_array_equal(p_proj, reg.p_projected_negative[i, last])
+        np.testing.assert_array_equal(p_vel, reg.p_velocity_positive[i, last])
+    # the comparison itself, against scipy.stats.t.cdf on a grid that crosses the quantile
+    df = np.broadcast_to(np.linspace(1.0, 80.0, 50), (400, 50))
+    q = stats.t.ppf(0.9, df[0])
+    x = q[None, :] + np.linspace(-1e-6, 1e-6, 400)[:, None] * (1 + np.abs(q))[None, :]
+    x[::7] = np.nextafter(np.broadcast_to(q, x.shape)[::7], np.inf)  # right at the quantile
+    for strict in (False, True):
+        want = stats.t.cdf(x, df) > 0.9 if strict else stats.t.cdf(x, df) >= 0.9
+        np.testing.assert_array_equal(_t_cdf_compare(x, df, 0.9, strict=strict), want)
+        np.testing.assert_array_equal(_t_cdf_compare(x, np.ascontiguousarray(df), 0.9, strict=strict), want)

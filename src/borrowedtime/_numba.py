@@ -48,7 +48,7 @@ _PYTHON: dict[int, Callable] = {}  # id(kernel object) -> plain-Python source fu
 
 
 def jit(func: Callable | None = None, *, parallel: bool = False, fastmath: bool | set[str] = False,
-        nogil: bool = False):
+        nogil: bool = False, error_model: str = "python"):
     """Compile ``func`` with ``numba.njit(cache=True, ...)``, or return a warning Python fallback.
 
     Parameters
@@ -63,11 +63,17 @@ def jit(func: Callable | None = None, *, parallel: bool = False, fastmath: bool 
         not bitwise equal to the Python twin (the twin tests state a tolerance).
     nogil : bool, default False
         Release the GIL (kernels called from the Monte Carlo thread pool).
+    error_model : {"python", "numpy"}, default "python"
+        numba's division semantics. ``"numpy"`` drops the check for a zero
+        divisor (IEEE results instead of an exception), which lets the compiler
+        vectorise a loop that divides; a kernel using it must never divide by
+        zero, so that its Python twin (which would raise) computes the same.
     """
 
     def wrap(f: Callable) -> Callable:
         if HAS_NUMBA:
-            compiled = _numba.njit(cache=True, parallel=parallel, fastmath=fastmath, nogil=nogil)(f)
+            compiled = _numba.njit(cache=True, parallel=parallel, fastmath=fastmath, nogil=nogil,
+                                   error_model=error_model)(f)
             _PYTHON[id(compiled)] = f
             return compiled
 

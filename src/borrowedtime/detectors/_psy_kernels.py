@@ -165,7 +165,9 @@ def adf_sup(y, k, minw, bsadf, badf):
     for i in range(n):
         bsadf[i] = -np.inf
         badf[i] = np.nan
-    if k == 1:
+    if k == 0:
+        sadf = _adf_sup_lag0(y, z, minw, bsadf, badf)
+    elif k == 1:
         sadf = _adf_sup_lag1(y, z, minw, bsadf, badf)
     elif k == 2:
         sadf = _adf_sup_lag2(y, z, minw, bsadf, badf)
@@ -335,7 +337,179 @@ def _adf_sup_fixed_lag(k):
     return jit(adf_sup_lag)
 
 
-# the kernels adf_sup runs at lags 1-3 (others: _adf_sup_generic)
+@jit(error_model="numpy")
+def _adf_sup_lag0(y, z, minw, bsadf, badf):
+    """:func:`_adf_sup_generic` at lag 0 (two regressors): the t-ratio in closed form, one division.
+
+    With ``n`` rows, ``x`` the lagged level (centred on the window's first
+    value) and ``d`` the difference, write ``det = n Sxx - Sx^2`` and
+    ``num = n Sxd - Sx Sd``. Then ``n det SSR = det (n Sdd - Sd^2) - num^2 =: q``
+    and the t-ratio ``beta / se(beta)`` is ``num sqrt((n - 2) / q)``: one
+    division and one square root per window (the textbook route through
+    ``beta``, ``alpha``, ``SSR`` and ``se`` takes five divisions). Windows with
+    ``det <= 0`` or ``q <= 0`` (no residual variance) are skipped, as there.
+
+    ``_START_LANES`` window starts advance side by side, one per lane: at each
+    row the innermost loop updates every lane's sums and statistic with no
+    branch (a lane not yet started keeps its sums; 1 stands in for a divisor
+    of a skipped window), so the compiler vectorises it
+    (``error_model="numpy"``), and the running maximum over the lanes is taken
+    after. Each window's arithmetic is that of one start at a time, so the
+    results are the same bit for bit.
+    """
+    n = y.shape[0]
+    L = _START_LANES
+    n_starts = n - minw
+    acc = np.zeros((7, L))  # rows: first value, sums of x, x^2, d, x d, d^2, row count
+    stat_b = np.empty(L)
+    sadf = -np.inf
+    for s0 in range(0, n_starts, L):
+        c = acc[0]
+        s1 = acc[1]
+        s2 = acc[2]
+        sd = acc[3]
+        sxd = acc[4]
+        sdd = acc[5]
+        nr = acc[6]
+        live = min(L, n_starts - s0)
+        for b in range(L):
+            c[b] = y[s0 + b] if b < live else 0.0
+            s1[b] = 0.0
+            s2[b] = 0.0
+            sd[b] = 0.0
+            sxd[b] = 0.0
+            sdd[b] = 0.0
+            nr[b] = 0.0
+        for r in range(s0, n - 1):
+            d = z[r, 0]
+            lv = z[r, 2]
+            for b in range(L):
+                on = (r >= s0 + b) & (b < live)
+                x = lv - c[b]
+                a1 = s1[b] + x
+                a2 = s2[b] + x * x
+                ad = sd[b] + d
+                axd = sxd[b] + x * d
+                add = sdd[b] + d * d
+                m = nr[b] + 1.0
+                a1 = a1 if on else s1[b]
+                a2 = a2 if on else s2[b]
+                ad = ad if on else sd[b]
+                axd = axd if on else sxd[b]
+                add = add if on else sdd[b]
+                m = m if on else nr[b]
+                s1[b] = a1
+                s2[b] = a2
+                sd[b] = ad
+                sxd[b] = axd
+                sdd[b] = add
+                nr[b] = m
+                det = m * a2 - a1 * a1
+                num = m * axd - a1 * ad
+                q = det * (m * add - ad * ad) - num * num
+                ok = on & (m >= minw) & (det > 0.0) & (q > 0.0)
+                stat = num * math.sqrt(((m - 2.0) if ok else 1.0) / (q if ok else 1.0))
+                stat_b[b] = stat if ok else -np.inf
+            best = bsadf[r + 1]
+            for b in range(L):
+                if stat_b[b] > best:
+                    best = stat_b[b]
+            bsadf[r + 1] = best
+            if s0 == 0 and stat_b[0] > -np.inf:  # the first start: the forward sequence and SADF
+                badf[r + 1] = stat_b[0]
+                if stat_b[0] > sadf:
+                    sadf = stat_b[0]
+    return sadf
+
+
+_START_LANES = 16
+"""Window starts :func:`_adf_sup_lag0` advances side by side."""
+
+@jit(error_model="numpy")
+def _adf_sup_lag0_lanes(y, minw, bsadf, badf, sadf_out):
+    """:func:`_adf_sup_lag0` for several series at once, one per lane: the simulation's kernel.
+
+    ``y`` is (n, R): R series side by side, time along the rows. Every series
+    goes through the same windows in the same order with the same arithmetic
+    as in :func:`_adf_sup_lag0` (bit for bit), but the innermost loop runs
+    over the series, with no branch and no dependence between them, so the
+    compiler computes several lanes per instruction (its division and square
+    root included; ``error_model="numpy"``, and the divisor is never zero:
+    1 is put in where the window is skipped). ``bsadf`` (n, R) gets -inf
+    where no window ends, ``badf`` (n, R) NaN; ``sadf_out`` (R,) the SADF.
+    """
+    n, R = y.shape
+    acc = np.zeros((6, R))  # rows: window's first value, sums of x, x^2, d, x d, d^2
+    for i in range(n):
+        for b in range(R):
+            bsadf[i, b] = -np.inf
+            badf[i, b] = np.nan
+    for b in range(R):
+        sadf_out[b] = -np.inf
+    for i0 in range(n - minw):
+        c = acc[0]
+        s1 = acc[1]
+        s2 = acc[2]
+        sd = acc[3]
+        sxd = acc[4]
+        sdd = acc[5]
+        for b in range(R):
+            c[b] = y[i0, b]
+            s1[b] = 0.0
+            s2[b] = 0.0
+            sd[b] = 0.0
+            sxd[b] = 0.0
+            sdd[b] = 0.0
+        n_r = 0.0
+        for r in range(i0, n - 1):
+            n_r += 1.0
+            yr = y[r]
+            yn = y[r + 1]
+            if n_r < minw:
+                for b in range(R):
+                    d = yn[b] - yr[b]
+                    x = yr[b] - c[b]
+                    s1[b] += x
+                    s2[b] += x * x
+                    sd[b] += d
+                    sxd[b] += x * d
+                    sdd[b] += d * d
+                continue
+            out = bsadf[r + 1]
+            for b in range(R):  # the sums and the statistic in one pass (the sums stay in registers)
+                d = yn[b] - yr[b]
+                x = yr[b] - c[b]
+                a1 = s1[b] + x
+                a2 = s2[b] + x * x
+                ad = sd[b] + d
+                axd = sxd[b] + x * d
+                add = sdd[b] + d * d
+                s1[b] = a1
+                s2[b] = a2
+                sd[b] = ad
+                sxd[b] = axd
+                sdd[b] = add
+                det = n_r * a2 - a1 * a1
+                num = n_r * axd - a1 * ad
+                q = det * (n_r * add - ad * ad) - num * num
+                ok = (det > 0.0) & (q > 0.0)
+                stat = num * math.sqrt((n_r - 2.0) / (q if ok else 1.0))
+                v = stat if ok else -np.inf
+                old = out[b]
+                out[b] = v if v > old else old
+            if i0 == 0:
+                for b in range(R):
+                    det = n_r * s2[b] - s1[b] * s1[b]
+                    num = n_r * sxd[b] - s1[b] * sd[b]
+                    q = det * (n_r * sdd[b] - sd[b] * sd[b]) - num * num
+                    if det > 0.0 and q > 0.0:
+                        stat = num * math.sqrt((n_r - 2.0) / q)
+                        badf[r + 1, b] = stat
+                        if stat > sadf_out[b]:
+                            sadf_out[b] = stat
+
+
+# the kernels adf_sup runs at lags 1-3 (lag 0: _adf_sup_lag0) (others: _adf_sup_generic)
 _adf_sup_lag1 = _adf_sup_fixed_lag(1)
 _adf_sup_lag2 = _adf_sup_fixed_lag(2)
 _adf_sup_lag3 = _adf_sup_fixed_lag(3)
@@ -395,6 +569,36 @@ def psy_null_sup_stats(eps, k, minw, drift, bsadf_out, sadf_out, gsadf_out, badf
         Output BSADF and forward ADF sequences; NaN before the first complete window.
     """
     reps, n = eps.shape
+    if k == 0:
+        # lag 0: blocks of replications side by side (_adf_sup_lag0_lanes), the blocks in parallel;
+        # each replication's numbers do not depend on the blocking
+        n_blocks = max(1, reps // 16)
+        for blk in prange(n_blocks):
+            lo = blk * reps // n_blocks
+            m = (blk + 1) * reps // n_blocks - lo
+            walks = np.empty((n, m))
+            for j in range(m):
+                acc = 0.0
+                for i in range(n):
+                    acc += drift + eps[lo + j, i]
+                    walks[i, j] = acc
+            seq = np.empty((n, m))
+            fwd = np.empty((n, m))
+            sadf = np.empty(m)
+            _adf_sup_lag0_lanes(walks, minw, seq, fwd, sadf)
+            for j in range(m):
+                gsadf = -np.inf
+                for i in range(n):
+                    v = seq[i, j]
+                    if v == -np.inf:
+                        v = np.nan
+                    elif v > gsadf:
+                        gsadf = v
+                    bsadf_out[lo + j, i] = v
+                    badf_out[lo + j, i] = fwd[i, j]
+                sadf_out[lo + j] = sadf[j]
+                gsadf_out[lo + j] = gsadf
+        return bsadf_out
     for r in prange(reps):
         y = np.empty(n)
         acc = 0.0

@@ -463,7 +463,8 @@ class KinematicsModel:
         season0 = (buf["seasonal"] if "seasonal" in buf else np.empty((N, n))) if season else None
         sigma2 = buf["sigma2"] if "sigma2" in buf else np.empty((N, n))
         innovation = buf["innovation"] if "innovation" in buf else np.empty((N, n))
-        innovation_var = buf["innovation_var"] if "innovation_var" in buf else np.empty((N, n))
+        innovation_var = buf.get("innovation_var")  # else one row per missing pattern, joined below
+        Fs: list[tuple[np.ndarray | None, np.ndarray]] = []
         dofs: list[tuple[np.ndarray | None, np.ndarray]] = []
         covs: list[tuple[np.ndarray, np.ndarray]] = []
         sm_mean = np.empty((N, n, 3)) if smooth else None
@@ -477,7 +478,9 @@ class KinematicsModel:
             tr, s0, s2, v = run_mean_path(yr, K, F, pattern, dt, m - 3, m, discount=disc,
                                           out=(trend, season0, sigma2, innovation) if rows is None else None)
             sel = slice(None) if rows is None else rows
-            innovation_var[sel] = F[None, :]
+            if innovation_var is not None:
+                innovation_var[sel] = F[None, :]
+            Fs.append((rows, F))
             if rows is None:  # the usual panel: take the kernel's arrays as they are
                 trend, sigma2, innovation = tr, s2, v
                 season0 = s0
@@ -494,6 +497,13 @@ class KinematicsModel:
                 mean_s, cov_s = rts_smoother_shared(out, T)
                 sm_mean[sel] = mean_s[..., :3]
                 sm_cov[sel] = cov_s[None, :, :3, :3]
+        if innovation_var is None:  # F depends on the missing pattern only
+            if len(Fs) == 1:
+                innovation_var = np.broadcast_to(Fs[0][1], (N, n))
+            else:
+                innovation_var = np.empty((N, n))
+                for rows, F in Fs:
+                    innovation_var[rows] = F[None, :]
         if len(covs) == 1:  # one path for every series: read-only views, not N copies
             filt_cov = np.broadcast_to(covs[0][1], (N, n, 3, 3))
             dof = np.broadcast_to(dofs[0][1], (N, n))

@@ -138,6 +138,76 @@ class RegimeRule:
             p = stats.t.cdf(-mean / np.sqrt(var), df=np.maximum(result.dof, 1))
         return np.where(result.ready, p, np.nan)
 
+    def _projected_arg(self, result: KinematicsResult) -> tuple[np.ndarray, np.ndarray]:
+        """``(x, dof)`` with P(S' + H S'' < 0) = t_dof CDF(x) (before masking by ``ready``)."""
+        v = result.filtered[..., 1]
+        a = result.filtered[..., 2]
+        c = result.filtered_cov
+        h = self.horizon_years
+        mean = v + h * a
+        var = (c[..., 1, 1] + 2 * h * c[..., 1, 2] + h * h * c[..., 2, 2]) * result.sigma2
+        dof = result.dof
+        # the degrees of freedom are shared by the series of one missing pattern: keep a broadcast view so
+        with np.errstate(invalid="ignore", divide="ignore"):  # that the quantiles are per date, not per cell
+            if dof.ndim == 2 and dof.strides[0] == 0:
+                return -mean / np.sqrt(var), np.broadcast_to(np.maximum(dof[0], 1), dof.shape)
+            return -mean / np.sqrt(var), np.maximum(dof, 1)
+
+    def probabilities_at(self, result: KinematicsResult, series: np.ndarray,
+                         time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """P(S' + H S'' < 0) and P(S' > 0) at the cells ``(series[j], time[j])`` alone.
+
+        Equal bit for bit to ``p_projected_negative(result)[series, time]`` and
+        ``result.p_velocity_positive[series, time]`` (the same formulas on those cells).
+        """
+        if np.isinf(self.horizon_years):
+            return (self.p_projected_negative(result)[series, time],
+                    result.p_velocity_positive[series, time])
+        cells = _Cells(result.filtered[series, time], result.filtered_cov[series, time],
+                       result.sigma2[series, time], result.dof[series, time])
+        x, df = self._projected_arg(cells)
+        p_proj = np.where(result.ready[series, time], stats.t.cdf(x, df=df), np.nan)
+        sd = np.sqrt(np.maximum(cells.filtered_cov[..., 1, 1] * cells.sigma2, 0.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = cells.filtered[..., 1] / sd
+            p_neg = stats.t.cdf(-z, df=np.maximum(cells.dof, 1))
+        return p_proj, 1.0 - np.where(cells.dof > 0, p_neg, np.nan)
+
+    def labels_and_calls(self, result: KinematicsResult) -> tuple[np.ndarray, np.ndarray]:
+        """``label_code`` and ``call`` of :meth:`classify`, equal bit for bit, without the probability arrays.
+
+        The labels and calls only compare probabilities with ``confidence``,
+        ``release`` and 1/2. Each comparison is made on the t statistic against
+        the t quantile of that level instead (:func:`_t_cdf_compare`; the
+        quantiles are computed once per degrees of freedom when the series
+        share them, as with one missing pattern), and the CDF is evaluated only
+        within 1e-9 (relative) of a quantile. What the screen shows at the last
+        date is computed by :meth:`classify`'s formulas on those cells alone.
+        """
+        if np.isinf(self.horizon_years):
+            reg = self.classify(result)
+            return reg.label_code, reg.call
+        ready = result.ready
+        x, df = self._projected_arg(result)
+        enter = _t_cdf_compare(x, df, self.confidence, strict=False)
+        stay = _t_cdf_compare(x, df, self.release, strict=False)  # not (p < release)
+        # the state machine only sees p >= confidence, p < release and NaN: a stand-in with those answers
+        proxy = np.where(enter, 1.0, np.where(stay, self.release, 0.0))
+        proxy[~ready | np.isnan(x)] = np.nan
+        freq = result.frequency
+        k = self.persistence_obs(freq.periods_per_year) if freq.regular else 1
+        calls = _calls(proxy, self.confidence, self.release, k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            xv = -(result.filtered[..., 1] / result.velocity_sd)
+        # p_vel = 1 - CDF(xv) >= 1/2 exactly when CDF(xv) <= 1/2 (1 - c is exact for c in [1/2, 1])
+        growing = (result.dof > 0) & ~np.isnan(xv) & ~_t_cdf_compare(xv, df, 0.5, strict=True)
+        label = np.zeros(proxy.shape, dtype=np.int8)
+        label[ready & ~calls & growing] = 1
+        label[ready & calls & growing] = 2
+        label[ready & calls & ~growing] = 3
+        label[ready & ~calls & ~growing] = 4
+        return label, calls
+
     def classify(self, result: KinematicsResult) -> RegimeResult:
         """Label every date of every series, with calls and events (real time)."""
         p_proj = self.p_projected_negative(result)
@@ -164,6 +234,55 @@ class RegimeRule:
             rule=self,
             persistence=k,
         )
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """The fields :meth:`RegimeRule._projected_arg` reads, at some cells of a fit."""
+
+    filtered: np.ndarray
+    filtered_cov: np.ndarray
+    sigma2: np.ndarray
+    dof: np.ndarray
+
+
+def _t_cdf_compare(x: np.ndarray, df: np.ndarray, level: float, *, strict: bool) -> np.ndarray:
+    """``stats.t.cdf(x, df) > level`` (``strict``) or ``>= level``, elementwise, without the CDF far from the quantile.
+
+    Parameters
+    ----------
+    x : ndarray
+        t statistics (NaN allowed: False there, as the comparison of NaN).
+    df : ndarray
+        Degrees of freedom, broadcastable to ``x``; a broadcast view whose
+        rows are all one row (strides 0, as a fit with one missing pattern
+        gives) costs one quantile per column.
+    level : float
+        Probability in (0, 1).
+
+    Notes
+    -----
+    The t quantile ``q = stats.t.ppf(level, df)`` decides every cell farther
+    than ``1e-9 (1 + |q|)`` from it (the CDF is increasing); the cells within
+    that band are decided by ``stats.t.cdf`` itself, so the answer is that
+    of evaluating the CDF everywhere (the quantile is far more accurate than
+    the band).
+    """
+    df = np.broadcast_to(df, x.shape)
+    if df.ndim == 2 and df.strides[0] == 0:
+        q = np.broadcast_to(stats.t.ppf(level, df[0]), x.shape)
+    elif df.ndim == 2:  # one quantile row per distinct row (a fit has one per missing pattern)
+        rows, inverse = np.unique(df, axis=0, return_inverse=True)
+        q = stats.t.ppf(level, rows)[inverse.ravel()]
+    else:
+        q = stats.t.ppf(level, df)
+    tol = 1e-9 * (1.0 + np.abs(q))
+    out = x > q + tol
+    near = np.abs(x - q) <= tol
+    if near.any():
+        c = stats.t.cdf(x[near], df[near])
+        out[near] = c > level if strict else c >= level
+    return out
 
 
 def _calls_loop(p: np.ndarray, enter: float, leave: float, k: int, out: np.ndarray) -> np.ndarray:

@@ -34,7 +34,7 @@ from borrowedtime.errors import DataError
 from borrowedtime.monitor.discrete import acceleration, growth, step_ups
 from borrowedtime.monitor.events import p_turn_within
 from borrowedtime.monitor.model import KinematicsModel
-from borrowedtime.monitor.regimes import LABELS, RegimeResult, RegimeRule
+from borrowedtime.monitor.regimes import LABELS, RegimeRule
 from borrowedtime.monitor.result import KinematicsResult
 from borrowedtime.series import Frequency, _check_index, infer_frequency, read_frame
 
@@ -381,7 +381,7 @@ class Screen:
                 turn = p_turn_within(kin, (12,), where=at_last)[np.arange(kin.n_series), last, 0]
                 for a in range(0, kin.n_series, self.chunk):  # classify in blocks: bounded temporaries
                     part = _slice(kin, a, a + self.chunk)
-                    rows.append(_rows(part, self.rule.classify(part), last[a: a + self.chunk], len(fits) - 1, a,
+                    rows.append(_rows(part, self.rule, last[a: a + self.chunk], len(fits) - 1, a,
                                       turn[a: a + self.chunk]))
             if on_progress:
                 on_progress(k + 1, total)
@@ -449,13 +449,15 @@ def _run_start(codes: np.ndarray, last: np.ndarray) -> np.ndarray:
     return np.where(any_diff, last_diff + 1, 0)
 
 
-def _rows(kin: KinematicsResult, reg: RegimeResult, last: np.ndarray, fit: int, offset: int,
+def _rows(kin: KinematicsResult, rule: RegimeRule, last: np.ndarray, fit: int, offset: int,
           p_turn_12m: np.ndarray) -> pd.DataFrame:
+    """One row per series at its last date: labels and calls over the whole path (thresholds only), the
+    probabilities at the last date alone (the formulas of :meth:`RegimeRule.classify`, on those cells)."""
     i = np.arange(kin.n_series)
     idx = kin.index
-    codes = reg.label_code
+    codes, call = rule.labels_and_calls(kin)
     since = _run_start(codes, last)
-    call = reg.call
+    p_proj, p_vel = rule.probabilities_at(kin, i, last)
     call_start = _run_start(call.astype(np.int8), last)
     standing = call[i, last]
     last_dates = idx[last]
@@ -465,8 +467,8 @@ def _rows(kin: KinematicsResult, reg: RegimeResult, last: np.ndarray, fit: int, 
         {
             "name": list(kin.names),
             "regime": np.asarray(LABELS, dtype=object)[codes[i, last]],
-            "p_borrowed_time": reg.p_projected_negative[i, last],
-            "p_growth_positive": reg.p_velocity_positive[i, last],
+            "p_borrowed_time": p_proj,
+            "p_growth_positive": p_vel,
             "p_turn_12m": p_turn_12m,
             "since": since_dates,
             "months_in_regime": months,
