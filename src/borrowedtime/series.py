@@ -30,6 +30,8 @@ __all__ = [
     "load_series",
     "as_series",
     "FRED_URL",
+    "NAMED_SOURCES",
+    "is_named_source",
     "days_since_epoch",
 ]
 
@@ -382,6 +384,27 @@ def _load_fred(series_id: str, *, positive: bool, min_obs: int, fetch: Callable[
     )
 
 
+def _load_filings(text: str, *, positive: bool, min_obs: int) -> pd.Series:
+    """``filings:COMPANY:CONCEPT``: a quarterly series of the packaged filings data (:mod:`borrowedtime.buildout`)."""
+    from borrowedtime.buildout import filings_series, parse_filings_source
+
+    company, concept = parse_filings_source(text)
+    s = filings_series(company, concept)
+    out = as_series(s, name=str(s.name), positive=positive, min_obs=min_obs)
+    out.attrs["source"] = (f"{s.name}: borrowedtime.datasets.filings() (10-Q/10-K values, each with its "
+                           "accession number)")
+    return out
+
+
+def is_named_source(text: str) -> bool:
+    """True for a source that is a name, not a path: ``fred:ID``, ``filings:COMPANY:CONCEPT``, ``sec:TICKER:CONCEPT``."""
+    return str(text).lower().startswith(NAMED_SOURCES)
+
+
+#: Prefixes of sources that are names rather than files.
+NAMED_SOURCES = ("fred:", "filings:", "sec:")
+
+
 def load_series(
     source: str | Path | pd.Series | pd.DataFrame,
     column: str | None = None,
@@ -397,7 +420,8 @@ def load_series(
     source : str, Path, Series or DataFrame
         A CSV or Parquet file with a date column (``date``, ``observation_date``
         or the first column) and value columns; ``"fred:SERIES_ID"`` to download
-        the public CSV from FRED; or a pandas object with a DatetimeIndex (a
+        the public CSV from FRED; ``"filings:COMPANY:CONCEPT"`` for a quarterly
+        series of the packaged filings data (:mod:`borrowedtime.buildout`); or a pandas object with a DatetimeIndex (a
         DataFrame may also carry a date column).
     column : str, optional
         The value column; not needed when there is exactly one.
@@ -432,6 +456,8 @@ def load_series(
     text = str(source)
     if text.lower().startswith("fred:"):
         return _load_fred(text[5:].strip(), positive=positive, min_obs=min_obs, fetch=fetch or _http_get)
+    if text.lower().startswith("filings:"):
+        return _load_filings(text, positive=positive, min_obs=min_obs)
     path = Path(source)
     frame = _read_table(path)
     return _from_frame(

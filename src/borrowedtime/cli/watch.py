@@ -44,7 +44,15 @@ def _check_settings(cutoff: float, horizon: float, confidence: float) -> None:
 
 
 def _source(text: str):
-    return text if text.startswith("fred:") else Path(text)
+    from borrowedtime.series import is_named_source
+
+    return text if is_named_source(text) else Path(text)
+
+
+def _named(text: str) -> bool:
+    from borrowedtime.series import is_named_source
+
+    return is_named_source(text)
 
 
 def _seasonal(text: str):
@@ -86,7 +94,7 @@ def _discrete(s: pd.Series) -> list[dict]:
 
 @app.command()
 def watch(
-    source: Annotated[str | None, typer.Argument(help="CSV/Parquet FILE or fred:SERIES_ID.")] = None,
+    source: Annotated[str | None, typer.Argument(help="CSV/Parquet FILE, fred:SERIES_ID or filings:COMPANY:CONCEPT.")] = None,
     column: ColumnOpt = None,
     seasonal: SeasonalOpt = "auto",
     demo: Annotated[bool, typer.Option("--demo", help="Run on the embedded essay series.")] = False,
@@ -198,7 +206,7 @@ def watch(
 
 @app.command()
 def backtest(
-    source: Annotated[str | None, typer.Argument(help="FILE or fred:ID; default: Case-Shiller national in the shared reference data.")] = None,
+    source: Annotated[str | None, typer.Argument(help="FILE, fred:ID or filings:COMPANY:CONCEPT; default: Case-Shiller national in the shared reference data.")] = None,
     column: ColumnOpt = None,
     outcome: Annotated[str | None, typer.Option(help="Outcome series FILE (e.g. delinquency) shown alongside.")] = None,
     outcome_column: Annotated[str | None, typer.Option(help="Value column of the outcome file.")] = None,
@@ -316,7 +324,7 @@ def report(
         check_range(seed, "--seed", 0)
     pairs = []
     for item in series or []:
-        path, _, col = item.partition(":") if not item.startswith("fred:") else (item, "", "")
+        path, _, col = item.partition(":") if not _named(item) else (item, "", "")
         pairs.append((path, col or None))
     options = ReportOptions(series=tuple(pairs), shared_data=shared_data_dir(), seed=seed, quick=quick)
     with error_boundary(), Progress(console=stderr, transient=True, disable=not progress_enabled(quiet)) as bar:
