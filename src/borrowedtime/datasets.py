@@ -17,6 +17,11 @@ Everything the package reads from disk on its own goes through this module:
     entity of the complex (subprime originations, the public market's revenue
     multiple, the dilution range of recent rounds; :func:`treadmill_inputs`).
 
+* **Filings** (``borrowedtime/data/filings/*.csv``): values as the companies'
+  filings state them (capex, operating cash flow, revenue, backlogs; one CSV
+  per company, schema in :mod:`borrowedtime.filings`), read by
+  :func:`filing_facts` and turned into discrete quarters by :func:`filings`.
+
 * **Shared reference series** (Case-Shiller, the FRED delinquency rate, the
   Nasdaq composite, FRED-MD): real data kept outside the package in
   ``../shared/data`` beside the checkout (never copied into it).
@@ -54,6 +59,9 @@ __all__ = [
     "treadmill_inputs",
     "shared_data_dir",
     "reference_path",
+    "FILINGS_DIR",
+    "filing_facts",
+    "filings",
 ]
 
 #: Environment variable that points at the folder of shared reference series.
@@ -126,7 +134,9 @@ def read_yaml(path: str | Path, *, label: str | None = None, dates: bool = True)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise YamlFileError(name, where, f"not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+        raise YamlFileError(
+            name, where, f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
+        ) from None
     return {} if raw is None else raw
 
 
@@ -189,7 +199,9 @@ def shared_data_dir(*, required: bool = False) -> Path | None:
     if override:
         p = Path(override)
         if not p.is_dir():
-            raise DataError(f"{ENV_VAR}={override}: no such folder (it should hold the shared reference series).")
+            raise DataError(
+                f"{ENV_VAR}={override}: no such folder (it should hold the shared reference series)."
+            )
         return p
     for p in _candidates():
         if p.is_dir():
@@ -225,6 +237,114 @@ def reference_path(key: str, *, required: bool = True) -> Path | None:
     path = folder / REFERENCE_FILES[key]
     if not path.exists():
         if required:
-            raise DataError(f"{path}: the reference series {key!r} is missing from the shared data folder.")
+            raise DataError(
+                f"{path}: the reference series {key!r} is missing from the shared data folder."
+            )
         return None
     return path
+
+
+# ----------------------------------------------------------------------------- filings
+#: Packaged folder of the filings facts (one CSV per company, plus ``backlog.csv``).
+FILINGS_DIR = "filings"
+
+
+@cache
+def _filing_facts() -> Any:
+    from borrowedtime.filings import COLUMNS, read_facts
+
+    folder = Path(str(resources.files("borrowedtime").joinpath(f"{_PACKAGE_DATA}/{FILINGS_DIR}")))
+    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    if not files:
+        raise DataError(
+            f"no packaged filings: borrowedtime/{_PACKAGE_DATA}/{FILINGS_DIR}/*.csv is missing."
+        )
+    import pandas as pd
+
+    frames = []
+    for path in files:
+        facts = read_facts(path, label=f"borrowedtime/{_PACKAGE_DATA}/{FILINGS_DIR}/{path.name}")
+        frames.append(facts.assign(file=path.name))
+    facts = pd.concat(frames, ignore_index=True)
+    key = ["company", "concept", "period_start", "period_end"]
+    dup = facts.duplicated(key, keep=False)
+    if dup.any():
+        rows = facts.loc[dup].sort_values(key).head(2)
+        where = " and ".join(f"{r.file} line {r.line}" for r in rows.itertuples())
+        raise DataError(
+            f"filings: the same {rows.iloc[0]['company']} {rows.iloc[0]['concept']} span is in {where}."
+        )
+    return facts.loc[:, [*COLUMNS, "file", "line"]]
+
+
+def filing_facts(companies: Any = None, concepts: Any = None) -> Any:
+    """The packaged filings facts: one row per value as a filing states it.
+
+    Parameters
+    ----------
+    companies, concepts : str or list of str, optional
+        Keep only these companies (``msft``, ``googl``, ...) or concepts
+        (``capex``, ``operating_cash_flow``, ...); default all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`borrowedtime.filings.COLUMNS` plus ``file`` and
+        ``line`` (where the row is); values in USD millions.
+
+    Raises
+    ------
+    DataError
+        A packaged file breaks the schema (naming file, line and field), or two
+        files hold the same company, concept and span.
+    """
+    return _select(_filing_facts(), companies, concepts).reset_index(drop=True)
+
+
+@cache
+def _filings_quarters() -> Any:
+    from borrowedtime.filings import to_quarters
+
+    return to_quarters(_filing_facts())
+
+
+def filings(companies: Any = None, concepts: Any = None) -> Any:
+    """The build-out's quarterly series from the companies' filings (packaged data).
+
+    Each stated value (:func:`filing_facts`) goes through the one conversion,
+    :func:`borrowedtime.filings.to_quarters`: three-month values as stated,
+    other quarters as differences of year-to-date values (``derived`` true).
+
+    Parameters
+    ----------
+    companies, concepts : str or list of str, optional
+        Keep only these companies or concepts; default all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long frame, one row per company, concept and fiscal quarter, columns
+        ``company, concept, period_start, period_end, fiscal_year,
+        fiscal_quarter, calendar_quarter, value_usd_m, derived, form,
+        accession, source, checked, note``; ``value_usd_m`` in USD millions
+        (capex and lease principal as positive outflows). Sources: the SEC
+        filings and investor-relations releases named in ``source``.
+    """
+    return _select(_filings_quarters(), companies, concepts).reset_index(drop=True)
+
+
+def _select(frame: Any, companies: Any, concepts: Any) -> Any:
+    from borrowedtime.filings import COMPANIES, CONCEPTS
+
+    out = frame
+    for name, wanted, known in (("company", companies, COMPANIES), ("concept", concepts, CONCEPTS)):
+        if wanted is None:
+            continue
+        wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+        unknown = [w for w in wanted if w not in known]
+        if unknown:
+            raise DataError(
+                f"filings: unknown {name} {unknown[0]!r}; expected one of {', '.join(known)}."
+            )
+        out = out[out[name].isin(wanted)]
+    return out.copy()
