@@ -312,8 +312,17 @@ def stress_inputs(options: ReportOptions) -> StressInputs:
     return StressInputs(result, narrative(model, out, int(hit[0]) if hit.size else 0))
 
 
+def verdict_inputs(options: ReportOptions):
+    """The one verdict (:func:`borrowedtime.verdict.verdict`), at its default paths whatever ``quick``, so the
+    report prints the same summary as ``borrowedtime verdict --seed S``."""
+    from borrowedtime.verdict import verdict
+
+    return verdict(seed=options.seed)
+
+
 #: Key -> computation, in the order they run. One line per section.
 COMPUTATIONS: dict[str, Callable[[ReportOptions], Any]] = {
+    "verdict": verdict_inputs,
     "watch": watch_inputs,
     "essay": essay_inputs,
     "kinematics": kinematics_inputs,
