@@ -142,8 +142,9 @@ def _one(data: pd.DataFrame, company: str, concept: str) -> pd.Series:
 def _known(data: pd.DataFrame, company: str, concept: str) -> None:
     companies = set(data["company"].astype(str).str.lower())
     if company != "hyperscalers" and company not in companies:
-        raise DataError(f"filings:{company}:{concept}: no company {company!r} in the filings data; there are: "
-                        f"{', '.join(sorted(companies))}, and hyperscalers ({'+'.join(HYPERSCALERS)}).")
+        have = (f"there are: {', '.join(sorted(companies))}, and hyperscalers ({'+'.join(HYPERSCALERS)})"
+                if companies else "the packaged filings data hold no values yet")
+        raise DataError(f"filings:{company}:{concept}: no company {company!r} in the filings data; {have}.")
     concepts = set(data["concept"].astype(str).str.lower()) | set(RATIO_CONCEPTS)
     if concept not in concepts:
         raise DataError(f"filings:{company}:{concept}: no concept {concept!r} in the filings data; there are: "

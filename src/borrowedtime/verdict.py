@@ -49,6 +49,7 @@ __all__ = [
     "read_treadmill",
     "read_stress",
     "flip_term",
+    "essay_beside_filings",
     "verdict",
 ]
 
@@ -481,7 +482,19 @@ class Verdict(Summarised):
         return f"<Verdict {self.sentences[0] if self.sentences else ''}>"
 
 
-def _essay_beside_filings(data: pd.DataFrame | None) -> dict:
+def essay_beside_filings(data: pd.DataFrame | None = None) -> dict:
+    """The essay's annual capex, capex / cash flow and acceleration beside the filings' calendar-year sums.
+
+    Returns
+    -------
+    dict
+        ``essay_capex_usd_bn``, ``essay_capex_to_ocf`` (year -> the essay's
+        figure, VII), ``essay_acceleration_pp``; ``filings_capex_usd_bn``,
+        ``filings_capex_to_ocf``, ``filings_growth_pct``,
+        ``filings_acceleration_pp`` (the four platforms, calendar years with
+        every quarter; :func:`borrowedtime.buildout.annual_totals`), or
+        ``filings_unavailable`` with the reason.
+    """
     from borrowedtime.buildout import annual_totals
     from borrowedtime.datasets import essay_data
 
@@ -656,7 +669,7 @@ def verdict(
     step = progress or (lambda name: None)
     step("monitor")
     mon = read_buildout(horizon_years=horizon_years, confidence=confidence, data=data)
-    essay = _essay_beside_filings(data)
+    essay = essay_beside_filings(data)
     step("treadmill")
     tr = read_treadmill(seed=seed)
     step("stress")

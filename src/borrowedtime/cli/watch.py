@@ -97,7 +97,8 @@ def watch(
     source: Annotated[str | None, typer.Argument(help="CSV/Parquet FILE, fred:SERIES_ID or filings:COMPANY:CONCEPT.")] = None,
     column: ColumnOpt = None,
     seasonal: SeasonalOpt = "auto",
-    demo: Annotated[bool, typer.Option("--demo", help="Run on the embedded essay series.")] = False,
+    demo: Annotated[bool, typer.Option(
+        "--demo", help="Run on the build-out's filings series, beside the essay's own figures.")] = False,
     cutoff: CutoffOpt = 1.5,
     horizon: HorizonOpt = 2.0,
     confidence: ConfidenceOpt = 0.9,
@@ -105,7 +106,6 @@ def watch(
 ) -> None:
     """Latest level, velocity, acceleration (with standard errors), P(S''<0), regime and events."""
     from borrowedtime.backtest import borrowed_time_windows, year_over_year
-    from borrowedtime.essay import essay_series
     from borrowedtime.kinematics import KinematicsModel
     from borrowedtime.regimes import RegimeRule
     from borrowedtime.series import load_series
@@ -116,12 +116,15 @@ def watch(
         if source is not None and demo:
             raise SpecError("give a FILE or --demo, not both.")
         _check_settings(cutoff, horizon, confidence)
-        model = KinematicsModel(cutoff_years=cutoff, seasonal=_seasonal(seasonal))
-        rule = RegimeRule(horizon_years=horizon, confidence=confidence)
+        season = _seasonal(seasonal)
         if demo:
-            series = [essay_series("hyperscaler_capex"), essay_series("openai_valuation")]
-        else:
-            series = [load_series(_source(source), column)]
+            from borrowedtime.verdict import essay_beside_filings, read_buildout
+
+            reading = read_buildout(cutoff_years=cutoff, horizon_years=horizon, confidence=confidence)
+            return _demo_output(reading, essay_beside_filings(), horizon, as_json)
+        model = KinematicsModel(cutoff_years=cutoff, seasonal=season)
+        rule = RegimeRule(horizon_years=horizon, confidence=confidence)
+        series = [load_series(_source(source), column)]
         rows = []
         for s in series:
             res = model.fit(s)
@@ -164,43 +167,84 @@ def watch(
                 f"  {r['series']}: {r['observations']} observations, fewer than the {r['min_observations']} "
                 f"the filter needs ({r['min_observations'] // r['states']} per state, {r['states']} states): "
                 "no filtered estimate, no call; the discrete arithmetic "
-                + ("follows." if demo else "below."), soft_wrap=not stdout.is_terminal)
+                + "below.", soft_wrap=not stdout.is_terminal)
         for w in r["windows"]:
             stdout.print(f"  {r['series']}: borrowed-time call {w['start'].date()} -> "
                          f"{w['end'].date() if w['end'] is not None else 'standing'}"
                          f"{'; S′ crossed zero ' + str(w['velocity_zero'].date()) if w['velocity_zero'] is not None else ''}")
-    if not demo:
-        for r in rows:
-            if r["discrete"] is not None:
-                t = table(f"{r['series']}: discrete growth per step"
-                          f"{' (annualised: irregular dates)' if r['frequency'] == 'irregular' else ''}",
-                          [("date", "date"), ("value", "num"), ("growth %", "num"), ("change, pp", "num")])
-                for d in r["discrete"]:
-                    t.add_row(d["date"], f"{d['value']:,.6g}",
-                              _fmt(None if d["growth"] is None else 100 * d["growth"], "+.1f"),
-                              _fmt(d["acceleration_pp"], "+.1f"))
-                stdout.print(t)
-        return
+    for r in rows:
+        if r["discrete"] is not None:
+            t = table(f"{r['series']}: discrete growth per step"
+                      f"{' (annualised: irregular dates)' if r['frequency'] == 'irregular' else ''}",
+                      [("date", "date"), ("value", "num"), ("growth %", "num"), ("change, pp", "num")])
+            for d in r["discrete"]:
+                t.add_row(d["date"], f"{d['value']:,.6g}",
+                          _fmt(None if d["growth"] is None else 100 * d["growth"], "+.1f"),
+                          _fmt(d["acceleration_pp"], "+.1f"))
+            stdout.print(t)
+
+
+def _demo_output(reading, essay: dict, horizon: float, as_json: bool) -> None:
+    """``watch --demo``: the monitor on the build-out's filings series, then the essay's figures beside the filings'."""
+    from dataclasses import asdict
+
     from borrowedtime.essay_arithmetic import essay_tables
 
     cap, val = essay_tables()
-    t1 = table("The essay's arithmetic: hyperscaler capex (recomputed | stated)",
-               [("year", "date"), ("capex $bn", "num"), ("growth %", "num"), ("stated", "num"),
-                ("accel. pp", "num"), ("stated ", "num")])
+    if as_json:
+        write_json({"series": [asdict(r) for r in reading.readings], "horizon_years": reading.horizon_years,
+                    "confidence": reading.confidence, "essay": essay,
+                    "essay_capex": cap.to_dict(orient="records"), "essay_marks": val.to_dict(orient="records")})
+        return
+    h = f"{horizon:g}y"
+    cells = []
+    for r in reading.readings:
+        name = r.source.removeprefix("filings:")
+        if r.estimable:
+            cells.append([name, _num(r.last), f"{r.level:,.2f}" if r.level < 10 else f"{r.level:,.0f}",
+                          f"{r.velocity:+.2f} ± {r.velocity_sd:.2f}", f"{r.acceleration:+.2f} ± {r.acceleration_sd:.2f}",
+                          f"{r.p_accel_neg:.2f}", f"{r.p_borrowed_time:.2f}", r.regime])
+        else:
+            cells.append([name, _num(r.last), "—" if r.level is None else f"{r.level:,.2f}", "—", "—", "—", "—",
+                          r.regime])
+    t, dropped = fit_table(
+        "The build-out's own numbers (quarterly filings), real time: S′ per year, S″ per year² (log S)",
+        [("series", "key"), ("last", "date"), ("value", "num"), ("S′ ± sd", "num"), ("S″ ± sd", "num"),
+         ("P(S″<0)", "num"), (f"P(S′+{h}·S″<0)", "num"), ("regime", "key")],
+        cells, drop=("value", "last", "P(S″<0)"),
+    )
+    stdout.print(t)
+    if dropped:
+        stdout.print(f"({', '.join(dropped)} left out to fit {stdout.width} columns; --json has them)", style="dim")
+    stdout.print("Value: USD bn (a quarter for flows, at the quarter's end for backlogs) or a ratio. Flows get a "
+                 "quarterly seasonal component, backlogs and the trailing ratio none.", style="dim",
+                 soft_wrap=not stdout.is_terminal)
+    for r in reading.readings:
+        if not r.estimable:
+            stdout.print(f"  {r.source.removeprefix('filings:')}: {r.regime}: {r.why}", highlight=False,
+                         soft_wrap=not stdout.is_terminal)
+    fc, fg = essay.get("filings_capex_usd_bn", {}), essay.get("filings_growth_pct", {})
+    fa = essay.get("filings_acceleration_pp", {})
+    t1 = table("Hyperscaler capex: the essay's figures (recomputed | stated) beside the filings' (4 platforms)",
+               [("year", "date"), ("essay $bn", "num"), ("growth %", "num"), ("stated", "num"),
+                ("accel. pp", "num"), ("stated ", "num"), ("filings $bn", "num"), ("growth % ", "num"),
+                ("accel. pp ", "num")])
     for row in cap.itertuples(index=False):
-        t1.add_row(str(row.year), f"{row.capex_usd_bn:,.0f}", _fmt(row.growth_pct, "+.1f"),
+        y = str(row.year)
+        t1.add_row(y, f"{row.capex_usd_bn:,.0f}", _fmt(row.growth_pct, "+.1f"),
                    _fmt(row.stated_growth_pct, "+.0f"), _fmt(row.acceleration_pp, "+.0f"),
-                   _fmt(row.stated_acceleration_pp, "+.0f"))
+                   _fmt(row.stated_acceleration_pp, "+.0f"), _fmt(fc.get(y), ",.0f"), _fmt(fg.get(y), "+.1f"),
+                   _fmt(fa.get(y), "+.1f"))
     stdout.print(t1)
     t2 = table("OpenAI marks: step-ups (recomputed | stated)",
                [("date", "date"), ("mark $bn", "num"), ("step-up", "num"), ("stated", "num")])
     for row in val.itertuples(index=False):
         t2.add_row(str(row.date), f"{row.mark_usd_bn:,.0f}", _fmt(row.step_up, ".2f"), _fmt(row.stated_step_up, ".2f"))
     stdout.print(t2)
-    stdout.print("The essay's series have 5 and 6 points, too few to estimate a velocity and an acceleration "
-                 "with their uncertainty, so the monitor makes no call on them; the discrete arithmetic above "
-                 "is the essay's own (its acceleration column differences growth rounded to whole percents). "
-                 "Every OpenAI step-up is above 1: each mark rose.", style="dim",
+    stdout.print("The essay's series have 5 and 6 annual or irregular points, too few for the filter; the monitor "
+                 "reads the build-out on the companies' quarterly filings above instead. The essay's 2026 and 2027 "
+                 "capex are its estimates; the filings' columns are calendar years in which all four platforms "
+                 "report every quarter. Every OpenAI step-up is above 1: each mark rose.", style="dim",
                  soft_wrap=not stdout.is_terminal)
 
 
