@@ -44,6 +44,7 @@ The CSV schema (:data:`COLUMNS`), one row per stated value:
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -64,6 +65,7 @@ __all__ = [
     "read_facts",
     "validate_facts",
     "to_quarters",
+    "coverage",
 ]
 
 #: Columns of a facts CSV, in order.
@@ -174,7 +176,16 @@ def read_facts(path: str | Path, *, label: str | None = None) -> pd.DataFrame:
     path = Path(path)
     where = label or path.name
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        with path.open(newline="", encoding="utf-8") as handle:
+            records = csv.reader(handle)
+            header = next(records, [])
+            for i, rec in enumerate(records, start=2):
+                if rec and len(rec) != len(header):
+                    raise DataError(
+                        f"{where}, line {i}: {len(rec)} fields but the header has {len(header)}; "
+                        "quote a note that holds commas."
+                    )
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False)
     except FileNotFoundError:
         raise DataError(f"{where}: no such file.") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -473,7 +484,7 @@ def _flow_quarters(flows: pd.DataFrame) -> pd.DataFrame:
             return raw.to_numpy(dtype=float)
         if kind == "t":
             return pd.to_datetime(raw).to_numpy(dtype="M8[ns]")
-        return raw.fillna("").to_numpy(dtype=object)
+        return raw.astype(object).fillna("").to_numpy(dtype=object)
 
     val = {p: col("value_usd_m", p, "f") for p in FISCAL_PERIODS}
     chk = {p: col("checked", p, "f") for p in FISCAL_PERIODS}  # 1, 0 or NaN (no fact)
@@ -560,3 +571,40 @@ def _flow_quarters(flows: pd.DataFrame) -> pd.DataFrame:
     out["period_start"] = pd.to_datetime(out["period_start"])
     out["period_end"] = pd.to_datetime(out["period_end"])
     return out
+
+
+def coverage(quarters: pd.DataFrame) -> pd.DataFrame:
+    """What a quarterly frame covers, per company and concept.
+
+    Parameters
+    ----------
+    quarters : pandas.DataFrame
+        Output of :func:`to_quarters` (or :func:`borrowedtime.datasets.filings`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per company and concept: ``first`` and ``last`` calendar
+        quarter, ``n`` quarters, ``gaps`` (calendar quarters missing between
+        first and last), ``derived`` and ``checked`` counts.
+    """
+    cols = ["company", "concept", "first", "last", "n", "gaps", "derived", "checked"]
+    if quarters.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for (company, concept), g in quarters.groupby(["company", "concept"], sort=True):
+        periods = pd.PeriodIndex(g["calendar_quarter"], freq="Q")
+        span = (periods.max() - periods.min()).n + 1
+        rows.append(
+            {
+                "company": company,
+                "concept": concept,
+                "first": str(periods.min()),
+                "last": str(periods.max()),
+                "n": len(g),
+                "gaps": span - periods.nunique(),
+                "derived": int(g["derived"].sum()),
+                "checked": int(g["checked"].sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)

@@ -134,11 +134,11 @@ class WatchResult:
 
 
 def _user_series(options: ReportOptions) -> list[pd.Series]:
-    from borrowedtime.series import is_named_source, load_series
+    from borrowedtime.series import is_remote, load_series
 
     out = []
     for source, column in options.series:
-        src = source if is_named_source(str(source)) else Path(source)
+        src = source if is_remote(str(source)) else Path(source)
         out.append(load_series(src, column))
     return out
 

@@ -30,12 +30,21 @@ __all__ = [
     "load_series",
     "as_series",
     "FRED_URL",
-    "NAMED_SOURCES",
-    "is_named_source",
+    "REMOTE_PREFIXES",
+    "is_remote",
     "days_since_epoch",
 ]
 
 FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={series_id}"
+#: Source prefixes that name a remote series rather than a file (``fred:ID``, ``sec:TICKER:CONCEPT``).
+REMOTE_PREFIXES: tuple[str, ...] = ("fred:", "sec:", "filings:")
+
+
+def is_remote(source: object) -> bool:
+    """True when ``source`` is a named spec, not a path: ``fred:CSUSHPINSA``, ``sec:MSFT:capex`` or ``filings:msft:capex``."""
+    return isinstance(source, str) and source.lower().startswith(REMOTE_PREFIXES)
+
+
 _DATE_NAMES = ("date", "observation_date", "time", "timestamp", "period", "month", "day")
 _MIN_OBS = 3
 
@@ -396,15 +405,6 @@ def _load_filings(text: str, *, positive: bool, min_obs: int) -> pd.Series:
     return out
 
 
-def is_named_source(text: str) -> bool:
-    """True for a source that is a name, not a path: ``fred:ID``, ``filings:COMPANY:CONCEPT``, ``sec:TICKER:CONCEPT``."""
-    return str(text).lower().startswith(NAMED_SOURCES)
-
-
-#: Prefixes of sources that are names rather than files.
-NAMED_SOURCES = ("fred:", "filings:", "sec:")
-
-
 def load_series(
     source: str | Path | pd.Series | pd.DataFrame,
     column: str | None = None,
@@ -420,8 +420,10 @@ def load_series(
     source : str, Path, Series or DataFrame
         A CSV or Parquet file with a date column (``date``, ``observation_date``
         or the first column) and value columns; ``"fred:SERIES_ID"`` to download
-        the public CSV from FRED; ``"filings:COMPANY:CONCEPT"`` for a quarterly
-        series of the packaged filings data (:mod:`borrowedtime.buildout`); or a pandas object with a DatetimeIndex (a
+        the public CSV from FRED; ``"sec:TICKER:CONCEPT"`` for a company's
+        quarterly series from the SEC's company facts (:mod:`borrowedtime.sec`,
+        USD millions); ``"filings:COMPANY:CONCEPT"`` for a quarterly
+        series of the packaged filings data (:mod:`borrowedtime.buildout`, USD billions); or a pandas object with a DatetimeIndex (a
         DataFrame may also carry a date column).
     column : str, optional
         The value column; not needed when there is exactly one.
@@ -430,7 +432,8 @@ def load_series(
     min_obs : int, default 3
         Fewest observations accepted.
     fetch : callable, optional
-        ``url -> bytes`` used for ``fred:`` sources (tests pass a recorded response).
+        ``url -> bytes`` used for ``fred:`` sources, ``(url, headers) -> bytes``
+        for ``sec:`` sources (tests pass a recorded response).
 
     Returns
     -------
@@ -456,6 +459,11 @@ def load_series(
     text = str(source)
     if text.lower().startswith("fred:"):
         return _load_fred(text[5:].strip(), positive=positive, min_obs=min_obs, fetch=fetch or _http_get)
+    if text.lower().startswith("sec:"):
+        from borrowedtime.sec import load_sec
+
+        series = load_sec(text, fetch=fetch)
+        return as_series(series, name=series.name, positive=positive, min_obs=min_obs)
     if text.lower().startswith("filings:"):
         return _load_filings(text, positive=positive, min_obs=min_obs)
     path = Path(source)

@@ -61,9 +61,9 @@ def detectors(
         check_range(release_lag, "--release-lag", 0, why=" (observations)")
         if psy_window not in ("realtime", "hindsight"):
             raise SpecError(f"--psy-window must be 'realtime' or 'hindsight', got {psy_window!r}.")
-        from borrowedtime.series import is_named_source
+        from borrowedtime.series import is_remote
 
-        series = load_series(source if is_named_source(source) else Path(source), column)
+        series = load_series(source if is_remote(source) else Path(source), column)
         if turn is None and series.idxmax() == series.index[-1]:
             raise DataError(
                 f"{series.name}: no turn in the sample: the series is at its maximum on its last date "

@@ -44,15 +44,9 @@ def _check_settings(cutoff: float, horizon: float, confidence: float) -> None:
 
 
 def _source(text: str):
-    from borrowedtime.series import is_named_source
+    from borrowedtime.series import is_remote
 
-    return text if is_named_source(text) else Path(text)
-
-
-def _named(text: str) -> bool:
-    from borrowedtime.series import is_named_source
-
-    return is_named_source(text)
+    return text if is_remote(text) else Path(text)
 
 
 def _seasonal(text: str):
@@ -94,7 +88,7 @@ def _discrete(s: pd.Series) -> list[dict]:
 
 @app.command()
 def watch(
-    source: Annotated[str | None, typer.Argument(help="CSV/Parquet FILE, fred:SERIES_ID or filings:COMPANY:CONCEPT.")] = None,
+    source: Annotated[str | None, typer.Argument(help="CSV/Parquet FILE, fred:SERIES_ID, sec:TICKER:CONCEPT or filings:COMPANY:CONCEPT.")] = None,
     column: ColumnOpt = None,
     seasonal: SeasonalOpt = "auto",
     demo: Annotated[bool, typer.Option(
@@ -250,7 +244,7 @@ def _demo_output(reading, essay: dict, horizon: float, as_json: bool) -> None:
 
 @app.command()
 def backtest(
-    source: Annotated[str | None, typer.Argument(help="FILE, fred:ID or filings:COMPANY:CONCEPT; default: Case-Shiller national in the shared reference data.")] = None,
+    source: Annotated[str | None, typer.Argument(help="FILE, fred:ID, sec:TICKER:CONCEPT or filings:COMPANY:CONCEPT; default: Case-Shiller national in the shared reference data.")] = None,
     column: ColumnOpt = None,
     outcome: Annotated[str | None, typer.Option(help="Outcome series FILE (e.g. delinquency) shown alongside.")] = None,
     outcome_column: Annotated[str | None, typer.Option(help="Value column of the outcome file.")] = None,
@@ -368,7 +362,9 @@ def report(
         check_range(seed, "--seed", 0)
     pairs = []
     for item in series or []:
-        path, _, col = item.partition(":") if not _named(item) else (item, "", "")
+        from borrowedtime.series import is_remote
+
+        path, _, col = item.partition(":") if not is_remote(item) else (item, "", "")
         pairs.append((path, col or None))
     options = ReportOptions(series=tuple(pairs), shared_data=shared_data_dir(), seed=seed, quick=quick)
     with error_boundary(), Progress(console=stderr, transient=True, disable=not progress_enabled(quiet)) as bar:
