@@ -143,8 +143,24 @@ def _user_series(options: ReportOptions) -> list[pd.Series]:
     return out
 
 
+def _buildout_series() -> list[tuple[str, str, pd.Series]]:
+    """The build-out's filings series that the packaged data hold (:data:`borrowedtime.verdict.BUILDOUT_SERIES`)."""
+    from borrowedtime.buildout import filings_series, parse_filings_source
+    from borrowedtime.errors import DataError
+    from borrowedtime.verdict import BUILDOUT_SERIES
+
+    out = []
+    for source, label in BUILDOUT_SERIES:
+        try:
+            out.append((source, label, filings_series(*parse_filings_source(source))))
+        except DataError:
+            continue  # not in the data: the verdict section names it and why
+    return out
+
+
 def watch_inputs(options: ReportOptions) -> WatchResult:
-    """The essay's capex series, OpenAI's marks, the national index and any ``--series``, screened."""
+    """The build-out's filings series, the essay's capex series, OpenAI's marks, the national index and any
+    ``--series``, screened."""
     from borrowedtime.essay import essay_series
     from borrowedtime.screen import Screen
     from borrowedtime.series import load_series
@@ -157,6 +173,8 @@ def watch_inputs(options: ReportOptions) -> WatchResult:
         series[key] = essay_series(key)
         labels[key] = label
         links[key] = "essay"
+    for key, label, s in _buildout_series():
+        series[key], labels[key], links[key] = s, label + " (filings)", "verdict"
     cs = options.reference("case_shiller")
     if cs is not None:
         s = load_series(cs, column="National-US")
