@@ -73,25 +73,20 @@ class ReportOptions:
 
     def reference(self, key: str) -> Path | None:
         """Path of a shared reference series (``case_shiller``, ``delinquency``, ``nasdaq``...) or None."""
-        from borrowedtime.datasets import REFERENCE_FILES, shared_data_dir
+        from borrowedtime.datasets import reference_path
 
-        folder = Path(self.shared_data) if self.shared_data is not None else shared_data_dir()
-        if folder is None:
-            return None
-        path = folder / REFERENCE_FILES[key]
-        return path if path.exists() else None
+        return reference_path(key, required=False, folder=self.shared_data)
 
     def shared(self, key: str, needed_for: str) -> Path:
         """Path of a reference series, or :class:`SectionUnavailable` naming the file and what needs it."""
-        from borrowedtime.datasets import ENV_VAR, REFERENCE_FILES, shared_data_dir
+        from borrowedtime.datasets import ENV_VAR, reference_path
+        from borrowedtime.errors import DataError
 
-        path = self.reference(key)
-        if path is None:
-            folder = Path(self.shared_data) if self.shared_data is not None else shared_data_dir()
-            where = f"in {folder}" if folder is not None else "(no shared data folder found)"
-            raise SectionUnavailable(f"{needed_for} needs {REFERENCE_FILES[key]} {where}; put the shared "
-                                     f"reference data beside the checkout or set {ENV_VAR}.")
-        return path
+        try:
+            return reference_path(key, required=True, folder=self.shared_data)
+        except DataError as exc:
+            raise SectionUnavailable(f"{needed_for}: {exc} Put the shared reference data beside the checkout "
+                                     f"or set {ENV_VAR}.") from None
 
 
 @dataclass(frozen=True, eq=False)
