@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -163,7 +165,36 @@ def test_a_negative_filed_cash_flow_is_named():
     figs = complex_figures()
     filed = figs.filed.copy()
     filed.loc[(filed["name"] == "meta") & (filed["year"] == 2023), "operating_cash_flow_usd_bn"] = -5.0
-    bad = type(figs)(filed=filed, essay_capex=figs.essay_capex, essay_ratio=figs.essay_ratio,
-                     off_balance_sheet=figs.off_balance_sheet)
+    bad = dataclasses.replace(figs, filed=filed)
     with pytest.raises(DataError, match=r"meta 2023 \(filed\) operating cash flow.*> 0; got -5"):
         FundingModel().run(bad)
+
+
+def test_debt_and_ratings_have_one_home():
+    """Gross debt is read from the complex and S&P ratings from credit_inputs.yaml; capex_inputs holds neither."""
+    from borrowedtime.capex import capex_inputs
+    from borrowedtime.credit.books import AGENCY_RATINGS
+
+    inputs = capex_inputs()["hyperscalers"]
+    for name, spec in inputs.items():
+        if name == "checked_note":
+            continue
+        assert "gross_debt_usd_bn" not in spec and "sp" not in spec.get("moodys_rating", {})
+    figs = complex_figures()
+    assert figs.debt_at("oracle", 2025) == pytest.approx(92.6)
+    lev = FundingModel().run().leverage
+    for name, spec in inputs.items():
+        if name == "checked_note":
+            continue
+        base = int(str(spec["fiscal_year"])[2:])
+        first = lev[(lev["name"] == name) & (lev["year"] == base)].iloc[0]
+        assert first["debt_usd_bn"] == pytest.approx(figs.debt_at(name, base))
+        assert first["rating"] == AGENCY_RATINGS[name]
+    # a debt figure moved in the complex moves the leverage: no second copy anywhere
+    more = dataclasses.replace(figs, debt=figs.debt.assign(
+        debt_usd_bn=np.where(figs.debt["name"] == "meta", figs.debt["debt_usd_bn"] + 10.0, figs.debt["debt_usd_bn"])))
+    lev2 = FundingModel().run(figures=more).leverage
+    m1, m2 = (x[(x["name"] == "meta") & (x["year"] == 2024)].iloc[0]["debt_usd_bn"] for x in (lev, lev2))
+    assert m2 == pytest.approx(m1 + 10.0)
+    with pytest.raises(DataError, match="no debt_usd_bn figure for period 'FY2019'"):
+        figs.debt_at("meta", 2019)

@@ -3,7 +3,7 @@
 Both go through the data layer (:mod:`borrowedtime.datasets`): :func:`capex_inputs`
 reads the packaged YAML with :func:`~borrowedtime.datasets.packaged_yaml`;
 :func:`complex_figures` is the only place in :mod:`borrowedtime.capex` that reads
-the complex (filed capex and cash flow, the vehicles' debt) and the essay's stated
+the complex (filed capex and cash flow, gross debt, the vehicles' debt) and the essay's stated
 series (:func:`borrowedtime.essay.essay_series`).
 """
 
@@ -49,12 +49,30 @@ class ComplexFigures:
     off_balance_sheet : pandas.DataFrame
         ``sponsor, contract, amount_usd_bn, how`` of vehicle debt attributed to a sponsor
         (:func:`vehicle_debt`).
+    debt : pandas.DataFrame
+        ``name, year, debt_usd_bn, source`` of each entity's fiscal-year gross debt in the complex
+        (its one home; ``capex_inputs.yaml`` holds none).
     """
 
     filed: pd.DataFrame
     essay_capex: pd.Series
     essay_ratio: pd.Series
     off_balance_sheet: pd.DataFrame
+    debt: pd.DataFrame
+
+    def debt_at(self, name: str, fiscal_year: int) -> float:
+        """Gross debt of ``name`` at the end of fiscal year ``fiscal_year`` (USD bn), from the complex.
+
+        Raises
+        ------
+        DataError
+            The complex has no ``debt_usd_bn`` figure of that entity for period ``FY<year>``.
+        """
+        hit = self.debt[(self.debt["name"] == name) & (self.debt["year"] == int(fiscal_year))]
+        if hit.empty:
+            raise DataError(f"complex_2026.yaml, entity {name!r}: no debt_usd_bn figure for period 'FY{fiscal_year}' "
+                            "(the capex machine's leverage starts from it).")
+        return float(hit["debt_usd_bn"].iloc[-1])
 
 
 @cache
@@ -117,11 +135,15 @@ def _figures(cx) -> ComplexFigures:
 
     cx = load_complex() if cx is None else cx
     rows = []
+    debt = []
     for entity in cx.entities:
         for o in entity.figures:
-            if o.metric not in ("capex_usd_bn", "operating_cash_flow_usd_bn"):
-                continue
             if not (o.period.startswith("FY") and o.period[2:].isdigit()):
+                continue
+            if o.metric == "debt_usd_bn":
+                debt.append({"name": entity.name, "year": int(o.period[2:]), "debt_usd_bn": float(o.value),
+                             "source": o.source})
+            if o.metric not in ("capex_usd_bn", "operating_cash_flow_usd_bn"):
                 continue
             rows.append({"name": entity.name, "year": int(o.period[2:]), "metric": o.metric,
                          "value": float(o.value), "source": o.source})
@@ -138,4 +160,5 @@ def _figures(cx) -> ComplexFigures:
     capex.index = capex.index.year
     ratio.index = ratio.index.year
     return ComplexFigures(filed=filed, essay_capex=capex, essay_ratio=ratio,
-                          off_balance_sheet=obs)
+                          off_balance_sheet=obs,
+                          debt=pd.DataFrame(debt, columns=["name", "year", "debt_usd_bn", "source"]))
