@@ -198,3 +198,23 @@ def test_debt_and_ratings_have_one_home():
     assert m2 == pytest.approx(m1 + 10.0)
     with pytest.raises(DataError, match="no debt_usd_bn figure for period 'FY2019'"):
         figs.debt_at("meta", 2019)
+
+
+def test_filed_years_come_from_the_filings_where_they_hold_the_calendar_year():
+    """Meta's 2023 capex (incl. finance-lease principal, as Meta defines it) and cash flow as sums of quarters."""
+    rows = []
+    for d in pd.date_range("2023-03-31", periods=4, freq="QE"):
+        for company, concept, v in (("meta", "capex", 6_000.0), ("meta", "finance_lease_principal", 250.0),
+                                    ("meta", "operating_cash_flow", 17_000.0), ("msft", "capex", 9_000.0),
+                                    ("msft", "operating_cash_flow", 20_000.0)):
+            rows.append((company, concept, d.date().isoformat(), v))
+    toy = pd.DataFrame(rows, columns=["company", "concept", "period_end", "value_usd_m"])
+    filed = complex_figures(filings=toy).filed.set_index(["name", "year"])
+    meta = filed.loc[("meta", 2023)]
+    assert meta["basis"] == "filings" and "calendar 2023" in meta["source"]
+    assert meta["capex_usd_bn"] == pytest.approx(4 * 6.25) and meta["operating_cash_flow_usd_bn"] == pytest.approx(68.0)
+    # Microsoft's fiscal year ends in June: its FY2023 stays the complex's; other Meta years too
+    assert filed.loc[("microsoft", 2023), "basis"] == "complex"
+    assert filed.loc[("meta", 2024), "basis"] == "complex"
+    default = complex_figures().filed.set_index(["name", "year"])
+    assert filed.loc[("microsoft", 2023), "capex_usd_bn"] == default.loc[("microsoft", 2023), "capex_usd_bn"]

@@ -40,8 +40,9 @@ class ComplexFigures:
     Attributes
     ----------
     filed : pandas.DataFrame
-        Long frame ``name, year, capex_usd_bn, operating_cash_flow_usd_bn, source`` of filed
-        fiscal-year figures (Microsoft's fiscal year ends 30 June).
+        Long frame ``name, year, capex_usd_bn, operating_cash_flow_usd_bn, source, basis`` of filed
+        fiscal-year figures (Microsoft's fiscal year ends 30 June): ``basis`` ``filings`` where they
+        are the filings data's calendar-year sums of quarters, ``complex`` where the complex states them.
     essay_capex : pandas.Series
         The essay's aggregate capex by calendar year, USD bn (VII).
     essay_ratio : pandas.Series
@@ -77,7 +78,7 @@ class ComplexFigures:
 
 @cache
 def _default_figures() -> ComplexFigures:
-    return _figures(None)
+    return _figures(None, None)
 
 
 def vehicle_debt(cx) -> pd.DataFrame:
@@ -118,18 +119,67 @@ def vehicle_debt(cx) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["sponsor", "contract", "amount_usd_bn", "how"])
 
 
-def complex_figures(cx=None) -> ComplexFigures:
+#: Entities of the complex and their keys in the filings data (:func:`borrowedtime.datasets.filings`).
+FILINGS_KEYS = {"microsoft": "msft", "google": "googl", "amazon": "amzn", "meta": "meta", "oracle": "orcl"}
+#: Entities whose fiscal year is the calendar year: their FY figures are the filings' calendar-year sums.
+_CALENDAR_FISCAL = ("google", "amazon", "meta")
+#: Capex as the complex defines it, where it is more than purchases of property and equipment.
+_CAPEX_CONCEPTS = {"meta": ("capex", "finance_lease_principal")}  # Meta reports capex incl. lease principal
+
+
+def _from_filings(filed: pd.DataFrame, data: pd.DataFrame | None) -> pd.DataFrame:
+    """Filed years read from the filings data (sums of quarters, calendar years) where they hold the year.
+
+    A row of ``filed`` (an entity's fiscal year in the complex) is replaced when the entity's fiscal year
+    is the calendar year and the filings data hold all four quarters of every concept it needs; its
+    ``basis`` becomes ``filings`` and its ``source`` names the sum. Other rows keep the complex's figure
+    (``basis`` ``complex``): Microsoft's and Oracle's fiscal years are not calendar years, and years the
+    filings data do not cover yet stay as the complex states them.
+    """
+    from borrowedtime.buildout import annual_totals
+
+    filed = filed.assign(basis="complex")
+    for name in _CALENDAR_FISCAL:
+        key = FILINGS_KEYS[name]
+        sums = {}
+        try:
+            for metric, concepts in (("capex_usd_bn", _CAPEX_CONCEPTS.get(name, ("capex",))),
+                                     ("operating_cash_flow_usd_bn", ("operating_cash_flow",))):
+                parts = [annual_totals(c, key, data=data) for c in concepts]
+                total = parts[0]
+                for p in parts[1:]:
+                    total = total.add(p).dropna()  # a year counts only where every part holds it
+                sums[metric] = total
+        except DataError:
+            continue  # the company or a concept is not in the filings data: the complex's figures stand
+        for i in np.flatnonzero((filed["name"] == name).to_numpy()):
+            year = int(filed["year"].iloc[i])
+            if all(year in v.index for v in sums.values()):
+                for metric, v in sums.items():
+                    filed.iloc[i, filed.columns.get_loc(metric)] = float(v.loc[year])
+                filed.iloc[i, filed.columns.get_loc("basis")] = "filings"
+                filed.iloc[i, filed.columns.get_loc("source")] = (
+                    f"filings: {key} {'+'.join(_CAPEX_CONCEPTS.get(name, ('capex',)))} and operating_cash_flow, "
+                    f"sum of the four quarters of calendar {year} (borrowedtime.datasets.filings)")
+    return filed
+
+
+def complex_figures(cx=None, *, filings: pd.DataFrame | None = None) -> ComplexFigures:
     """Read filed capex / cash flow, the essay's path and vehicle debt (the one adapter).
 
     Parameters
     ----------
     cx : borrowedtime.complex.Complex, optional
         A loaded complex; the packaged one (read once per process) when None.
+    filings : pandas.DataFrame, optional
+        The long quarterly filings frame (:func:`borrowedtime.datasets.filings`, the default):
+        annual capex and operating cash flow are its calendar-year sums where it holds the year
+        (``filed['basis']`` says which rows).
     """
-    return _default_figures() if cx is None else _figures(cx)
+    return _default_figures() if cx is None and filings is None else _figures(cx, filings)
 
 
-def _figures(cx) -> ComplexFigures:
+def _figures(cx, filings: pd.DataFrame | None = None) -> ComplexFigures:
     from borrowedtime.complex import load_complex
     from borrowedtime.essay import essay_series
 
@@ -153,6 +203,7 @@ def _figures(cx) -> ComplexFigures:
     filed = values.join(sources).reset_index()
     filed = filed.dropna(subset=["capex_usd_bn", "operating_cash_flow_usd_bn"])
     filed.columns.name = None
+    filed = _from_filings(filed.reset_index(drop=True), filings)
 
     obs = vehicle_debt(cx)
     capex = essay_series("hyperscaler_capex")
