@@ -228,7 +228,8 @@ def read_buildout(
         try:
             raw = filings_series(company, concept, data=data)
         except DataError as exc:
-            out.append(SeriesReading(source, label, available=False, regime="unavailable", why=str(exc)))
+            out.append(SeriesReading(source, label, available=False, regime="unavailable",
+                                     why=str(exc).removeprefix(f"{source}: ")))
             continue
         season = _seasonal_for(source)
         s = as_series(raw, name=source, min_obs=1)
@@ -552,8 +553,13 @@ def _sentences(mon: BuildoutReading, essay: dict, tr: TreadmillReading, st: Stre
                        f"(P(S″ < 0) = {h.p_accel_neg:.2f} on the filings to {h.last}).")
     else:
         why = h.why if h is not None else "not read"
-        out.append(f"Observed: no filtered reading of the hyperscalers' quarterly capex ({why}); the monitor "
-                   "cannot test the essay's claim that its acceleration has rolled over.")
+        out.append(f"Observed: no filtered reading of the hyperscalers' quarterly capex ({why.rstrip('.')}); the "
+                   "monitor cannot test the essay's claim that its acceleration has rolled over.")
+        other = [r for r in mon.readings if r.estimable]
+        if other:
+            out.append("What the filings hold so far: " + "; ".join(
+                f"{r.source.removeprefix('filings:')} to {r.last}: {r.regime}, S″ {r.acceleration:+.2f} "
+                f"(P(S″ < 0) = {r.p_accel_neg:.2f}), P(borrowed time) = {r.p_borrowed_time:.2f}" for r in other) + ".")
     if ratio is not None and ratio.level is not None:
         e_ratio = essay.get("essay_capex_to_ocf", {})
         out.append(f"Capex took {_pct(ratio.level)} of the platforms' operating cash flow over the four quarters "
@@ -582,7 +588,7 @@ def _sentences(mon: BuildoutReading, essay: dict, tr: TreadmillReading, st: Stre
         f"{_pct(st.later_share)} a later, thinner one."
     )
     if capex_call is None:
-        head = "Verdict: not testable on the filings here; "
+        head = "Verdict: the build-out's own numbers cannot answer yet (too few quarters of the four platforms' capex); "
     elif capex_call:
         head = "Verdict: on borrowed time by the build-out's own numbers; "
     else:
