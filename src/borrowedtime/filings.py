@@ -490,7 +490,11 @@ def _flow_quarters(flows: pd.DataFrame) -> pd.DataFrame:
     chk = {p: col("checked", p, "f") for p in FISCAL_PERIODS}  # 1, 0 or NaN (no fact)
     end = {p: col("period_end", p, "t") for p in FISCAL_PERIODS}
     start = {p: col("period_start", p, "t") for p in FISCAL_PERIODS}
-    acc = {p: col("accession", p, "s") for p in FISCAL_PERIODS}
+    # How a note names an input: its accession number, else its form (an IR release has none).
+    acc = {
+        p: np.where(col("accession", p, "s") == "", col("form", p, "s"), col("accession", p, "s"))
+        for p in FISCAL_PERIODS
+    }
 
     def where(j: int) -> str:
         c, k, y = wide.index[j]
@@ -543,10 +547,7 @@ def _flow_quarters(flows: pd.DataFrame) -> pd.DataFrame:
         for field in ("form", "accession", "source", "note"):
             frame[field] = np.where(stated, col(field, qname, "s"), col(field, ytd, "s"))
         how = np.array(
-            [
-                f"derived: {ytd} ({a or 'no accession'}) - {h}"
-                for a, h in zip(acc[ytd], prev_how, strict=True)
-            ],
+            [f"derived: {ytd} ({a}) - {h}" for a, h in zip(acc[ytd], prev_how, strict=True)],
             dtype=object,
         )
         frame["note"] = np.where(use_derived, how, frame["note"])
@@ -557,7 +558,7 @@ def _flow_quarters(flows: pd.DataFrame) -> pd.DataFrame:
         summed_how = np.array([f"({h} + {qname})" if h else qname for h in prev_how], dtype=object)
         prev_how = np.where(
             have,
-            np.array([f"{ytd} ({a or 'no accession'})" for a in acc[ytd]], dtype=object),
+            np.array([f"{ytd} ({a})" for a in acc[ytd]], dtype=object),
             summed_how,
         )
         prev_val = np.where(have, val[ytd], prev_val + value)

@@ -22,7 +22,7 @@ from borrowedtime.errors import DataError, SpecError
 
 @app.command()
 def detectors(
-    source: Annotated[str, typer.Argument(help="CSV/Parquet file or fred:SERIES_ID.")],
+    source: Annotated[str, typer.Argument(help="CSV/Parquet file, fred:SERIES_ID or sec:TICKER:CONCEPT.")],
     column: Annotated[str | None, typer.Option("--column", "-c", help="Value column.")] = None,
     turn: Annotated[
         str | None,
