@@ -136,3 +136,10 @@ def test_cli_json_and_report_print_the_same_summary(v):
 def test_cli_bad_paths_one_line():
     res = runner.invoke(app, ["verdict", "--paths", "5"])
     assert res.exit_code == 2 and "--paths" in res.output and "Traceback" not in res.output
+
+
+def test_the_verdict_is_the_reports_first_section():
+    from borrowedtime.report.sections import sections
+    from borrowedtime.reporting import COMPUTATIONS
+
+    assert sections()[0].key == "verdict" and next(iter(COMPUTATIONS)) == "verdict"
