@@ -523,6 +523,14 @@ def _pct(x: float | None, digits: int = 0) -> str:
     return "n/a" if x is None else f"{100 * x:.{digits}f} %"
 
 
+def _other_flips(tr: TreadmillReading) -> str:
+    """The flip of the readings other than the trend, in words (empty when none flips in 1-20 years)."""
+    parts = [f"{tr.flip_term_years[k]:.1f} years on the {k.removeprefix('next mark the essay implies ').strip('()')}"
+             f"{' next mark the essay implies' if k.startswith('next mark the essay implies') else ''}"
+             for k in list(tr.achievable)[1:] if tr.flip_term_years.get(k) is not None]
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def _sentences(mon: BuildoutReading, essay: dict, tr: TreadmillReading, st: StressReading) -> tuple[str, ...]:
     out = []
     h = mon.get(_HEADLINE)
@@ -553,7 +561,7 @@ def _sentences(mon: BuildoutReading, essay: dict, tr: TreadmillReading, st: Stre
                        f"(P(S″ < 0) = {h.p_accel_neg:.2f} on the filings to {h.last}).")
     else:
         why = h.why if h is not None else "not read"
-        out.append(f"Observed: no filtered reading of the hyperscalers' quarterly capex ({why.rstrip('.')}); the "
+        out.append(f"Observed: no filtered reading of the hyperscalers' quarterly capex: {why.rstrip('.')}. The "
                    "monitor cannot test the essay's claim that its acceleration has rolled over.")
         other = [r for r in mon.readings if r.estimable]
         if other:
@@ -574,7 +582,8 @@ def _sentences(mon: BuildoutReading, essay: dict, tr: TreadmillReading, st: Stre
         + ("the essay's trigger fires" if fires_default else "it clears and the essay's trigger does not fire")
         + f" at the default inputs. That rests on one assumption, the term over which the undated compute "
         f"commitments run off ({tr.undated_term_years:g} years assumed)"
-        + (f": at {flip:.1f} years or less it fires." if flip is not None else ".")
+        + (f": at {flip:.1f} years or less it fires" if flip is not None else "")
+        + _other_flips(tr) + "."
     )
     if st.central_trigger is None:
         central = (f"its central path (every input at its median, no shock) never triggers (it clears the "
