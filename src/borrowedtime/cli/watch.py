@@ -200,7 +200,7 @@ def _demo_output(reading, essay: dict, horizon: float, as_json: bool) -> None:
                           f"{r.p_accel_neg:.2f}", f"{r.p_borrowed_time:.2f}", r.regime])
         else:
             cells.append([name, _num(r.last), "—" if r.level is None else f"{r.level:,.2f}", "—", "—", "—", "—",
-                          r.regime])
+                          "no data" if r.regime == "unavailable" else r.regime])
     t, dropped = fit_table(
         "The build-out's own numbers (quarterly filings), real time: S′ per year, S″ per year² (log S)",
         [("series", "key"), ("last", "date"), ("value", "num"), ("S′ ± sd", "num"), ("S″ ± sd", "num"),
