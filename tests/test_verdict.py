@@ -143,3 +143,15 @@ def test_the_verdict_is_the_reports_first_section():
     from borrowedtime.reporting import COMPUTATIONS
 
     assert sections()[0].key == "verdict" and next(iter(COMPUTATIONS)) == "verdict"
+
+
+def test_essay_beside_the_filings_annual_sums():
+    data = _toy_filings(0.0)
+    e = essay_beside_filings(data)
+    assert e["essay_capex_usd_bn"]["2024"] == 226 and e["essay_acceleration_pp"] == [30, -4, -25]
+    caps = e["filings_capex_usd_bn"]
+    assert list(caps) == [str(y) for y in range(2015, 2026)]  # 44 quarters from 2015Q1: eleven whole years
+    # log growth 0.2 a year with no acceleration: +22.1 % a year, change of growth 0 pp
+    assert all(g == pytest.approx(100 * (np.exp(0.2) - 1), abs=0.1) for g in e["filings_growth_pct"].values())
+    assert all(abs(a) < 0.1 for a in e["filings_acceleration_pp"].values())
+    assert all(r == pytest.approx(1 / 3, abs=1e-3) for r in e["filings_capex_to_ocf"].values())
