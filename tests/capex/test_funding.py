@@ -218,3 +218,18 @@ def test_filed_years_come_from_the_filings_where_they_hold_the_calendar_year():
     assert filed.loc[("meta", 2024), "basis"] == "complex"
     default = complex_figures().filed.set_index(["name", "year"])
     assert filed.loc[("microsoft", 2023), "capex_usd_bn"] == default.loc[("microsoft", 2023), "capex_usd_bn"]
+
+
+def test_oracle_guidance_is_read_from_the_complex():
+    """Oracle's fiscal-2026 capex guidance lives in complex_2026.yaml only; the capex machine reads it there."""
+    from borrowedtime.capex import capex_inputs
+
+    assert "capex_2026_usd_bn" not in capex_inputs()["hyperscalers"]["oracle"]
+    figs = complex_figures()
+    assert figs.guided_capex("oracle", 2026) == pytest.approx(50.0)
+    firms = FundingModel(group=("microsoft", "oracle")).run().firms
+    row = firms[(firms["name"] == "oracle") & (firms["year"] == 2026)].iloc[0]
+    assert row["kind"] == "guided" and row["capex_usd_bn"] == pytest.approx(50.0)
+    none = dataclasses.replace(figs, guidance=figs.guidance.iloc[0:0])
+    with pytest.raises(DataError, match="'FY2026 guidance'"):
+        FundingModel(group=("microsoft", "oracle")).run(figures=none)

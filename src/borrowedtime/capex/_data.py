@@ -9,7 +9,7 @@ series (:func:`borrowedtime.essay.essay_series`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -60,6 +60,14 @@ class ComplexFigures:
     essay_ratio: pd.Series
     off_balance_sheet: pd.DataFrame
     debt: pd.DataFrame
+    guidance: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["name", "year", "capex_usd_bn", "source"]))
+
+    def guided_capex(self, name: str, fiscal_year: int) -> float | None:
+        """Capex guided for ``fiscal_year`` in the complex (a ``capex_usd_bn`` figure of period
+        ``FY<year> guidance``), USD bn, or None."""
+        hit = self.guidance[(self.guidance["name"] == name) & (self.guidance["year"] == int(fiscal_year))]
+        return None if hit.empty else float(hit["capex_usd_bn"].iloc[-1])
 
     def debt_at(self, name: str, fiscal_year: int) -> float:
         """Gross debt of ``name`` at the end of fiscal year ``fiscal_year`` (USD bn), from the complex.
@@ -186,8 +194,13 @@ def _figures(cx, filings: pd.DataFrame | None = None) -> ComplexFigures:
     cx = load_complex() if cx is None else cx
     rows = []
     debt = []
+    guidance = []
     for entity in cx.entities:
         for o in entity.figures:
+            p = o.period.split()
+            if o.metric == "capex_usd_bn" and len(p) == 2 and p[1] == "guidance" and p[0][2:].isdigit():
+                guidance.append({"name": entity.name, "year": int(p[0][2:]), "capex_usd_bn": float(o.value),
+                                 "source": o.source})
             if not (o.period.startswith("FY") and o.period[2:].isdigit()):
                 continue
             if o.metric == "debt_usd_bn":
@@ -212,4 +225,5 @@ def _figures(cx, filings: pd.DataFrame | None = None) -> ComplexFigures:
     ratio.index = ratio.index.year
     return ComplexFigures(filed=filed, essay_capex=capex, essay_ratio=ratio,
                           off_balance_sheet=obs,
-                          debt=pd.DataFrame(debt, columns=["name", "year", "debt_usd_bn", "source"]))
+                          debt=pd.DataFrame(debt, columns=["name", "year", "debt_usd_bn", "source"]),
+                          guidance=pd.DataFrame(guidance, columns=["name", "year", "capex_usd_bn", "source"]))
