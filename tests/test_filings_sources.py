@@ -159,3 +159,11 @@ def test_load_series_and_cli_read_a_filings_source():
     assert bad.exit_code == 2 and "no concept 'capx'" in bad.output
     scr = CliRunner().invoke(app, ["screen", "filings:all:capex", "--json"])
     assert scr.exit_code == 0, scr.output
+
+
+def test_report_series_takes_a_filings_source():
+    from borrowedtime.reporting import ReportOptions, compute_report
+
+    inp = compute_report(ReportOptions(series=(("filings:meta:capex", None),)), keys=["kinematics"])
+    names = [heading for _, heading, _ in inp.results["kinematics"].items]
+    assert "filings:meta:capex" in names

@@ -155,3 +155,13 @@ def test_essay_beside_the_filings_annual_sums():
     assert all(g == pytest.approx(100 * (np.exp(0.2) - 1), abs=0.1) for g in e["filings_growth_pct"].values())
     assert all(abs(a) < 0.1 for a in e["filings_acceleration_pp"].values())
     assert all(r == pytest.approx(1 / 3, abs=1e-3) for r in e["filings_capex_to_ocf"].values())
+
+
+def test_a_series_the_filter_cannot_read_is_named():
+    data = _toy_filings(0.0)
+    bad = pd.DataFrame([("nvda", "data_center_revenue", f"2024-{m:02d}-28", v)
+                        for m, v in ((1, 100.0), (4, 0.0), (7, 120.0), (10, 130.0))],
+                       columns=data.columns)
+    mon = read_buildout(data=pd.concat([data, bad]))
+    nvda = mon.get("filings:nvda:data_center_revenue")
+    assert nvda.available is False and "non-positive value" in nvda.why and nvda.observations == 4

@@ -232,7 +232,12 @@ def read_buildout(
                                      why=str(exc).removeprefix(f"{source}: ")))
             continue
         season = _seasonal_for(source)
-        s = as_series(raw, name=source, min_obs=1)
+        try:
+            s = as_series(raw, name=source, min_obs=1)
+        except DataError as exc:  # e.g. a non-positive value: no logs, so no reading; said, not dropped
+            out.append(SeriesReading(source, label, available=False, regime="unavailable",
+                                     observations=len(raw), why=str(exc).removeprefix(source).lstrip(":, ")))
+            continue
         yoy = None
         prev = s.index[-1] - pd.offsets.QuarterEnd(4)
         if prev in s.index:
