@@ -165,3 +165,12 @@ def test_a_series_the_filter_cannot_read_is_named():
     mon = read_buildout(data=pd.concat([data, bad]))
     nvda = mon.get("filings:nvda:data_center_revenue")
     assert nvda.available is False and "non-positive value" in nvda.why and nvda.observations == 4
+
+
+def test_cli_unknown_scenario_fails_before_any_work(monkeypatch):
+    import sys
+
+    called = []
+    monkeypatch.setattr(sys.modules["borrowedtime.verdict"], "read_buildout", lambda *a, **k: called.append(1))
+    res = runner.invoke(app, ["verdict", "--scenario", "nobody"])
+    assert res.exit_code == 2 and "no scenario 'nobody'" in res.output and not called

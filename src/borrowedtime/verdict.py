@@ -408,7 +408,7 @@ class StressReading:
     later_share: float
 
 
-def read_stress(scenario: str = "base", *, paths: int = 2_000, seed: int = 0,
+def read_stress(scenario="base", *, paths: int = 2_000, seed: int = 0,
                 progress: Callable[[int, int], None] | None = None) -> StressReading:
     """Run the cascade's Monte Carlo (no stretches) and read its trigger distribution."""
     from borrowedtime.cascade import run_stress
@@ -655,7 +655,7 @@ def verdict(
     *,
     paths: int = 2_000,
     seed: int = 0,
-    scenario: str = "base",
+    scenario="base",
     horizon_years: float = 2.0,
     confidence: float = 0.9,
     data: pd.DataFrame | None = None,
@@ -669,8 +669,8 @@ def verdict(
         Monte Carlo paths of the cascade.
     seed : int, default 0
         Root seed of the cascade and of the IPO's clearing-value draws.
-    scenario : str, default "base"
-        The cascade scenario (name or path).
+    scenario : str or Scenario, default "base"
+        The cascade scenario (a packaged name, a YAML path or a loaded scenario).
     horizon_years, confidence : float
         The regime rule's H and call threshold for the monitor.
     data : DataFrame, optional
@@ -686,6 +686,9 @@ def verdict(
         raise SpecError(f"verdict: paths must be an integer of at least 100. Got {paths!r}.")
     if not (isinstance(seed, int | np.integer) and seed >= 0):
         raise SpecError(f"verdict: seed must be an integer >= 0. Got {seed!r}.")
+    from borrowedtime.cascade.scenario import load_scenario
+
+    scn = load_scenario(scenario) if isinstance(scenario, str) else scenario  # a bad name fails before any work
     step = progress or (lambda name: None)
     step("monitor")
     mon = read_buildout(horizon_years=horizon_years, confidence=confidence, data=data)
@@ -693,5 +696,5 @@ def verdict(
     step("treadmill")
     tr = read_treadmill(seed=seed)
     step("stress")
-    st = read_stress(scenario, paths=int(paths), seed=int(seed))
+    st = read_stress(scn, paths=int(paths), seed=int(seed))
     return Verdict(mon, essay, tr, st, _sentences(mon, essay, tr, st))
