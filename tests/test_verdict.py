@@ -105,6 +105,8 @@ def test_the_verdict_says_when_the_filings_disagree_with_the_essay(accel, agrees
     mon = read_buildout(data=data)
     h = mon.get("filings:hyperscalers:capex")
     assert h.estimable and h.observations == 44
+    # S: the filtered trend with its band, near the last value (a smooth series with no season)
+    assert h.trend_low < h.trend < h.trend_high and h.trend == pytest.approx(h.level, rel=0.05)
     assert (h.p_accel_neg > 0.5) is agrees
     from borrowedtime.verdict import _sentences, read_treadmill
 

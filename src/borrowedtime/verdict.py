@@ -99,6 +99,9 @@ class SeriesReading:
     seasonal : str
         ``quarterly`` (flows: a seasonal component of period 4) or ``none``
         (stocks and trailing four-quarter ratios).
+    trend, trend_low, trend_high : float or None
+        S: the filtered trend at the last date (seasonally adjusted for flows), in
+        the series' unit, with its 95 % band (exp of log level ± 1.96 sd).
     velocity, velocity_sd : float or None
         S': continuously compounded growth per year of the filtered trend and its sd.
     acceleration, acceleration_sd : float or None
@@ -127,6 +130,9 @@ class SeriesReading:
     estimable: bool = False
     min_observations: int | None = None
     seasonal: str = "none"
+    trend: float | None = None
+    trend_low: float | None = None
+    trend_high: float | None = None
     velocity: float | None = None
     velocity_sd: float | None = None
     acceleration: float | None = None
@@ -259,6 +265,8 @@ def read_buildout(
             continue
         out.append(SeriesReading(
             **base, estimable=True, min_observations=res.min_observations,
+            trend=float(np.exp(lt["level"])), trend_low=float(np.exp(lt["level"] - 1.96 * lt["level_sd"])),
+            trend_high=float(np.exp(lt["level"] + 1.96 * lt["level_sd"])),
             velocity=lt["velocity"], velocity_sd=lt["velocity_sd"],
             acceleration=lt["acceleration"], acceleration_sd=lt["acceleration_sd"],
             p_accel_neg=lt["p_accel_neg"], p_borrowed_time=cur["p_projected_negative"],

@@ -11,12 +11,18 @@ from borrowedtime.report import _format as F
 __all__ = ["render", "monitor_frame", "essay_frame"]
 
 
+def _num(x: float) -> str:
+    return f"{x:,.2f}" if abs(x) < 10 else f"{x:,.1f}"
+
+
 def monitor_frame(v) -> pd.DataFrame:
-    """One row per build-out series: last value, S′ and S″ with their sd, P(S″<0), P(borrowed time), regime."""
+    """One row per build-out series: last value, trend S with its band, S′ and S″ with their sd, P(S″<0),
+    P(borrowed time), regime."""
     rows = []
     for r in v.monitor.readings:
         rows.append({
             "series": html.escape(r.label), "last": r.last, "level": r.level, "yoy": r.yoy_growth,
+            "trend": (f"{_num(r.trend)} [{_num(r.trend_low)}, {_num(r.trend_high)}]" if r.trend is not None else None),
             "velocity": r.velocity, "velocity_sd": r.velocity_sd,
             "acceleration": r.acceleration, "acceleration_sd": r.acceleration_sd,
             "p_accel_neg": r.p_accel_neg, "p_borrowed": r.p_borrowed_time,
@@ -57,6 +63,7 @@ def render(v) -> str:
          "acceleration": "float:2", "acceleration_sd": "float:2", "p_accel_neg": "prob", "p_borrowed": "prob",
          "n": "int"},
         headers={"series": "Series (filings)", "last": "Last quarter", "level": "Last value", "yoy": "On a year before",
+                 "trend": "Trend S [95 % band]",
                  "velocity": "S′ a year", "velocity_sd": "sd", "acceleration": "S″ a year²", "acceleration_sd": "sd",
                  "p_accel_neg": "P(S″<0)", "p_borrowed": "P(borrowed time)", "regime": "Regime now",
                  "n": "Quarters"},
