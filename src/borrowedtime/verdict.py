@@ -351,7 +351,20 @@ def flip_term(achievable: float, *, low: float = 1.0, high: float = 20.0, tol: f
 
 
 def read_treadmill(*, n_draws: int = 5_000, seed: int = 0) -> TreadmillReading:
-    """The treadmill at its default inputs (the complex's contracts reading), with the flip of each reading."""
+    """The treadmill at its default inputs (the complex's contracts reading), with the flip of each reading.
+
+    Parameters
+    ----------
+    n_draws : int, default 5,000
+        Draws of the IPO's clearing value (:class:`borrowedtime.treadmill.ipo.IpoSpec`).
+    seed : int, default 0
+        Seed of those draws.
+
+    Returns
+    -------
+    TreadmillReading
+        Step-ups are multiples of OpenAI's last mark; money in USD bn.
+    """
     from borrowedtime.treadmill.ipo import IpoSpec
     from borrowedtime.treadmill.rounds import RoundsSpec
 
@@ -418,7 +431,22 @@ class StressReading:
 
 def read_stress(scenario="base", *, paths: int = 2_000, seed: int = 0,
                 progress: Callable[[int, int], None] | None = None) -> StressReading:
-    """Run the cascade's Monte Carlo (no stretches) and read its trigger distribution."""
+    """Run the cascade's Monte Carlo (no stretches) and read its trigger distribution.
+
+    Parameters
+    ----------
+    scenario : str or Scenario, default "base"
+        The cascade scenario (:func:`borrowedtime.cascade.run_stress`).
+    paths, seed : int
+        Monte Carlo paths and root seed (same seed, same numbers on any backend).
+    progress : callable, optional
+        ``progress(done_chunks, total_chunks)``.
+
+    Returns
+    -------
+    StressReading
+        Shares are of all paths; quarters are labels such as ``2027Q3``.
+    """
     from borrowedtime.cascade import run_stress
     from borrowedtime.cascade.engine import NEVER
 
