@@ -609,6 +609,13 @@ def _sentences(mon: BuildoutReading, essay: dict, tr: TreadmillReading, st: Stre
             out.append("What the filings hold so far: " + "; ".join(
                 f"{r.source.removeprefix('filings:')} to {r.last}: {r.regime}, S″ {r.acceleration:+.2f} "
                 f"(P(S″ < 0) = {r.p_accel_neg:.2f}), P(borrowed time) = {r.p_borrowed_time:.2f}" for r in other) + ".")
+            up = [r for r in other if r.source.endswith(":capex") and r.p_accel_neg < 0.5]
+            if up:
+                out.append(f"Where a platform's capex can be read ({', '.join(r.source.split(':')[1] for r in up)}, "
+                           f"to {max(r.last for r in up)}), its acceleration reads positive"
+                           + ("" if all(r.p_accel_neg < 0.1 for r in up) else " (not confidently)")
+                           + ", not negative as the essay says of the aggregate; one platform's older quarters "
+                           "do not test the essay's 2026-27 claim.")
     if ratio is not None and ratio.level is not None:
         e_ratio = essay.get("essay_capex_to_ocf", {})
         out.append(f"Capex took {_pct(ratio.level)} of the platforms' operating cash flow over the four quarters "
