@@ -176,3 +176,17 @@ def test_cli_unknown_scenario_fails_before_any_work(monkeypatch):
     monkeypatch.setattr(sys.modules["borrowedtime.verdict"], "read_buildout", lambda *a, **k: called.append(1))
     res = runner.invoke(app, ["verdict", "--scenario", "nobody"])
     assert res.exit_code == 2 and "no scenario 'nobody'" in res.output and not called
+
+
+def test_docs_show_what_the_command_prints():
+    """docs/verdict.md quotes `borrowedtime verdict`; after a data change regenerate its output block with
+    `borrowedtime verdict > out.txt` and paste it."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "verdict.md").read_text(encoding="utf-8")
+    block = doc.split("```text\n", 1)[1].split("```", 1)[0]
+    res = runner.invoke(app, ["verdict"])
+    assert res.exit_code == 0, res.output
+    table, sentences = block.split("\n\n", 1)
+    assert list(verdict().sentences) == sentences.splitlines()  # the summary, sentence by sentence
+    assert res.stdout.strip() == block.strip()  # and the whole output, table included
