@@ -178,6 +178,10 @@ def watch(
             stdout.print(t)
 
 
+def _level(x: float) -> str:
+    return f"{x:,.2f}" if abs(x) < 10 else f"{x:,.0f}"
+
+
 def _demo_output(reading, essay: dict, horizon: float, as_json: bool) -> None:
     """``watch --demo``: the monitor on the build-out's filings series, then the essay's figures beside the filings'."""
     from dataclasses import asdict
@@ -195,22 +199,24 @@ def _demo_output(reading, essay: dict, horizon: float, as_json: bool) -> None:
     for r in reading.readings:
         name = r.source.removeprefix("filings:")
         if r.estimable:
-            cells.append([name, _num(r.last), f"{r.level:,.2f}" if r.level < 10 else f"{r.level:,.0f}",
+            cells.append([name, _num(r.last), _level(r.level),
+                          f"{_level(r.trend)} [{_level(r.trend_low)}, {_level(r.trend_high)}]",
                           f"{r.velocity:+.2f} ± {r.velocity_sd:.2f}", f"{r.acceleration:+.2f} ± {r.acceleration_sd:.2f}",
                           f"{r.p_accel_neg:.2f}", f"{r.p_borrowed_time:.2f}", r.regime])
         else:
-            cells.append([name, _num(r.last), "—" if r.level is None else f"{r.level:,.2f}", "—", "—", "—", "—",
+            cells.append([name, _num(r.last), "—" if r.level is None else _level(r.level), "—", "—", "—", "—", "—",
                           "no data" if r.regime == "unavailable" else r.regime])
     t, dropped = fit_table(
         "The build-out's own numbers (quarterly filings), real time: S′ per year, S″ per year² (log S)",
-        [("series", "key"), ("last", "date"), ("value", "num"), ("S′ ± sd", "num"), ("S″ ± sd", "num"),
-         ("P(S″<0)", "num"), (f"P(S′+{h}·S″<0)", "num"), ("regime", "key")],
-        cells, drop=("value", "last", "P(S″<0)"),
+        [("series", "key"), ("last", "date"), ("value", "num"), ("S [95 %]", "num"), ("S′ ± sd", "num"),
+         ("S″ ± sd", "num"), ("P(S″<0)", "num"), (f"P(S′+{h}·S″<0)", "num"), ("regime", "key")],
+        cells, drop=("value", "S [95 %]", "last", "P(S″<0)"),
     )
     stdout.print(t)
     if dropped:
         stdout.print(f"({', '.join(dropped)} left out to fit {stdout.width} columns; --json has them)", style="dim")
-    stdout.print("Value: USD bn (a quarter for flows, at the quarter's end for backlogs) or a ratio. Flows get a "
+    stdout.print("Value: the last observation, USD bn (a quarter for flows, at the quarter's end for backlogs) or "
+                 "a ratio; S: the filtered trend there with its 95 % band (seasonally adjusted). Flows get a "
                  "quarterly seasonal component, backlogs and the trailing ratio none.", style="dim",
                  soft_wrap=not stdout.is_terminal)
     for r in reading.readings:
