@@ -24,6 +24,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 demo: $(VENV)/.installed
 	@$(BIN)/borrowedtime watch --demo
 	@$(BIN)/borrowedtime report -o report.html
+	@$(BIN)/borrowedtime verdict
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

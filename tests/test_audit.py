@@ -331,3 +331,26 @@ def test_reference_claims_cannot_check_without_the_shared_folder(tmp_path, monke
     r = audit()
     assert r["I.yoy_mid_high_teens"].status == "cannot check"
     assert "not available" in r["I.yoy_mid_high_teens"].why
+
+
+def test_filed_sums_come_through_the_filings_where_they_hold_the_year(monkeypatch):
+    """The audit's filed capex and cash flow go through the one adapter: a calendar year the filings data
+    hold (here a hand-made Alphabet 2025) replaces the complex's figure; other entities and years stay."""
+    import pandas as pd
+
+    import borrowedtime.datasets as ds
+    from borrowedtime.audit._context import Context
+    from borrowedtime.complex import load_complex
+
+    before = Context(load_complex())
+    before.annual()  # computed now, on the packaged filings data
+    rows = [("googl", concept, d.date().isoformat(), v)
+            for d in pd.date_range("2025-03-31", periods=4, freq="QE")
+            for concept, v in (("capex", 20_000.0), ("operating_cash_flow", 40_000.0))]
+    monkeypatch.setattr(ds, "filings", lambda *a, **k: pd.DataFrame(
+        rows, columns=["company", "concept", "period_end", "value_usd_m"]))
+    after = Context(load_complex())
+    ocf0, ocf1 = (c.filed_sum("operating_cash_flow_usd_bn", 2025) for c in (before, after))
+    assert ocf1 - ocf0 == pytest.approx(160.0 - 164.713)
+    assert after.filed_sum("capex_usd_bn", 2024) == before.filed_sum("capex_usd_bn", 2024)
+    assert after.annual().loc[("google", 2025), "basis"] == "filings"

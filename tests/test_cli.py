@@ -15,10 +15,13 @@ def test_watch_demo_json():
     res = runner.invoke(app, ["watch", "--demo", "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    names = [s["series"] for s in data["series"]]
-    assert names == ["hyperscaler_capex", "openai_valuation"]
-    latest = data["series"][0]["latest"]
-    assert {"velocity", "velocity_sd", "acceleration", "acceleration_sd", "p_accel_neg"} <= set(latest)
+    names = [s["source"] for s in data["series"]]
+    assert names[0] == "filings:hyperscalers:capex" and "filings:nvda:data_center_revenue" in names
+    first = data["series"][0]
+    assert {"velocity", "velocity_sd", "acceleration", "acceleration_sd", "p_accel_neg", "p_borrowed_time"} <= set(first)
+    # the essay's own figures stay beside the filings'
+    assert [r["year"] for r in data["essay_capex"]] == [2023, 2024, 2025, 2026, 2027]
+    assert data["essay"]["essay_capex_usd_bn"]["2024"] == 226
 
 
 def test_watch_file_json(case_shiller_path):

@@ -16,6 +16,7 @@ from borrowedtime.errors import (
     SpecError,
 )
 from borrowedtime.series import Frequency, as_series, infer_frequency, load_series
+from borrowedtime.verdict import Verdict, verdict  # noqa: E402  (the function shadows the module name on purpose)
 
 __version__ = "0.1.0"
 
@@ -31,5 +32,7 @@ __all__ = [
     "as_series",
     "infer_frequency",
     "load_series",
+    "Verdict",
+    "verdict",
     "__version__",
 ]

@@ -215,7 +215,7 @@ def shared_data_dir(*, required: bool = False) -> Path | None:
     return None
 
 
-def reference_path(key: str, *, required: bool = True) -> Path | None:
+def reference_path(key: str, *, required: bool = True, folder: str | Path | None = None) -> Path | None:
     """Path of one shared reference series by key (:data:`REFERENCE_FILES`).
 
     Parameters
@@ -224,6 +224,9 @@ def reference_path(key: str, *, required: bool = True) -> Path | None:
         ``case_shiller``, ``delinquency``, ``nasdaq`` or ``fred_md``.
     required : bool, default True
         Raise when the file is not there; otherwise return None.
+    folder : str or Path, optional
+        Look in this folder instead of :func:`shared_data_dir` (the report's
+        ``shared_data`` option).
 
     Raises
     ------
@@ -232,7 +235,7 @@ def reference_path(key: str, *, required: bool = True) -> Path | None:
     """
     if key not in REFERENCE_FILES:
         raise DataError(f"no reference series {key!r}; there are: {', '.join(REFERENCE_FILES)}.")
-    folder = shared_data_dir(required=required)
+    folder = shared_data_dir(required=required) if folder is None else Path(folder)
     if folder is None:
         return None
     path = folder / REFERENCE_FILES[key]

@@ -73,25 +73,20 @@ class ReportOptions:
 
     def reference(self, key: str) -> Path | None:
         """Path of a shared reference series (``case_shiller``, ``delinquency``, ``nasdaq``...) or None."""
-        from borrowedtime.datasets import REFERENCE_FILES, shared_data_dir
+        from borrowedtime.datasets import reference_path
 
-        folder = Path(self.shared_data) if self.shared_data is not None else shared_data_dir()
-        if folder is None:
-            return None
-        path = folder / REFERENCE_FILES[key]
-        return path if path.exists() else None
+        return reference_path(key, required=False, folder=self.shared_data)
 
     def shared(self, key: str, needed_for: str) -> Path:
         """Path of a reference series, or :class:`SectionUnavailable` naming the file and what needs it."""
-        from borrowedtime.datasets import ENV_VAR, REFERENCE_FILES, shared_data_dir
+        from borrowedtime.datasets import ENV_VAR, reference_path
+        from borrowedtime.errors import DataError
 
-        path = self.reference(key)
-        if path is None:
-            folder = Path(self.shared_data) if self.shared_data is not None else shared_data_dir()
-            where = f"in {folder}" if folder is not None else "(no shared data folder found)"
-            raise SectionUnavailable(f"{needed_for} needs {REFERENCE_FILES[key]} {where}; put the shared "
-                                     f"reference data beside the checkout or set {ENV_VAR}.")
-        return path
+        try:
+            return reference_path(key, required=True, folder=self.shared_data)
+        except DataError as exc:
+            raise SectionUnavailable(f"{needed_for}: {exc} Put the shared reference data beside the checkout "
+                                     f"or set {ENV_VAR}.") from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,8 +138,24 @@ def _user_series(options: ReportOptions) -> list[pd.Series]:
     return out
 
 
+def _buildout_series() -> list[tuple[str, str, pd.Series]]:
+    """The build-out's filings series that the packaged data hold (:data:`borrowedtime.verdict.BUILDOUT_SERIES`)."""
+    from borrowedtime.buildout import filings_series, parse_filings_source
+    from borrowedtime.errors import DataError
+    from borrowedtime.verdict import BUILDOUT_SERIES
+
+    out = []
+    for source, label in BUILDOUT_SERIES:
+        try:
+            out.append((source, label, filings_series(*parse_filings_source(source))))
+        except DataError:
+            continue  # not in the data: the verdict section names it and why
+    return out
+
+
 def watch_inputs(options: ReportOptions) -> WatchResult:
-    """The essay's capex series, OpenAI's marks, the national index and any ``--series``, screened."""
+    """The build-out's filings series, the essay's capex series, OpenAI's marks, the national index and any
+    ``--series``, screened."""
     from borrowedtime.essay import essay_series
     from borrowedtime.monitor.screen import Screen
     from borrowedtime.series import load_series
@@ -157,6 +168,8 @@ def watch_inputs(options: ReportOptions) -> WatchResult:
         series[key] = essay_series(key)
         labels[key] = label
         links[key] = "essay"
+    for key, label, s in _buildout_series():
+        series[key], labels[key], links[key] = s, label + " (filings)", "verdict"
     cs = options.reference("case_shiller")
     if cs is not None:
         s = load_series(cs, column="National-US")
@@ -315,8 +328,17 @@ def stress_inputs(options: ReportOptions) -> StressInputs:
     return StressInputs(result, result.example_path()["timeline"])
 
 
+def verdict_inputs(options: ReportOptions):
+    """The one verdict (:func:`borrowedtime.verdict.verdict`), at its default paths whatever ``quick``, so the
+    report prints the same summary as ``borrowedtime verdict --seed S``."""
+    from borrowedtime.verdict import verdict
+
+    return verdict(seed=options.seed)
+
+
 #: Key -> computation, in the order they run. One line per section.
 COMPUTATIONS: dict[str, Callable[[ReportOptions], Any]] = {
+    "verdict": verdict_inputs,
     "watch": watch_inputs,
     "essay": essay_inputs,
     "kinematics": kinematics_inputs,

@@ -37,11 +37,11 @@ __all__ = [
 
 FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={series_id}"
 #: Source prefixes that name a remote series rather than a file (``fred:ID``, ``sec:TICKER:CONCEPT``).
-REMOTE_PREFIXES: tuple[str, ...] = ("fred:", "sec:")
+REMOTE_PREFIXES: tuple[str, ...] = ("fred:", "sec:", "filings:")
 
 
 def is_remote(source: object) -> bool:
-    """True when ``source`` is a remote spec such as ``fred:CSUSHPINSA`` or ``sec:MSFT:capex``."""
+    """True when ``source`` is a named spec, not a path: ``fred:CSUSHPINSA``, ``sec:MSFT:capex`` or ``filings:msft:capex``."""
     return isinstance(source, str) and source.lower().startswith(REMOTE_PREFIXES)
 
 
@@ -394,6 +394,18 @@ def _load_fred(series_id: str, *, positive: bool, min_obs: int, fetch: Callable[
     )
 
 
+def _load_filings(text: str, *, positive: bool, min_obs: int) -> pd.Series:
+    """``filings:COMPANY:CONCEPT``: a quarterly series of the packaged filings data (:mod:`borrowedtime.buildout`)."""
+    from borrowedtime.buildout import filings_series, parse_filings_source
+
+    company, concept = parse_filings_source(text)
+    s = filings_series(company, concept)
+    out = as_series(s, name=str(s.name), positive=positive, min_obs=min_obs)
+    out.attrs["source"] = (f"{s.name}: borrowedtime.datasets.filings() (10-Q/10-K values, each with its "
+                           "accession number)")
+    return out
+
+
 def load_series(
     source: str | Path | pd.Series | pd.DataFrame,
     column: str | None = None,
@@ -411,7 +423,8 @@ def load_series(
         or the first column) and value columns; ``"fred:SERIES_ID"`` to download
         the public CSV from FRED; ``"sec:TICKER:CONCEPT"`` for a company's
         quarterly series from the SEC's company facts (:mod:`borrowedtime.sec`,
-        USD millions); or a pandas object with a DatetimeIndex (a
+        USD millions); ``"filings:COMPANY:CONCEPT"`` for a quarterly
+        series of the packaged filings data (:mod:`borrowedtime.buildout`, USD billions); or a pandas object with a DatetimeIndex (a
         DataFrame may also carry a date column).
     column : str, optional
         The value column; not needed when there is exactly one.
@@ -452,6 +465,8 @@ def load_series(
 
         series = load_sec(text, fetch=fetch)
         return as_series(series, name=series.name, positive=positive, min_obs=min_obs)
+    if text.lower().startswith("filings:"):
+        return _load_filings(text, positive=positive, min_obs=min_obs)
     path = Path(source)
     frame = _read_table(path)
     return _from_frame(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -163,7 +165,71 @@ def test_a_negative_filed_cash_flow_is_named():
     figs = complex_figures()
     filed = figs.filed.copy()
     filed.loc[(filed["name"] == "meta") & (filed["year"] == 2023), "operating_cash_flow_usd_bn"] = -5.0
-    bad = type(figs)(filed=filed, essay_capex=figs.essay_capex, essay_ratio=figs.essay_ratio,
-                     off_balance_sheet=figs.off_balance_sheet)
+    bad = dataclasses.replace(figs, filed=filed)
     with pytest.raises(DataError, match=r"meta 2023 \(filed\) operating cash flow.*> 0; got -5"):
         FundingModel().run(bad)
+
+
+def test_debt_and_ratings_have_one_home():
+    """Gross debt is read from the complex and S&P ratings from credit_inputs.yaml; capex_inputs holds neither."""
+    from borrowedtime.capex import capex_inputs
+    from borrowedtime.credit.books import AGENCY_RATINGS
+
+    inputs = capex_inputs()["hyperscalers"]
+    for name, spec in inputs.items():
+        if name == "checked_note":
+            continue
+        assert "gross_debt_usd_bn" not in spec and "sp" not in spec.get("moodys_rating", {})
+    figs = complex_figures()
+    assert figs.debt_at("oracle", 2025) == pytest.approx(92.6)
+    lev = FundingModel().run().leverage
+    for name, spec in inputs.items():
+        if name == "checked_note":
+            continue
+        base = int(str(spec["fiscal_year"])[2:])
+        first = lev[(lev["name"] == name) & (lev["year"] == base)].iloc[0]
+        assert first["debt_usd_bn"] == pytest.approx(figs.debt_at(name, base))
+        assert first["rating"] == AGENCY_RATINGS[name]
+    # a debt figure moved in the complex moves the leverage: no second copy anywhere
+    more = dataclasses.replace(figs, debt=figs.debt.assign(
+        debt_usd_bn=np.where(figs.debt["name"] == "meta", figs.debt["debt_usd_bn"] + 10.0, figs.debt["debt_usd_bn"])))
+    lev2 = FundingModel().run(figures=more).leverage
+    m1, m2 = (x[(x["name"] == "meta") & (x["year"] == 2024)].iloc[0]["debt_usd_bn"] for x in (lev, lev2))
+    assert m2 == pytest.approx(m1 + 10.0)
+    with pytest.raises(DataError, match="no debt_usd_bn figure for period 'FY2019'"):
+        figs.debt_at("meta", 2019)
+
+
+def test_filed_years_come_from_the_filings_where_they_hold_the_calendar_year():
+    """Meta's 2023 capex (incl. finance-lease principal, as Meta defines it) and cash flow as sums of quarters."""
+    rows = []
+    for d in pd.date_range("2023-03-31", periods=4, freq="QE"):
+        for company, concept, v in (("meta", "capex", 6_000.0), ("meta", "finance_lease_principal", 250.0),
+                                    ("meta", "operating_cash_flow", 17_000.0), ("msft", "capex", 9_000.0),
+                                    ("msft", "operating_cash_flow", 20_000.0)):
+            rows.append((company, concept, d.date().isoformat(), v))
+    toy = pd.DataFrame(rows, columns=["company", "concept", "period_end", "value_usd_m"])
+    filed = complex_figures(filings=toy).filed.set_index(["name", "year"])
+    meta = filed.loc[("meta", 2023)]
+    assert meta["basis"] == "filings" and "calendar 2023" in meta["source"]
+    assert meta["capex_usd_bn"] == pytest.approx(4 * 6.25) and meta["operating_cash_flow_usd_bn"] == pytest.approx(68.0)
+    # Microsoft's fiscal year ends in June: its FY2023 stays the complex's; other Meta years too
+    assert filed.loc[("microsoft", 2023), "basis"] == "complex"
+    assert filed.loc[("meta", 2024), "basis"] == "complex"
+    default = complex_figures().filed.set_index(["name", "year"])
+    assert filed.loc[("microsoft", 2023), "capex_usd_bn"] == default.loc[("microsoft", 2023), "capex_usd_bn"]
+
+
+def test_oracle_guidance_is_read_from_the_complex():
+    """Oracle's fiscal-2026 capex guidance lives in complex_2026.yaml only; the capex machine reads it there."""
+    from borrowedtime.capex import capex_inputs
+
+    assert "capex_2026_usd_bn" not in capex_inputs()["hyperscalers"]["oracle"]
+    figs = complex_figures()
+    assert figs.guided_capex("oracle", 2026) == pytest.approx(50.0)
+    firms = FundingModel(group=("microsoft", "oracle")).run().firms
+    row = firms[(firms["name"] == "oracle") & (firms["year"] == 2026)].iloc[0]
+    assert row["kind"] == "guided" and row["capex_usd_bn"] == pytest.approx(50.0)
+    none = dataclasses.replace(figs, guidance=figs.guidance.iloc[0:0])
+    with pytest.raises(DataError, match="'FY2026 guidance'"):
+        FundingModel(group=("microsoft", "oracle")).run(figures=none)

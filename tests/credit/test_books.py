@@ -104,3 +104,19 @@ def test_effective_category():
 def test_bad_input(kw, match):
     with pytest.raises(SpecError, match=match):
         platform_books(n_paths=1_000, **kw)
+
+
+def test_operating_cash_flow_comes_through_the_filings_where_they_hold_the_year(inputs):
+    """Alphabet's 2025 cash flow as the sum of four quarters of a (hand-made) filings frame; others unchanged."""
+    import pandas as pd
+
+    rows = [("googl", concept, d.date().isoformat(), v)
+            for d in pd.date_range("2025-03-31", periods=4, freq="QE")
+            for concept, v in (("capex", 20_000.0), ("operating_cash_flow", 40_000.0))]
+    toy = pd.DataFrame(rows, columns=["company", "concept", "period_end", "value_usd_m"])
+    got = book_inputs(filings=toy).financials
+    assert got.loc["google", "operating_cash_flow_usd_bn"] == pytest.approx(160.0)
+    base = inputs.financials
+    assert base.loc["google", "operating_cash_flow_usd_bn"] == pytest.approx(164.713)  # the complex's FY2025
+    for p in ("microsoft", "amazon", "oracle"):
+        assert got.loc[p].equals(base.loc[p])

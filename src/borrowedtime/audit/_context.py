@@ -86,8 +86,29 @@ class Context:
             raise Missing(f"no {period} {metric.removesuffix('_usd_bn')} for {name} in the dataset")
         return o
 
+    def annual(self) -> pd.DataFrame:
+        """Filed annual capex and operating cash flow by entity and year, through the one adapter.
+
+        :func:`borrowedtime.capex.complex_figures`: the filings' calendar-year sums of quarters where
+        the filings data hold the year, else the complex's fiscal-year figure (column ``basis``).
+        """
+        if "annual" not in self._cache:
+            from borrowedtime.capex import complex_figures
+
+            self._cache["annual"] = complex_figures(self.cx).filed.set_index(["name", "year"])
+        return self._cache["annual"]
+
     def filed_sum(self, metric: str, year: int, names=CAPEX_GROUP) -> float:
-        return sum(self.filed(n, metric, f"FY{year}").value for n in names)
+        """Sum over ``names`` of a filed annual figure (``capex_usd_bn`` or ``operating_cash_flow_usd_bn``)."""
+        frame = self.annual()
+        total = 0.0
+        for n in names:
+            if not self.cx.has_entity(n):
+                raise Missing(f"no entity {n!r}")
+            if (n, int(year)) not in frame.index:
+                raise Missing(f"no FY{year} {metric.removesuffix('_usd_bn')} for {n} in the dataset")
+            total += float(frame.loc[(n, int(year)), metric])
+        return total
 
     def contract_amount(self, name: str) -> float:
         e = self.edges()

@@ -227,7 +227,13 @@ class FundingModel:
         out = []
         last = int(filed.index.max())
         ocf_last = float(filed.loc[last, "operating_cash_flow_usd_bn"])
-        capex_2026 = _value(spec["capex_2026_usd_bn"], where=f"{name}.capex_2026_usd_bn")
+        if "capex_2026_usd_bn" in spec:
+            capex_2026 = _value(spec["capex_2026_usd_bn"], where=f"{name}.capex_2026_usd_bn")
+        else:  # guidance the complex holds (its one home): Oracle's fiscal 2026
+            capex_2026 = figures.guided_capex(name, 2026)
+            if capex_2026 is None:
+                raise DataError(f"capex_inputs.yaml, {name}: no capex_2026_usd_bn, and complex_2026.yaml has no "
+                                "capex_usd_bn figure of period 'FY2026 guidance' for it.")
         for y in years:
             if y in filed.index:
                 out.append({"name": name, "year": int(y), "kind": "filed",
@@ -243,16 +249,21 @@ class FundingModel:
         return out
 
     def _leverage(self, firms, firms_in, figures, g_ebitda) -> pd.DataFrame:
+        from borrowedtime.credit.books import AGENCY_RATINGS
+
         obs = figures.off_balance_sheet.groupby("sponsor")["amount_usd_bn"].sum()
         parts = []
         for name, frame in firms.groupby("name", sort=False):
             spec = firms_in[name]
             base_year = int(str(spec["fiscal_year"])[2:])
-            debt0 = _value(spec["gross_debt_usd_bn"], where=f"{name}.gross_debt_usd_bn")
+            debt0 = figures.debt_at(name, base_year)  # the complex: debt's one home
             ebitda0 = _value(spec["ebitda_usd_bn"], where=f"{name}.ebitda_usd_bn")
             if ebitda0 <= 0:
                 raise DataError(f"capex_inputs.yaml, {name}.ebitda_usd_bn: leverage needs EBITDA > 0; got {ebitda0}")
-            rating = dict(self.rating_overrides).get(name, spec.get("rating", {}).get("sp"))
+            rating = dict(self.rating_overrides).get(name, AGENCY_RATINGS.get(name))  # credit_inputs.yaml
+            if rating is None:
+                raise DataError(f"credit_inputs.yaml: no S&P rating of {name!r} in agency_ratings (the capex "
+                                "machine's notches start from it); add it there or pass rating_overrides.")
             if rating in ratings.MOODYS_SCALE:
                 rating = ratings.SP_SCALE[ratings.MOODYS_SCALE.index(rating)]
             current = ratings.rating_notch(rating)

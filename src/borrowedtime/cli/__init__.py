@@ -21,5 +21,6 @@ from borrowedtime.cli import stress as _stress  # noqa: E402,F401  isort: skip
 from borrowedtime.cli import credit as _credit  # noqa: E402,F401  isort: skip
 from borrowedtime.cli import calibrate as _calibrate  # noqa: E402,F401  isort: skip
 from borrowedtime.cli import evaluate as _evaluate  # noqa: E402,F401  isort: skip
+from borrowedtime.cli import verdict as _verdict  # noqa: E402,F401  isort: skip
 
 __all__ = ["app", "main"]

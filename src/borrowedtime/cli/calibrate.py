@@ -12,7 +12,7 @@ from borrowedtime.cli.watch import ColumnOpt, CutoffOpt, JsonOpt, SeasonalOpt, _
 
 @app.command()
 def calibrate(
-    source: Annotated[str | None, typer.Argument(help="CSV/Parquet FILE, fred:SERIES_ID or sec:TICKER:CONCEPT.")] = None,
+    source: Annotated[str | None, typer.Argument(help="CSV/Parquet FILE, fred:SERIES_ID, sec:TICKER:CONCEPT or filings:COMPANY:CONCEPT.")] = None,
     column: ColumnOpt = None,
     seasonal: SeasonalOpt = "auto",
     cutoff: CutoffOpt = 1.5,

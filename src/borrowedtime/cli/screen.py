@@ -23,7 +23,8 @@ from borrowedtime.errors import DataError, SpecError
 
 @app.command()
 def screen(
-    panel: Annotated[Path, typer.Argument(help="A wide CSV/Parquet (date column + one column per series) or a folder of them.")],
+    panel: Annotated[str, typer.Argument(help="A wide CSV/Parquet (date column + one column per series), a folder of "
+                                              "them, or filings:COMPANIES:CONCEPTS (e.g. filings:all:capex).")],
     top: Annotated[int | None, typer.Option("--top", help="Show only the first N ranked series.")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Also write an HTML page with small multiples.")] = None,
     seasonal: Annotated[str, typer.Option(help="Seasonal component: auto, none or a period in observations.")] = "auto",
@@ -50,7 +51,7 @@ def screen(
             raise SpecError(f"--seasonal must be auto, none or an integer; got {seasonal!r}.")
         spec = Screen(KinematicsModel(seasonal=season), RegimeRule(horizon_years=horizon, confidence=confidence))
         with Progress(console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
-            task = bar.add_task(f"reading {panel.name}", total=None)
+            task = bar.add_task(f"reading {Path(panel).name}", total=None)
             frame = read_panel(panel)
             bar.update(task, description=f"screening {frame.shape[1]} series")
             result = spec.run(frame, on_progress=lambda d, t: bar.update(task, completed=d, total=t))

@@ -88,17 +88,17 @@ def _discrete(s: pd.Series) -> list[dict]:
 
 @app.command()
 def watch(
-    source: Annotated[str | None, typer.Argument(help="CSV/Parquet FILE, fred:SERIES_ID or sec:TICKER:CONCEPT.")] = None,
+    source: Annotated[str | None, typer.Argument(help="CSV/Parquet FILE, fred:SERIES_ID, sec:TICKER:CONCEPT or filings:COMPANY:CONCEPT.")] = None,
     column: ColumnOpt = None,
     seasonal: SeasonalOpt = "auto",
-    demo: Annotated[bool, typer.Option("--demo", help="Run on the embedded essay series.")] = False,
+    demo: Annotated[bool, typer.Option(
+        "--demo", help="Run on the build-out's filings series, beside the essay's own figures.")] = False,
     cutoff: CutoffOpt = 1.5,
     horizon: HorizonOpt = 2.0,
     confidence: ConfidenceOpt = 0.9,
     as_json: JsonOpt = False,
 ) -> None:
     """Latest level, velocity, acceleration (with standard errors), P(S''<0), regime and events."""
-    from borrowedtime.essay import essay_series
     from borrowedtime.monitor.backtest import borrowed_time_windows, year_over_year
     from borrowedtime.monitor.events import latest_p_turn
     from borrowedtime.monitor.model import KinematicsModel
@@ -111,12 +111,15 @@ def watch(
         if source is not None and demo:
             raise SpecError("give a FILE or --demo, not both.")
         _check_settings(cutoff, horizon, confidence)
-        model = KinematicsModel(cutoff_years=cutoff, seasonal=_seasonal(seasonal))
-        rule = RegimeRule(horizon_years=horizon, confidence=confidence)
+        season = _seasonal(seasonal)
         if demo:
-            series = [essay_series("hyperscaler_capex"), essay_series("openai_valuation")]
-        else:
-            series = [load_series(_source(source), column)]
+            from borrowedtime.verdict import essay_beside_filings, read_buildout
+
+            reading = read_buildout(cutoff_years=cutoff, horizon_years=horizon, confidence=confidence)
+            return _demo_output(reading, essay_beside_filings(), horizon, as_json)
+        model = KinematicsModel(cutoff_years=cutoff, seasonal=season)
+        rule = RegimeRule(horizon_years=horizon, confidence=confidence)
+        series = [load_series(_source(source), column)]
         rows = []
         for s in series:
             res = model.fit(s)
@@ -164,7 +167,7 @@ def watch(
                 f"  {r['series']}: {r['observations']} observations, fewer than the {r['min_observations']} "
                 f"the filter needs ({r['min_observations'] // r['states']} per state, {r['states']} states): "
                 "no filtered estimate, no call; the discrete arithmetic "
-                + ("follows." if demo else "below."))
+                + "below.")
         turn = r["p_turn_within"]
         if r["estimable"] and any(v is not None for v in turn.values()):
             hs = [k for k, v in turn.items() if v is not None]
@@ -178,26 +181,73 @@ def watch(
             print_lines(f"  {r['series']}: borrowed-time call {w['start'].date()} -> "
                         f"{w['end'].date() if w['end'] is not None else 'standing'}"
                         f"{'; S′ crossed zero ' + str(w['velocity_zero'].date()) if w['velocity_zero'] is not None else ''}")
-    if not demo:
-        for r in rows:
-            if r["discrete"] is not None:
-                t, _ = fit_table(
-                    f"{r['series']}: discrete growth per step"
-                    f"{' (annualised: irregular dates)' if r['frequency'] == 'irregular' else ''}",
-                    [("date", "date"), ("value", "num"), ("growth %", "num"), ("change, pp", "num")],
-                    [[d["date"], f"{d['value']:,.6g}", _fmt(None if d["growth"] is None else 100 * d["growth"], "+.1f"),
-                      _fmt(d["acceleration_pp"], "+.1f")] for d in r["discrete"]])
-                stdout.print(t)
-        return
+    for r in rows:
+        if r["discrete"] is not None:
+            t, _ = fit_table(
+                f"{r['series']}: discrete growth per step"
+                f"{' (annualised: irregular dates)' if r['frequency'] == 'irregular' else ''}",
+                [("date", "date"), ("value", "num"), ("growth %", "num"), ("change, pp", "num")],
+                [[d["date"], f"{d['value']:,.6g}", _fmt(None if d["growth"] is None else 100 * d["growth"], "+.1f"),
+                  _fmt(d["acceleration_pp"], "+.1f")] for d in r["discrete"]])
+            stdout.print(t)
+
+
+def _level(x: float) -> str:
+    return f"{x:,.2f}" if abs(x) < 10 else f"{x:,.0f}"
+
+
+def _demo_output(reading, essay: dict, horizon: float, as_json: bool) -> None:
+    """``watch --demo``: the monitor on the build-out's filings series, then the essay's figures beside the filings'."""
+    from dataclasses import asdict
+
     from borrowedtime.essay_arithmetic import essay_tables
 
     cap, val = essay_tables()
+    if as_json:
+        write_json({"series": [asdict(r) for r in reading.readings], "horizon_years": reading.horizon_years,
+                    "confidence": reading.confidence, "essay": essay,
+                    "essay_capex": cap.to_dict(orient="records"), "essay_marks": val.to_dict(orient="records")})
+        return
+    h = f"{horizon:g}y"
+    cells = []
+    for r in reading.readings:
+        name = r.source.removeprefix("filings:")
+        if r.estimable:
+            cells.append([name, _num(r.last), _level(r.level),
+                          f"{_level(r.trend)} [{_level(r.trend_low)}, {_level(r.trend_high)}]",
+                          f"{r.velocity:+.2f} ± {r.velocity_sd:.2f}", f"{r.acceleration:+.2f} ± {r.acceleration_sd:.2f}",
+                          f"{r.p_accel_neg:.2f}", f"{r.p_borrowed_time:.2f}", r.regime])
+        else:
+            cells.append([name, _num(r.last), "—" if r.level is None else _level(r.level), "—", "—", "—", "—", "—",
+                          "no data" if r.regime == "unavailable" else r.regime])
+    t, dropped = fit_table(
+        "The build-out's own numbers (quarterly filings), real time: S′ per year, S″ per year² (log S)",
+        [("series", "key"), ("last", "date"), ("value", "num"), ("S [95 %]", "num"), ("S′ ± sd", "num"),
+         ("S″ ± sd", "num"), ("P(S″<0)", "num"), (f"P(S′+{h}·S″<0)", "num"), ("regime", "key")],
+        cells, drop=("value", "S [95 %]", "last", "P(S″<0)"),
+    )
+    stdout.print(t)
+    if dropped:
+        stdout.print(f"({', '.join(dropped)} left out to fit {stdout.width} columns; --json has them)", style="dim")
+    stdout.print("Value: the last observation, USD bn (a quarter for flows, at the quarter's end for backlogs) or "
+                 "a ratio; S: the filtered trend there with its 95 % band (seasonally adjusted). Flows get a "
+                 "quarterly seasonal component, backlogs and the trailing ratio none.", style="dim",
+                 soft_wrap=not stdout.is_terminal)
+    for r in reading.readings:
+        if not r.estimable:
+            stdout.print(f"  {r.source.removeprefix('filings:')}: {r.regime}: {r.why}", highlight=False,
+                         soft_wrap=not stdout.is_terminal)
+    fc, fg = essay.get("filings_capex_usd_bn", {}), essay.get("filings_growth_pct", {})
+    fa = essay.get("filings_acceleration_pp", {})
     t1, _ = fit_table(
-        "The essay's arithmetic: hyperscaler capex (recomputed | stated)",
-        [("year", "date"), ("capex $bn", "num"), ("growth %", "num"), ("stated", "num"), ("accel. pp", "num"),
-         ("stated ", "num")],
-        [[str(row.year), f"{row.capex_usd_bn:,.0f}", _fmt(row.growth_pct, "+.1f"), _fmt(row.stated_growth_pct, "+.0f"),
-          _fmt(row.acceleration_pp, "+.0f"), _fmt(row.stated_acceleration_pp, "+.0f")]
+        "Hyperscaler capex: the essay's figures (recomputed | stated) beside the filings' (4 platforms)",
+        [("year", "date"), ("essay $bn", "num"), ("growth %", "num"), ("stated", "num"),
+         ("accel. pp", "num"), ("stated ", "num"), ("filings $bn", "num"), ("growth % ", "num"),
+         ("accel. pp ", "num")],
+        [[str(row.year), f"{row.capex_usd_bn:,.0f}", _fmt(row.growth_pct, "+.1f"),
+          _fmt(row.stated_growth_pct, "+.0f"), _fmt(row.acceleration_pp, "+.0f"),
+          _fmt(row.stated_acceleration_pp, "+.0f"), _fmt(fc.get(str(row.year)), ",.0f"),
+          _fmt(fg.get(str(row.year)), "+.1f"), _fmt(fa.get(str(row.year)), "+.1f")]
          for row in cap.itertuples(index=False)])
     stdout.print(t1)
     t2, _ = fit_table(
@@ -206,15 +256,16 @@ def watch(
         [[str(row.date), f"{row.mark_usd_bn:,.0f}", _fmt(row.step_up, ".2f"), _fmt(row.stated_step_up, ".2f")]
          for row in val.itertuples(index=False)])
     stdout.print(t2)
-    print_lines("The essay's series have 5 and 6 points, too few to estimate a velocity and an acceleration "
-                 "with their uncertainty, so the monitor makes no call on them; the discrete arithmetic above "
-                 "is the essay's own (its acceleration column differences growth rounded to whole percents). "
-                 "Every OpenAI step-up is above 1: each mark rose.", style="dim")
+    stdout.print("The essay's series have 5 and 6 annual or irregular points, too few for the filter; the monitor "
+                 "reads the build-out on the companies' quarterly filings above instead. The essay's 2026 and 2027 "
+                 "capex are its estimates; the filings' columns are calendar years in which all four platforms "
+                 "report every quarter. Every OpenAI step-up is above 1: each mark rose.", style="dim",
+                 soft_wrap=not stdout.is_terminal)
 
 
 @app.command()
 def backtest(
-    source: Annotated[str | None, typer.Argument(help="FILE, fred:ID or sec:TICKER:CONCEPT; default: Case-Shiller national in the shared reference data.")] = None,
+    source: Annotated[str | None, typer.Argument(help="FILE, fred:ID, sec:TICKER:CONCEPT or filings:COMPANY:CONCEPT; default: Case-Shiller national in the shared reference data.")] = None,
     column: ColumnOpt = None,
     outcome: Annotated[str | None, typer.Option(help="Outcome series FILE (e.g. delinquency) shown alongside.")] = None,
     outcome_column: Annotated[str | None, typer.Option(help="Value column of the outcome file.")] = None,

@@ -162,12 +162,17 @@ def _known(names, entities: Sequence[str], what: str) -> None:
                         f"(entities: {', '.join(entities)}).")
 
 
-def book_inputs(cx=None, platforms: Sequence[str] = PLATFORMS, ratings: dict | None = None) -> BookInputs:
+def book_inputs(cx=None, platforms: Sequence[str] = PLATFORMS, ratings: dict | None = None, *,
+                filings: pd.DataFrame | None = None) -> BookInputs:
     """Read the complex (default: the packaged 2026 complex) into :class:`BookInputs`.
 
     The one adapter between the complex and the credit layer: it reads the
     complex model's arrays (``cx.model``: entity index, ultimate obligation
-    matrix, guarantor matrix) and nothing downstream keys by name.
+    matrix, guarantor matrix) and nothing downstream keys by name. Annual
+    operating cash flow comes through :func:`borrowedtime.capex.complex_figures`:
+    the filings' calendar-year sum of quarters where the filings data (``filings``,
+    default the packaged :func:`borrowedtime.datasets.filings`) hold the year,
+    else the complex's fiscal-year figure.
     """
     from borrowedtime.complex import load_complex
 
@@ -207,6 +212,11 @@ def book_inputs(cx=None, platforms: Sequence[str] = PLATFORMS, ratings: dict | N
             except Exception as exc:
                 raise SpecError(f"rating of {name!r}: {v!r} is not a letter rating (e.g. AA-, BBB, CCC+).") from exc
         r.update(ratings)
+    from borrowedtime.capex._data import complex_figures
+
+    # annual operating cash flow through the one adapter: the filings' calendar-year sums where they hold
+    # the year, else the complex's fiscal-year figure (complex_figures(...).filed, its basis column says which)
+    filed = complex_figures(cx, filings=filings).filed
     fin = {}
     for p in platforms:
         e = cx.entity(p)
@@ -214,6 +224,13 @@ def book_inputs(cx=None, platforms: Sequence[str] = PLATFORMS, ratings: dict | N
         for metric in ("equity_usd_bn", "operating_cash_flow_usd_bn", "debt_usd_bn"):
             obs = e.latest(metric)
             row[metric] = np.nan if obs is None else float(obs.value)
+        annual = filed[filed["name"] == p].sort_values("year")
+        if not annual.empty:
+            last = annual.iloc[-1]
+            latest = e.latest("operating_cash_flow_usd_bn")
+            # a filed fiscal year replaces the complex's latest figure unless that one is more recent
+            if latest is None or str(latest.period) == f"FY{int(last['year'])}":
+                row["operating_cash_flow_usd_bn"] = float(last["operating_cash_flow_usd_bn"])
         fin[p] = row
     book = np.array([cx.book(p) for p in platforms], dtype=float)
     # guaranteed edges and the labs' naked edges

@@ -122,7 +122,8 @@ def read_panel(source: str | Path) -> pd.DataFrame:
         first column) and one column per series; or a folder whose every
         ``.csv``/``.parquet`` file is read the same way (a single-column file
         names its series after the file; otherwise ``file:column``), joined on
-        their dates.
+        their dates; or ``filings:COMPANIES:CONCEPTS``, series of the packaged
+        filings data (:func:`borrowedtime.buildout.filings_panel`).
 
     Returns
     -------
@@ -137,6 +138,10 @@ def read_panel(source: str | Path) -> pd.DataFrame:
         A missing path, an unreadable file, unparseable, duplicate or unsorted dates, a
         folder with no readable file, two series with the same name.
     """
+    if str(source).lower().startswith("filings:"):
+        from borrowedtime.buildout import filings_panel
+
+        return filings_panel(str(source))
     path = Path(source)
     if not path.exists():
         raise DataError(f"{path}: no such file or folder.")

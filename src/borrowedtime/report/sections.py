@@ -45,9 +45,11 @@ def _registry() -> list[ReportSection]:
         stress,
         summary,
         treadmill,
+        verdict,
     )
 
     return [
+        ReportSection("verdict", "Is the AI build-out on borrowed time, and how sure?", verdict.render),
         ReportSection("watch", "At a glance", summary.render),
         ReportSection("essay", "The essay's series", essay.render),
         ReportSection("kinematics", "Level, velocity, acceleration", kinematics.render),
