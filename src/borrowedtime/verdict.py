@@ -448,7 +448,7 @@ def read_stress(scenario="base", *, paths: int = 2_000, seed: int = 0,
         Shares are of all paths; quarters are labels such as ``2027Q3``.
     """
     from borrowedtime.cascade import run_stress
-    from borrowedtime.cascade.engine import NEVER
+    from borrowedtime.cascade.model import NEVER
 
     res = run_stress(scenario, paths=paths, seed=seed, stretches=False, chunk_size=1_000, progress=progress)
     trig = np.asarray(res.runs["base"]["trigger"])

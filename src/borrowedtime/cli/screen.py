@@ -56,9 +56,9 @@ def screen(
             bar.update(task, description=f"screening {frame.shape[1]} series")
             result = spec.run(frame, on_progress=lambda d, t: bar.update(task, completed=d, total=t))
         if result.table.empty and not any(s.arithmetic for s in result.skipped):
-            raise DataError(f"{panel.name}: no series can be screened: "
+            raise DataError(f"{Path(panel).name}: no series can be screened: "
                             + "; ".join(f"{s.name}: {s.why}" for s in result.skipped) if result.skipped
-                            else f"{panel.name}: no value column to screen.")
+                            else f"{Path(panel).name}: no value column to screen.")
         if output is not None:
             from borrowedtime.report.screen import render_screen_page
 

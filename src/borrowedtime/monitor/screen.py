@@ -273,9 +273,13 @@ def _frequency_groups(frame: pd.DataFrame) -> tuple[dict[str, list[str]], list[S
     """Columns grouped by the sampling frequency of their own observed dates.
 
     Columns sharing a pattern of observed dates (the usual panel: all of them)
-    are looked at once.
+    are looked at once. Series of one frequency dated differently within the
+    period (quarter starts against quarter ends, as the filings series are
+    dated) form separate groups, fitted one after the other, instead of being
+    joined on dates that never meet.
     """
     groups: dict[str, list[str]] = {}
+    anchors: dict[str, dict[tuple, str]] = {}
     skipped: list[Skipped] = []
     observed = frame.notna().to_numpy(dtype=bool)  # bool even with no column left
     packed = np.packbits(observed, axis=0)  # one column of bytes per series
@@ -289,9 +293,17 @@ def _frequency_groups(frame: pd.DataFrame) -> tuple[dict[str, list[str]], list[S
             freq_of[g] = None  # too short: the caller says so with the arithmetic
             continue
         try:
-            freq_of[g] = infer_frequency(idx, where=str(frame.columns[j])).name
+            f = infer_frequency(idx, where=str(frame.columns[j])).name
         except DataError as exc:
             freq_of[g] = exc
+            continue
+        d = idx[0]
+        day = "end" if d.is_month_end else d.day
+        key = {"quarterly": ((d.month - 1) % 3, day), "monthly": (day,), "annual": (d.month, day)}.get(f, ())
+        seen = anchors.setdefault(f, {})
+        if key not in seen:  # the first dating of a frequency keeps its plain name
+            seen[key] = f if not seen else f"{f} ({'period ends' if day == 'end' else d.strftime('day %d')})"
+        freq_of[g] = seen[key]
     for j, name in enumerate(frame.columns):
         f = freq_of[int(inverse[j])]
         if f is None:
@@ -357,7 +369,7 @@ class Screen:
             if not rows_seen.all():
                 sub = sub.loc[rows_seen]
             freq = infer_frequency(sub.index, where=f"{freq_name} group")
-            if freq.name != freq_name:  # e.g. month starts and month ends mixed
+            if freq.name != freq_name.split(" (")[0]:  # e.g. month starts and month ends mixed
                 for n in names:
                     skipped.append(Skipped(n, f"its {freq_name} dates do not line up with the other "
                                               f"{freq_name} series; screen it on its own."))
