@@ -15,10 +15,10 @@ from borrowedtime.treadmill.arm import (
     CALIBRATION_TARGET,
     ArmSpec,
     balance_factor,
-    calibrate_refi_intensity,
     payment_shock,
     turn_date,
 )
+from borrowedtime.treadmill.calibration import calibrate_refi_intensity
 
 N_LOANS = 300_000  # 42,840 loans per vintage year: share standard error about 0.002
 

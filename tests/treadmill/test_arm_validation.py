@@ -15,6 +15,8 @@ from borrowedtime.treadmill.arm import (
     MISSING_MECHANISMS,
     VALIDATION_TOLERANCE,
     ArmSpec,
+)
+from borrowedtime.treadmill.dated_inputs import (
     arm_inputs,
     credit_supply_from_volumes,
     reset_index_series,
@@ -90,7 +92,7 @@ def test_constant_index_model_prepays_too_much(case_shiller):
 
 
 def test_sourced_calibration_recovers_committed_value(case_shiller):
-    from borrowedtime.treadmill.arm import calibrate_refi_intensity
+    from borrowedtime.treadmill.calibration import calibrate_refi_intensity
 
     lam = calibrate_refi_intensity(case_shiller, spec=ArmSpec.sourced(), n_loans=12 * 4096, seed=3, xtol=1e-4)
     assert lam == pytest.approx(ArmSpec.sourced().refi_intensity, abs=0.003)

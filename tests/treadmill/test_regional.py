@@ -168,7 +168,7 @@ def test_regional_calibration_recovers_committed_value(monthly):
 
 
 def test_without_supply_calibration_recovers_committed_value(case_shiller):
-    from borrowedtime.treadmill.arm import calibrate_refi_intensity
+    from borrowedtime.treadmill.calibration import calibrate_refi_intensity
 
     spec = ArmSpec.sourced_without_supply()
     assert spec.credit_supply is None and spec.reset_index is not None

@@ -234,7 +234,7 @@ def _overlay(tmp_path, text):
 
 def test_contracted_compute_sums_equal_the_complex_schedule():
     from borrowedtime.complex import load_complex
-    from borrowedtime.treadmill.rounds import (
+    from borrowedtime.treadmill.inputs import (
         contracted_compute_from_contracts,
         undated_default_term,
     )
@@ -266,7 +266,7 @@ def test_contracted_compute_sums_equal_the_complex_schedule():
 
 
 def test_default_reading_is_the_contracts_and_ramp_is_kept(rounds, ramp):
-    from borrowedtime.treadmill.rounds import contracted_compute_from_contracts
+    from borrowedtime.treadmill.inputs import contracted_compute_from_contracts
 
     pd.testing.assert_series_equal(rounds.contracted_compute, contracted_compute_from_contracts(),
                                    check_names=False)
@@ -288,7 +288,7 @@ contracts:
     cx = load_complex(overlay=over)
     # the added (dated, one-year) contract also enters the median-term rule of the undated commitments: pin the
     # term to isolate the contract's own payments
-    from borrowedtime.treadmill.rounds import undated_default_term
+    from borrowedtime.treadmill.inputs import undated_default_term
 
     assert undated_default_term(cx) == pytest.approx(5.0)
     moved = RoundsSpec.from_complex(cx, "openai", undated_term_years=6.0).run()
@@ -302,7 +302,8 @@ contracts:
 
 def test_announced_reading_restates_the_last_round_from_the_complex():
     from borrowedtime.complex import load_complex
-    from borrowedtime.treadmill.rounds import announced_round, input_readings
+    from borrowedtime.treadmill.inputs import announced_round
+    from borrowedtime.treadmill.rounds import input_readings
 
     cx = load_complex()
     c = cx.contract("openai-2026-round-first-close")

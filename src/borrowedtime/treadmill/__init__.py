@@ -5,7 +5,8 @@
 - :mod:`~borrowedtime.treadmill.ipo`: the two prices of the IPO and the region where none does both.
 """
 
-from borrowedtime.treadmill.arm import ArmResult, ArmSpec, calibrate_refi_intensity, turn_date
+from borrowedtime.treadmill.arm import ArmResult, ArmSpec, turn_date
+from borrowedtime.treadmill.calibration import calibrate_refi_intensity
 from borrowedtime.treadmill.ipo import IpoResult, IpoSpec
 from borrowedtime.treadmill.result import TreadmillResult, run_treadmill
 from borrowedtime.treadmill.rounds import RoundsResult, RoundsSpec, input_readings

@@ -71,20 +71,23 @@ import pandas as pd
 from borrowedtime._calendar import month_dates, month_number
 from borrowedtime._montecarlo import check_seed, map_chunks
 from borrowedtime._results import Summarised
-from borrowedtime.datasets import packaged_yaml, treadmill_inputs
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.instruments.amortization import balance_factor, payment_shock
 from borrowedtime.monitor.discrete import year_over_year
 from borrowedtime.series import as_series
 from borrowedtime.treadmill import _kernels
+from borrowedtime.treadmill.dated_inputs import (
+    arm_inputs,
+    credit_supply_from_volumes,
+    reset_index_series,
+    subprime_volumes,
+)
 
 __all__ = [
     "ArmSpec",
     "ArmResult",
     "BLOCK_SIZE",
     "CALIBRATION_TARGET",
-    "calibrate_refi_intensity",
-    "subprime_volumes",
     "turn_date",
     "payment_shock",
     "balance_factor",
@@ -129,48 +132,6 @@ MISSING_MECHANISMS = (
     "lending after 2007: the index spread and the 2008-2009 credit supply are held at earlier levels",
 )
 """Mechanisms the sourced model lacks, named where it misses the published shares."""
-
-
-def arm_inputs() -> dict:
-    """The dated model's inputs and the published outcomes (``data/arm_inputs.yaml``)."""
-    return packaged_yaml("arm_inputs.yaml")
-
-
-def reset_index_series(spread: float | None = None) -> pd.Series:
-    """Six-month LIBOR proxy: the 3-month T-bill (statsmodels ``macrodata.tbilrate``) plus a spread.
-
-    Parameters
-    ----------
-    spread : float, optional
-        Annual decimal added to the T-bill rate; default the sourced value in
-        ``data/arm_inputs.yaml`` (``reset_index.spread_to_libor_6m``).
-
-    Returns
-    -------
-    pandas.Series
-        Monthly, annual decimal, 1959-01..2009-09 (each month its quarter's rate).
-    """
-    from statsmodels.datasets import macrodata
-
-    if spread is None:
-        spread = float(arm_inputs()["reset_index"]["spread_to_libor_6m"]["value"])
-    q = macrodata.load_pandas().data
-    start = pd.Timestamp(year=int(q["year"].iloc[0]), month=3 * int(q["quarter"].iloc[0]) - 2, day=1)
-    months = pd.date_range(start, periods=3 * len(q), freq="MS", name="date")
-    rate = np.repeat(q["tbilrate"].to_numpy(dtype=float) / 100.0, 3) + spread
-    return pd.Series(rate, index=months, name="libor_6m_proxy")
-
-
-def credit_supply_from_volumes(volumes: Mapping[int, float] | None = None) -> dict[int, float]:
-    """Credit supply by year: origination volume over the peak year's (``data/arm_inputs.yaml``)."""
-    vols = dict(volumes) if volumes is not None else subprime_volumes()
-    peak = max(vols.values())
-    return {int(y): float(v) / peak for y, v in sorted(vols.items())}
-
-
-def subprime_volumes() -> dict[int, float]:
-    """Subprime originations by year, USD bn (Inside Mortgage Finance via the FCIC report)."""
-    return {int(k): float(v["value"]) for k, v in treadmill_inputs()["subprime_originations"]["values"].items()}
 
 
 @dataclass(frozen=True)
@@ -926,74 +887,3 @@ class ArmResult(Summarised):
                     + ("  (calibration vintage)" if r["sample"] != "out of sample" else "")
                 )
         return "\n".join(lines)
-
-
-def calibrate_refi_intensity(
-    prices: pd.Series,
-    spec: ArmSpec | None = None,
-    *,
-    target: float = CALIBRATION_TARGET,
-    vintage: int = 2003,
-    by: str = "2006-12-01",
-    n_loans: int = 12 * BLOCK_SIZE,
-    seed: int = 0,
-    bracket: tuple[float, float] = (0.005, 0.5),
-    xtol: float = 1e-5,
-    runner: Callable[[ArmSpec, int, int], Any] | None = None,
-) -> float:
-    """Root-find the monthly refinance intensity that refinances ``target`` of a vintage by a date.
-
-    The one calibrated number of the model. Brent's method on
-    ``share(lambda) - target`` with common random numbers (the same seed at
-    every trial), simulating only the target vintage.
-
-    Parameters
-    ----------
-    prices : pandas.Series
-        The driving series (Case-Shiller U.S. National NSA for the default).
-    spec : ArmSpec, optional
-        Every other setting (default :class:`ArmSpec`).
-    target : float, default :data:`CALIBRATION_TARGET`
-        Share of the vintage refinanced by ``by``.
-    vintage : int, default 2003
-    by : date-like, default 2006-12
-    n_loans : int, default 12 * BLOCK_SIZE
-        Loans of the vintage (Monte Carlo standard error about 0.001).
-    seed : int, default 0
-    bracket : (float, float)
-        Interval searched for the intensity.
-    xtol : float
-        Absolute tolerance on the intensity.
-    runner : callable, optional
-        ``runner(spec, n_loans, seed)`` returning a result with ``share_by``
-        (default ``spec.run(prices, ...)``); the regional run passes its own
-        (:func:`borrowedtime.treadmill.regional.calibrate_regional`).
-
-    Returns
-    -------
-    float
-        Monthly refinance probability of an eligible borrower.
-
-    Raises
-    ------
-    SpecError
-        The target is not reachable within ``bracket``.
-    """
-    from scipy.optimize import brentq
-
-    base = replace(spec or ArmSpec(), vintages=(vintage,))
-
-    def gap(lam: float) -> float:
-        trial = replace(base, refi_intensity=lam)
-        result = (trial.run(prices, n_loans=n_loans, seed=seed) if runner is None
-                  else runner(trial, n_loans, seed))
-        return float(result.share_by("refinanced", by)[vintage]) - target
-
-    lo, hi = bracket
-    g_lo, g_hi = gap(lo), gap(hi)
-    if g_lo > 0 or g_hi < 0:
-        raise SpecError(
-            f"calibrate_refi_intensity: a {vintage} refinanced share of {target} by {by} is outside what "
-            f"intensities in {bracket} give ({g_lo + target:.3f}..{g_hi + target:.3f})."
-        )
-    return float(brentq(gap, lo, hi, xtol=xtol))

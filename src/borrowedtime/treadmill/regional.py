@@ -448,7 +448,7 @@ def calibrate_regional(
     root-found on the regional run instead of the national one; nothing is
     fitted to GAO.
     """
-    from borrowedtime.treadmill.arm import calibrate_refi_intensity
+    from borrowedtime.treadmill.calibration import calibrate_refi_intensity
 
     def runner(trial: ArmSpec, n: int, s: int) -> ArmResult:
         return run_regional(trial, prices, weights, n_loans=n, seed=s).aggregate

@@ -30,8 +30,8 @@ from borrowedtime.treadmill.arm import (
     BLOCK_SIZE,
     CALIBRATION_TARGET,
     ArmSpec,
-    calibrate_refi_intensity,
 )
+from borrowedtime.treadmill.calibration import calibrate_refi_intensity
 from borrowedtime.treadmill.regional import (
     calibrate_regional,
     load_state_prices,
