@@ -12,7 +12,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from borrowedtime.cli import app
-from borrowedtime.monitor.backtest import _baseline_gz, baseline_calls
+from borrowedtime.monitor.backtest import calls_from_z
 from borrowedtime.monitor.evaluate import (
     RULES,
     Evaluation,
@@ -23,7 +23,7 @@ from borrowedtime.monitor.evaluate import (
     prepare_panel,
     reliability_table,
 )
-from borrowedtime.monitor.evaluate_rules import calls_from_z, markov_low_regime
+from borrowedtime.monitor.evaluate_rules import markov_low_regime
 from borrowedtime.monitor.screen import read_panel
 
 FHFA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fhfa_state_hpi_quarterly_1975_2011.csv"
@@ -148,11 +148,16 @@ def test_markov_low_regime_is_real_time_and_a_probability(states):
     assert full.iloc[: 8 * 4].isna().all()  # nothing before the first estimate
 
 
-def test_baseline_call_rule_reproduced_on_any_z(states):
-    data, _ = prepare_panel(states)
-    for yoy in data.yoy.values():
-        g, z = _baseline_gz(yoy, 36)
-        assert np.array_equal(calls_from_z(g, z, 1), baseline_calls(yoy, persistence=1).to_numpy())
+def test_baseline_call_rule_by_hand():
+    """The baseline's call rule (one function, used by backtest and evaluate): enter after ``persistence``
+    readings with g > 0 and z < threshold, stand while g > 0 and z < 0, drop at once otherwise."""
+    g = np.array([1, 1, 1, 1, 1, 1, 1, -1, 1, 1], dtype=float)
+    z = np.array([-2, -2, -0.5, -2, -2, -0.1, 0.3, -2, -2, -2], dtype=float)
+    # persistence 2: enters at the 2nd reading, stands through -0.5 and -0.1, drops at z > 0, then g < 0;
+    # re-enters after two more readings below the threshold
+    expect = np.array([0, 1, 1, 1, 1, 1, 0, 0, 0, 1], dtype=bool)
+    assert np.array_equal(calls_from_z(g, z, 2), expect)
+    assert not calls_from_z(g, z, 3)[:3].any()  # three in a row are needed; the third reading is -0.5
 
 
 # ----------------------------------------------------------------------------- the command

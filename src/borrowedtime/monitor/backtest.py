@@ -44,6 +44,7 @@ __all__ = [
     "year_over_year",
     "naive_calls",
     "baseline_calls",
+    "calls_from_z",
     "baseline_signal",
     "borrowed_time_windows",
     "Backtest",
@@ -111,6 +112,24 @@ def baseline_signal(yoy: pd.Series, *, threshold: float = -1.0, min_obs: int = 3
     return pd.Series((g > 0) & (z < threshold), index=yoy.index, name="baseline_signal")
 
 
+def calls_from_z(g: np.ndarray, z: np.ndarray, persistence: int, threshold: float = -1.0) -> np.ndarray:
+    """The baseline's call rule on any z: call after ``persistence`` readings of g > 0 and z < threshold,
+    stand while g > 0 and z < 0 (the call rule of :func:`baseline_calls`, on any z)."""
+    with np.errstate(invalid="ignore"):
+        enter = (g > 0) & (z < threshold)
+        stay = (g > 0) & (z < 0)
+    out = np.zeros(g.size, dtype=bool)
+    on, run = False, 0
+    for t in range(g.size):
+        run = run + 1 if enter[t] else 0
+        if not on and run >= persistence:
+            on = True
+        elif on and not stay[t]:
+            on = False
+        out[t] = on
+    return out
+
+
 def baseline_calls(yoy: pd.Series, *, persistence: int = 3, min_obs: int = 36, threshold: float = -1.0) -> pd.Series:
     """The named baseline of issue 11: a volatility-scaled fall in YoY log growth.
 
@@ -140,18 +159,7 @@ def baseline_calls(yoy: pd.Series, *, persistence: int = 3, min_obs: int = 36, t
         True where the baseline's call stands.
     """
     g, z = _baseline_gz(yoy, min_obs)
-    enter = (g > 0) & (z < threshold)
-    stay = (g > 0) & (z < 0)
-    out = np.zeros(g.size, dtype=bool)
-    on, run = False, 0
-    for t in range(g.size):
-        run = run + 1 if enter[t] else 0
-        if not on and run >= persistence:
-            on = True
-        elif on and not stay[t]:
-            on = False
-        out[t] = on
-    return pd.Series(out, index=yoy.index, name="baseline_call")
+    return pd.Series(calls_from_z(g, z, persistence, threshold), index=yoy.index, name="baseline_call")
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ from borrowedtime.monitor.regimes import RegimeRule, _calls
 from borrowedtime.monitor.statespace import _trend_blocks
 from borrowedtime.series import Frequency
 
-__all__ = ["PanelData", "RuleSpec", "VARIANTS", "markov_low_regime", "lag_change", "z_score", "calls_from_z",
+__all__ = ["PanelData", "RuleSpec", "VARIANTS", "markov_low_regime", "lag_change", "z_score",
            "calls_from_p", "yoy_extrapolation_p", "monitor_yoy_p"]
 
 Progress = Callable[[int, int], None] | None
@@ -98,24 +98,6 @@ def z_score(d: np.ndarray, min_obs: int = 36) -> np.ndarray:
     rms = np.sqrt(np.cumsum(np.where(have, d * d, 0.0)) / np.maximum(cnt, 1))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(have & (cnt >= min_obs), d / rms, np.nan)
-
-
-def calls_from_z(g: np.ndarray, z: np.ndarray, persistence: int, threshold: float = -1.0) -> np.ndarray:
-    """The baseline's call rule on any z: call after ``persistence`` readings of g > 0 and z < threshold,
-    stand while g > 0 and z < 0 (:func:`borrowedtime.monitor.backtest.baseline_calls`)."""
-    with np.errstate(invalid="ignore"):
-        enter = (g > 0) & (z < threshold)
-        stay = (g > 0) & (z < 0)
-    out = np.zeros(g.size, dtype=bool)
-    on, run = False, 0
-    for t in range(g.size):
-        run = run + 1 if enter[t] else 0
-        if not on and run >= persistence:
-            on = True
-        elif on and not stay[t]:
-            on = False
-        out[t] = on
-    return out
 
 
 def calls_from_p(g: np.ndarray, p: np.ndarray, persistence: int, confidence: float = 0.9,
