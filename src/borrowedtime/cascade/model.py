@@ -424,7 +424,7 @@ def _treadmill_plan(years: np.ndarray, mean_accel: float, cx, entity: str, spec,
     from borrowedtime.treadmill.rounds import RoundsSpec
 
     reading = spec.reading
-    kw = dict(compute=spec.compute, undated_term_years=spec.undated_term_years)
+    kw = dict(compute=spec.compute, undated_term_years=spec.undated_term_years, inputs=spec.inputs)
     if reading in ("trend", "target", "reported"):
         kw["achievable"] = reading
     try:

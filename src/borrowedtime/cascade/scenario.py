@@ -122,7 +122,8 @@ class Lab(_M):
     contracted compute (``compute``: ``contracts``, the treadmill's default, or ``ramp``; undated
     commitments spread over ``undated_term_years``, default the treadmill's), compute share, last mark,
     cash at quarter 0, the date of the next round and the achievable step-up there (``achievable``:
-    ``trend``, the treadmill's default, ``target`` or ``reported``). ``mark_usd_bn`` / ``cash_usd_bn``
+    ``trend``, the treadmill's default, ``target`` or ``reported``; ``inputs``: the last round as the
+    essay states it, ``essay``, or as announced, ``announced``). ``mark_usd_bn`` / ``cash_usd_bn``
     override the treadmill's. Other labs give revenue, growth and burn share; their achievable mark is
     ``mark`` (the last mark's multiple of forward revenue carried forward) or ``multiple`` (the drawn
     public multiple as is)."""
@@ -136,6 +137,7 @@ class Lab(_M):
     compute_per_revenue: Value | None = None
     compute: Literal["contracts", "ramp"] = "contracts"
     undated_term_years: float | None = Field(default=None, gt=0)
+    inputs: Literal["essay", "announced"] = "essay"
     achievable: Literal["trend", "target", "reported", "mark", "multiple"] | None = None
 
     @model_validator(mode="after")
@@ -144,6 +146,8 @@ class Lab(_M):
             raise ValueError("a lab without plan: treadmill needs revenue_usd_bn, growth and burn_share")
         if self.plan is None and (self.mark_usd_bn is None or self.cash_usd_bn is None):
             raise ValueError("a lab without plan: treadmill needs mark_usd_bn and cash_usd_bn")
+        if self.plan is None and self.inputs != "essay":
+            raise ValueError("inputs: 'announced' is a treadmill reading; it needs plan: treadmill")
         if self.plan is None and self.achievable in ("trend", "target", "reported"):
             raise ValueError(f"achievable: {self.achievable!r} is a treadmill reading; a lab without "
                              "plan: treadmill takes 'mark' or 'multiple'")
