@@ -110,8 +110,8 @@ def test_report_and_screen_page_render_without_errors_or_overflow(tmp_path):
         driver.set_page_load_timeout(120)
         assert _check_page(driver, report) >= 8
         assert driver.execute_script("return typeof Plotly") == "object"
-        # the first screen: the summary table is in view without scrolling
-        top = driver.execute_script("return document.querySelector('table.bt-watch').getBoundingClientRect().top")
+        # the first screen: the verdict (issue 21: the report's first section) is in view without scrolling
+        top = driver.execute_script("return document.querySelector('ul.verdict').getBoundingClientRect().top")
         assert top < 700
         assert _check_page(driver, screen) == 6
     finally:
