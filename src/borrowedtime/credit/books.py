@@ -162,6 +162,19 @@ def _known(names, entities: Sequence[str], what: str) -> None:
                         f"(entities: {', '.join(entities)}).")
 
 
+def _group_split(m) -> np.ndarray:
+    """(labels, entities): each entity to itself, and a group label (``cohere|openai``, an undisclosed
+    split) shared equally among its members."""
+    n = m.n_entities
+    labels = list(m.labels)
+    split = np.zeros((len(labels), n))
+    split[np.arange(n), np.arange(n)] = 1.0
+    for k in range(n, len(labels)):
+        members = [m.index(x) for x in labels[k].split("|")]
+        split[k, members] = 1.0 / len(members)
+    return split
+
+
 def book_inputs(cx=None, platforms: Sequence[str] = PLATFORMS, ratings: dict | None = None, *,
                 filings: pd.DataFrame | None = None) -> BookInputs:
     """Read the complex (default: the packaged 2026 complex) into :class:`BookInputs`.
@@ -184,12 +197,7 @@ def book_inputs(cx=None, platforms: Sequence[str] = PLATFORMS, ratings: dict | N
         if p not in m.entities:
             raise SpecError(f"platform {p!r} is not an entity of the complex.")
     U = m.obligations(view="ultimate")  # U[i, j]: i owes j
-    # split group labels (undisclosed splits) equally among their members
-    split = np.zeros((len(labels), n))
-    split[np.arange(n), np.arange(n)] = 1.0
-    for k in range(n, len(labels)):
-        members = [m.index(x) for x in labels[k].split("|")]
-        split[k, members] = 1.0 / len(members)
+    split = _group_split(m)
     cols = [m.index(p) for p in platforms]
     owed = split.T @ U[:, cols]  # (entities, platforms)
     keep = np.flatnonzero(owed.sum(axis=1) > 1e-9)
@@ -356,10 +364,9 @@ def _mc_error(res: LossResult) -> dict:
     out = {}
     for q, tag in ((0.99, "99"), (0.999, "999")):
         lo, hi = res.var_interval(q)
-        se = res.es_standard_error(q)
+        es_lo, es_hi = res.es_interval(q)
         out |= {f"var_{tag}_ci_low_usd_bn": lo, f"var_{tag}_ci_high_usd_bn": hi,
-                f"es_{tag}_ci_low_usd_bn": res.es_at(q) - 1.959964 * se,
-                f"es_{tag}_ci_high_usd_bn": res.es_at(q) + 1.959964 * se,
+                f"es_{tag}_ci_low_usd_bn": es_lo, f"es_{tag}_ci_high_usd_bn": es_hi,
                 f"tail_scenarios_{tag}": res.tail_scenarios(q)}
     return out
 

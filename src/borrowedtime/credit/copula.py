@@ -87,9 +87,10 @@ from borrowedtime.credit._checks import (
 from borrowedtime.credit._kernels import group_losses
 from borrowedtime.errors import SpecError
 
-__all__ = ["CopulaModel", "LossResult", "simulate_chunk", "var_interval", "es_standard_error"]
+__all__ = ["CopulaModel", "LossResult", "simulate_chunk", "var_interval", "es_standard_error", "es_interval"]
 
 LEVELS = (0.99, 0.999)
+_Z = {0.95: 1.959963984540054}  # standard normal quantiles of the two-sided levels used
 
 
 @dataclass(frozen=True, eq=False)
@@ -431,6 +432,15 @@ def es_standard_error(losses, q: float) -> float:
     return float(np.sqrt((tail.var(ddof=1) + q * (es - v) ** 2) / (x.size * (1.0 - q))))
 
 
+def es_interval(losses, q: float, level: float = 0.95) -> tuple[float, float]:
+    """Normal Monte Carlo interval of ES at ``q``: the tail mean plus or minus z times :func:`es_standard_error`."""
+    x = np.asarray(losses, float)
+    es = float(x[x >= _empirical_var(x, q)].mean())
+    z = _Z[level] if level in _Z else float(stats.norm.ppf(0.5 + level / 2.0))
+    se = es_standard_error(x, q)
+    return es - z * se, es + z * se
+
+
 def _contributions(model, parts, var, es, levels, losses) -> pd.DataFrame:
     total_all = sum(p["all"] for p in parts)
     n = sum(p["n"] for p in parts)
@@ -509,6 +519,11 @@ class LossResult(Summarised):
         """Monte Carlo standard error of ES at ``q`` (USD bn; :func:`es_standard_error`)."""
         self._level(q)
         return es_standard_error(self.losses, q)
+
+    def es_interval(self, q: float, level: float = 0.95) -> tuple[float, float]:
+        """Monte Carlo confidence interval of ES at ``q`` (USD bn; :func:`es_interval`)."""
+        self._level(q)
+        return es_interval(self.losses, q, level)
 
     def tail_scenarios(self, q: float) -> int:
         """Number of simulated scenarios at or beyond VaR at ``q`` (what ES averages)."""

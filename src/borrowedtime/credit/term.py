@@ -61,14 +61,13 @@ from scipy import special, stats
 from borrowedtime._montecarlo import map_chunks
 from borrowedtime._results import Summarised
 from borrowedtime.credit._checks import check_seed
-from borrowedtime.credit.copula import es_standard_error, var_interval
+from borrowedtime.credit.books import _PD_FLOOR, _group_split
+from borrowedtime.credit.copula import _empirical_var, es_interval, var_interval
 from borrowedtime.credit.pd import cumulative_pd, rating_category, rating_pd
 from borrowedtime.errors import SpecError
 
 __all__ = ["TermBook", "TermLossResult", "term_books", "exposure_schedule"]
 
-_PD_FLOOR = 0.0003  # Basel II para 285, as in books.py
-_Z95 = 1.959963984540054
 
 
 def exposure_schedule(cx, platforms, tenants, undated_term_years: float = 5.0) -> tuple[np.ndarray, np.ndarray]:
@@ -91,13 +90,7 @@ def exposure_schedule(cx, platforms, tenants, undated_term_years: float = 5.0) -
         USD bn; summed over years it equals the one-year view's looked-through exposure.
     """
     m = cx.model
-    n = m.n_entities
-    labels = list(m.labels)
-    split = np.zeros((len(labels), n))
-    split[np.arange(n), np.arange(n)] = 1.0
-    for k in range(n, len(labels)):
-        members = [m.index(x) for x in labels[k].split("|")]
-        split[k, members] = 1.0 / len(members)
+    split = _group_split(m)
     as_of = pd.Timestamp(cx.as_of)
     sched = m.schedule(view="ultimate")
     y0 = as_of.year
@@ -242,16 +235,14 @@ class TermLossResult(Summarised):
         for p, loss in self.losses.items():
             el = float(loss.mean())
             lo, hi = var_interval(loss, 0.999)
-            k = int(np.ceil(0.999 * loss.size)) - 1
-            var = float(np.partition(loss, k)[k])
-            es = float(loss[loss >= var].mean())
-            se = es_standard_error(loss, 0.999)
+            var = _empirical_var(loss, 0.999)
+            es_lo, es_hi = es_interval(loss, 0.999)
             b = self.books[p]
             rows[p] = {"exposure_usd_bn": float(b.payments.sum()), "expected_loss_usd_bn": el,
                        "expected_loss_se_usd_bn": float(loss.std(ddof=1) / np.sqrt(loss.size)),
                        "var_999_usd_bn": var, "var_999_ci_low_usd_bn": lo, "var_999_ci_high_usd_bn": hi,
-                       "es_999_usd_bn": es, "es_999_ci_low_usd_bn": es - _Z95 * se,
-                       "es_999_ci_high_usd_bn": es + _Z95 * se, "last_year": int(b.years[-1])}
+                       "es_999_usd_bn": float(loss[loss >= var].mean()), "es_999_ci_low_usd_bn": es_lo,
+                       "es_999_ci_high_usd_bn": es_hi, "last_year": int(b.years[-1])}
         frame = pd.DataFrame(rows).T
         frame.index.name = "platform"
         return frame

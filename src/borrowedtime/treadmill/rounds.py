@@ -57,6 +57,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from borrowedtime._checks import require
 from borrowedtime._results import Summarised
 from borrowedtime.complex import load_complex
 from borrowedtime.datasets import treadmill_inputs
@@ -269,10 +270,7 @@ class RoundsSpec:
 
     def __post_init__(self) -> None:
         name = type(self).__name__
-        if self.inputs not in INPUT_READINGS:
-            raise SpecError(
-                f"The 'inputs' parameter of {name} must be one of {', '.join(INPUT_READINGS)}. Got {self.inputs!r}."
-            )
+        require(self.inputs in INPUT_READINGS, self, "inputs", f"one of {', '.join(INPUT_READINGS)}")
         if self.compute not in COMPUTE_READINGS:
             raise SpecError(
                 f"The 'compute' parameter of {name} must be one of {', '.join(COMPUTE_READINGS)}. "
