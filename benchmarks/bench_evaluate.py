@@ -35,14 +35,25 @@ fixed by them and not changed after; every variant tried is reported):
 * ``cb6`` -- the six-month annualised growth rate of the level, the span of the
   Conference Board's six-month rule for its leading index, in units of its real-time
   RMS; score minus that. Calls by the baseline's rule on it.
-* ``monitor-h1``, ``monitor-hinf``, ``monitor-cutoff3``, ``monitor-ar1`` -- the monitor's
-  own settings already in the code (horizon 1 y, sign of S'', 3-year cutoff, AR(1)
-  momentum), each with the monitor's call rule.
-* ``monitor-turn``, ``monitor-turn-cutoff3`` (added in a second run, once the monitor's
-  P(turn within h) of issue 22 item 1 was merged, and after the first run's scores were seen):
-  the monitor's own event probability with the default filter, and with the 3-year
-  cutoff that met the target in the first run; no setting of their own. Calls: the
-  monitor's rule on P(turn within 24 months), as for the other probability variants.
+* ``projection-h1``, ``projection-hinf``, ``projection-cutoff3``, ``projection-ar1`` -- the
+  monitor's projection P(S' + H S'' < 0) with its own settings already in the code (horizon 1 y,
+  sign of S'', 3-year cutoff, AR(1) momentum), each with the monitor's call rule. (Named
+  ``monitor-h1`` ... ``monitor-ar1`` in the first two runs; ``projection`` was ``monitor``.)
+* ``monitor``, ``monitor-cutoff3`` (added in a second run, once the monitor's P(turn within h) of
+  issue 22 item 1 was merged, and after the first run's scores were seen; named ``monitor-turn``
+  and ``monitor-turn-cutoff3`` then): the monitor's own event probability with the default filter,
+  and with the 3-year cutoff that met the target in the first run; no setting of their own. Calls:
+  the monitor's rule on P(turn within 24 months), as for the other probability variants.
+* ``monitor-calibrated`` (third run, 2026-12-06, after the second run's reliability tables and
+  calls were seen): the monitor's P(turn within h) recalibrated in real time by Platt scaling on
+  the panel's own past pairs (:mod:`borrowedtime.monitor.recalibrate`: refit yearly, >= 20 events,
+  i.e. 10 per parameter). Its calls: the Bayes rule at equal costs of a missed turn and a false
+  alarm -- call while the calibrated P(turn within 24 months) > 1/2 (one quarter of persistence
+  in and out) -- because a call is scored a false alarm exactly when no turn follows within 24
+  months of its start. Scored on its own pairs (no score before its first map), beside the raw
+  probability and the baseline on the same pairs. The raw probability's calls at other thresholds
+  (``CURVE``) are reported as a trade-off curve, not as candidates: they were run after the
+  0.9/0.5 rule's calls were seen and no principle picks one of them.
 * ``markov`` -- the peer, not a candidate: Hamilton's two-regime model of period growth,
   re-estimated every 5 years on data <= t from 5 years of data on; calls by the monitor's
   rule on the filtered P(low regime).
@@ -82,6 +93,7 @@ from borrowedtime.monitor.evaluate_rules import (
 )
 from borrowedtime.monitor.events import p_turn_within
 from borrowedtime.monitor.model import KinematicsModel
+from borrowedtime.monitor.recalibrate import RealTimePlatt
 from borrowedtime.monitor.regimes import RegimeRule
 from borrowedtime.monitor.scoring import ScoringRule, score_calls
 from borrowedtime.monitor.screen import read_panel
@@ -92,17 +104,23 @@ PANELS = {
     "FRED-MD (98 series, monthly)": DATA / "fred_md_107_monthly_1959_2019.csv",
     "FHFA states (51 series, quarterly)": DATA / "fhfa_state_hpi_quarterly_1975_2011.csv",
 }
-ALL = ("monitor", "baseline", "naive", "markov", "yoy-extrapolation", "monitor-yoy", "z3", "z12", "cb6",
-       "monitor-h1", "monitor-hinf", "monitor-cutoff3", "monitor-ar1", "monitor-turn", "monitor-turn-cutoff3")
-CANDIDATES = ("yoy-extrapolation", "monitor-yoy", "z3", "z12", "cb6", "monitor-h1", "monitor-hinf",
-              "monitor-cutoff3", "monitor-ar1", "monitor-turn", "monitor-turn-cutoff3")
+ALL = ("projection", "baseline", "naive", "markov", "yoy-extrapolation", "monitor-yoy", "z3", "z12", "cb6",
+       "projection-h1", "projection-hinf", "projection-cutoff3", "projection-ar1", "monitor", "monitor-cutoff3")
+CANDIDATES = ("yoy-extrapolation", "monitor-yoy", "z3", "z12", "cb6", "projection-h1", "projection-hinf",
+              "projection-cutoff3", "projection-ar1", "monitor", "monitor-cutoff3", "monitor-calibrated")
+# Scored on its own pairs (it has no score before its first map, about ten years into a panel), beside the
+# raw probability and the baseline on the same pairs:
+RECALIBRATION = ("monitor", "monitor-calibrated", "baseline")
+# The raw P(turn within 24 months) called at other thresholds: a trade-off curve, run after the 0.9/0.5 rule's
+# calls and the reliability tables were seen; none of these is a candidate (no principle fixes them).
+CURVE = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 CALL_H = 24  # months: the monitor's refinancing horizon, for the probability variants' calls
 MONITOR_VARIANTS = {
-    "monitor": (KinematicsModel(), RegimeRule()),
-    "monitor-h1": (KinematicsModel(), RegimeRule(horizon_years=1.0)),
-    "monitor-hinf": (KinematicsModel(), RegimeRule(horizon_years=float("inf"))),
-    "monitor-cutoff3": (KinematicsModel(cutoff_years=3.0), RegimeRule()),
-    "monitor-ar1": (KinematicsModel(momentum="ar1"), RegimeRule()),
+    "projection": (KinematicsModel(), RegimeRule()),
+    "projection-h1": (KinematicsModel(), RegimeRule(horizon_years=1.0)),
+    "projection-hinf": (KinematicsModel(), RegimeRule(horizon_years=float("inf"))),
+    "projection-cutoff3": (KinematicsModel(cutoff_years=3.0), RegimeRule()),
+    "projection-ar1": (KinematicsModel(momentum="ar1"), RegimeRule()),
 }
 
 
@@ -120,10 +138,11 @@ def state_panel_calls(path: Path) -> pd.DataFrame:
                      "false_alarms": int(sc.false_alarms.sum()), "calls": int(sc.calls.sum())})
     myoy = monitor_yoy_p(data, CALL_H)
     turn = {}
-    for label, model in (("monitor-turn", KinematicsModel()), ("monitor-turn-cutoff3", KinematicsModel(cutoff_years=3.0))):
+    for label, model in (("monitor", KinematicsModel()), ("monitor-cutoff3", KinematicsModel(cutoff_years=3.0))):
         kin = model.fit(num)
         p = p_turn_within(kin, (CALL_H,))[..., 0]
-        turn[label] = {n: pd.Series(p[i], index=kin.index) for i, n in enumerate(kin.names)}
+        turn[label] = {n: pd.Series(p[i], index=kin.index).reindex(data.yoy[n].index) for i, n in enumerate(kin.names)}
+    calibrated, _ = RealTimePlatt(CALL_H).apply(turn["monitor"], data.yoy)
     acc: dict[str, list] = {}
     for n, yoy in data.yoy.items():
         g = np.log1p(yoy.to_numpy(float))
@@ -137,12 +156,16 @@ def state_panel_calls(path: Path) -> pd.DataFrame:
             "cb6": calls_from_z(g, z_score(r6.to_numpy()), k),
             "yoy-extrapolation": calls_from_p(g, yoy_extrapolation_p(yoy, CALL_H), k),
             "monitor-yoy": calls_from_p(g, myoy[n].to_numpy(float), k),
-            "monitor-turn": calls_from_p(g, turn["monitor-turn"][n].reindex(yoy.index).to_numpy(float), k),
-            "monitor-turn-cutoff3": calls_from_p(
-                g, turn["monitor-turn-cutoff3"][n].reindex(yoy.index).to_numpy(float), k),
+            "monitor": calls_from_p(g, turn["monitor"][n].to_numpy(float), k),
+            "monitor-cutoff3": calls_from_p(g, turn["monitor-cutoff3"][n].to_numpy(float), k),
+            # Bayes rule at equal costs on the calibrated probability: call while P(turn within 24 months) > 1/2
+            "monitor-calibrated": calls_from_p(g, calibrated[n].to_numpy(float), k, confidence=0.5, release=0.5),
             "markov": calls_from_p(g, markov_low_regime(s, periods_per_year=data.freq.periods_per_year)
                                    .reindex(yoy.index).to_numpy(float), k),
         }
+        for c in CURVE:
+            flags[f"monitor at {c:g}/0.5 (curve)"] = calls_from_p(g, turn["monitor"][n].to_numpy(float), k,
+                                                                  confidence=c, release=0.5)
         assert np.array_equal(flags["baseline"], calls_from_z(g, _baseline_gz(yoy, 36)[1], k))
         for r, f in flags.items():
             sc = score_calls(pd.Series(f, index=yoy.index), yoy, name=r, rule=ScoringRule())
@@ -183,7 +206,7 @@ def main() -> None:
         lines.append("")
         rel = res.reliability[res.reliability.horizon == 12]
         for name, g in rel.groupby("name", sort=False):
-            if name not in ("yoy-extrapolation", "monitor-yoy", "monitor", "monitor-turn", "monitor-turn-cutoff3"):
+            if name not in ("yoy-extrapolation", "monitor-yoy", "monitor", "monitor-cutoff3"):
                 continue
             lines += [f"Reliability of `{name}` at h = 12 (bins of the forecast probability):", "",
                       "| bin | n | mean forecast | observed |", "|---|---:|---:|---:|"]
@@ -191,6 +214,25 @@ def main() -> None:
                 if b.n:
                     lines.append(f"| {b.lo:.1f}–{b.hi:.1f} | {b.n} | {b.mean_p:.3f} | {b.observed:.3f} |")
             lines.append("")
+        rc = Evaluation(horizons=(6, 12, 24), rules=RECALIBRATION, n_boot=1000, seed=0).run(frame)
+        results[label + " recalibration"] = rc
+        lines += [f"### {label}: the monitor's P(turn within h) recalibrated in real time (own pairs)", "",
+                  "| rule | h | pairs | events | AUROC | 95 % CI | Brier | Brier of the base rate | CPU s |",
+                  "|---|---:|---:|---:|---:|---|---:|---:|---:|"]
+        for r in rc.table.itertuples(index=False):
+            b = "—" if r.brier is None or r.brier != r.brier else f"{r.brier:.4f}"
+            ev = rc.pairs[r.horizon].event.to_numpy(float)
+            clim = float(np.mean((ev - ev.mean()) ** 2))
+            lines.append(f"| `{r.name}` | {r.horizon} | {r.n} | {r.events} | {r.auroc:.3f} | "
+                         f"{r.auroc_ci[0]:.3f}–{r.auroc_ci[1]:.3f} | {b} | {clim:.4f} | {rc.cpu_seconds[r.name]:.1f} |")
+        lines.append("")
+        rel = rc.reliability[(rc.reliability.horizon == 12) & (rc.reliability.name == "monitor-calibrated")]
+        lines += ["Reliability of `monitor-calibrated` at h = 12:", "",
+                  "| bin | n | mean forecast | observed |", "|---|---:|---:|---:|"]
+        for b in rel.itertuples(index=False):
+            if b.n:
+                lines.append(f"| {b.lo:.1f}–{b.hi:.1f} | {b.n} | {b.mean_p:.3f} | {b.observed:.3f} |")
+        lines.append("")
     calls = state_panel_calls(PANELS["FHFA states (51 series, quarterly)"])
     lines += ["## Calls on the state panel (issue 11's scoring)", "",
               "| rule | turns | anticipated (standing 6 months before) | false alarms | calls |",
@@ -204,7 +246,9 @@ def main() -> None:
               "false alarms <= baseline | meets the target |", "|---|---|---|---|---|"]
     for c in CANDIDATES:
         ok = []
-        for res in results.values():
+        for lab, res in results.items():
+            if (c == "monitor-calibrated") != lab.endswith("recalibration"):
+                continue
             t = res.table.set_index(["name", "horizon"])
             for h in (6, 12):
                 ok.append(bool(t.loc[(c, h), "auroc"] >= t.loc[("baseline", h), "auroc"]))

@@ -119,8 +119,8 @@ def test_rules_share_pairs_and_count_events(states):
     assert set(res.reliability.name) == {"monitor"}
 
 
-@pytest.mark.parametrize("rule", ["monitor", "monitor-turn", "baseline", "naive", "yoy-extrapolation", "monitor-yoy",
-                                  "z12", "cb6"])
+@pytest.mark.parametrize("rule", ["monitor", "projection", "monitor-calibrated", "baseline", "naive",
+                                  "yoy-extrapolation", "monitor-yoy", "z12", "cb6"])
 def test_scores_are_real_time(states, rule):
     """Appending later data never changes a score already given."""
     data_full, _ = prepare_panel(states)
@@ -194,6 +194,7 @@ def test_cli_table(states, tmp_path):
     ("date,a\n2001-01-01,1\nnot-a-date,2\n", [], "not a date"),
     ("date,a\n2001-01-01,1\n2001-02-01,2\n2001-03-01,3\n", [], "two years"),
     (None, ["--rules", "baseline,nope"], "Unknown rule 'nope'"),
+    (None, ["--rules", "monitor-turn"], "now named 'monitor'"),
     (None, ["--horizons", "0"], "--horizons"),
     (None, ["--horizons", "6", "x"], "--horizons"),
 ])

@@ -23,10 +23,11 @@ def evaluate(
     horizons: Annotated[list[int] | None, typer.Option(
         "--horizons", help="h in months: a turn within h (repeat or list: --horizons 6 12).")] = None,
     rules: Annotated[str, typer.Option(
-        "--rules", help="Comma-separated rules (monitor, monitor-turn, baseline, naive, markov, yoy-extrapolation, "
-                        "monitor-yoy, z3, z12, cb6, monitor-h1, monitor-hinf, monitor-cutoff3, monitor-ar1, "
-                        "monitor-turn-cutoff3).")]
-        = "monitor,monitor-turn,baseline,naive,markov",
+        "--rules", help="Comma-separated rules: monitor (P(turn within h)), projection (P(S'+2y S''<0)), "
+                        "baseline, naive, markov, and the variants monitor-calibrated, monitor-cutoff3, "
+                        "yoy-extrapolation, monitor-yoy, z3, z12, cb6, projection-h1, projection-hinf, "
+                        "projection-cutoff3, projection-ar1.")]
+        = "monitor,projection,baseline,naive,markov",
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples of the series (AUROC interval).")]
         = 1000,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,

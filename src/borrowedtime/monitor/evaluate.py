@@ -29,9 +29,11 @@ have a score (each needs some history before its first one).
 Rules (:data:`RULES`; all real time):
 
 ``monitor``
-    The monitor's P(S' + H S'' < 0), H = 2 years (:class:`~borrowedtime.monitor.regimes.RegimeRule`).
-``monitor-turn``
-    The monitor's P(a turn within h) (:func:`borrowedtime.monitor.events.p_turn_within`).
+    The monitor's P(a turn within h) (:func:`borrowedtime.monitor.events.p_turn_within`):
+    its forecast of this very event.
+``projection``
+    The monitor's P(S' + H S'' < 0), H = 2 years (:class:`~borrowedtime.monitor.regimes.RegimeRule`),
+    the probability behind its calls; not a probability of this event.
 ``baseline``
     Minus z, the six-month change in YoY log growth over its real-time
     root mean square (issue 11's named baseline, :func:`borrowedtime.monitor.backtest.baseline_calls`).
@@ -40,7 +42,11 @@ Rules (:data:`RULES`; all real time):
 ``markov``
     Hamilton's (1989) two-regime Markov-switching model of growth: the
     filtered probability of the low-mean regime (:func:`markov_low_regime`).
-``yoy-extrapolation``, ``monitor-yoy``, ``z3``, ``z12``, ``cb6``, ``monitor-h1``, ``monitor-hinf``, ``monitor-cutoff3``, ``monitor-ar1``, ``monitor-turn-cutoff3``
+``monitor-calibrated``
+    The monitor's P(a turn within h), recalibrated in real time on the panel
+    (:mod:`borrowedtime.monitor.recalibrate`).
+``yoy-extrapolation``, ``monitor-yoy``, ``z3``, ``z12``, ``cb6``, ``projection-h1``, ``projection-hinf``,
+``projection-cutoff3``, ``projection-ar1``, ``monitor-cutoff3``
     The candidates for a better S'' (:mod:`borrowedtime.monitor.evaluate_rules`).
 
 References
@@ -68,7 +74,13 @@ from scipy import stats
 from borrowedtime._results import Summarised
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.monitor.discrete import year_over_year
-from borrowedtime.monitor.evaluate_rules import VARIANTS, PanelData, RuleSpec, markov_low_regime
+from borrowedtime.monitor.evaluate_rules import (
+    RENAMED,
+    VARIANTS,
+    PanelData,
+    RuleSpec,
+    markov_low_regime,
+)
 from borrowedtime.monitor.scoring import find_turns
 from borrowedtime.series import Frequency, infer_frequency
 
@@ -90,7 +102,7 @@ __all__ = [
 
 #: Every rule evaluate knows, by name.
 RULES: dict[str, RuleSpec] = dict(VARIANTS)
-DEFAULT_RULES = ("monitor", "monitor-turn", "baseline", "naive", "markov")
+DEFAULT_RULES = ("monitor", "projection", "baseline", "naive", "markov")
 _BINS = np.linspace(0.0, 1.0, 11)
 
 
@@ -298,6 +310,9 @@ class Evaluation:
         if not self.horizons or any(not isinstance(h, int | np.integer) or h < 1 for h in self.horizons):
             raise SpecError(f"The 'horizons' parameter of Evaluation must be ints >= 1 (months). Got {self.horizons!r}.")
         unknown = [r for r in self.rules if r not in RULES]
+        if unknown and unknown[0] in RENAMED:
+            raise SpecError(f"Rule {unknown[0]!r} is now named {RENAMED[unknown[0]]!r} (2026-12-05: 'monitor' is the "
+                            "monitor's P(turn within h), 'projection' its P(S' + 2y S'' < 0)).")
         if unknown or not self.rules:
             raise SpecError(f"Unknown rule {unknown[0] if unknown else '(none given)'!r}; evaluate knows: "
                             f"{', '.join(RULES)}.")

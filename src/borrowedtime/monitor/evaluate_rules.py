@@ -29,13 +29,24 @@ before any of its scores was seen (``benchmarks/bench_evaluate.py``):
     Minus the six-month growth rate of S, annualised (the span of the
     Conference Board's six-month rule for its leading index), over its
     real-time root mean square.
-``monitor-h1``, ``monitor-hinf``, ``monitor-cutoff3``, ``monitor-ar1``
-    The monitor's own opt-in settings already in the code: horizon 1 year, the
-    sign of S'' (H = inf), a 3-year cutoff, the AR(1) momentum cycle.
-``monitor-turn``, ``monitor-turn-cutoff3``
-    The monitor's own P(a turn within h) (:func:`borrowedtime.monitor.events.p_turn_within`),
-    with the default filter and with the 3-year cutoff (added after the
-    3-year cutoff met the target as P(S' + 2y S'' < 0); no setting of its own).
+``projection-h1``, ``projection-hinf``, ``projection-cutoff3``, ``projection-ar1``
+    The monitor's projection P(S' + H S'' < 0) with its own opt-in settings
+    already in the code: horizon 1 year, the sign of S'' (H = inf), a 3-year
+    cutoff, the AR(1) momentum cycle.
+``monitor-cutoff3``
+    The monitor's P(a turn within h) (:func:`borrowedtime.monitor.events.p_turn_within`)
+    with the 3-year cutoff (added after the 3-year cutoff met the target as
+    P(S' + 2y S'' < 0); no setting of its own).
+``monitor-calibrated``
+    The monitor's P(a turn within h), recalibrated in real time on the panel's
+    own record by Platt scaling (:class:`borrowedtime.monitor.recalibrate.RealTimePlatt`;
+    its settings are stated there). Fixed before its scores were seen; the
+    raw probability's reliability tables had been seen.
+
+The monitor's own rules are ``monitor`` (its event probability, P(a turn
+within h), the instrument issue 22 asks for) and ``projection`` (its
+P(S' + 2y S'' < 0), the probability behind its calls); before 2026-12-05 they
+were named ``monitor-turn`` and ``monitor`` (:data:`RENAMED`).
 """
 
 from __future__ import annotations
@@ -55,7 +66,7 @@ from borrowedtime.monitor.regimes import RegimeRule, _calls
 from borrowedtime.monitor.statespace import _trend_blocks
 from borrowedtime.series import Frequency
 
-__all__ = ["PanelData", "RuleSpec", "VARIANTS", "markov_low_regime", "lag_change", "z_score",
+__all__ = ["PanelData", "RuleSpec", "VARIANTS", "RENAMED", "markov_low_regime", "lag_change", "z_score",
            "calls_from_p", "yoy_extrapolation_p", "monitor_yoy_p"]
 
 Progress = Callable[[int, int], None] | None
@@ -315,13 +326,30 @@ def _markov(data: PanelData, h, spec, progress) -> dict[str, pd.Series]:
     return out
 
 
+def _monitor_calibrated(model: KinematicsModel) -> Callable:
+    turn = _monitor_turn(model)
+
+    def fn(data: PanelData, h: int | None, spec: Any, progress: Progress) -> dict[str, pd.Series]:
+        from borrowedtime.monitor.recalibrate import RealTimePlatt
+
+        raw = turn(data, h, spec, None)
+        cal, _ = RealTimePlatt(int(h), min_positive_months=spec.min_positive_months).apply(raw, data.yoy)
+        if progress:
+            progress(1, 1)
+        return cal
+
+    return fn
+
+
 VARIANTS: dict[str, RuleSpec] = {
-    "monitor": RuleSpec(_monitor_p(KinematicsModel(), RegimeRule()), True, False,
-                        "the monitor's P(S' + 2y S'' < 0)"),
-    "monitor-turn": RuleSpec(_monitor_turn(KinematicsModel()), True, True,
-                             "the monitor's P(turn within h) (borrowedtime.monitor.events)"),
-    "monitor-turn-cutoff3": RuleSpec(_monitor_turn(KinematicsModel(cutoff_years=3.0)), True, True,
-                                     "the monitor's P(turn within h) with a 3-year cutoff"),
+    "monitor": RuleSpec(_monitor_turn(KinematicsModel()), True, True,
+                        "the monitor's P(turn within h) (borrowedtime.monitor.events)"),
+    "monitor-calibrated": RuleSpec(_monitor_calibrated(KinematicsModel()), True, True,
+                                   "the monitor's P(turn within h), Platt-recalibrated in real time on the panel"),
+    "monitor-cutoff3": RuleSpec(_monitor_turn(KinematicsModel(cutoff_years=3.0)), True, True,
+                                "the monitor's P(turn within h) with a 3-year cutoff"),
+    "projection": RuleSpec(_monitor_p(KinematicsModel(), RegimeRule()), True, False,
+                           "the monitor's P(S' + 2y S'' < 0)"),
     "baseline": RuleSpec(_baseline, False, False, "-z: six-month change in YoY log growth over its real-time RMS"),
     "naive": RuleSpec(_naive, False, False, "fall in YoY growth over three months"),
     "markov": RuleSpec(_markov, True, False, "Markov-switching (Hamilton 1989): filtered P(low-growth regime)"),
@@ -331,12 +359,22 @@ VARIANTS: dict[str, RuleSpec] = {
     "z3": RuleSpec(_zk(3), False, False, "-z of the three-month change in YoY log growth"),
     "z12": RuleSpec(_zk(12), False, False, "-z of the twelve-month change in YoY log growth"),
     "cb6": RuleSpec(_cb6, False, False, "-(six-month annualised growth of S) over its real-time RMS"),
-    "monitor-h1": RuleSpec(_monitor_p(KinematicsModel(), RegimeRule(horizon_years=1.0)), True, False,
-                           "the monitor with H = 1 year"),
-    "monitor-hinf": RuleSpec(_monitor_p(KinematicsModel(), RegimeRule(horizon_years=float("inf"))), True, False,
-                             "the monitor's P(S'' < 0)"),
-    "monitor-cutoff3": RuleSpec(_monitor_p(KinematicsModel(cutoff_years=3.0), RegimeRule()), True, False,
-                                "the monitor with a 3-year cutoff"),
-    "monitor-ar1": RuleSpec(_monitor_p(KinematicsModel(momentum="ar1"), RegimeRule()), True, False,
-                            "the monitor with the AR(1) momentum cycle"),
+    "projection-h1": RuleSpec(_monitor_p(KinematicsModel(), RegimeRule(horizon_years=1.0)), True, False,
+                              "the monitor's P(S' + 1y S'' < 0)"),
+    "projection-hinf": RuleSpec(_monitor_p(KinematicsModel(), RegimeRule(horizon_years=float("inf"))), True, False,
+                                "the monitor's P(S'' < 0)"),
+    "projection-cutoff3": RuleSpec(_monitor_p(KinematicsModel(cutoff_years=3.0), RegimeRule()), True, False,
+                                   "the monitor's P(S' + 2y S'' < 0) with a 3-year cutoff"),
+    "projection-ar1": RuleSpec(_monitor_p(KinematicsModel(momentum="ar1"), RegimeRule()), True, False,
+                               "the monitor's P(S' + 2y S'' < 0) with the AR(1) momentum cycle"),
+}
+
+#: Names used before issue 22 settled them (2026-12-05): the monitor's rule for this event is now its
+#: event probability, P(turn within h); its projection P(S' + 2y S'' < 0) is ``projection``.
+RENAMED: dict[str, str] = {
+    "monitor-turn": "monitor",
+    "monitor-turn-cutoff3": "monitor-cutoff3",
+    "monitor-h1": "projection-h1",
+    "monitor-hinf": "projection-hinf",
+    "monitor-ar1": "projection-ar1",
 }
