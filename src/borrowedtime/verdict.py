@@ -37,6 +37,7 @@ import pandas as pd
 
 from borrowedtime._results import Summarised
 from borrowedtime.errors import DataError, SpecError
+from borrowedtime.monitor.discrete import year_over_year
 
 __all__ = [
     "BUILDOUT_SERIES",
@@ -244,10 +245,8 @@ def read_buildout(
             out.append(SeriesReading(source, label, available=False, regime="unavailable",
                                      observations=len(raw), why=str(exc).removeprefix(source).lstrip(":, ")))
             continue
-        yoy = None
-        prev = s.index[-1] - pd.offsets.QuarterEnd(4)
-        if prev in s.index:
-            yoy = float(s.iloc[-1] / s.loc[prev] - 1.0)
+        yy = year_over_year(s)  # the one YoY arithmetic (monitor.discrete): None when no value a year back
+        yoy = float(yy.iloc[-1]) if len(yy) and yy.index[-1] == s.index[-1] else None
         base = dict(source=source, label=label, observations=len(s), first=s.index[0].date().isoformat(),
                     last=s.index[-1].date().isoformat(), level=float(s.iloc[-1]), yoy_growth=yoy,
                     seasonal="quarterly" if season == "auto" else "none")
@@ -552,7 +551,9 @@ def essay_beside_filings(data: pd.DataFrame | None = None) -> dict:
         out["filings_capex_usd_bn"] = {str(y): round(float(v), 1) for y, v in cap.items()}
         both = cap.index.intersection(ocf.index)
         out["filings_capex_to_ocf"] = {str(y): round(float(cap[y] / ocf[y]), 3) for y in both}
-        g = cap.pct_change().dropna()
+        # growth between consecutive calendar years only (a missing year gives no growth, not a two-year one)
+        full = cap.reindex(range(int(cap.index.min()), int(cap.index.max()) + 1))
+        g = (full / full.shift(1) - 1.0).dropna()
         out["filings_growth_pct"] = {str(y): round(100 * float(v), 1) for y, v in g.items()}
         out["filings_acceleration_pp"] = {str(y): round(float(v), 1) for y, v in (100 * g).diff().dropna().items()}
     except DataError as exc:
