@@ -78,13 +78,13 @@ from borrowedtime.monitor.backtest import (
     MONITOR,
     _baseline_gz,
     baseline_calls,
+    calls_from_z,
     naive_calls,
     score_panel,
 )
 from borrowedtime.monitor.evaluate import RULES, Evaluation, prepare_panel
 from borrowedtime.monitor.evaluate_rules import (
     calls_from_p,
-    calls_from_z,
     lag_change,
     markov_low_regime,
     monitor_yoy_p,
