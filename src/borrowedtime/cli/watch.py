@@ -173,7 +173,8 @@ def watch(
             hs = [k for k, v in turn.items() if v is not None]
             print_lines(f"  {r['series']}: P(a turn within {', '.join(hs)} months) = "
                          + ", ".join(f"{turn[k]:.2f}" for k in hs)
-                         + " (a turn: the first negative YoY reading after at least 24 months of positive ones)")
+                         + " (a turn: the first negative YoY reading after at least 24 months of positive ones;"
+                         " it ranks coming turns well but is over-confident as odds: see 'borrowedtime evaluate')")
         elif r["estimable"]:
             print_lines(f"  {r['series']}: P(turn within h) not given: YoY growth is not positive at the last "
                          "date, or the data are not monthly, quarterly or annual.")

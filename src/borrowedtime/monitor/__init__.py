@@ -18,6 +18,7 @@ One file per job, from the ground up:
 - ``distributed.py``: a panel's filter on a Dask cluster.
 - ``evaluate.py``: every rule's skill at forecasting a turn (AUROC, Brier,
   reliability); ``evaluate_rules.py``: the rules it scores.
+- ``recalibrate.py``: an event probability recalibrated in real time on a panel's record.
 """
 
 from borrowedtime.monitor.discrete import acceleration, growth, step_ups, year_over_year
