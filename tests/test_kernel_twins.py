@@ -234,10 +234,10 @@ def test_adf_kernels():
 
 def test_psy_null_lag0_lanes_equal_one_walk_at_a_time():
     # Lag 0 simulates blocks of walks side by side (_adf_sup_lag0_lanes): every walk's SADF, GSADF,
-    # BSADF and forward ADF sequences equal adf_sup on that walk alone, bit for bit; 37 walks make
+    # BSADF and forward ADF sequences equal adf_sup on that walk alone, bit for bit; 61 walks make
     # uneven blocks, and one walk with a constant stretch exercises the skipped windows.
     rng = np.random.default_rng(61)
-    reps, n, minw = 37, 45, 8
+    reps, n, minw = 61, 45, 8
     eps = rng.standard_normal((reps, n))
     eps[5, 10:30] = -1.0 / n  # a flat stretch of the walk (drift cancelled)
     outs = (np.empty((reps, n)), np.empty(reps), np.empty(reps), np.empty((reps, n)))

@@ -697,8 +697,11 @@ def psy_null_sup_stats(eps, k, minw, drift, bsadf_out, sadf_out, gsadf_out, badf
     reps, n = eps.shape
     if k == 0:
         # lag 0: blocks of replications side by side (_adf_sup_lag0_lanes), the blocks in parallel;
-        # each replication's numbers do not depend on the blocking
-        n_blocks = max(1, reps // 16)
+        # each replication's numbers do not depend on the blocking. Blocks of at least 24 walks: the
+        # Monte Carlo's chunks of 50 make two blocks of 25, one per core of a two-core machine (three
+        # blocks of 16-17 left one core idle a third of the time, and 25 walks side by side cost less
+        # per walk than 16)
+        n_blocks = max(1, reps // 24)
         for blk in prange(n_blocks):
             lo = blk * reps // n_blocks
             m = (blk + 1) * reps // n_blocks - lo
