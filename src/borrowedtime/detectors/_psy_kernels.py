@@ -342,8 +342,8 @@ def _adf_sup_fixed_lag_lanes(k, lanes):
     """:func:`_adf_sup_fixed_lag` with ``lanes`` window starts side by side: the kernel :func:`adf_sup` runs at lag ``k``.
 
     The same windows, running cross-products and LDL' arithmetic as the
-    one-start kernel, in the same order, so every statistic is equal to its
-    bit for bit; only the loops are arranged differently. A block of
+    one-start kernel, in the same order, so every statistic equals that
+    kernel's bit for bit; only the loops are arranged differently. A block of
     ``lanes`` consecutive window starts walks down the rows together, and at
     each row the innermost loops run over the block's starts: one updates
     each start's cross-products, the next reads each start's t-ratio off
@@ -364,7 +364,9 @@ def _adf_sup_fixed_lag_lanes(k, lanes):
     count; ``w`` = intercept, lagged differences, level less the window's
     first value, difference), the factor ``lo[i, j]`` at ``(m^2 + i m + j)
     lanes``, the pivots ``dg[j]`` at ``(2 m^2 + j) lanes``, then the first
-    values and the statistics.
+    values and the statistics. (With separate arrays, or the factors in
+    small scratch arrays shared by the starts, the compiler could not prove
+    the starts independent and left the loops scalar.)
     """
     p = k + 2  # regressors: intercept, k lagged differences, lagged level (last)
     m = p + 1  # and the dependent variable
