@@ -46,6 +46,15 @@ def _key(kernel) -> str:
     return f"{f.__module__}.{f.__name__}"
 
 
+def _jit_on() -> bool:
+    """Whether kernels run compiled (numba installed and NUMBA_DISABLE_JIT unset)."""
+    if not _numba.HAS_NUMBA:
+        return False
+    import numba
+
+    return not numba.config.DISABLE_JIT
+
+
 def pair(kernel, *args, rtol=0.0, atol=0.0, reason="bitwise", copy_outputs=()):
     """Run the kernel and its Python twin on copies of ``args``; compare results and outputs."""
     TESTED.add(_key(kernel))
@@ -225,10 +234,10 @@ def test_adf_kernels():
 
 def test_psy_null_lag0_lanes_equal_one_walk_at_a_time():
     # Lag 0 simulates blocks of walks side by side (_adf_sup_lag0_lanes): every walk's SADF, GSADF,
-    # BSADF and forward ADF sequences equal adf_sup on that walk alone, bit for bit; 37 walks make
+    # BSADF and forward ADF sequences equal adf_sup on that walk alone, bit for bit; 61 walks make
     # uneven blocks, and one walk with a constant stretch exercises the skipped windows.
     rng = np.random.default_rng(61)
-    reps, n, minw = 37, 45, 8
+    reps, n, minw = 61, 45, 8
     eps = rng.standard_normal((reps, n))
     eps[5, 10:30] = -1.0 / n  # a flat stretch of the walk (drift cancelled)
     outs = (np.empty((reps, n)), np.empty(reps), np.empty(reps), np.empty((reps, n)))
@@ -248,11 +257,13 @@ def test_psy_null_lag0_lanes_equal_one_walk_at_a_time():
 
 @pytest.mark.parametrize("k", [0, 1, 2, 3, 4])
 def test_adf_sup_recursive_kernels(k):
-    # Lag 0 runs its closed form (one division), lags 1-3 the kernels compiled per lag, lag 4 the
-    # generic one; each is checked against its
+    # Lag 0 runs its closed form (one division), lags 1-3 the kernels compiled per lag with
+    # several window starts side by side (equal bit for bit to the same kernel one start at a
+    # time), lag 4 the generic one; each is checked against its
     # twin and every window's t-ratio against the NumPy least-squares specification (one refit
     # per window). A second series with a constant stretch (lagged differences and level
     # degenerate in early windows) exercises the dropped-pivot branches against the twin.
+    # 48 observations leave the last block of starts only partly filled at lags 2 and 3.
     rng = np.random.default_rng(60 + k)
     x = np.cumsum(rng.normal(size=48))
     n, minw = x.size, k + 6
@@ -265,10 +276,17 @@ def test_adf_sup_recursive_kernels(k):
     kernel = {0: _psy_kernels._adf_sup_lag0, 1: _psy_kernels._adf_sup_lag1, 2: _psy_kernels._adf_sup_lag2,
               3: _psy_kernels._adf_sup_lag3}.get(k, None)
     zf = _psy_kernels._lagged_design(flat, k)
+    starts = {1: _psy_kernels._adf_sup_lag1_starts, 2: _psy_kernels._adf_sup_lag2_starts,
+              3: _psy_kernels._adf_sup_lag3_starts}.get(k, None)
     for series, design in ((x, z), (flat, zf)):
         fill = (np.full(n, -np.inf), np.full(n, np.nan))
         if kernel is not None:
-            pair(kernel, series, design, minw, *fill, copy_outputs=(3, 4))
+            one, one_out = pair(kernel, series, design, minw, *fill, copy_outputs=(3, 4))
+            if starts is not None:
+                side, side_out = pair(starts, series, design, minw, *fill, copy_outputs=(3, 4))
+                assert side == one
+                assert_array_equal(side_out[3], one_out[3])
+                assert_array_equal(side_out[4], one_out[4])
         else:
             pair(_psy_kernels._adf_sup_generic, series, design, k, minw, *fill, copy_outputs=(4, 5))
     stats = np.full((n, n), np.nan)
@@ -283,6 +301,33 @@ def test_adf_sup_recursive_kernels(k):
     cp = np.tril(np.column_stack([z[:, 1:], z[:, :1]]).T @ np.column_stack([z[:, 1:], z[:, :1]]))
     t, _ = pair(_psy_kernels._ldl_tstat, cp, m, float(z.shape[0] - k - 2), np.zeros((m, m)), np.zeros(m))
     assert t == pytest.approx(_psy_kernels.adf_window_stats_numpy(x, k, 0, n - 1), rel=1e-9)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_adf_sup_starts_side_by_side_equal_one_at_a_time_on_real_data(k, nasdaq_path, case_shiller):
+    # What adf_sup runs at lags 1-3 (window starts side by side) against the same kernel one start
+    # at a time, on NASDAQ (daily, logs) and Case-Shiller (monthly, logs) with exuber's minimum
+    # window: SADF, every BSADF and every forward ADF value equal bit for bit. Under
+    # NUMBA_DISABLE_JIT both run as Python: then the last 160 observations of each (a million
+    # windows in Python would take many minutes).
+    from borrowedtime.detectors.psy import psy_min_window
+    from borrowedtime.series import load_series
+
+    nasdaq = load_series(nasdaq_path, column="Adj Close")
+    if not _jit_on():
+        nasdaq, case_shiller = nasdaq.iloc[-160:], case_shiller.iloc[-160:]
+    one = {1: _psy_kernels._adf_sup_lag1, 2: _psy_kernels._adf_sup_lag2, 3: _psy_kernels._adf_sup_lag3}[k]
+    side = {1: _psy_kernels._adf_sup_lag1_starts, 2: _psy_kernels._adf_sup_lag2_starts,
+            3: _psy_kernels._adf_sup_lag3_starts}[k]
+    for series in (nasdaq, case_shiller):
+        y = np.ascontiguousarray(np.log(series.to_numpy()))
+        n, minw = y.size, psy_min_window(y.size)
+        z = _psy_kernels._lagged_design(y, k)
+        outs = [(np.full(n, -np.inf), np.full(n, np.nan)) for _ in range(2)]
+        assert side(y, z, minw, *outs[0]) == one(y, z, minw, *outs[1])
+        assert_array_equal(outs[0][0], outs[1][0])
+        assert_array_equal(outs[0][1], outs[1][1])
+        assert np.isfinite(outs[0][0][minw + k:]).all()
 
 
 # ----------------------------------------------------------------------------- ARM, regimes, Kalman

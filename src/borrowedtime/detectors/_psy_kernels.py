@@ -144,8 +144,9 @@ def adf_sup(y, k, minw, bsadf, badf):
     lags, each start's cross-products are updated one observation at a time
     as the end advances and the t-ratio is read off their LDL' factors
     (:func:`_adf_sup_generic`; at lags 1-3 a kernel compiled for that lag,
-    :func:`_adf_sup_fixed_lag`). The lagged level is centred on the window's first value (the intercept
-    absorbs the shift; the t-ratio is unchanged) to keep the sums exact.
+    :func:`_adf_sup_fixed_lag`, run with several window starts side by side,
+    :func:`_adf_sup_fixed_lag_lanes`, equal to it bit for bit). The lagged level is centred on the window's
+    first value (the intercept absorbs the shift; the t-ratio is unchanged) to keep the sums exact.
 
     Parameters
     ----------
@@ -168,11 +169,11 @@ def adf_sup(y, k, minw, bsadf, badf):
     if k == 0:
         sadf = _adf_sup_lag0(y, z, minw, bsadf, badf)
     elif k == 1:
-        sadf = _adf_sup_lag1(y, z, minw, bsadf, badf)
+        sadf = _adf_sup_lag1_starts(y, z, minw, bsadf, badf)
     elif k == 2:
-        sadf = _adf_sup_lag2(y, z, minw, bsadf, badf)
+        sadf = _adf_sup_lag2_starts(y, z, minw, bsadf, badf)
     elif k == 3:
-        sadf = _adf_sup_lag3(y, z, minw, bsadf, badf)
+        sadf = _adf_sup_lag3_starts(y, z, minw, bsadf, badf)
     else:
         sadf = _adf_sup_generic(y, z, k, minw, bsadf, badf)
     gsadf = -np.inf
@@ -335,6 +336,127 @@ def _adf_sup_fixed_lag(k):
 
     adf_sup_lag.__name__ = adf_sup_lag.__qualname__ = f"_adf_sup_lag{k}"
     return jit(adf_sup_lag)
+
+
+def _adf_sup_fixed_lag_lanes(k, lanes):
+    """:func:`_adf_sup_fixed_lag` with ``lanes`` window starts side by side: the kernel :func:`adf_sup` runs at lag ``k``.
+
+    The same windows, running cross-products and LDL' arithmetic as the
+    one-start kernel, in the same order, so every statistic equals that
+    kernel's bit for bit; only the loops are arranged differently. A block of
+    ``lanes`` consecutive window starts walks down the rows together, and at
+    each row the innermost loops run over the block's starts: one updates
+    each start's cross-products, the next reads each start's t-ratio off
+    their LDL' factors. Neither has a branch (a start not yet reached keeps
+    its sums; a pivot below ``1e-12`` of its diagonal drops that column
+    through a select; 1 stands in for the divisor of a dropped column or a
+    skipped window, so nothing divides by zero) nor a dependence between the
+    starts, so the compiler computes several starts per instruction, their
+    divisions and square root included (``error_model="numpy"``), where the
+    one-start kernel waits on each division in turn. Until the block's first
+    start has ``minw`` rows only the sums are updated. The running maximum
+    over the block is taken after the innermost loops, as in
+    :func:`_adf_sup_lag0`.
+
+    Every start's numbers live in one flat array, ``lanes`` slots per
+    quantity at offsets the compiler knows: cross-products ``s[i, j]`` at
+    ``(i m + j) lanes`` (``s[i, 0]`` the sum of ``w_i``, ``s[0, 0]`` the row
+    count; ``w`` = intercept, lagged differences, level less the window's
+    first value, difference), the factor ``lo[i, j]`` at ``(m^2 + i m + j)
+    lanes``, the pivots ``dg[j]`` at ``(2 m^2 + j) lanes``, then the first
+    values and the statistics. (With separate arrays, or the factors in
+    small scratch arrays shared by the starts, the compiler could not prove
+    the starts independent and left the loops scalar.)
+    """
+    p = k + 2  # regressors: intercept, k lagged differences, lagged level (last)
+    m = p + 1  # and the dependent variable
+    L = lanes
+    LO = m * m  # offsets, in units of L, in the flat state (see above)
+    DG = 2 * m * m
+    FIRST = DG + m
+    STAT = FIRST + 1
+
+    def adf_sup_lag(y, z, minw, bsadf, badf):
+        n = y.shape[0]
+        n_starts = n - minw - k
+        a = np.zeros((STAT + 1) * L)
+        w = stack_zeros(m)
+        sadf = -np.inf
+        for s0 in range(0, n_starts, L):
+            live = min(L, n_starts - s0)
+            for b in range(L):
+                a[FIRST * L + b] = y[s0 + b] if b < live else 0.0
+                for i in range(m):
+                    for j in range(m):
+                        a[(i * m + j) * L + b] = 0.0
+            for r in range(s0, n - k - 1):
+                for i in range(1, p - 1):
+                    w[i] = z[r, i + 1]
+                w[p] = z[r, 0]
+                lv = z[r, p]
+                for b in range(L):  # the cross-products of the starts this row reaches
+                    on = (r >= s0 + b) & (b < live)
+                    x = lv - a[FIRST * L + b]
+                    t = a[b] + 1.0
+                    a[b] = t if on else a[b]
+                    for i in range(1, m):
+                        wi = x if i == p - 1 else w[i]
+                        t = a[i * m * L + b] + wi
+                        a[i * m * L + b] = t if on else a[i * m * L + b]
+                        for j in range(1, m):
+                            if j <= i:
+                                wj = x if j == p - 1 else w[j]
+                                t = a[(i * m + j) * L + b] + wi * wj
+                                a[(i * m + j) * L + b] = t if on else a[(i * m + j) * L + b]
+                if r < s0 + minw - 1:  # no start of the block has a full window yet
+                    continue
+                for b in range(L):  # the t-ratios: LDL' of the cross-products, intercept first
+                    n_r = a[b]
+                    inv0 = 1.0 / (n_r if n_r > 0.0 else 1.0)
+                    for i in range(1, m):
+                        a[(LO + i * m) * L + b] = a[i * m * L + b] * inv0
+                    for j in range(1, m):
+                        d = a[(j * m + j) * L + b] - a[(LO + j * m) * L + b] * a[j * m * L + b]
+                        for q in range(1, m):
+                            if q < j:
+                                lq = a[(LO + j * m + q) * L + b]
+                                d -= lq * lq * a[(DG + q) * L + b]
+                        if j < p:
+                            sjj = a[(j * m + j) * L + b]
+                            keep = (d > 1e-12 * sjj) & (sjj > 0.0)
+                            inv = 1.0 / (d if keep else 1.0)
+                            inv = inv if keep else 0.0
+                            d = d if keep else 0.0
+                            for i in range(1, m):
+                                if i > j:
+                                    t = a[(i * m + j) * L + b] - a[(LO + i * m) * L + b] * a[j * m * L + b]
+                                    for q in range(1, m):
+                                        if q < j:
+                                            t -= (a[(LO + i * m + q) * L + b] * a[(LO + j * m + q) * L + b]
+                                                  * a[(DG + q) * L + b])
+                                    a[(LO + i * m + j) * L + b] = t * inv
+                        a[(DG + j) * L + b] = d
+                    level = a[(DG + p - 1) * L + b]
+                    resid = a[(DG + p) * L + b]
+                    ok = (n_r >= minw) & (level != 0.0) & (resid > 0.0)
+                    num = level * (n_r - p) if ok else 1.0
+                    stat = a[(LO + p * m + p - 1) * L + b] * math.sqrt(num / (resid if ok else 1.0))
+                    a[STAT * L + b] = stat if ok else -np.inf
+                i1 = r + k + 1
+                best = bsadf[i1]
+                for b in range(L):
+                    if a[STAT * L + b] > best:
+                        best = a[STAT * L + b]
+                bsadf[i1] = best
+                first = a[STAT * L]
+                if s0 == 0 and first > -np.inf:  # the first start: the forward sequence and SADF
+                    badf[i1] = first
+                    if first > sadf:
+                        sadf = first
+        return sadf
+
+    adf_sup_lag.__name__ = adf_sup_lag.__qualname__ = f"_adf_sup_lag{k}_starts"
+    return jit(adf_sup_lag, error_model="numpy")
 
 
 @jit(error_model="numpy")
@@ -509,7 +631,13 @@ def _adf_sup_lag0_lanes(y, minw, bsadf, badf, sadf_out):
                             sadf_out[b] = stat
 
 
-# the kernels adf_sup runs at lags 1-3 (lag 0: _adf_sup_lag0) (others: _adf_sup_generic)
+# the kernels adf_sup runs at lags 1-3 (lag 0: _adf_sup_lag0; others: _adf_sup_generic)
+_STARTS_SIDE_BY_SIDE = 8
+"""Window starts the lag 1-3 kernels advance together (8 to 32 ran alike on NASDAQ here; 4 was slower)."""
+_adf_sup_lag1_starts = _adf_sup_fixed_lag_lanes(1, _STARTS_SIDE_BY_SIDE)
+_adf_sup_lag2_starts = _adf_sup_fixed_lag_lanes(2, _STARTS_SIDE_BY_SIDE)
+_adf_sup_lag3_starts = _adf_sup_fixed_lag_lanes(3, _STARTS_SIDE_BY_SIDE)
+# one start at a time: the specification the kernels above equal bit for bit (tests/test_kernel_twins.py)
 _adf_sup_lag1 = _adf_sup_fixed_lag(1)
 _adf_sup_lag2 = _adf_sup_fixed_lag(2)
 _adf_sup_lag3 = _adf_sup_fixed_lag(3)
@@ -571,8 +699,11 @@ def psy_null_sup_stats(eps, k, minw, drift, bsadf_out, sadf_out, gsadf_out, badf
     reps, n = eps.shape
     if k == 0:
         # lag 0: blocks of replications side by side (_adf_sup_lag0_lanes), the blocks in parallel;
-        # each replication's numbers do not depend on the blocking
-        n_blocks = max(1, reps // 16)
+        # each replication's numbers do not depend on the blocking. Blocks of at least 24 walks: the
+        # Monte Carlo's chunks of 50 make two blocks of 25, one per core of a two-core machine (three
+        # blocks of 16-17 left one core idle a third of the time, and 25 walks side by side cost less
+        # per walk than 16)
+        n_blocks = max(1, reps // 24)
         for blk in prange(n_blocks):
             lo = blk * reps // n_blocks
             m = (blk + 1) * reps // n_blocks - lo
