@@ -222,7 +222,8 @@ def _mean_path(Y, K, K_sum, F, observed, dt, n_season, first, burn_in, trend, se
     overlap instead of waiting on each other. The outputs of ``_BLOCK`` periods
     are buffered per lane and then copied out, each series' rows written
     front to back (writing 32 series' rows a number at a time would make
-    every store miss the cache). Each lane does exactly the arithmetic of the
+    every store miss the cache; a series at a time, one period per step, as
+    before, left the recursion waiting on its own latency). Each lane does exactly the arithmetic of the
     one-series-at-a-time recursion, in the same order, so the numbers are the
     same bit for bit (``tests/test_kalman_kernels.py``). The division by F is
     safe: F >= 1 (the observation noise variance is 1).
@@ -347,19 +348,24 @@ def _mean_path(Y, K, K_sum, F, observed, dt, n_season, first, burn_in, trend, se
                     g = ring[head]
                     for j in range(nl):
                         out_g[r, j] = g[j]
-            for j in range(nl):  # each series' rows of this block, front to back
-                i = i0 + j
-                for t in range(t0, t1):
-                    trend[i, t, 0] = out_lev[t - t0, j]
-                    trend[i, t, 1] = out_vel[t - t0, j]
-                    trend[i, t, 2] = out_acc[t - t0, j]
-                for t in range(t0, t1):
-                    innov[i, t] = out_v[t - t0, j]
-                for t in range(t0, t1):
-                    sigma2[i, t] = out_s2[t - t0, j]
-                if ns > 0:
-                    for t in range(t0, t1):
-                        season0[i, t] = out_g[t - t0, j]
+            # Copied out in tiles of 8 lanes x 16 periods (the tile's buffer lines stay in
+            # the first-level cache while its 8 series' rows are written front to back).
+            for jb in range(0, nl, 8):
+                for tb in range(t0, t1, 16):
+                    te = min(t1, tb + 16)
+                    for j in range(jb, min(nl, jb + 8)):
+                        i = i0 + j
+                        for t in range(tb, te):
+                            trend[i, t, 0] = out_lev[t - t0, j]
+                            trend[i, t, 1] = out_vel[t - t0, j]
+                            trend[i, t, 2] = out_acc[t - t0, j]
+                        for t in range(tb, te):
+                            innov[i, t] = out_v[t - t0, j]
+                        for t in range(tb, te):
+                            sigma2[i, t] = out_s2[t - t0, j]
+                        if ns > 0:
+                            for t in range(tb, te):
+                                season0[i, t] = out_g[t - t0, j]
     return trend
 
 
