@@ -187,9 +187,10 @@ def covariance_path(
         if observed[t]:
             PZ = P @ Z
             F = float(Z @ PZ) + 1.0
-            K_all[t] = PZ / F
+            K = PZ / F
+            K_all[t] = K
             F_all[t] = F
-            P = P - np.outer(PZ / F, PZ)
+            P = P - K[:, None] * PZ[None, :]  # np.outer(K, PZ), the same products
             P = 0.5 * (P + P.T)
         P_filt[t] = P
     return K_all, F_all, P_filt
