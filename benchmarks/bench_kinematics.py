@@ -35,6 +35,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import numba
 import numpy as np
 import pandas as pd
 import scipy
@@ -229,6 +230,14 @@ def bench_setting(args: argparse.Namespace, panel: pd.DataFrame, seasonal: str) 
     model = KinematicsModel(seasonal=seasonal)
     ours, ours_all, result = _median_time(lambda: model.fit(panel), args.runs)
     ours_cpu_all = list(_LAST_CPU)
+    # The same fit with numba's kernels on one thread (numba.set_num_threads(1)), same process.
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        one_wall, _, _ = _median_time(lambda: model.fit(panel), args.runs)
+        one_cpu = statistics.median(_LAST_CPU)
+    finally:
+        numba.set_num_threads(threads)
 
     # The same model and parameters for statsmodels (and for the bare kernel).
     n = panel.shape[0]
@@ -277,6 +286,10 @@ def bench_setting(args: argparse.Namespace, panel: pd.DataFrame, seasonal: str) 
     first = _measure_first_fit(args, seasonal)
     return {
         "ours_cpu": ours_cpu,
+        "threads": threads,
+        "one_wall": one_wall,
+        "one_cpu": one_cpu,
+        "ratio_cpu_one": sm_cpu / one_cpu,
         "ours_cpu_all": ours_cpu_all,
         "sm_cpu": sm_cpu,
         "ratio_cpu": sm_cpu / ours_cpu,
@@ -351,9 +364,13 @@ def render(
             f"statsmodels, same, x {N} (extrapolated) s", lambda r: f"{r['sm_extrapolated_s']:.1f}"
         ),
         line("**speed-up**: statsmodels est. / ours fit, wall", lambda r: f"**{r['ratio']:.1f}x**"),
-        line("ours: CPU-s of the fit (both cores), median", lambda r: f"{r['ours_cpu']:.3f}"),
+        line("ours: CPU-s of the fit (numba threads: default), median",
+             lambda r: f"{r['ours_cpu']:.3f} ({r['threads']} threads)"),
         line(f"statsmodels: CPU-s x {N} (extrapolated)", lambda r: f"{r['sm_cpu']:.1f}"),
         line("**speed-up by CPU-s**: statsmodels / ours", lambda r: f"**{r['ratio_cpu']:.0f}x**"),
+        line("ours on one numba thread (`numba.set_num_threads(1)`): CPU-s / wall s, median",
+             lambda r: f"{r['one_cpu']:.3f} / {r['one_wall']:.2f}"),
+        line("speed-up by CPU-s, one thread: statsmodels / ours", lambda r: f"{r['ratio_cpu_one']:.0f}x"),
         line("fresh process: first fit, wall s / CPU-s / system s / minor faults (median of runs)",
              lambda r: "{wall:.2f} / {cpu:.2f} / {sys:.2f} / {faults:,.0f}".format(**r["first"]["first"])),
         line("same processes: 2nd and 3rd fits, wall s / CPU-s / system s / minor faults (median)",
