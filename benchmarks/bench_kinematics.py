@@ -17,6 +17,7 @@ Usage::
 
     .venv/bin/python benchmarks/bench_kinematics.py            # full: 10,000 x 600
     .venv/bin/python benchmarks/bench_kinematics.py --n-series 200 --runs 2 --out -
+    .venv/bin/python benchmarks/bench_kinematics.py --profile --runs 9   # where a warm fit's CPU goes
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import numba
 import numpy as np
 import pandas as pd
 import scipy
@@ -113,6 +115,57 @@ def _median_time(fn, runs: int) -> tuple[float, list[float], object]:
 _LAST_CPU: list[float] = []
 
 
+def profile(args: argparse.Namespace) -> None:
+    """Where a warm fit's CPU time goes: the steps ``KinematicsModel`` calls, timed in place.
+
+    Each named step of :mod:`borrowedtime.monitor.model` is wrapped with a CPU clock
+    (``time.process_time``, all threads); "rest" is the fit's CPU time minus the named
+    steps (the log of the panel, its missing-value mask, pandas and the result's
+    assembly). Medians over ``--runs`` warm fits; printed, not written.
+    """
+    import borrowedtime.monitor.model as model_mod
+
+    steps = ("scan_panel", "covariance_path", "run_mean_path", "_missing_patterns", "_effective_dof", "_system")
+    spent: dict[str, float] = {}
+
+    def timed(name, fn):
+        def wrapper(*a, **k):
+            c0 = time.process_time()
+            out = fn(*a, **k)
+            if name == "_missing_patterns":  # a generator: time the patterns it yields
+                out = list(out)
+            spent[name] = spent.get(name, 0.0) + time.process_time() - c0
+            return out
+        return wrapper
+
+    originals = {name: getattr(model_mod, name) for name in steps}
+    for name, fn in originals.items():
+        setattr(model_mod, name, timed(name, fn))
+    panel = make_panel(args.n_series, args.n_obs, args.seed)
+    try:
+        for seasonal in args.seasonal or ["auto", "none"]:
+            model = KinematicsModel(seasonal=seasonal)
+            model.fit(panel.iloc[:, :5])
+            rows: dict[str, list[float]] = {}
+            for _ in range(args.runs):
+                spent.clear()
+                c0, t0 = time.process_time(), time.perf_counter()
+                model.fit(panel)
+                cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+                for name in steps:
+                    rows.setdefault(name, []).append(spent.get(name, 0.0))
+                rows.setdefault("rest", []).append(cpu - sum(spent.values()))
+                rows.setdefault("fit, CPU-s", []).append(cpu)
+                rows.setdefault("fit, wall s", []).append(wall)
+            print(f"seasonal={seasonal}, {args.n_series:,} x {args.n_obs}, medians of {args.runs} warm fits, "
+                  f"load {os.getloadavg()[0]:.2f}")
+            for name, vals in rows.items():
+                print(f"  {name:20s} {statistics.median(vals):.4f}")
+    finally:
+        for name, fn in originals.items():
+            setattr(model_mod, name, fn)
+
+
 def _memory_child(args: argparse.Namespace) -> None:
     """Fresh process: build the panel, fit once; report peak RSS and traced peak."""
     panel = make_panel(args.n_series, args.n_obs, args.seed)
@@ -177,6 +230,14 @@ def bench_setting(args: argparse.Namespace, panel: pd.DataFrame, seasonal: str) 
     model = KinematicsModel(seasonal=seasonal)
     ours, ours_all, result = _median_time(lambda: model.fit(panel), args.runs)
     ours_cpu_all = list(_LAST_CPU)
+    # The same fit with numba's kernels on one thread (numba.set_num_threads(1)), same process.
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        one_wall, _, _ = _median_time(lambda: model.fit(panel), args.runs)
+        one_cpu = statistics.median(_LAST_CPU)
+    finally:
+        numba.set_num_threads(threads)
 
     # The same model and parameters for statsmodels (and for the bare kernel).
     n = panel.shape[0]
@@ -225,6 +286,10 @@ def bench_setting(args: argparse.Namespace, panel: pd.DataFrame, seasonal: str) 
     first = _measure_first_fit(args, seasonal)
     return {
         "ours_cpu": ours_cpu,
+        "threads": threads,
+        "one_wall": one_wall,
+        "one_cpu": one_cpu,
+        "ratio_cpu_one": sm_cpu / one_cpu,
         "ours_cpu_all": ours_cpu_all,
         "sm_cpu": sm_cpu,
         "ratio_cpu": sm_cpu / ours_cpu,
@@ -299,9 +364,13 @@ def render(
             f"statsmodels, same, x {N} (extrapolated) s", lambda r: f"{r['sm_extrapolated_s']:.1f}"
         ),
         line("**speed-up**: statsmodels est. / ours fit, wall", lambda r: f"**{r['ratio']:.1f}x**"),
-        line("ours: CPU-s of the fit (both cores), median", lambda r: f"{r['ours_cpu']:.3f}"),
+        line("ours: CPU-s of the fit (numba threads: default), median",
+             lambda r: f"{r['ours_cpu']:.3f} ({r['threads']} threads)"),
         line(f"statsmodels: CPU-s x {N} (extrapolated)", lambda r: f"{r['sm_cpu']:.1f}"),
         line("**speed-up by CPU-s**: statsmodels / ours", lambda r: f"**{r['ratio_cpu']:.0f}x**"),
+        line("ours on one numba thread (`numba.set_num_threads(1)`): CPU-s / wall s, median",
+             lambda r: f"{r['one_cpu']:.3f} / {r['one_wall']:.2f}"),
+        line("speed-up by CPU-s, one thread: statsmodels / ours", lambda r: f"{r['ratio_cpu_one']:.0f}x"),
         line("fresh process: first fit, wall s / CPU-s / system s / minor faults (median of runs)",
              lambda r: "{wall:.2f} / {cpu:.2f} / {sys:.2f} / {faults:,.0f}".format(**r["first"]["first"])),
         line("same processes: 2nd and 3rd fits, wall s / CPU-s / system s / minor faults (median)",
@@ -377,7 +446,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--first-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--profile", action="store_true", help="print where a warm fit's CPU time goes, then stop")
     args = parser.parse_args(argv)
+    if args.profile:
+        profile(args)
+        return
     if args.first_child:
         args.seasonal = (args.seasonal or ["auto"])[0]
         _first_fit_child(args)

@@ -372,6 +372,20 @@ def test_kalman_mean_path_kernel():
         pair(_kalman.mean_path, *args, copy_outputs=(9, 10, 11, 12))
 
 
+def test_kalman_scan_panel_kernel():
+    # The fit's one pass over the raw panel: observations per series, flags 1 (infinite) and 2 (<= 0)
+    rng = np.random.default_rng(4)
+    values = rng.uniform(0.5, 2.0, (7, 30))
+    values[rng.uniform(size=values.shape) < 0.2] = np.nan
+    for bad, flag in ((None, 0), (np.inf, 1), (-np.inf, 3), (0.0, 2), (-1.0, 2)):
+        v = values.copy()
+        if bad is not None:
+            v[3, 11] = bad
+        got, out = pair(_kalman.scan_panel, v, np.zeros(7, dtype=np.int64), copy_outputs=(1,))
+        assert got == flag
+        assert_array_equal(out[1], (~np.isnan(v)).sum(axis=1))
+
+
 def test_turn_counts_kernel():
     # P(turn within h): first crossings of a correlated Gaussian path, counted per horizon
     rng = np.random.default_rng(5)

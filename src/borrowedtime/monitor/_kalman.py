@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from borrowedtime._numba import jit_parallel, prange
+from borrowedtime._numba import jit, prange
 
 __all__ = [
     "FilterOutput",
@@ -187,12 +187,19 @@ def covariance_path(
         if observed[t]:
             PZ = P @ Z
             F = float(Z @ PZ) + 1.0
-            K_all[t] = PZ / F
+            K = PZ / F
+            K_all[t] = K
             F_all[t] = F
-            P = P - np.outer(PZ / F, PZ)
+            P = P - K[:, None] * PZ[None, :]  # np.outer(K, PZ), the same products
             P = 0.5 * (P + P.T)
         P_filt[t] = P
     return K_all, F_all, P_filt
+
+
+#: Series filtered side by side by one task of :func:`mean_path` (its "lanes"), and
+#: periods per block of output it buffers before copying each series' rows out.
+_LANES = 32
+_BLOCK = 256
 
 
 def _mean_path(Y, K, K_sum, F, observed, dt, n_season, first, burn_in, trend, season0, sigma2, innov,
@@ -208,77 +215,162 @@ def _mean_path(Y, K, K_sum, F, observed, dt, n_season, first, burn_in, trend, se
     (observed additively, like the seasonal), else 0. discount : weight of the
     past in the running scale per period (1.0: the plain running mean, the ML
     estimate; below 1 an exponentially weighted mean that forgets old volatility).
+
+    How it runs (issue 25): each task takes ``_LANES`` series and advances them
+    side by side, one period at a time; every state is a row of ``_LANES``
+    numbers, so each step is a handful of short loops over the lanes that the
+    compiler turns into vector instructions, and the series' dependency chains
+    overlap instead of waiting on each other. The outputs of ``_BLOCK`` periods
+    are buffered per lane and then copied out, each series' rows written
+    front to back (writing 32 series' rows a number at a time would make
+    every store miss the cache; a series at a time, one period per step, as
+    before, left the recursion waiting on its own latency). Each lane does exactly the arithmetic of the
+    one-series-at-a-time recursion, in the same order, so the numbers are the
+    same bit for bit (``tests/test_kalman_kernels.py``). The division by F is
+    safe: F >= 1 (the observation noise variance is 1).
     """
     N, n = Y.shape
     ns = n_season
     kc = 3 + ns
-    for i in prange(N):
+    nblk = min(_BLOCK, n)
+    for b in prange((N + _LANES - 1) // _LANES):
+        i0 = b * _LANES
+        nl = min(_LANES, N - i0)
         # The seasonal states live in a ring: g_j = ring[(head + j) % ns]. The
         # dummy-seasonal step g'_0 = -sum(g), g'_j = g_{j-1} then moves the head
         # back one slot (over the g_{ns-1} that drops out) and needs the sum,
         # which is carried along: after the step it is -g_{ns-1}(old).
-        ring = np.zeros(max(ns, 1))
+        ring = np.zeros((max(ns, 1), nl))
+        total = np.zeros(nl)
+        lev = np.empty(nl)
+        vel = np.zeros(nl)
+        acc = np.zeros(nl)
+        cyc = np.zeros(nl)
+        cum = np.zeros(nl)
+        v = np.zeros(nl)
+        out_lev = np.empty((nblk, nl))
+        out_vel = np.empty((nblk, nl))
+        out_acc = np.empty((nblk, nl))
+        out_v = np.empty((nblk, nl))
+        out_s2 = np.empty((nblk, nl))
+        out_g = np.empty((nblk, nl))
+        for j in range(nl):
+            lev[j] = Y[i0 + j, first]
         head = 0
-        total = 0.0
-        lev = Y[i, first]
-        vel = 0.0
-        acc = 0.0
-        cyc = 0.0
         count = 0
         used = 0.0
-        cum = 0.0
-        for t in range(n):
-            if t > 0:
-                d = dt[t]
-                lev = lev + d * vel + 0.5 * d * d * acc
-                vel = vel + d * acc
+        for t0 in range(0, n, nblk):
+            t1 = min(n, t0 + nblk)
+            for t in range(t0, t1):
+                r = t - t0
+                if t > 0:
+                    d = dt[t]
+                    for j in range(nl):
+                        lev[j] = lev[j] + d * vel[j] + 0.5 * d * d * acc[j]
+                        vel[j] = vel[j] + d * acc[j]
+                    if ns > 0:
+                        head = head - 1 if head > 0 else ns - 1
+                        g = ring[head]
+                        for j in range(nl):
+                            dropped = g[j]
+                            g[j] = -total[j]
+                            total[j] = -dropped
+                    if has_cycle:
+                        for j in range(nl):
+                            cyc[j] = phi * cyc[j]
+                    if discount != 1.0:  # the scale forgets with time, observed or not
+                        for j in range(nl):
+                            cum[j] *= discount
+                        used *= discount
+                if observed[t]:
+                    # v = y - fit, fit = level (+ seasonal g_0) (+ cycle), summed in that order
+                    for j in range(nl):
+                        v[j] = lev[j]
+                    if ns > 0:
+                        g = ring[head]
+                        for j in range(nl):
+                            v[j] = v[j] + g[j]
+                    if has_cycle:
+                        for j in range(nl):
+                            v[j] = v[j] + cyc[j]
+                    for j in range(nl):
+                        v[j] = Y[i0 + j, t] - v[j]
+                    k0 = K[t, 0]
+                    k1 = K[t, 1]
+                    k2 = K[t, 2]
+                    for j in range(nl):
+                        lev[j] += v[j] * k0
+                        vel[j] += v[j] * k1
+                        acc[j] += v[j] * k2
+                    if has_cycle:
+                        kk = K[t, kc]
+                        for j in range(nl):
+                            cyc[j] += v[j] * kk
+                    if ns > 0:
+                        # the gains of g_0, g_1, ... run over the ring from the head, then wrapped
+                        k = 3
+                        for q in range(head, ns):
+                            kk = K[t, k]
+                            g = ring[q]
+                            for j in range(nl):
+                                g[j] += v[j] * kk
+                            k += 1
+                        for q in range(0, head):
+                            kk = K[t, k]
+                            g = ring[q]
+                            for j in range(nl):
+                                g[j] += v[j] * kk
+                            k += 1
+                        kk = K_sum[t]
+                        for j in range(nl):
+                            total[j] += v[j] * kk
+                    count += 1
+                    if count > burn_in:
+                        ft = F[t]
+                        for j in range(nl):
+                            cum[j] += v[j] * v[j] / ft
+                        used += 1.0
+                    for j in range(nl):
+                        out_v[r, j] = v[j]
+                else:
+                    for j in range(nl):
+                        out_v[r, j] = np.nan
+                for j in range(nl):
+                    out_lev[r, j] = lev[j]
+                    out_vel[r, j] = vel[j]
+                    out_acc[r, j] = acc[j]
+                if used > 0:
+                    for j in range(nl):
+                        out_s2[r, j] = cum[j] / used
+                else:
+                    for j in range(nl):
+                        out_s2[r, j] = np.nan
                 if ns > 0:
-                    head = head - 1 if head > 0 else ns - 1
-                    dropped = ring[head]
-                    ring[head] = -total
-                    total = -dropped
-                if has_cycle:
-                    cyc = phi * cyc
-                if discount != 1.0:  # the scale forgets with time, observed or not
-                    cum *= discount
-                    used *= discount
-            if observed[t]:
-                fit = lev + ring[head] if ns > 0 else lev
-                if has_cycle:
-                    fit += cyc
-                v = Y[i, t] - fit
-                innov[i, t] = v
-                lev += v * K[t, 0]
-                vel += v * K[t, 1]
-                acc += v * K[t, 2]
-                if has_cycle:
-                    cyc += v * K[t, kc]
-                if ns > 0:
-                    # j runs over the ring from the head: first to the end, then wrapped.
-                    k = 3
-                    for r in range(head, ns):
-                        ring[r] += v * K[t, k]
-                        k += 1
-                    for r in range(0, head):
-                        ring[r] += v * K[t, k]
-                        k += 1
-                    total += v * K_sum[t]
-                count += 1
-                if count > burn_in:
-                    cum += v * v / F[t]
-                    used += 1.0
-            if not observed[t]:
-                innov[i, t] = np.nan
-            trend[i, t, 0] = lev
-            trend[i, t, 1] = vel
-            trend[i, t, 2] = acc
-            if ns > 0:
-                season0[i, t] = ring[head]
-            sigma2[i, t] = cum / used if used > 0 else np.nan
+                    g = ring[head]
+                    for j in range(nl):
+                        out_g[r, j] = g[j]
+            # Copied out in tiles of 8 lanes x 16 periods (the tile's buffer lines stay in
+            # the first-level cache while its 8 series' rows are written front to back).
+            for jb in range(0, nl, 8):
+                for tb in range(t0, t1, 16):
+                    te = min(t1, tb + 16)
+                    for j in range(jb, min(nl, jb + 8)):
+                        i = i0 + j
+                        for t in range(tb, te):
+                            trend[i, t, 0] = out_lev[t - t0, j]
+                            trend[i, t, 1] = out_vel[t - t0, j]
+                            trend[i, t, 2] = out_acc[t - t0, j]
+                        for t in range(tb, te):
+                            innov[i, t] = out_v[t - t0, j]
+                        for t in range(tb, te):
+                            sigma2[i, t] = out_s2[t - t0, j]
+                        if ns > 0:
+                            for t in range(tb, te):
+                                season0[i, t] = out_g[t - t0, j]
     return trend
 
 
-mean_path = jit_parallel(_mean_path)
+mean_path = jit(_mean_path, parallel=True, error_model="numpy")
 
 
 def run_mean_path(
@@ -365,3 +457,30 @@ def run_dense_mean_path(
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma2 = np.where(count[:, None] > 0, cum / count[:, None], np.nan)
     return (trend.transpose(1, 0, 2), None if season0 is None else season0.T, sigma2.T, innov.T)
+
+
+def _scan_panel(values, n_obs):
+    """One pass over a panel's raw values (N, n): what :meth:`KinematicsModel.fit` checks.
+
+    Writes ``n_obs[i]``, the number of non-NaN values of series i, and returns
+    flags: 1 if some value is infinite, 2 if some value is <= 0 (NaN is
+    neither: it is a missing value). The caller names the first bad entry
+    (issue 25: this replaced three full NumPy passes over the panel).
+    """
+    N, n = values.shape
+    flags = 0
+    for i in range(N):
+        c = 0
+        for t in range(n):
+            x = values[i, t]
+            if x == x:
+                c += 1
+                if x == np.inf or x == -np.inf:
+                    flags |= 1
+                if x <= 0.0:
+                    flags |= 2
+        n_obs[i] = c
+    return flags
+
+
+scan_panel = jit(_scan_panel)

@@ -127,6 +127,7 @@ from borrowedtime.monitor._kalman import (
     rts_smoother_shared,
     run_dense_mean_path,
     run_mean_path,
+    scan_panel,
 )
 from borrowedtime.monitor.discrete import _years_between
 from borrowedtime.monitor.result import KinematicsResult
@@ -393,16 +394,17 @@ class KinematicsModel:
             raise DataError("panel: dates must be sorted and unique.")
         values = frame.to_numpy(dtype=float).T  # (N, n)
         if not validated:
-            if np.isinf(values).any():
+            n_obs = np.empty(values.shape[0], dtype=np.int64)
+            bad = scan_panel(values, n_obs)  # one pass: infinite, non-positive, observations per series
+            if bad & 1:
                 col, row = np.argwhere(np.isinf(values))[0]
                 raise DataError(f"panel, column {frame.columns[col]!r}, {frame.index[row].date()}: infinite value.")
-            if (values <= 0).any():  # NaN compares False: missing values pass here
+            if bad & 2:  # NaN compares False: missing values pass here
                 col, row = np.argwhere(values <= 0)[0]
                 raise DataError(
                     f"panel, column {frame.columns[col]!r}, {frame.index[row].date()}: non-positive "
                     "value; growth is measured on logs, so values must be > 0."
                 )
-            n_obs = values.shape[1] - np.isnan(values).sum(axis=1)
             if (n_obs < 3).any():
                 col = int(np.flatnonzero(n_obs < 3)[0])
                 raise DataError(f"panel, column {frame.columns[col]!r}: fewer than 3 observations.")
@@ -515,7 +517,7 @@ class KinematicsModel:
                 dof[rows] = d[None]
         return KinematicsResult(
             index=index,
-            names=tuple(str(c) for c in frame.columns),
+            names=tuple(map(str, frame.columns.tolist())),  # not a loop over the Index (15 ms at 10,000)
             filtered=trend,
             filtered_cov=filt_cov,
             sigma2=sigma2,
@@ -627,7 +629,7 @@ class KinematicsModel:
                 sm_cov[rows] = cov_s[None, :, :3, :3]
         return KinematicsResult(
             index=index,
-            names=tuple(str(c) for c in frame.columns),
+            names=tuple(map(str, frame.columns.tolist())),  # not a loop over the Index (15 ms at 10,000)
             filtered=trend[choice, ii, tt],
             filtered_cov=covs[choice, tt],
             sigma2=sigma2[choice, ii, tt],
