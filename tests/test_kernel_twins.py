@@ -399,6 +399,32 @@ def test_cascade_clearing_kernel():
     assert bad == 0 and o[27].sum() > 0 and o[30].any()  # losses and new defaults: the stage did work
 
 
+def test_cascade_equity_keys_kernel():
+    # stage 5's direct distress and DebtRank keys: defaulted entities, losses above and below equity, an
+    # entity with no equity (x / 0 as NumPy: inf or NaN), a NaN loss, unchanged and moved paths; bitwise
+    rng = np.random.default_rng(4)
+    P, n = 7, 9
+    default_q = np.where(rng.random((P, n)) < 0.2, rng.integers(0, 9, (P, n)), -1)
+    loss = rng.uniform(0.0, 3.0, (P, n)) * (rng.random((P, n)) < 0.6)
+    loss[1, 2] = np.nan
+    equity0 = rng.uniform(0.5, 2.0, n)
+    equity0[4] = 0.0
+    loss[2, 4] = 0.0
+    h_key = np.zeros((P, n))
+    want = np.empty((P, n))
+    got, o = pair(cascade_kernels.equity_keys, default_q, loss, equity0, h_key, np.empty((P, n)),
+                  np.zeros(P, dtype=bool), copy_outputs=(3, 4, 5))
+    spec_key = h_key.copy()
+    spec = cascade_kernels.equity_keys_numpy(default_q, loss, equity0, spec_key, want, np.zeros(P, dtype=bool))
+    assert_array_equal(got, spec)
+    assert_array_equal(o[4], want)
+    assert_array_equal(o[3], spec_key)
+    assert got.any() and np.isinf(o[4]).sum() == 0 and np.isnan(o[4]).any()
+    # a second pass on the same losses: nothing moved except where a key is NaN (NaN != NaN)
+    again = cascade_kernels.equity_keys(default_q, loss, equity0, o[3], np.empty((P, n)), np.zeros(P, dtype=bool))
+    assert_array_equal(again, np.isnan(o[3]).any(axis=1))
+
+
 def test_every_kernel_has_a_twin_test():
     # Static check (pytest-xdist runs the pair tests in other processes, so TESTED cannot be
     # relied on here): every kernel must be named, as ``<module alias>.<kernel>``, in this file

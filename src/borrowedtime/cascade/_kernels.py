@@ -183,3 +183,53 @@ def clearing_rows(q, sched_q, remaining, cut, frozen, roll_share, debt_edge, gua
             if new_default[p, i]:
                 default_q[p, i] = q
     return unsettled
+
+
+@jit(nogil=True)
+def equity_keys(default_q, loss, equity0, h_key, direct, changed):
+    """Stage 5's direct distress in one pass per path (:func:`~borrowedtime.cascade.stages.stage_equity`).
+
+    Fills ``direct`` (P, N): 1 for a defaulted entity (``default_q != -1``), else
+    ``min(1, loss / equity0)`` with NumPy's ``minimum`` and division semantics (a NaN stays NaN; x / 0 is
+    inf or NaN); updates ``h_key`` (P, N) in place to the key DebtRank's distress was computed from (2 for
+    a defaulted entity, else the direct distress) and sets ``changed[p]`` where a path's key moved
+    (NaN counts as moved, as NumPy's ``!=``). Element by element the arithmetic of
+    :func:`equity_keys_numpy`, so the same bits.
+    """
+    P, n = loss.shape
+    for p in range(P):
+        moved = False
+        for i in range(n):
+            if default_q[p, i] != -1:
+                d = 1.0
+                key = 2.0
+            else:
+                e = equity0[i]
+                x = loss[p, i]
+                if e != 0.0:
+                    r = x / e
+                elif x > 0.0:
+                    r = np.inf
+                elif x < 0.0:
+                    r = -np.inf
+                else:
+                    r = np.nan
+                d = 1.0 if r >= 1.0 else r  # np.minimum(1.0, r): NaN stays NaN
+                key = d
+            direct[p, i] = d
+            if key != h_key[p, i]:
+                moved = True
+            h_key[p, i] = key
+        changed[p] = moved
+    return changed
+
+
+def equity_keys_numpy(default_q, loss, equity0, h_key, direct, changed):
+    """:func:`equity_keys` in NumPy over all paths at once (the specification it is tested against)."""
+    dead = default_q != -1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        direct[:] = np.where(dead, 1.0, np.minimum(1.0, loss / equity0[None, :]))
+    key = np.where(dead, 2.0, direct)
+    changed[:] = (key != h_key).any(axis=1)
+    h_key[:] = key
+    return changed

@@ -116,7 +116,7 @@ def simulate_stretches(model: CascadeModel, draws: Draws, variants: dict[str, Ca
                     subs[v] = (new, fresh, draws.take(new))
                 else:
                     rows = np.concatenate([subs[v][0], new])
-                    subs[v] = (rows, CascadeState.concat(subs[v][1], fresh), draws.take(rows))
+                    subs[v] = (rows, CascadeState.concat(subs[v][1], fresh), Draws.concat(subs[v][2], draws.take(new)))
             if subs[v] is not None and (new.size or subs[v][0].size):
                 stage_marks(m, subs[v][1], subs[v][2], q)
                 _stages_after_marks(m, subs[v][1], subs[v][2], q)

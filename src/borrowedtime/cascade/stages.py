@@ -60,9 +60,11 @@ growth; shares decimal.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
-from borrowedtime.cascade._kernels import clearing_rows
+from borrowedtime.cascade._kernels import clearing_rows, equity_keys
 from borrowedtime.cascade.draws import Draws
 from borrowedtime.cascade.model import NEVER, CascadeModel, _central, _scatter
 from borrowedtime.cascade.state import CascadeState
@@ -367,18 +369,23 @@ def stage_freeze(model: CascadeModel, s: CascadeState, draws: Draws, q: int, new
 def stage_equity(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> None:
     """Stage 5: distress by non-linear DebtRank on claims on the living; the capex game flips."""
     p = model.params
-    dead = s.default_q != NEVER
-    direct = np.where(dead, 1.0, np.minimum(1.0, s.loss / model.equity0[None, :]))
     # h is a function of the direct distress and of who is alive: recompute only the paths where either
-    # moved since the last quarter (a defaulted entity keyed 2 so that its default alone counts as a move)
-    key = np.where(dead, 2.0, direct)
-    rows = np.flatnonzero((key != s.h_key).any(axis=1))
-    s.h_key = key
+    # moved since the last quarter (a defaulted entity keyed 2 so that its default alone counts as a move);
+    # the keys in one compiled pass (equity_keys: the NumPy arithmetic, element by element)
+    P = s.loss.shape[0]
+    direct = np.empty_like(s.loss)
+    s.h_key = np.ascontiguousarray(s.h_key)
+    moved = equity_keys(np.ascontiguousarray(s.default_q), np.ascontiguousarray(s.loss), model.equity0, s.h_key,
+                        direct, np.zeros(P, dtype=bool))
+    rows = np.flatnonzero(moved)
     if rows.size:
-        s.h[rows] = nonlinear_debtrank_batch(model.leverage, direct[rows], (~dead[rows]).astype(float),
+        s.h[rows] = nonlinear_debtrank_batch(model.leverage, direct[rows], (s.default_q[rows] == NEVER).astype(float),
                                              p["debtrank_alpha"], tol=1e-12, max_iter=10_000)
     h = s.h
-    s.distress_q = np.where((s.distress_q == NEVER) & (h >= p["distress_threshold"]), q, s.distress_q)
+    # a path's h moves only where it was recomputed: the others were tested at their last move (all at q 0)
+    at = slice(None) if q == 0 else rows
+    dq = s.distress_q[at]
+    s.distress_q[at] = np.where((dq == NEVER) & (h[at] >= p["distress_threshold"]), q, dq)
     hyper = model.network.of_kind("hyperscaler")
     if hyper.any():
         belief = 1.0 - h[:, hyper].mean(axis=1) / p["flip_distress"]  # the market's belief in the boom
@@ -407,26 +414,29 @@ def stage_strong_buy(model: CascadeModel, s: CascadeState, draws: Draws, q: int,
     rows = np.flatnonzero(new_default.any(axis=1))  # only the paths with a new seizure
     if rows.size == 0:
         return
-    sub = s.take(rows)
-    _strong_buy(model, sub, draws.take(rows), new_default[rows])
+    # only the fields the stage reads or writes, on those paths (copies; written back)
+    sub = SimpleNamespace(**{f: getattr(s, f)[rows] for f in ("loss", "remaining", "bought", "h", "default_q")})
+    _strong_buy(model, sub, _x(draws, "fire_sale")[rows], _relet(model, draws)[rows], new_default[rows])
     s.put(rows, sub, ("loss", "remaining", "bought"))
 
 
-def _strong_buy(model: CascadeModel, s: CascadeState, draws: Draws, new_default: np.ndarray) -> None:
+def _strong_buy(model: CascadeModel, s, fire_sale: np.ndarray, relet: np.ndarray, new_default: np.ndarray) -> None:
+    """Stage 6 on the paths of ``s`` (their ``loss``, ``remaining``, ``bought``, ``h``, ``default_q``), with their
+    drawn ``fire_sale`` and :func:`_relet` shares (P,)."""
     net, p = model.network, model.params
     D = new_default
     E = D[:, net.src]  # edges owed by a new defaulter
     owed = np.where(E, s.remaining, 0.0)
     total = _scatter(owed, model.out_inc)
     book = _scatter(np.where(E & model.debt_edge[None, :], s.remaining, 0.0), model.out_inc) / p["ltv"]
-    proceeds = np.where(model.tracks_cash[None, :], np.minimum(_x(draws, "fire_sale")[:, None] * book, total), 0.0)
+    proceeds = np.where(model.tracks_cash[None, :], np.minimum(fire_sale[:, None] * book, total), 0.0)
     # a seized vehicle's lenders lose the credit module's LGD: secured (other physical collateral) on the
     # share the fire-sale proceeds cover, unsecured on the rest (lgd_for's coverage blend)
     cover = np.divide(proceeds, total, out=np.zeros_like(total), where=total > 0)
     lgd = cover * model.lgd_secured + (1.0 - cover) * model.lgd_unsecured
     # a lab's creditors re-let what they can
     lost = np.where(model.tracks_cash[net.src][None, :], owed * lgd[:, net.src],
-                    owed * (1.0 - _relet(model, draws)[:, None]))
+                    owed * (1.0 - relet[:, None]))
     # guarantees (double default): a wrapped edge's loss passes to a living guarantor
     g = net.guarantor
     wrapped = np.zeros_like(owed, dtype=bool)
