@@ -376,6 +376,28 @@ def test_network_gather_scatter_kernel():
     assert_array_equal(network_kernels.gather_scatter(x[7:8], src, w, dst, 6)[0], got[7])
 
 
+def test_network_debtrank_step_kernel():
+    # one DebtRank round: capped and uncapped rows, dead debtors, a NaN (its row's move is NaN, as np.max's)
+    rng = np.random.default_rng(8)
+    P, n = 9, 7
+    h = np.where(rng.random((P, n)) < 0.5, rng.uniform(0, 1, (P, n)), 0.0)
+    h[2] = 1.0
+    h[4, 3] = np.nan
+    e = np.exp(1.5 * (h - 1.0))
+    am = (rng.random((P, n)) < 0.8).astype(float)
+    p_prev = h * rng.uniform(0, 1, (P, n)) * 0.5
+    ii, jj = np.nonzero(rng.random((n, n)) < 0.4)
+    w = rng.uniform(0.5, 3.0, ii.size)
+    src, dst = jj.astype(np.intp), ii.astype(np.intp)
+    got, _ = pair(network_kernels.debtrank_step, h, e, am, p_prev, src, w, dst, n)
+    want = network_kernels.debtrank_step_numpy(h, e, am, p_prev, src, w, dst, n)
+    for g, x in zip(got, want, strict=True):
+        assert_array_equal(g, x)
+    new, _, big = got
+    assert np.isnan(big[4]) and (new[~np.isnan(new)] <= 1.0).all()
+    assert ((new == 1.0) & (h < 1.0)).any() and ((new < 1.0) & (new > h)).any()  # the cap binds, and not everywhere
+
+
 def test_cascade_clearing_kernel():
     # the cascade's clearing stage on a few paths of the base model in a stressed state (cuts, a frozen
     # market, a defaulted entity): the twin runs the same scalar code, so bitwise
