@@ -185,54 +185,62 @@ def stage_marks(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> N
     """
     p = model.params
     scn = model.scenario
-    alive = (s.trigger_q == NEVER) & (s.default_q[:, model.lab_index] == NEVER)
+    s.raised[:] = 0.0
+    # only the paths where a lab can be tested (alive, not held by a backstop): every step is row by row,
+    # so the other paths keep their values as if the whole batch had been computed
+    cand = (s.trigger_q == NEVER) & (s.default_q[:, model.lab_index] == NEVER) & (s.hold_until <= q)
+    rc = np.flatnonzero(cand.any(axis=1))
+    if rc.size == 0:
+        return
     # a lab with a scheduled round (the treadmill's next) raises before it only if its cash would not last
     # to it (the treadmill's runway); otherwise when its cash covers fewer than buffer_quarters of need
     ahead = model.lab_first_test_q > q
-    need_buffer = _net_need(model, s, q, np.where(ahead, model.lab_first_test_q - q, int(p["buffer_quarters"])))
+    need_buffer = _net_need(model, s, q, np.where(ahead, model.lab_first_test_q - q, int(p["buffer_quarters"])), rc)
     scheduled = (model.lab_first_test_q == q)[None, :]
-    test = alive & ((s.lab_cash < need_buffer) | scheduled) & (s.hold_until <= q)
-    s.raised[:] = 0.0
-    if not test.any():
+    test = cand[rc] & ((s.lab_cash[rc] < need_buffer) | scheduled)
+    tested = test.any(axis=1)
+    if not tested.any():
         return
-    d = _x(draws, "dilution_limit")[:, None]
+    r, test = rc[tested], test[tested]  # the paths with a lab tested
+    d = _x(draws, "dilution_limit")[r, None]
     # the raise funds the plan through its projections (the treadmill's burn_through) or cover_quarters
     cover = np.maximum(int(p["cover_quarters"]), model.lab_plan_end_q - q)
-    F = np.zeros_like(s.lab_cash)  # needed only where a lab is tested
-    rows = np.flatnonzero(test.any(axis=1))
-    F[rows] = np.maximum(_net_need(model, s, q, cover, rows) - s.lab_cash[rows], 0.0)
+    F = np.maximum(_net_need(model, s, q, cover, r) - s.lab_cash[r], 0.0)
     required = F / d
-    fwd = model.lab_rev_smooth[:, q][None, :] * np.exp(s.dev + s.growth / 2.0)
-    achievable = (model.lab_anchor[None, :] * (_x(draws, "multiple")[:, None] / model.multiple_median) * fwd
-                  * np.exp(p["multiple_growth_elasticity"] * (s.growth - model.lab_growth0[None, :])))
-    s.required = np.where(test, required, s.required)
-    s.achievable = np.where(test, achievable, s.achievable)
+    dev, growth = s.dev[r], s.growth[r]
+    fwd = model.lab_rev_smooth[:, q][None, :] * np.exp(dev + growth / 2.0)
+    achievable = (model.lab_anchor[None, :] * (_x(draws, "multiple")[r, None] / model.multiple_median) * fwd
+                  * np.exp(p["multiple_growth_elasticity"] * (growth - model.lab_growth0[None, :])))
+    s.required[r] = np.where(test, required, s.required[r])
+    s.achievable[r] = np.where(test, achievable, s.achievable[r])
     clears = test & (achievable >= required)
     fails = test & ~clears
-    s.lab_cash += np.where(clears, F, 0.0)
-    s.raised += np.where(clears, F, 0.0)
-    s.mark = np.where(clears, achievable, s.mark)
+    lab_cash, raised = s.lab_cash[r], s.raised[r]
+    lab_cash += np.where(clears, F, 0.0)
+    raised += np.where(clears, F, 0.0)
+    mark = np.where(clears, achievable, s.mark[r])
     for name in ("private_round", "backstop"):
         st = getattr(scn.stretches, name)
         if not st.enabled:
             continue
-        ready = (s.stretch_q[name] == NEVER) & (q >= (st.quarter or 0))
+        ready = (s.stretch_q[name][r] == NEVER) & (q >= (st.quarter or 0))
         use = fails & ready[:, None]
         use &= np.cumsum(use, axis=1) == 1  # once per path, for the first lab that fails
         size = float(st.size_usd_bn or 0.0)
-        s.lab_cash += np.where(use, size, 0.0)
-        s.raised += np.where(use, size, 0.0)
+        lab_cash += np.where(use, size, 0.0)
+        raised += np.where(use, size, 0.0)
         got = use.any(axis=1)
-        s.stretch_used[name] += np.where(got, size, 0.0)
-        s.stretch_q[name][got] = q
+        s.stretch_used[name][r] += np.where(got, size, 0.0)
+        s.stretch_q[name][r[got]] = q
         if name == "backstop":
-            s.hold_until = np.where(use, q + int(st.hold_quarters or 0), s.hold_until)
+            s.hold_until[r] = np.where(use, q + int(st.hold_quarters or 0), s.hold_until[r])
         fails &= ~use
     # the round prices below the required mark: raise what clears, the window shuts
-    s.lab_cash += np.where(fails, d * achievable, 0.0)
-    s.raised += np.where(fails, d * achievable, 0.0)
-    s.mark = np.where(fails, achievable, s.mark)
-    s.trigger_q = np.where(fails, q, s.trigger_q)
+    lab_cash += np.where(fails, d * achievable, 0.0)
+    raised += np.where(fails, d * achievable, 0.0)
+    s.lab_cash[r], s.raised[r] = lab_cash, raised
+    s.mark[r] = np.where(fails, achievable, mark)
+    s.trigger_q[r] = np.where(fails, q, s.trigger_q[r])
 
 
 def stage_pullback(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> None:
