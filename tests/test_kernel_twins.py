@@ -447,6 +447,23 @@ def test_cascade_equity_keys_kernel():
     assert_array_equal(again, np.isnan(o[3]).any(axis=1))
 
 
+@pytest.mark.parametrize("K", [1, 2, 7, 8, 9, 15, 16, 23, 40, 128])
+def test_cascade_net_need_sum_kernel(K):
+    # stage 1's projected need: every K below, at and above the eight-accumulator block of NumPy's pairwise
+    # sum, terms capped at zero, unused terms, a NaN; the kernel reproduces NumPy's order of summation: bitwise
+    rng = np.random.default_rng(K)
+    P, L = 6, 3
+    ex = np.exp(rng.normal(0.0, 0.5, (P, L, K)))
+    rev = rng.uniform(1.0, 80.0, (L, K))
+    out = rev / 4.0 * rng.uniform(0.3, 2.0, (L, K))  # about half the terms above zero
+    use = rng.random((L, K)) < 0.8
+    ex[2, 1, K // 2] = np.nan
+    got, _ = pair(cascade_kernels.net_need_sum, ex, rev, out, use)
+    assert_array_equal(got, cascade_kernels.net_need_sum_numpy(ex, rev, out, use))
+    assert np.isnan(got[2, 1]) or not use[1, K // 2]
+    assert (got[~np.isnan(got)] >= 0).all() and (got > 0).any()
+
+
 def test_every_kernel_has_a_twin_test():
     # Static check (pytest-xdist runs the pair tests in other processes, so TESTED cannot be
     # relied on here): every kernel must be named, as ``<module alias>.<kernel>``, in this file

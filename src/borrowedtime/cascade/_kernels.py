@@ -233,3 +233,48 @@ def equity_keys_numpy(default_q, loss, equity0, h_key, direct, changed):
     changed[:] = (key != h_key).any(axis=1)
     h_key[:] = key
     return changed
+
+
+@jit(nogil=True)
+def net_need_sum(ex, rev, out, use):
+    """Stage 1's projected need (:func:`~borrowedtime.cascade.stages._net_need`) after NumPy's ``exp``.
+
+    ``ex`` (P, L, K) is ``exp(dev + dg * j / 4)``; ``rev`` and ``out`` (L, K) the plan's revenue rate and
+    outflow over the next K quarters; ``use`` (L, K) which of them count. Returns (P, L)
+    ``sum_j max(out - rev * ex / 4, 0) * use`` with NumPy's arithmetic element by element and NumPy's
+    pairwise summation over the K terms (one accumulator below 8 terms, eight from 8 to 128), so the same
+    bits as :func:`net_need_sum_numpy`; K above 128 is the caller's to sum in NumPy.
+    """
+    P, L, K = ex.shape
+    res = np.empty((P, L))
+    v = np.empty(K)
+    r = np.empty(8)
+    for p in range(P):
+        for li in range(L):
+            for j in range(K):
+                x = out[li, j] - rev[li, j] * ex[p, li, j] / 4.0
+                x = x if (x >= 0.0 or x != x) else 0.0  # np.maximum(x, 0.0): NaN stays NaN
+                v[j] = x * (1.0 if use[li, j] else 0.0)
+            if K < 8:
+                t = 0.0
+                for j in range(K):
+                    t += v[j]
+            else:
+                for j in range(8):
+                    r[j] = v[j]
+                i = 8
+                while i < K - (K % 8):
+                    for j in range(8):
+                        r[j] += v[i + j]
+                    i += 8
+                t = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+                while i < K:
+                    t += v[i]
+                    i += 1
+            res[p, li] = t
+    return res
+
+
+def net_need_sum_numpy(ex, rev, out, use):
+    """:func:`net_need_sum` in NumPy (its specification: the expression :func:`_net_need` evaluated)."""
+    return (np.maximum(out[None, :, :] - rev[None] * ex / 4.0, 0.0) * use[None]).sum(axis=2)

@@ -64,7 +64,12 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from borrowedtime.cascade._kernels import clearing_rows, equity_keys
+from borrowedtime.cascade._kernels import (
+    clearing_rows,
+    equity_keys,
+    net_need_sum,
+    net_need_sum_numpy,
+)
 from borrowedtime.cascade.draws import Draws
 from borrowedtime.cascade.model import NEVER, CascadeModel, _central, _scatter
 from borrowedtime.cascade.state import CascadeState
@@ -173,9 +178,12 @@ def _net_need(model: CascadeModel, s: CascadeState, q: int, k, rows: np.ndarray 
     steps = np.arange(int(k.max()))
     idx = np.minimum(q + steps, T - 1)
     out = model.lab_outflow_q[:, idx]  # (L, k)
-    rev = model.lab_rev_q[:, idx][None] * np.exp(dev[:, :, None] + dg[:, :, None] * steps / 4.0) / 4.0
+    ex = np.exp(dev[:, :, None] + dg[:, :, None] * steps / 4.0)
     use = steps[None, :] < k[:, None]
-    return (np.maximum(out[None, :, :] - rev, 0.0) * use[None]).sum(axis=2)
+    if steps.size > 128:  # beyond one block of NumPy's pairwise sum: NumPy's own
+        return net_need_sum_numpy(ex, model.lab_rev_q[:, idx], out, use)
+    # the rest in one compiled pass with NumPy's arithmetic and order of summation (net_need_sum)
+    return net_need_sum(ex, np.ascontiguousarray(model.lab_rev_q[:, idx]), np.ascontiguousarray(out), use)
 
 
 def stage_marks(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> None:
