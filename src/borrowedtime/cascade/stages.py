@@ -402,21 +402,36 @@ def stage_equity(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> 
     at = slice(None) if q == 0 else rows
     dq = s.distress_q[at]
     s.distress_q[at] = np.where((dq == NEVER) & (h[at] >= p["distress_threshold"]), q, dq)
-    hyper = model.network.of_kind("hyperscaler")
-    if hyper.any():
-        belief = 1.0 - h[:, hyper].mean(axis=1) / p["flip_distress"]  # the market's belief in the boom
-        flip = (s.flipped_q == NEVER) & (belief < model.flip_belief) & (s.lever_left <= 0)
-        s.flipped_q = np.where(flip, q, s.flipped_q)
-        # the game moves from "everyone spends" to "everyone cuts": capex growth falls to the game's cut
-        # level (capex.game, its lowest level: capex held flat), or by the scenario's flip_cut override
-        cut = (np.full(s.capex_growth.shape, p["flip_cut"]) if "flip_cut" in p
-               else np.maximum(s.capex_growth - model.flip_growth, 0.0))
-        cut = np.where(flip, cut, 0.0)
-        s.capex_growth = s.capex_growth - cut
-        lab_cut = (_x(draws, "recycling") * cut)[:, None]
-        s.shift = s.shift - lab_cut  # permanent: the game's new equilibrium does not revert
-        s.dgrowth = s.dgrowth - lab_cut
-        s.growth = s.growth - lab_cut
+    hyper = model.hyperscalers
+    if not hyper.size:
+        return
+    rec = _x(draws, "recycling")
+    if not (rec >= 0).all():  # (a negative or NaN share: every path as written, so that x - (-0.0) is kept)
+        _flip(model, s, q, h, rec, np.arange(s.flipped_q.size))
+        return
+    # only a path that has not flipped and has no leverage left can flip; the others keep their values
+    # (subtracting a cut of +0.0 leaves any number as it is)
+    _flip(model, s, q, h, rec, np.flatnonzero((s.flipped_q == NEVER) & (s.lever_left <= 0)))
+
+
+def _flip(model: CascadeModel, s: CascadeState, q: int, h: np.ndarray, rec: np.ndarray, c: np.ndarray) -> None:
+    """Stage 5's flip of the capex game on paths ``c`` (row by row)."""
+    p = model.params
+    if not c.size:
+        return
+    belief = 1.0 - h[c][:, model.hyperscalers].mean(axis=1) / p["flip_distress"]  # the market's belief in the boom
+    flip = (s.flipped_q[c] == NEVER) & (belief < model.flip_belief) & (s.lever_left[c] <= 0)
+    s.flipped_q[c] = np.where(flip, q, s.flipped_q[c])
+    # the game moves from "everyone spends" to "everyone cuts": capex growth falls to the game's cut
+    # level (capex.game, its lowest level: capex held flat), or by the scenario's flip_cut override
+    cg = s.capex_growth[c]
+    cut = np.full(cg.shape, p["flip_cut"]) if "flip_cut" in p else np.maximum(cg - model.flip_growth, 0.0)
+    cut = np.where(flip, cut, 0.0)
+    s.capex_growth[c] = cg - cut
+    lab_cut = (rec[c] * cut)[:, None]
+    s.shift[c] = s.shift[c] - lab_cut  # permanent: the game's new equilibrium does not revert
+    s.dgrowth[c] = s.dgrowth[c] - lab_cut
+    s.growth[c] = s.growth[c] - lab_cut
 
 
 def stage_strong_buy(model: CascadeModel, s: CascadeState, draws: Draws, q: int, new_default: np.ndarray) -> None:
