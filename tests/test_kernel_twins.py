@@ -464,6 +464,44 @@ def test_cascade_net_need_sum_kernel(K):
     assert (got[~np.isnan(got)] >= 0).all() and (got > 0).any()
 
 
+@pytest.mark.parametrize("K", [1, 5, 8, 13, 32, 40, 128])
+def test_cascade_pairwise_sum_kernel(K):
+    # NumPy's order of summation, bitwise, on terms of very different sizes (where the order shows)
+    rng = np.random.default_rng(K)
+    v = rng.normal(0.0, 1.0, K) * np.exp(rng.normal(0.0, 8.0, K))
+    got, _ = pair(cascade_kernels.pairwise_sum, v, K, np.empty(8))
+    assert got == np.sum(v)
+
+
+def test_cascade_strong_buy_kernel():
+    # stage 6 on paths of the base model with new seizures (vehicles and a lab), a wrapped edge whose guarantor
+    # stands or has defaulted; the twin runs the same scalar code, and the NumPy stage is the specification
+    from types import SimpleNamespace
+
+    from borrowedtime.cascade import load_scenario, model_for
+    from borrowedtime.cascade.stages import _strong_buy
+
+    model = model_for(load_scenario("base"))
+    net, P, n = model.network, 8, model.n
+    rng = np.random.default_rng(5)
+    D = rng.random((P, n)) < 0.15
+    D[:, model.tracks_cash] |= rng.random((P, int(model.tracks_cash.sum()))) < 0.4
+    remaining = rng.uniform(0.0, 40.0, (P, net.src.size))
+    default_q = np.where(rng.random((P, n)) < 0.2, 3, -1)
+    h = rng.uniform(0.0, 0.5, (P, n))
+    loss, bought = rng.uniform(0.0, 5.0, (P, n)), np.zeros((P, n))
+    fire, relet = rng.uniform(0.2, 0.5, P), rng.uniform(0.3, 0.5, P)
+    args = (D, remaining, default_q, h, loss, bought, fire, relet, net.src, net.dst, net.guarantor, model.debt_edge,
+            model.tracks_cash, float(model.params["ltv"]), model.lgd_secured, model.lgd_unsecured,
+            model.hyperscalers, model.ocf_q)
+    sold, o = pair(cascade_kernels.strong_buy_rows, *args, copy_outputs=(1, 4, 5))
+    sub = SimpleNamespace(loss=loss.copy(), remaining=remaining.copy(), bought=bought.copy(), h=h, default_q=default_q)
+    _strong_buy(model, sub, fire, relet, D)
+    for got, want in ((o[1], sub.remaining), (o[4], sub.loss), (o[5], sub.bought)):
+        assert_array_equal(got, want)
+    assert (sold > 0).any() and (o[5] > 0).any() and (o[4] > loss).any()  # assets sold, bought, losses taken
+
+
 def test_every_kernel_has_a_twin_test():
     # Static check (pytest-xdist runs the pair tests in other processes, so TESTED cannot be
     # relied on here): every kernel must be named, as ``<module alias>.<kernel>``, in this file

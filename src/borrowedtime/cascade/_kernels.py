@@ -255,26 +255,114 @@ def net_need_sum(ex, rev, out, use):
                 x = out[li, j] - rev[li, j] * ex[p, li, j] / 4.0
                 x = x if (x >= 0.0 or x != x) else 0.0  # np.maximum(x, 0.0): NaN stays NaN
                 v[j] = x * (1.0 if use[li, j] else 0.0)
-            if K < 8:
-                t = 0.0
-                for j in range(K):
-                    t += v[j]
-            else:
-                for j in range(8):
-                    r[j] = v[j]
-                i = 8
-                while i < K - (K % 8):
-                    for j in range(8):
-                        r[j] += v[i + j]
-                    i += 8
-                t = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-                while i < K:
-                    t += v[i]
-                    i += 1
-            res[p, li] = t
+            res[p, li] = pairwise_sum(v, K, r)
     return res
 
 
 def net_need_sum_numpy(ex, rev, out, use):
     """:func:`net_need_sum` in NumPy (its specification: the expression :func:`_net_need` evaluated)."""
     return (np.maximum(out[None, :, :] - rev[None] * ex / 4.0, 0.0) * use[None]).sum(axis=2)
+
+
+@jit(nogil=True)
+def pairwise_sum(v, K, r):
+    """NumPy's sum of ``v[:K]`` (float64, contiguous, K <= 128) in NumPy's order: one accumulator from 0.0
+    below 8 terms, else eight accumulators (``r``, length 8, scratch) added pairwise, then the remainder."""
+    if K < 8:
+        t = 0.0
+        for j in range(K):
+            t += v[j]
+        return t
+    for j in range(8):
+        r[j] = v[j]
+    i = 8
+    while i < K - (K % 8):
+        for j in range(8):
+            r[j] += v[i + j]
+        i += 8
+    t = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < K:
+        t += v[i]
+        i += 1
+    return t
+
+
+@jit(nogil=True)
+def strong_buy_rows(D, remaining, default_q, h, loss, bought, fire_sale, relet, src, dst, guarantor, debt_edge,
+                    tracks, ltv, lgd_secured, lgd_unsecured, hyper, ocf_q):
+    """Stage 6 (:func:`~borrowedtime.cascade.stages._strong_buy`) path by path, on paths with a new seizure.
+
+    ``D`` (P, n) the new defaults; updates ``loss``, ``remaining`` and ``bought`` in place. Element by element
+    the arithmetic of the NumPy stage, its edge sums in edge order (as ``EdgeSum``) and the assets sold summed
+    in NumPy's pairwise order (:func:`pairwise_sum`; the caller keeps n <= 128), so the same bits.
+    """
+    P, m = remaining.shape
+    n = loss.shape[1]
+    owed = np.empty(m)
+    E = np.zeros(m, dtype=np.bool_)
+    total = np.empty(n)
+    bk = np.empty(n)
+    lgd = np.empty(n)
+    s1 = np.empty(n)
+    s2 = np.empty(n)
+    v = np.empty(n)
+    r8 = np.empty(8)
+    sold = np.empty(P)
+    any_sold = False
+    for p in range(P):
+        for i in range(n):
+            total[i] = 0.0
+            bk[i] = 0.0
+            s1[i] = 0.0
+            s2[i] = 0.0
+        for k in range(m):
+            e = D[p, src[k]]
+            E[k] = e
+            owed[k] = remaining[p, k] if e else 0.0
+        for k in range(m):
+            total[src[k]] += 1.0 * owed[k]
+        for k in range(m):
+            bk[src[k]] += 1.0 * (remaining[p, k] if (E[k] and debt_edge[k]) else 0.0)
+        for i in range(n):
+            book = bk[i] / ltv
+            if tracks[i]:
+                a = fire_sale[p] * book
+                b = total[i]
+                pr = a if (a <= b or a != a) else b  # np.minimum
+            else:
+                pr = 0.0
+            cover = pr / total[i] if total[i] > 0 else 0.0
+            lgd[i] = cover * lgd_secured + (1.0 - cover) * lgd_unsecured
+            v[i] = book if tracks[i] else 0.0
+        for k in range(m):
+            lost = owed[k] * lgd[src[k]] if tracks[src[k]] else owed[k] * (1.0 - relet[p])
+            g = guarantor[k]
+            w = g >= 0 and default_q[p, g] == -1
+            if dst[k] >= 0:
+                s1[dst[k]] += 1.0 * (0.0 if w else lost)
+            if g >= 0:
+                s2[g] += 1.0 * (lost if w else 0.0)
+        for i in range(n):
+            loss[p, i] = loss[p, i] + s1[i]
+        for i in range(n):
+            loss[p, i] = loss[p, i] + s2[i]
+        for k in range(m):
+            if E[k] or D[p, dst[k]]:
+                remaining[p, k] = 0.0
+        t = pairwise_sum(v, n, r8)
+        sold[p] = t
+        if t > 0:
+            any_sold = True
+    if hyper.shape[0] > 0 and any_sold:
+        for p in range(P):
+            best = 0
+            bv = h[p, hyper[0]] - 1e-9 * ocf_q[hyper[0]]
+            for j in range(1, hyper.shape[0]):
+                x = h[p, hyper[j]] - 1e-9 * ocf_q[hyper[j]]
+                if bv != bv:
+                    break  # np.argmin: the first NaN
+                if x != x or x < bv:
+                    best = j
+                    bv = x
+            bought[p, hyper[best]] += sold[p]
+    return sold

@@ -69,6 +69,7 @@ from borrowedtime.cascade._kernels import (
     equity_keys,
     net_need_sum,
     net_need_sum_numpy,
+    strong_buy_rows,
 )
 from borrowedtime.cascade.draws import Draws
 from borrowedtime.cascade.model import NEVER, CascadeModel, _central, _scatter
@@ -447,13 +448,22 @@ def stage_strong_buy(model: CascadeModel, s: CascadeState, draws: Draws, q: int,
         return
     # only the fields the stage reads or writes, on those paths (copies; written back)
     sub = SimpleNamespace(**{f: getattr(s, f)[rows] for f in ("loss", "remaining", "bought", "h", "default_q")})
-    _strong_buy(model, sub, _x(draws, "fire_sale")[rows], _relet(model, draws)[rows], new_default[rows])
+    fire_sale, relet = _x(draws, "fire_sale")[rows], _relet(model, draws)[rows]
+    if model.n <= 128:  # compiled path by path (strong_buy_rows: _strong_buy's arithmetic and order of sums)
+        net = model.network
+        strong_buy_rows(np.ascontiguousarray(new_default[rows]), sub.remaining, sub.default_q, sub.h, sub.loss,
+                        sub.bought, fire_sale, relet, net.src, net.dst, net.guarantor, model.debt_edge,
+                        model.tracks_cash, float(model.params["ltv"]), model.lgd_secured, model.lgd_unsecured,
+                        model.hyperscalers, model.ocf_q)
+    else:
+        _strong_buy(model, sub, fire_sale, relet, new_default[rows])
     s.put(rows, sub, ("loss", "remaining", "bought"))
 
 
 def _strong_buy(model: CascadeModel, s, fire_sale: np.ndarray, relet: np.ndarray, new_default: np.ndarray) -> None:
-    """Stage 6 on the paths of ``s`` (their ``loss``, ``remaining``, ``bought``, ``h``, ``default_q``), with their
-    drawn ``fire_sale`` and :func:`_relet` shares (P,)."""
+    """Stage 6 in NumPy on the paths of ``s`` (their ``loss``, ``remaining``, ``bought``, ``h``, ``default_q``),
+    with their drawn ``fire_sale`` and :func:`_relet` shares (P,): the specification
+    :func:`~borrowedtime.cascade._kernels.strong_buy_rows` is tested against (and the stage beyond 128 entities)."""
     net, p = model.network, model.params
     D = new_default
     E = D[:, net.src]  # edges owed by a new defaulter
