@@ -435,6 +435,28 @@ def test_network_gather_scatter_kernel():
     assert_array_equal(network_kernels.gather_scatter(x[7:8], src, w, dst, 6)[0], got[7])
 
 
+def test_network_debtrank_step_kernel():
+    # one DebtRank round: capped and uncapped rows, dead debtors, a NaN (its row's move is NaN, as np.max's)
+    rng = np.random.default_rng(8)
+    P, n = 9, 7
+    h = np.where(rng.random((P, n)) < 0.5, rng.uniform(0, 1, (P, n)), 0.0)
+    h[2] = 1.0
+    h[4, 3] = np.nan
+    e = np.exp(1.5 * (h - 1.0))
+    am = (rng.random((P, n)) < 0.8).astype(float)
+    p_prev = h * rng.uniform(0, 1, (P, n)) * 0.5
+    ii, jj = np.nonzero(rng.random((n, n)) < 0.4)
+    w = rng.uniform(0.5, 3.0, ii.size)
+    src, dst = jj.astype(np.intp), ii.astype(np.intp)
+    got, _ = pair(network_kernels.debtrank_step, h, e, am, p_prev, src, w, dst, n)
+    want = network_kernels.debtrank_step_numpy(h, e, am, p_prev, src, w, dst, n)
+    for g, x in zip(got, want, strict=True):
+        assert_array_equal(g, x)
+    new, _, big = got
+    assert np.isnan(big[4]) and (new[~np.isnan(new)] <= 1.0).all()
+    assert ((new == 1.0) & (h < 1.0)).any() and ((new < 1.0) & (new > h)).any()  # the cap binds, and not everywhere
+
+
 def test_cascade_clearing_kernel():
     # the cascade's clearing stage on a few paths of the base model in a stressed state (cuts, a frozen
     # market, a defaulted entity): the twin runs the same scalar code, so bitwise
@@ -456,6 +478,87 @@ def test_cascade_clearing_kernel():
             np.zeros_like(s.remaining), np.zeros_like(s.remaining), np.zeros((P, model.n), dtype=bool))
     bad, o = pair(cascade_kernels.clearing_rows, *args, copy_outputs=(2, 8, 14, 18, 27, 28, 29, 30))
     assert bad == 0 and o[27].sum() > 0 and o[30].any()  # losses and new defaults: the stage did work
+
+
+def test_cascade_equity_keys_kernel():
+    # stage 5's direct distress and DebtRank keys: defaulted entities, losses above and below equity, an
+    # entity with no equity (x / 0 as NumPy: inf or NaN), a NaN loss, unchanged and moved paths; bitwise
+    rng = np.random.default_rng(4)
+    P, n = 7, 9
+    default_q = np.where(rng.random((P, n)) < 0.2, rng.integers(0, 9, (P, n)), -1)
+    loss = rng.uniform(0.0, 3.0, (P, n)) * (rng.random((P, n)) < 0.6)
+    loss[1, 2] = np.nan
+    equity0 = rng.uniform(0.5, 2.0, n)
+    equity0[4] = 0.0
+    loss[2, 4] = 0.0
+    h_key = np.zeros((P, n))
+    want = np.empty((P, n))
+    got, o = pair(cascade_kernels.equity_keys, default_q, loss, equity0, h_key, np.empty((P, n)),
+                  np.zeros(P, dtype=bool), copy_outputs=(3, 4, 5))
+    spec_key = h_key.copy()
+    spec = cascade_kernels.equity_keys_numpy(default_q, loss, equity0, spec_key, want, np.zeros(P, dtype=bool))
+    assert_array_equal(got, spec)
+    assert_array_equal(o[4], want)
+    assert_array_equal(o[3], spec_key)
+    assert got.any() and np.isinf(o[4]).sum() == 0 and np.isnan(o[4]).any()
+    # a second pass on the same losses: nothing moved except where a key is NaN (NaN != NaN)
+    again = cascade_kernels.equity_keys(default_q, loss, equity0, o[3], np.empty((P, n)), np.zeros(P, dtype=bool))
+    assert_array_equal(again, np.isnan(o[3]).any(axis=1))
+
+
+@pytest.mark.parametrize("K", [1, 2, 7, 8, 9, 15, 16, 23, 40, 128])
+def test_cascade_net_need_sum_kernel(K):
+    # stage 1's projected need: every K below, at and above the eight-accumulator block of NumPy's pairwise
+    # sum, terms capped at zero, unused terms, a NaN; the kernel reproduces NumPy's order of summation: bitwise
+    rng = np.random.default_rng(K)
+    P, L = 6, 3
+    ex = np.exp(rng.normal(0.0, 0.5, (P, L, K)))
+    rev = rng.uniform(1.0, 80.0, (L, K))
+    out = rev / 4.0 * rng.uniform(0.3, 2.0, (L, K))  # about half the terms above zero
+    use = rng.random((L, K)) < 0.8
+    ex[2, 1, K // 2] = np.nan
+    got, _ = pair(cascade_kernels.net_need_sum, ex, rev, out, use)
+    assert_array_equal(got, cascade_kernels.net_need_sum_numpy(ex, rev, out, use))
+    assert np.isnan(got[2, 1]) or not use[1, K // 2]
+    assert (got[~np.isnan(got)] >= 0).all() and (got > 0).any()
+
+
+@pytest.mark.parametrize("K", [1, 5, 8, 13, 32, 40, 128])
+def test_cascade_pairwise_sum_kernel(K):
+    # NumPy's order of summation, bitwise, on terms of very different sizes (where the order shows)
+    rng = np.random.default_rng(K)
+    v = rng.normal(0.0, 1.0, K) * np.exp(rng.normal(0.0, 8.0, K))
+    got, _ = pair(cascade_kernels.pairwise_sum, v, K, np.empty(8))
+    assert got == np.sum(v)
+
+
+def test_cascade_strong_buy_kernel():
+    # stage 6 on paths of the base model with new seizures (vehicles and a lab), a wrapped edge whose guarantor
+    # stands or has defaulted; the twin runs the same scalar code, and the NumPy stage is the specification
+    from types import SimpleNamespace
+
+    from borrowedtime.cascade import load_scenario, model_for
+    from borrowedtime.cascade.stages import _strong_buy
+
+    model = model_for(load_scenario("base"))
+    net, P, n = model.network, 8, model.n
+    rng = np.random.default_rng(5)
+    D = rng.random((P, n)) < 0.15
+    D[:, model.tracks_cash] |= rng.random((P, int(model.tracks_cash.sum()))) < 0.4
+    remaining = rng.uniform(0.0, 40.0, (P, net.src.size))
+    default_q = np.where(rng.random((P, n)) < 0.2, 3, -1)
+    h = rng.uniform(0.0, 0.5, (P, n))
+    loss, bought = rng.uniform(0.0, 5.0, (P, n)), np.zeros((P, n))
+    fire, relet = rng.uniform(0.2, 0.5, P), rng.uniform(0.3, 0.5, P)
+    args = (D, remaining, default_q, h, loss, bought, fire, relet, net.src, net.dst, net.guarantor, model.debt_edge,
+            model.tracks_cash, float(model.params["ltv"]), model.lgd_secured, model.lgd_unsecured,
+            model.hyperscalers, model.ocf_q)
+    sold, o = pair(cascade_kernels.strong_buy_rows, *args, copy_outputs=(1, 4, 5))
+    sub = SimpleNamespace(loss=loss.copy(), remaining=remaining.copy(), bought=bought.copy(), h=h, default_q=default_q)
+    _strong_buy(model, sub, fire, relet, D)
+    for got, want in ((o[1], sub.remaining), (o[4], sub.loss), (o[5], sub.bought)):
+        assert_array_equal(got, want)
+    assert (sold > 0).any() and (o[5] > 0).any() and (o[4] > loss).any()  # assets sold, bought, losses taken
 
 
 def test_every_kernel_has_a_twin_test():

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 import borrowedtime
 from borrowedtime.buildout import HYPERSCALERS
 from borrowedtime.cli import app
+from borrowedtime.errors import SpecError
 from borrowedtime.treadmill.rounds import RoundsSpec
 from borrowedtime.verdict import (
     Verdict,
@@ -190,3 +191,43 @@ def test_docs_show_what_the_command_prints():
     table, sentences = block.split("\n\n", 1)
     assert list(verdict().sentences) == sentences.splitlines()  # the summary, sentence by sentence
     assert res.stdout.strip() == block.strip()  # and the whole output, table included
+
+
+def test_a_run_passed_in_is_read_not_run_again(monkeypatch):
+    # the report's stress run (stretches, sensitivity) read by the verdict gives the reading of the verdict's
+    # own run (no stretches) with the same seed and paths: the base case does not depend on the stretches
+    from dataclasses import asdict
+
+    from borrowedtime.cascade import montecarlo, run_stress
+
+    res = run_stress("base", paths=PATHS, seed=3)
+    own = read_stress(paths=PATHS, seed=3)
+    calls = []
+    monkeypatch.setattr(montecarlo, "map_chunks", lambda *a, **k: calls.append(1))
+    assert asdict(read_stress(result=res)) == asdict(own) and not calls
+    v = verdict(seed=3, stress=res)
+    assert not calls and asdict(v.stress) == asdict(own) and v.stress.paths == PATHS
+    with pytest.raises(SpecError, match="seed 3, the verdict seed 4"):
+        verdict(seed=4, stress=res)
+
+
+def test_the_report_runs_the_cascade_once_for_the_verdict_and_the_stress_section(monkeypatch):
+    from borrowedtime.cascade import montecarlo
+    from borrowedtime.reporting import ReportOptions, compute_report, stress_run
+
+    calls = []
+    real = montecarlo.map_chunks
+
+    def counted(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(montecarlo, "map_chunks", counted)
+    stress_run.cache_clear()
+    inp = compute_report(ReportOptions(seed=5, quick=True), keys=["verdict", "stress"])
+    stress_run.cache_clear()
+    assert calls == [1_000]  # one Monte Carlo run of 1,000 paths (quick), read by both sections
+    st, res = inp.results["verdict"].stress, inp.results["stress"].result
+    assert (st.paths, st.seed) == (res.paths, res.seed) == (1_000, 5)
+    assert st.triggered_share == float((res.runs["base"]["trigger"] != -1).mean())
+    assert st.median_trigger == res.trigger_quarter().get("median_label")

@@ -16,6 +16,7 @@ Adding a section to the report takes two lines, one per layer:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -321,19 +322,28 @@ class StressInputs:
 
 def stress_inputs(options: ReportOptions) -> StressInputs:
     """The base scenario run forward as ``borrowedtime stress base --seed SEED`` runs it (its paths, chunk size and
-    sensitivity; 1,000 paths when quick, which the page states), and the run's example path."""
-    from borrowedtime.cascade import run_stress
-
-    result = run_stress("base", paths=1_000 if options.quick else None, seed=options.seed)
+    sensitivity; 1,000 paths when quick, which the page states), and the run's example path. The run is the
+    verdict's too (:func:`stress_run`: made once per report)."""
+    result = stress_run(options.seed, options.quick)
     return StressInputs(result, result.example_path()["timeline"])
 
 
+@functools.lru_cache(maxsize=1)
+def stress_run(seed: int, quick: bool):
+    """The report's one cascade run (:func:`borrowedtime.cascade.run_stress` on ``base``), made once and read by
+    the verdict (first section) and the stress section, so both show the same numbers."""
+    from borrowedtime.cascade import run_stress
+
+    return run_stress("base", paths=1_000 if quick else None, seed=seed)
+
+
 def verdict_inputs(options: ReportOptions):
-    """The one verdict (:func:`borrowedtime.verdict.verdict`), at its default paths whatever ``quick``, so the
-    report prints the same summary as ``borrowedtime verdict --seed S``."""
+    """The one verdict (:func:`borrowedtime.verdict.verdict`) on the report's cascade run (:func:`stress_run`):
+    without ``quick`` the run is ``borrowedtime verdict --seed S``'s, so the report prints the same summary;
+    with ``quick`` both sections read the 1,000-path run."""
     from borrowedtime.verdict import verdict
 
-    return verdict(seed=options.seed)
+    return verdict(seed=options.seed, stress=stress_run(options.seed, options.quick))
 
 
 #: Key -> computation, in the order they run. One line per section.

@@ -428,8 +428,8 @@ class StressReading:
     later_share: float
 
 
-def read_stress(scenario="base", *, paths: int = 2_000, seed: int = 0,
-                progress: Callable[[int, int], None] | None = None) -> StressReading:
+def read_stress(scenario="base", *, paths: int | None = None, seed: int = 0,
+                progress: Callable[[int, int], None] | None = None, result=None) -> StressReading:
     """Run the cascade's Monte Carlo (no stretches) and read its trigger distribution.
 
     Parameters
@@ -437,9 +437,15 @@ def read_stress(scenario="base", *, paths: int = 2_000, seed: int = 0,
     scenario : str or Scenario, default "base"
         The cascade scenario (:func:`borrowedtime.cascade.run_stress`).
     paths, seed : int
-        Monte Carlo paths and root seed (same seed, same numbers on any backend).
+        Monte Carlo paths (default: the scenario's, 10,000 for ``base``) and root seed (same seed, same
+        numbers on any backend). The run's chunks are ``run_stress``'s default, so the base case's
+        paths are those of ``borrowedtime stress SCENARIO --paths N --seed S``.
     progress : callable, optional
         ``progress(done_chunks, total_chunks)``.
+    result : StressResult, optional
+        A run already made (:func:`borrowedtime.cascade.run_stress`: the HTML report passes its stress
+        section's run, so both sections show the same numbers): read it instead of running;
+        ``scenario``, ``paths`` and ``seed`` are then the run's own.
 
     Returns
     -------
@@ -449,7 +455,8 @@ def read_stress(scenario="base", *, paths: int = 2_000, seed: int = 0,
     from borrowedtime.cascade import run_stress
     from borrowedtime.cascade.model import NEVER
 
-    res = run_stress(scenario, paths=paths, seed=seed, stretches=False, chunk_size=1_000, progress=progress)
+    res = result if result is not None else run_stress(scenario, paths=paths, seed=seed, stretches=False,
+                                                         sensitivity=False, progress=progress)
     trig = np.asarray(res.runs["base"]["trigger"])
     hit = trig != NEVER
     tq = res.trigger_quarter()
@@ -697,20 +704,23 @@ def verdict_table(v: Verdict) -> pd.DataFrame:
 
 def verdict(
     *,
-    paths: int = 2_000,
+    paths: int | None = None,
     seed: int = 0,
     scenario="base",
     horizon_years: float = 2.0,
     confidence: float = 0.9,
     data: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
+    stress=None,
 ) -> Verdict:
     """Is the AI build-out on borrowed time, and how sure? (module docstring).
 
     Parameters
     ----------
-    paths : int, default 2,000
-        Monte Carlo paths of the cascade.
+    paths : int, optional
+        Monte Carlo paths of the cascade (at least 100; default: the scenario's, 10,000 for ``base``).
+        Seeded in ``run_stress``'s default chunks, so the base case's paths and trigger share are those
+        of ``borrowedtime stress SCENARIO --seed S`` (and of the HTML report's stress section).
     seed : int, default 0
         Root seed of the cascade and of the IPO's clearing-value draws.
     scenario : str or Scenario, default "base"
@@ -721,12 +731,21 @@ def verdict(
         The long quarterly filings frame (default: the packaged data).
     progress : callable, optional
         Called with the name of each step before it runs.
+    stress : StressResult, optional
+        The cascade's run already made (:func:`borrowedtime.cascade.run_stress` with this ``seed``; the
+        HTML report passes its stress section's run): read, not run again; ``paths`` and ``scenario``
+        are then the run's own.
 
     Returns
     -------
     Verdict
     """
-    if not (isinstance(paths, int | np.integer) and paths >= 100):
+    if stress is not None:
+        if int(stress.seed) != seed:
+            raise SpecError(f"verdict: the stress run given has seed {stress.seed}, the verdict seed {seed!r}; "
+                            "pass the run made with the verdict's seed.")
+        paths, scenario = stress.paths, stress.scenario
+    if not (paths is None or (isinstance(paths, int | np.integer) and paths >= 100)):
         raise SpecError(f"verdict: paths must be an integer of at least 100. Got {paths!r}.")
     if not (isinstance(seed, int | np.integer) and seed >= 0):
         raise SpecError(f"verdict: seed must be an integer >= 0. Got {seed!r}.")
@@ -740,5 +759,5 @@ def verdict(
     step("treadmill")
     tr = read_treadmill(seed=seed)
     step("stress")
-    st = read_stress(scn, paths=int(paths), seed=int(seed))
+    st = read_stress(scn, paths=None if paths is None else int(paths), seed=int(seed), result=stress)
     return Verdict(mon, essay, tr, st, _sentences(mon, essay, tr, st))

@@ -57,6 +57,11 @@ class Draws:
         """The draws of some paths only."""
         return Draws(*(getattr(self, f.name)[rows] for f in dataclasses.fields(self)))
 
+    @staticmethod
+    def concat(a: Draws, b: Draws) -> Draws:
+        """The paths of ``a`` followed by those of ``b`` (copies)."""
+        return Draws(*(np.concatenate([getattr(a, f.name), getattr(b, f.name)]) for f in dataclasses.fields(a)))
+
     def replace(self, **arrays: np.ndarray) -> Draws:
         """A copy with some arrays replaced (the others shared)."""
         return dataclasses.replace(self, **arrays)

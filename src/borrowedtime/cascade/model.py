@@ -91,6 +91,11 @@ class CascadeModel:
         return self.network.n
 
     @functools.cached_property
+    def hyperscalers(self) -> np.ndarray:
+        """Entity numbers of the hyperscalers (the capex game's players), in entity order."""
+        return np.flatnonzero(self.network.of_kind("hyperscaler"))
+
+    @functools.cached_property
     def leverage(self):
         """(N, N) DebtRank leverage: initial claims over the creditor's equity (CSR when large and sparse)."""
         lam = self.claims / self.equity0[:, None]

@@ -14,6 +14,8 @@ Units: USD bn; quarters as indices from quarter 0 and as calendar labels.
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -90,15 +92,25 @@ def sensitivity_grid(scn: Scenario) -> tuple[tuple[str, float], ...]:
 
 
 _MODELS: dict = {}
+_MODELS_LOCK = threading.Lock()
 
 
 def model_for(scn: Scenario) -> CascadeModel:
-    """The :class:`CascadeModel` of a scenario, built once and cached (a few most recent scenarios)."""
+    """The :class:`CascadeModel` of a scenario, built once and cached (a few most recent scenarios).
+
+    The compiled arrays do not depend on the scenario's ``stretches`` (the stages read those from
+    ``model.scenario``), so a stretch variant shares its base scenario's compiled model: only the
+    scenario on it differs. Thread-safe: chunk threads asking at once build the model once.
+    """
     key = scn.model_dump_json()
-    if key not in _MODELS:
-        _MODELS.clear() if len(_MODELS) > 8 else None
-        _MODELS[key] = CascadeModel.from_scenario(scn)
-    return _MODELS[key]
+    with _MODELS_LOCK:
+        if key not in _MODELS:
+            _MODELS.clear() if len(_MODELS) > 16 else None
+            compiled = scn.model_dump_json(exclude={"stretches"})
+            if compiled not in _MODELS:
+                _MODELS[compiled] = CascadeModel.from_scenario(scn)
+            _MODELS[key] = dataclasses.replace(_MODELS[compiled], scenario=scn)
+        return _MODELS[key]
 
 
 def run_stress(

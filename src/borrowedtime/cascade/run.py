@@ -57,6 +57,7 @@ def simulate(model: CascadeModel, draws: Draws, *, record: bool = False) -> Outc
 #: failing round at or after the stretch's quarter, so :func:`simulate_stretches` forks it there.
 FORKED = ("private_round", "backstop")
 _MARK_FIELDS = ("lab_cash", "mark", "required", "achievable", "raised", "trigger_q")
+_OUT_FIELDS = ("trigger_q", "default_q", "distress_q", "loss", "h", "bought", "flipped_q", "frozen_q")
 
 
 def _stages_after_marks(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> None:
@@ -105,6 +106,7 @@ def simulate_stretches(model: CascadeModel, draws: Draws, variants: dict[str, Ca
         before = {f: getattr(s, f).copy() for f in _MARK_FIELDS} if forks else {}
         stage_marks(model, s, draws, q)
         fails = (s.trigger_q == q).any(axis=1)
+        grown: dict[int, tuple[np.ndarray, Draws]] = {}  # forks with the same start fork alike: one copy of draws
         for v, m in forks.items():
             new = np.flatnonzero(fails & ~forked[v]) if q >= start[v] else np.empty(0, np.intp)
             if new.size:
@@ -112,23 +114,27 @@ def simulate_stretches(model: CascadeModel, draws: Draws, variants: dict[str, Ca
                 fresh = s.take(new)
                 for f in _MARK_FIELDS:
                     setattr(fresh, f, before[f][new])
-                if subs[v] is None:
-                    subs[v] = (new, fresh, draws.take(new))
+                rows = new if subs[v] is None else np.concatenate([subs[v][0], new])
+                shared = grown.get(start[v])
+                if shared is not None and np.array_equal(shared[0], rows):
+                    sub_draws = shared[1]  # the stages only read the draws
                 else:
-                    rows = np.concatenate([subs[v][0], new])
-                    subs[v] = (rows, CascadeState.concat(subs[v][1], fresh), draws.take(rows))
+                    sub_draws = draws.take(new) if subs[v] is None else Draws.concat(subs[v][2], draws.take(new))
+                    grown[start[v]] = (rows, sub_draws)
+                subs[v] = (rows, fresh if subs[v] is None else CascadeState.concat(subs[v][1], fresh), sub_draws)
             if subs[v] is not None and (new.size or subs[v][0].size):
                 stage_marks(m, subs[v][1], subs[v][2], q)
                 _stages_after_marks(m, subs[v][1], subs[v][2], q)
         _stages_after_marks(model, s, draws, q)
     out["base"] = _outcome(s, draws.inputs)
-    for v in forks:
-        st = s.copy()
+    for v in forks:  # the base paths, with the forked ones replaced (copies of the outcome's fields only)
+        o = {f: getattr(s, f).copy() for f in _OUT_FIELDS}
+        used = {k: a.copy() for k, a in s.stretch_used.items()}
         if subs[v] is not None:
             rows, sub, _ = subs[v]
-            for f in ("trigger_q", "default_q", "distress_q", "loss", "h", "bought", "flipped_q", "frozen_q"):
-                getattr(st, f)[rows] = getattr(sub, f)
-            for k in st.stretch_used:
-                st.stretch_used[k][rows] = sub.stretch_used[k]
-        out[v] = _outcome(st, draws.inputs)
+            for f in _OUT_FIELDS:
+                o[f][rows] = getattr(sub, f)
+            for k in used:
+                used[k][rows] = sub.stretch_used[k]
+        out[v] = Outcome(**o, stretch_used=used, inputs=draws.inputs)
     return out

@@ -60,9 +60,17 @@ growth; shares decimal.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
-from borrowedtime.cascade._kernels import clearing_rows
+from borrowedtime.cascade._kernels import (
+    clearing_rows,
+    equity_keys,
+    net_need_sum,
+    net_need_sum_numpy,
+    strong_buy_rows,
+)
 from borrowedtime.cascade.draws import Draws
 from borrowedtime.cascade.model import NEVER, CascadeModel, _central, _scatter
 from borrowedtime.cascade.state import CascadeState
@@ -171,9 +179,12 @@ def _net_need(model: CascadeModel, s: CascadeState, q: int, k, rows: np.ndarray 
     steps = np.arange(int(k.max()))
     idx = np.minimum(q + steps, T - 1)
     out = model.lab_outflow_q[:, idx]  # (L, k)
-    rev = model.lab_rev_q[:, idx][None] * np.exp(dev[:, :, None] + dg[:, :, None] * steps / 4.0) / 4.0
+    ex = np.exp(dev[:, :, None] + dg[:, :, None] * steps / 4.0)
     use = steps[None, :] < k[:, None]
-    return (np.maximum(out[None, :, :] - rev, 0.0) * use[None]).sum(axis=2)
+    if steps.size > 128:  # beyond one block of NumPy's pairwise sum: NumPy's own
+        return net_need_sum_numpy(ex, model.lab_rev_q[:, idx], out, use)
+    # the rest in one compiled pass with NumPy's arithmetic and order of summation (net_need_sum)
+    return net_need_sum(ex, np.ascontiguousarray(model.lab_rev_q[:, idx]), np.ascontiguousarray(out), use)
 
 
 def stage_marks(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> None:
@@ -183,54 +194,62 @@ def stage_marks(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> N
     """
     p = model.params
     scn = model.scenario
-    alive = (s.trigger_q == NEVER) & (s.default_q[:, model.lab_index] == NEVER)
+    s.raised[:] = 0.0
+    # only the paths where a lab can be tested (alive, not held by a backstop): every step is row by row,
+    # so the other paths keep their values as if the whole batch had been computed
+    cand = (s.trigger_q == NEVER) & (s.default_q[:, model.lab_index] == NEVER) & (s.hold_until <= q)
+    rc = np.flatnonzero(cand.any(axis=1))
+    if rc.size == 0:
+        return
     # a lab with a scheduled round (the treadmill's next) raises before it only if its cash would not last
     # to it (the treadmill's runway); otherwise when its cash covers fewer than buffer_quarters of need
     ahead = model.lab_first_test_q > q
-    need_buffer = _net_need(model, s, q, np.where(ahead, model.lab_first_test_q - q, int(p["buffer_quarters"])))
+    need_buffer = _net_need(model, s, q, np.where(ahead, model.lab_first_test_q - q, int(p["buffer_quarters"])), rc)
     scheduled = (model.lab_first_test_q == q)[None, :]
-    test = alive & ((s.lab_cash < need_buffer) | scheduled) & (s.hold_until <= q)
-    s.raised[:] = 0.0
-    if not test.any():
+    test = cand[rc] & ((s.lab_cash[rc] < need_buffer) | scheduled)
+    tested = test.any(axis=1)
+    if not tested.any():
         return
-    d = _x(draws, "dilution_limit")[:, None]
+    r, test = rc[tested], test[tested]  # the paths with a lab tested
+    d = _x(draws, "dilution_limit")[r, None]
     # the raise funds the plan through its projections (the treadmill's burn_through) or cover_quarters
     cover = np.maximum(int(p["cover_quarters"]), model.lab_plan_end_q - q)
-    F = np.zeros_like(s.lab_cash)  # needed only where a lab is tested
-    rows = np.flatnonzero(test.any(axis=1))
-    F[rows] = np.maximum(_net_need(model, s, q, cover, rows) - s.lab_cash[rows], 0.0)
+    F = np.maximum(_net_need(model, s, q, cover, r) - s.lab_cash[r], 0.0)
     required = F / d
-    fwd = model.lab_rev_smooth[:, q][None, :] * np.exp(s.dev + s.growth / 2.0)
-    achievable = (model.lab_anchor[None, :] * (_x(draws, "multiple")[:, None] / model.multiple_median) * fwd
-                  * np.exp(p["multiple_growth_elasticity"] * (s.growth - model.lab_growth0[None, :])))
-    s.required = np.where(test, required, s.required)
-    s.achievable = np.where(test, achievable, s.achievable)
+    dev, growth = s.dev[r], s.growth[r]
+    fwd = model.lab_rev_smooth[:, q][None, :] * np.exp(dev + growth / 2.0)
+    achievable = (model.lab_anchor[None, :] * (_x(draws, "multiple")[r, None] / model.multiple_median) * fwd
+                  * np.exp(p["multiple_growth_elasticity"] * (growth - model.lab_growth0[None, :])))
+    s.required[r] = np.where(test, required, s.required[r])
+    s.achievable[r] = np.where(test, achievable, s.achievable[r])
     clears = test & (achievable >= required)
     fails = test & ~clears
-    s.lab_cash += np.where(clears, F, 0.0)
-    s.raised += np.where(clears, F, 0.0)
-    s.mark = np.where(clears, achievable, s.mark)
+    lab_cash, raised = s.lab_cash[r], s.raised[r]
+    lab_cash += np.where(clears, F, 0.0)
+    raised += np.where(clears, F, 0.0)
+    mark = np.where(clears, achievable, s.mark[r])
     for name in ("private_round", "backstop"):
         st = getattr(scn.stretches, name)
         if not st.enabled:
             continue
-        ready = (s.stretch_q[name] == NEVER) & (q >= (st.quarter or 0))
+        ready = (s.stretch_q[name][r] == NEVER) & (q >= (st.quarter or 0))
         use = fails & ready[:, None]
         use &= np.cumsum(use, axis=1) == 1  # once per path, for the first lab that fails
         size = float(st.size_usd_bn or 0.0)
-        s.lab_cash += np.where(use, size, 0.0)
-        s.raised += np.where(use, size, 0.0)
+        lab_cash += np.where(use, size, 0.0)
+        raised += np.where(use, size, 0.0)
         got = use.any(axis=1)
-        s.stretch_used[name] += np.where(got, size, 0.0)
-        s.stretch_q[name][got] = q
+        s.stretch_used[name][r] += np.where(got, size, 0.0)
+        s.stretch_q[name][r[got]] = q
         if name == "backstop":
-            s.hold_until = np.where(use, q + int(st.hold_quarters or 0), s.hold_until)
+            s.hold_until[r] = np.where(use, q + int(st.hold_quarters or 0), s.hold_until[r])
         fails &= ~use
     # the round prices below the required mark: raise what clears, the window shuts
-    s.lab_cash += np.where(fails, d * achievable, 0.0)
-    s.raised += np.where(fails, d * achievable, 0.0)
-    s.mark = np.where(fails, achievable, s.mark)
-    s.trigger_q = np.where(fails, q, s.trigger_q)
+    lab_cash += np.where(fails, d * achievable, 0.0)
+    raised += np.where(fails, d * achievable, 0.0)
+    s.lab_cash[r], s.raised[r] = lab_cash, raised
+    s.mark[r] = np.where(fails, achievable, mark)
+    s.trigger_q[r] = np.where(fails, q, s.trigger_q[r])
 
 
 def stage_pullback(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> None:
@@ -367,33 +386,53 @@ def stage_freeze(model: CascadeModel, s: CascadeState, draws: Draws, q: int, new
 def stage_equity(model: CascadeModel, s: CascadeState, draws: Draws, q: int) -> None:
     """Stage 5: distress by non-linear DebtRank on claims on the living; the capex game flips."""
     p = model.params
-    dead = s.default_q != NEVER
-    direct = np.where(dead, 1.0, np.minimum(1.0, s.loss / model.equity0[None, :]))
     # h is a function of the direct distress and of who is alive: recompute only the paths where either
-    # moved since the last quarter (a defaulted entity keyed 2 so that its default alone counts as a move)
-    key = np.where(dead, 2.0, direct)
-    rows = np.flatnonzero((key != s.h_key).any(axis=1))
-    s.h_key = key
+    # moved since the last quarter (a defaulted entity keyed 2 so that its default alone counts as a move);
+    # the keys in one compiled pass (equity_keys: the NumPy arithmetic, element by element)
+    P = s.loss.shape[0]
+    direct = np.empty_like(s.loss)
+    s.h_key = np.ascontiguousarray(s.h_key)
+    moved = equity_keys(np.ascontiguousarray(s.default_q), np.ascontiguousarray(s.loss), model.equity0, s.h_key,
+                        direct, np.zeros(P, dtype=bool))
+    rows = np.flatnonzero(moved)
     if rows.size:
-        s.h[rows] = nonlinear_debtrank_batch(model.leverage, direct[rows], (~dead[rows]).astype(float),
+        s.h[rows] = nonlinear_debtrank_batch(model.leverage, direct[rows], (s.default_q[rows] == NEVER).astype(float),
                                              p["debtrank_alpha"], tol=1e-12, max_iter=10_000)
     h = s.h
-    s.distress_q = np.where((s.distress_q == NEVER) & (h >= p["distress_threshold"]), q, s.distress_q)
-    hyper = model.network.of_kind("hyperscaler")
-    if hyper.any():
-        belief = 1.0 - h[:, hyper].mean(axis=1) / p["flip_distress"]  # the market's belief in the boom
-        flip = (s.flipped_q == NEVER) & (belief < model.flip_belief) & (s.lever_left <= 0)
-        s.flipped_q = np.where(flip, q, s.flipped_q)
-        # the game moves from "everyone spends" to "everyone cuts": capex growth falls to the game's cut
-        # level (capex.game, its lowest level: capex held flat), or by the scenario's flip_cut override
-        cut = (np.full(s.capex_growth.shape, p["flip_cut"]) if "flip_cut" in p
-               else np.maximum(s.capex_growth - model.flip_growth, 0.0))
-        cut = np.where(flip, cut, 0.0)
-        s.capex_growth = s.capex_growth - cut
-        lab_cut = (_x(draws, "recycling") * cut)[:, None]
-        s.shift = s.shift - lab_cut  # permanent: the game's new equilibrium does not revert
-        s.dgrowth = s.dgrowth - lab_cut
-        s.growth = s.growth - lab_cut
+    # a path's h moves only where it was recomputed: the others were tested at their last move (all at q 0)
+    at = slice(None) if q == 0 else rows
+    dq = s.distress_q[at]
+    s.distress_q[at] = np.where((dq == NEVER) & (h[at] >= p["distress_threshold"]), q, dq)
+    hyper = model.hyperscalers
+    if not hyper.size:
+        return
+    rec = _x(draws, "recycling")
+    if not (rec >= 0).all():  # (a negative or NaN share: every path as written, so that x - (-0.0) is kept)
+        _flip(model, s, q, h, rec, np.arange(s.flipped_q.size))
+        return
+    # only a path that has not flipped and has no leverage left can flip; the others keep their values
+    # (subtracting a cut of +0.0 leaves any number as it is)
+    _flip(model, s, q, h, rec, np.flatnonzero((s.flipped_q == NEVER) & (s.lever_left <= 0)))
+
+
+def _flip(model: CascadeModel, s: CascadeState, q: int, h: np.ndarray, rec: np.ndarray, c: np.ndarray) -> None:
+    """Stage 5's flip of the capex game on paths ``c`` (row by row)."""
+    p = model.params
+    if not c.size:
+        return
+    belief = 1.0 - h[c][:, model.hyperscalers].mean(axis=1) / p["flip_distress"]  # the market's belief in the boom
+    flip = (s.flipped_q[c] == NEVER) & (belief < model.flip_belief) & (s.lever_left[c] <= 0)
+    s.flipped_q[c] = np.where(flip, q, s.flipped_q[c])
+    # the game moves from "everyone spends" to "everyone cuts": capex growth falls to the game's cut
+    # level (capex.game, its lowest level: capex held flat), or by the scenario's flip_cut override
+    cg = s.capex_growth[c]
+    cut = np.full(cg.shape, p["flip_cut"]) if "flip_cut" in p else np.maximum(cg - model.flip_growth, 0.0)
+    cut = np.where(flip, cut, 0.0)
+    s.capex_growth[c] = cg - cut
+    lab_cut = (rec[c] * cut)[:, None]
+    s.shift[c] = s.shift[c] - lab_cut  # permanent: the game's new equilibrium does not revert
+    s.dgrowth[c] = s.dgrowth[c] - lab_cut
+    s.growth[c] = s.growth[c] - lab_cut
 
 
 def stage_strong_buy(model: CascadeModel, s: CascadeState, draws: Draws, q: int, new_default: np.ndarray) -> None:
@@ -407,26 +446,38 @@ def stage_strong_buy(model: CascadeModel, s: CascadeState, draws: Draws, q: int,
     rows = np.flatnonzero(new_default.any(axis=1))  # only the paths with a new seizure
     if rows.size == 0:
         return
-    sub = s.take(rows)
-    _strong_buy(model, sub, draws.take(rows), new_default[rows])
+    # only the fields the stage reads or writes, on those paths (copies; written back)
+    sub = SimpleNamespace(**{f: getattr(s, f)[rows] for f in ("loss", "remaining", "bought", "h", "default_q")})
+    fire_sale, relet = _x(draws, "fire_sale")[rows], _relet(model, draws)[rows]
+    if model.n <= 128:  # compiled path by path (strong_buy_rows: _strong_buy's arithmetic and order of sums)
+        net = model.network
+        strong_buy_rows(np.ascontiguousarray(new_default[rows]), sub.remaining, sub.default_q, sub.h, sub.loss,
+                        sub.bought, fire_sale, relet, net.src, net.dst, net.guarantor, model.debt_edge,
+                        model.tracks_cash, float(model.params["ltv"]), model.lgd_secured, model.lgd_unsecured,
+                        model.hyperscalers, model.ocf_q)
+    else:
+        _strong_buy(model, sub, fire_sale, relet, new_default[rows])
     s.put(rows, sub, ("loss", "remaining", "bought"))
 
 
-def _strong_buy(model: CascadeModel, s: CascadeState, draws: Draws, new_default: np.ndarray) -> None:
+def _strong_buy(model: CascadeModel, s, fire_sale: np.ndarray, relet: np.ndarray, new_default: np.ndarray) -> None:
+    """Stage 6 in NumPy on the paths of ``s`` (their ``loss``, ``remaining``, ``bought``, ``h``, ``default_q``),
+    with their drawn ``fire_sale`` and :func:`_relet` shares (P,): the specification
+    :func:`~borrowedtime.cascade._kernels.strong_buy_rows` is tested against (and the stage beyond 128 entities)."""
     net, p = model.network, model.params
     D = new_default
     E = D[:, net.src]  # edges owed by a new defaulter
     owed = np.where(E, s.remaining, 0.0)
     total = _scatter(owed, model.out_inc)
     book = _scatter(np.where(E & model.debt_edge[None, :], s.remaining, 0.0), model.out_inc) / p["ltv"]
-    proceeds = np.where(model.tracks_cash[None, :], np.minimum(_x(draws, "fire_sale")[:, None] * book, total), 0.0)
+    proceeds = np.where(model.tracks_cash[None, :], np.minimum(fire_sale[:, None] * book, total), 0.0)
     # a seized vehicle's lenders lose the credit module's LGD: secured (other physical collateral) on the
     # share the fire-sale proceeds cover, unsecured on the rest (lgd_for's coverage blend)
     cover = np.divide(proceeds, total, out=np.zeros_like(total), where=total > 0)
     lgd = cover * model.lgd_secured + (1.0 - cover) * model.lgd_unsecured
     # a lab's creditors re-let what they can
     lost = np.where(model.tracks_cash[net.src][None, :], owed * lgd[:, net.src],
-                    owed * (1.0 - _relet(model, draws)[:, None]))
+                    owed * (1.0 - relet[:, None]))
     # guarantees (double default): a wrapped edge's loss passes to a living guarantor
     g = net.guarantor
     wrapped = np.zeros_like(owed, dtype=bool)

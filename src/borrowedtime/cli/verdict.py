@@ -20,7 +20,8 @@ from borrowedtime.cli._app import (
 
 @app.command()
 def verdict(
-    paths: Annotated[int, typer.Option(help="Monte Carlo paths of the cascade (at least 100).")] = 2_000,
+    paths: Annotated[int | None, typer.Option(
+        help="Monte Carlo paths of the cascade (at least 100; default: the scenario's, as `stress` runs it).")] = None,
     seed: Annotated[int, typer.Option(help="Root seed of the cascade and the IPO draws.")] = 0,
     scenario: Annotated[str, typer.Option(help="Cascade scenario: a packaged name or a YAML file.")] = "base",
     quiet: Annotated[bool, typer.Option(
@@ -33,7 +34,8 @@ def verdict(
     from borrowedtime.verdict import verdict as run_verdict
 
     with error_boundary():
-        check_range(paths, "--paths", 100, why=" (Monte Carlo paths)")
+        if paths is not None:
+            check_range(paths, "--paths", 100, why=" (Monte Carlo paths)")
         check_range(seed, "--seed", 0)
         with Progress(console=stderr, transient=True, disable=not progress_enabled(quiet)) as bar:
             task = bar.add_task("verdict", total=None)

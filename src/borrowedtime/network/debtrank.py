@@ -275,24 +275,21 @@ def nonlinear_debtrank_batch(Lambda, shock, alive=None, alpha: float = 0.0, *, t
         w = L[ii, jj]
     order = np.lexsort((jj, ii))  # by creditor, then debtor: a fixed order of the sums
     ii, jj, w = ii[order], jj[order], w[order]
-    from borrowedtime.network._kernels import gather_scatter
+    from borrowedtime.network._kernels import debtrank_step
 
     ii, jj, w = np.ascontiguousarray(ii, np.intp), np.ascontiguousarray(jj, np.intp), np.ascontiguousarray(w)
-    a = np.ones_like(h1) if alive is None else np.asarray(alive, float)
-
-    def lost(h, am):
-        return h * np.exp(alpha * (h - 1.0)) * am
+    a = np.ones_like(h1) if alive is None else np.ascontiguousarray(alive, float)
 
     out = h1.copy()
     act = np.arange(h1.shape[0])
-    h, am = h1.copy(), a
+    h, am = np.ascontiguousarray(h1), a
     p_prev = np.zeros_like(h1)
     for _ in range(max_iter):
         if act.size == 0:
             return out
-        p_now = lost(h, am)
-        new = np.minimum(1.0, h + gather_scatter(p_now - p_prev, jj, w, ii, n))
-        moving = np.max(np.abs(new - h), axis=1, initial=0.0) > tol
+        # the value lost p = h exp(alpha (h - 1)) a: NumPy's exp here, the rest of the round compiled
+        new, p_now, big = debtrank_step(h, np.exp(alpha * (h - 1.0)), am, p_prev, jj, w, ii, n)
+        moving = big > tol
         out[act] = new
         act, h, am, p_prev = act[moving], new[moving], am[moving], p_now[moving]
     if act.size == 0:

@@ -91,7 +91,8 @@ def render(v) -> str:
         f"Computed once by borrowedtime.verdict() and printed the same by `borrowedtime verdict`. The monitor is "
         f"the real-time filter (S′ growth a year, S″ its change a year, ± one sd); P(borrowed time) is "
         f"P(S′ + {v.monitor.horizon_years:g}y·S″ < 0). Flows get a quarterly seasonal component, backlogs and the "
-        f"trailing ratio none. Cascade: scenario '{st.scenario}', {st.paths:,} paths, seed {st.seed}, "
+        f"trailing ratio none. Cascade: the stress section's run (one run read by both), scenario '{st.scenario}', "
+        f"{st.paths:,} paths, seed {st.seed}, "
         f"{st.horizon_quarters} quarters from {st.quarter_0}."
     )
     return (f"<ul class='verdict'>{sentences}</ul>" + small
