@@ -37,7 +37,6 @@ import pandas as pd
 
 from borrowedtime._results import Summarised
 from borrowedtime.errors import DataError, SpecError
-from borrowedtime.monitor.discrete import year_over_year
 
 __all__ = [
     "BUILDOUT_SERIES",
@@ -245,6 +244,8 @@ def read_buildout(
             out.append(SeriesReading(source, label, available=False, regime="unavailable",
                                      observations=len(raw), why=str(exc).removeprefix(source).lstrip(":, ")))
             continue
+        from borrowedtime.monitor.discrete import year_over_year  # here: the monitor package imports scipy.stats
+
         yy = year_over_year(s)  # the one YoY arithmetic (monitor.discrete): None when no value a year back
         yoy = float(yy.iloc[-1]) if len(yy) and yy.index[-1] == s.index[-1] else None
         base = dict(source=source, label=label, observations=len(s), first=s.index[0].date().isoformat(),

@@ -22,10 +22,6 @@ One file per job, from the ground up:
 """
 
 from borrowedtime.monitor.discrete import acceleration, growth, step_ups, year_over_year
-from borrowedtime.monitor.events import p_turn_within
-from borrowedtime.monitor.model import KinematicsModel
-from borrowedtime.monitor.result import KinematicsResult
-from borrowedtime.monitor.statespace import seasonal_snr, trend_snr
 
 __all__ = [
     "growth",
@@ -38,3 +34,22 @@ __all__ = [
     "trend_snr",
     "seasonal_snr",
 ]
+
+# The model, its result and the event probabilities import scipy.stats (about a second); the many
+# modules that need only the discrete arithmetic (the treadmill, the verdict, the stress command)
+# should not pay for it, so these names are imported on first use.
+_LAZY = {
+    "KinematicsModel": "borrowedtime.monitor.model",
+    "KinematicsResult": "borrowedtime.monitor.result",
+    "p_turn_within": "borrowedtime.monitor.events",
+    "trend_snr": "borrowedtime.monitor.statespace",
+    "seasonal_snr": "borrowedtime.monitor.statespace",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'borrowedtime.monitor' has no attribute {name!r}")
