@@ -244,7 +244,8 @@ def read_buildout(
             out.append(SeriesReading(source, label, available=False, regime="unavailable",
                                      observations=len(raw), why=str(exc).removeprefix(source).lstrip(":, ")))
             continue
-        from borrowedtime.monitor.discrete import year_over_year  # here: the monitor package imports scipy.stats
+        # imported here: the monitor package imports scipy.stats (about a second)
+        from borrowedtime.monitor.discrete import year_over_year
 
         yy = year_over_year(s)  # the one YoY arithmetic (monitor.discrete): None when no value a year back
         yoy = float(yy.iloc[-1]) if len(yy) and yy.index[-1] == s.index[-1] else None
