@@ -160,13 +160,19 @@ def clearing_rows(q, sched_q, remaining, cut, frozen, roll_share, debt_edge, gua
             inflow[dst[k]] += 1.0 * paid[k]
         for k in range(m):
             sf = max(contracted[k] - paid[k] - topup[k], 0.0)
-            if dead[src[k]] or sf < 1e-9:
+            # an accelerated edge of a defaulter: stage 6 books all of it (what is unpaid stays owed below)
+            if dead[src[k]] or sf < 1e-9 or (accel[k] and default[src[k]]):
                 sf = 0.0
             s_top[dst[k]] += 1.0 * (sf * (1.0 - relet[p]))
         for i in range(n):
             loss[p, i] += s_top[i]
         for k in range(m):
-            remaining[p, k] = max(remaining[p, k] - (remaining[p, k] if accel[k] else contracted[k]), 0.0)
+            if accel[k]:
+                # accelerated: paid in full, or still owed what was not paid (the creditors' claim in default)
+                cleared = paid[k] if default[src[k]] else remaining[p, k]
+            else:
+                cleared = contracted[k]
+            remaining[p, k] = max(remaining[p, k] - cleared, 0.0)
             due_out[p, k] = owed[k]
             paid_out[p, k] = paid[k]
         for i in range(n):

@@ -351,9 +351,13 @@ def stage_clearing_numpy(model: CascadeModel, s: CascadeState, draws: Draws, q: 
     # creditors lose what was contracted and not received (re-let value recovers part of a cut)
     relet = _relet(model, draws)[:, None]
     shortfall = np.maximum(contracted - paid - topup, 0.0)
-    shortfall = np.where(dead[:, net.src] | (shortfall < 1e-9), 0.0, shortfall)  # no rounding dust as losses
+    # no rounding dust as losses; an accelerated edge of a defaulter is booked whole by stage 6
+    accel_default = accel & default[:, net.src]
+    shortfall = np.where(dead[:, net.src] | (shortfall < 1e-9) | accel_default, 0.0, shortfall)
     s.loss += _scatter(shortfall * (1.0 - relet), model.in_inc)
-    s.remaining = np.maximum(s.remaining - np.where(accel, s.remaining, contracted), 0.0)
+    # accelerated debt is paid in full, or stays owed by what was not paid (the claim in default)
+    cleared = np.where(accel, np.where(accel_default, paid, s.remaining), contracted)
+    s.remaining = np.maximum(s.remaining - cleared, 0.0)
     s.due, s.paid = owed, paid
     new_default = default & ~dead & (pbar > 0)
     # cash carried by neoclouds and vehicles; labs spend theirs
