@@ -23,8 +23,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 
 demo: $(VENV)/.installed
 	@$(BIN)/borrowedtime watch --demo
-	@$(BIN)/borrowedtime report -o report.html
-	@$(BIN)/borrowedtime verdict
+	@$(BIN)/borrowedtime report -o report.html --print-verdict
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -114,13 +114,18 @@ def test_report_outside_the_checkout_is_identical_and_names_what_it_skipped(tmp_
         return subprocess.run([sys.executable, "-c", code, "report", "-o", out, "--quick", *extra], cwd=tmp_path,
                               env=env, capture_output=True, text=True)
 
-    a = run("a.html", "1")
-    b = run("b.html", "2", "--json")
+    a = run("a.html", "1", "--print-verdict")
+    b = run("b.html", "2", "--json", "--print-verdict")
     assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
     assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
     for key in ("kinematics", "calibration", "detectors", "treadmill: 2/28 cohorts"):
         assert f"skipped {key}:" in a.stderr
     assert "nasdaq_composite_daily_1994_2000.csv" in a.stderr
+    # --print-verdict prints the report's own verdict (the same run; `make demo` ends on it)
+    assert "Is the AI build-out on borrowed time, and how sure?" in a.stdout
+    assert a.stdout.splitlines()[0].startswith("wrote a.html")
+    verdict = json.loads(b.stdout)["verdict"]
+    assert verdict["summary"] and verdict["summary"][0] in a.stdout
     skipped = {s["section"] for s in json.loads(b.stdout)["skipped"]}
     assert skipped == {"kinematics", "calibration", "detectors", "treadmill: 2/28 cohorts"}
     page = (tmp_path / "a.html").read_text()

@@ -44,6 +44,11 @@ def verdict(
     if as_json:
         write_json(result.to_dict())
         return
+    print_verdict(result)
+
+
+def print_verdict(result) -> None:
+    """The verdict as the command prints it (also ``borrowedtime report --print-verdict``)."""
     frame = result.to_frame()
     t, dropped = fit_table(
         "Is the AI build-out on borrowed time, and how sure?",

@@ -385,6 +385,9 @@ def report(
         "--column", "-c", help="Value column of every --series FILE given without its own :COLUMN.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for any Monte Carlo section.")] = 0,
     quick: Annotated[bool, typer.Option("--quick", help="Smaller Monte Carlo runs.")] = False,
+    print_verdict: Annotated[bool, typer.Option(
+        "--print-verdict", help="After writing, print the report's verdict as `borrowedtime verdict` does "
+                                "(from the same run: the cascade is not run again).")] = False,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -416,9 +419,20 @@ def report(
         page = render_page(inputs)
         write_text(output, page, "-o/--output")
     if as_json:
-        write_json({"output": str(output), "bytes": len(page.encode()),
-                    "skipped": [{"section": k, "why": v} for k, v in inputs.skipped.items()]})
+        doc = {"output": str(output), "bytes": len(page.encode()),
+               "skipped": [{"section": k, "why": v} for k, v in inputs.skipped.items()]}
+        if print_verdict and "verdict" in inputs.results:
+            doc["verdict"] = inputs.results["verdict"].to_dict()
+        write_json(doc)
         return
     for key, why in inputs.skipped.items():
         stderr.print(f"[yellow]skipped[/yellow] {key}: {why}", highlight=False, soft_wrap=True)
     stdout.print(f"wrote {output} ({len(page.encode()) / 1e6:.1f} MB)")
+    if print_verdict:
+        if "verdict" not in inputs.results:
+            stderr.print(f"no verdict to print: {inputs.skipped.get('verdict', 'not computed')}", highlight=False)
+            raise typer.Exit(1)
+        from borrowedtime.cli.verdict import print_verdict as show
+
+        stdout.print()
+        show(inputs.results["verdict"])
