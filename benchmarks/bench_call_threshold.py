@@ -30,8 +30,7 @@ from borrowedtime.monitor.evaluate import prepare_panel
 from borrowedtime.monitor.evaluate_rules import calls_from_p
 from borrowedtime.monitor.events import DRAWS, p_turn_within
 from borrowedtime.monitor.model import KinematicsModel
-from borrowedtime.monitor.recalibrate import turn_within
-from borrowedtime.monitor.scoring import ScoringRule, score_calls
+from borrowedtime.monitor.scoring import ScoringRule, score_calls, turn_within
 from borrowedtime.monitor.screen import read_panel
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -81,7 +81,7 @@ from borrowedtime.monitor.evaluate_rules import (
     RuleSpec,
     markov_low_regime,
 )
-from borrowedtime.monitor.scoring import find_turns
+from borrowedtime.monitor.scoring import turn_within
 from borrowedtime.series import Frequency, infer_frequency
 
 __all__ = [
@@ -255,24 +255,16 @@ def event_pairs(yoy: pd.Series, horizon_months: int, min_positive_months: int = 
     horizon_months : int
         h: the turn must be dated in (t, t + h months].
     min_positive_months : int, default 24
-        Months of positive growth a turn needs before it (:func:`find_turns`).
+        Months of positive growth a turn needs before it (:func:`~borrowedtime.monitor.scoring.find_turns`).
 
     Returns
     -------
     pandas.Series of bool
         Indexed by the dates t with YoY > 0 and t + h <= the last date.
     """
-    turns = pd.DatetimeIndex(find_turns(yoy, min_positive_months))
     idx = yoy.index
-    ends = idx + pd.DateOffset(months=horizon_months)
-    keep = (yoy.to_numpy() > 0) & (ends <= idx[-1])
-    t_num = idx.asi8
-    if len(turns):
-        first_after = np.searchsorted(turns.asi8, t_num, side="right")  # first turn > t
-        nxt = np.where(first_after < len(turns), turns.asi8[np.minimum(first_after, len(turns) - 1)], np.iinfo(np.int64).max)
-        hit = nxt <= ends.asi8
-    else:
-        hit = np.zeros(idx.size, dtype=bool)
+    keep = (yoy.to_numpy() > 0) & (idx + pd.DateOffset(months=horizon_months) <= idx[-1])
+    hit = turn_within(yoy, horizon_months, min_positive_months)
     return pd.Series(hit[keep], index=idx[keep], name="turn_within")
 
 

@@ -52,6 +52,7 @@ were named ``monitor-turn`` and ``monitor`` (:data:`RENAMED`).
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -145,14 +146,22 @@ def _monitor_p(model: KinematicsModel, rule: RegimeRule) -> Callable:
 
 
 def _monitor_turn(model: KinematicsModel) -> Callable:
+    # one fit and one P(turn within h) per panel and horizon, shared by the rules built on it
+    # (``monitor`` and ``monitor-calibrated``): a panel is its PanelData object (hashed by identity)
+    done: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
     def fn(data: PanelData, h: int | None, spec: Any, progress: Progress) -> dict[str, pd.Series]:
         from borrowedtime.monitor.events import p_turn_within
 
-        kin = model.fit(data.frame)
-        p = p_turn_within(kin, (int(h),))[..., 0]
+        per_h = done.setdefault(data, {})
+        if int(h) not in per_h:
+            kin = model.fit(data.frame)
+            p = p_turn_within(kin, (int(h),))[..., 0]
+            per_h[int(h)] = {n: pd.Series(p[i], index=kin.index).reindex(data.yoy[n].index)
+                             for i, n in enumerate(kin.names)}
         if progress:
             progress(1, 1)
-        return {n: pd.Series(p[i], index=kin.index).reindex(data.yoy[n].index) for i, n in enumerate(kin.names)}
+        return dict(per_h[int(h)])
 
     return fn
 
@@ -326,9 +335,7 @@ def _markov(data: PanelData, h, spec, progress) -> dict[str, pd.Series]:
     return out
 
 
-def _monitor_calibrated(model: KinematicsModel) -> Callable:
-    turn = _monitor_turn(model)
-
+def _monitor_calibrated(turn: Callable) -> Callable:
     def fn(data: PanelData, h: int | None, spec: Any, progress: Progress) -> dict[str, pd.Series]:
         from borrowedtime.monitor.recalibrate import RealTimePlatt
 
@@ -341,10 +348,11 @@ def _monitor_calibrated(model: KinematicsModel) -> Callable:
     return fn
 
 
+_TURN = _monitor_turn(KinematicsModel())
+
 VARIANTS: dict[str, RuleSpec] = {
-    "monitor": RuleSpec(_monitor_turn(KinematicsModel()), True, True,
-                        "the monitor's P(turn within h) (borrowedtime.monitor.events)"),
-    "monitor-calibrated": RuleSpec(_monitor_calibrated(KinematicsModel()), True, True,
+    "monitor": RuleSpec(_TURN, True, True, "the monitor's P(turn within h) (borrowedtime.monitor.events)"),
+    "monitor-calibrated": RuleSpec(_monitor_calibrated(_TURN), True, True,
                                    "the monitor's P(turn within h), Platt-recalibrated in real time on the panel"),
     "monitor-cutoff3": RuleSpec(_monitor_turn(KinematicsModel(cutoff_years=3.0)), True, True,
                                 "the monitor's P(turn within h) with a 3-year cutoff"),

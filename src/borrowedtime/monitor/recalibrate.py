@@ -56,24 +56,9 @@ import pandas as pd
 
 from borrowedtime.errors import DataError, SpecError
 from borrowedtime.monitor.events import DRAWS
-from borrowedtime.monitor.scoring import find_turns
+from borrowedtime.monitor.scoring import turn_within
 
-__all__ = ["RealTimePlatt", "PlattFit", "turn_within"]
-
-
-def turn_within(yoy: pd.Series, horizon_months: int, min_positive_months: int = 24) -> np.ndarray:
-    """Whether a turn is dated in (t, t + h months], at every date of ``yoy`` (bool; outcome not censored).
-
-    The caller decides which dates' outcomes are known (t + h <= the date it stands at).
-    """
-    idx = yoy.index.as_unit("ns")
-    turns = pd.DatetimeIndex(find_turns(yoy, min_positive_months)).as_unit("ns").asi8
-    ends = (idx + pd.DateOffset(months=horizon_months)).asi8
-    if turns.size == 0:
-        return np.zeros(idx.size, dtype=bool)
-    nxt_i = np.searchsorted(turns, idx.asi8, side="right")
-    nxt = np.where(nxt_i < turns.size, turns[np.minimum(nxt_i, turns.size - 1)], np.iinfo(np.int64).max)
-    return nxt <= ends
+__all__ = ["RealTimePlatt", "PlattFit"]
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ __all__ = [
     "ScoredCall",
     "RuleScore",
     "find_turns",
+    "turn_within",
     "call_episodes",
     "lag_calls",
     "score_calls",
@@ -111,6 +112,21 @@ def find_turns(yoy: pd.Series, min_positive_months: int = 24) -> list[pd.Timesta
                 out.append(idx[t])
             run_start = None
     return out
+
+
+def turn_within(yoy: pd.Series, horizon_months: int, min_positive_months: int = 24) -> np.ndarray:
+    """Whether a turn is dated in (t, t + h months], at every date of ``yoy`` (bool; outcome not censored).
+
+    The caller decides which dates' outcomes are known (t + h <= the date it stands at).
+    """
+    idx = yoy.index.as_unit("ns")
+    turns = pd.DatetimeIndex(find_turns(yoy, min_positive_months)).as_unit("ns").asi8
+    ends = (idx + pd.DateOffset(months=horizon_months)).asi8
+    if turns.size == 0:
+        return np.zeros(idx.size, dtype=bool)
+    nxt_i = np.searchsorted(turns, idx.asi8, side="right")
+    nxt = np.where(nxt_i < turns.size, turns[np.minimum(nxt_i, turns.size - 1)], np.iinfo(np.int64).max)
+    return nxt <= ends
 
 
 def call_episodes(flag: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp | None]]:
